@@ -1,0 +1,25 @@
+"""xxgk-extractor: traceable statistics from 政府信息公开工作年度报告.
+
+Public API::
+
+    from extractor import extract, extract_file
+    report = extract_file("reports/longting-2024.txt")
+    report.fields["requests.received"].value
+"""
+
+from .models import Check, ErrorEntry, FieldValue, Mention, Report, Span
+from .pipeline import extract, extract_file
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Check",
+    "ErrorEntry",
+    "FieldValue",
+    "Mention",
+    "Report",
+    "Span",
+    "__version__",
+    "extract",
+    "extract_file",
+]

@@ -1,0 +1,173 @@
+"""The ``xxgk`` command line: a thin layer over the library (parse options, call, format)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from . import checks
+from .models import Report
+from .output import ResultWriter, docs_done, output_format, truncate_partial_line
+from .pipeline import extract_file
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Extract traceable statistics from 政府信息公开工作年度报告 (government information-disclosure annual reports).",
+)
+err = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """xxgk: extract, evaluate and inspect figures of 政府信息公开工作年度报告."""
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".html", ".htm", ".shtml", ".pdf", ".docx"}
+
+
+def expand_inputs(paths: list[str]) -> Iterator[str]:
+    """Files as given, directories walked (supported formats), globs expanded; doc = the path as given."""
+    seen: set[str] = set()
+    for raw in paths:
+        if Path(raw).is_dir():
+            found = sorted(
+                str(p) for p in Path(raw).rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.endswith(".gold.json")
+            )
+        elif any(ch in raw for ch in "*?[") and not Path(raw).exists():
+            found = sorted(p for p in glob.glob(raw, recursive=True) if Path(p).is_file())
+        else:
+            found = [raw]
+        for p in found:
+            if p not in seen:
+                seen.add(p)
+                yield p
+
+
+def _extract_one(args: tuple[str, bool]) -> Report:
+    path, with_text = args
+    try:
+        return extract_file(path, with_text=with_text)
+    except Exception as exc:  # never let one document stop a batch
+        report = Report(doc=path)
+        report.add_error("extract", f"{type(exc).__name__}: {exc}")
+        return report
+
+
+@app.command("extract")
+def extract_cmd(
+    paths: list[str] = typer.Argument(..., help="Report files, directories or globs (.txt .md .html .pdf .docx)."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Output file: .jsonl, .csv (long format) or .parquet. Default: JSON Lines on stdout."),
+    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Worker processes (0 = one per CPU)."),
+    resume: bool = typer.Option(False, "--resume", help="Skip documents already in OUT and append the rest."),
+    with_text: bool = typer.Option(False, "--with-text", help="Include each document's plain text (offsets index it)."),
+) -> None:
+    """Extract figures, tables and checks from reports.
+
+    Example: xxgk extract reports/ -o results.jsonl --workers 2
+    """
+    try:
+        output_format(out)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if resume and out is None:
+        err.print("[red]error:[/red] --resume needs -o OUT")
+        raise typer.Exit(2)
+    inputs = list(expand_inputs(paths))
+    if not inputs:
+        err.print("[red]error:[/red] no input documents found")
+        raise typer.Exit(2)
+    done: set[str] = set()
+    if resume and out is not None:
+        done = docs_done(out)
+        if output_format(out) == "jsonl":
+            truncate_partial_line(out)
+    todo = [p for p in inputs if p not in done]
+    if done:
+        err.print(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} documents already in {out}")
+    writer = ResultWriter(out, append=resume)
+    results: list[Report] = []
+    n_workers = workers or os.cpu_count() or 1
+    show_progress = sys.stderr.isatty() and len(todo) > 1
+    try:
+        with _progress(show_progress, len(todo)) as advance:
+            for report in _run(todo, n_workers, with_text):
+                writer.write(report)
+                results.append(_light(report))
+                advance()
+    finally:
+        writer.close()
+    # cross-year checks need the batch; they are reported here, the per-document results are out already
+    checks.run_batch_checks(results)
+    failed = sum(1 for r in results if r.errors)
+    err.print(f"{len(results)} documents extracted" + (f", {failed} with errors" if failed else "")
+              + (f" → {out}" if out else ""))
+
+
+def _light(report: Report) -> Report:
+    """Keep what batch checks need, not the mentions and text of thousands of documents."""
+    return report.model_copy(update={"mentions": [], "text": None})
+
+
+def _run(paths: list[str], workers: int, with_text: bool) -> Iterator[Report]:
+    jobs = [(p, with_text) for p in paths]
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(_extract_one, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_extract_one, jobs, chunksize=4)
+
+
+class _progress:
+    """A rich progress bar on a terminal; nothing when output is piped or logged."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total = enabled, total
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if not self.enabled:
+            return lambda: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self._p = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                           TimeRemainingColumn(), console=err)
+        self._p.__enter__()
+        task = self._p.add_task("extracting", total=self.total)
+        return lambda: self._p.advance(task)
+
+    def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+        if self.enabled:
+            self._p.__exit__(*exc)
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (eval, label, show…) register themselves here."""
+    import importlib
+
+    for name in ("cli_eval", "cli_show"):
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Writing results: JSON Lines (one result per line), long-format CSV and Parquet.
+
+The long format has one row per mention, field, table cell, check and error, plus one
+``doc`` row per document (so a document with nothing found is still recorded, and
+``--resume`` can tell it was done).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from .models import Report
+
+LONG_COLUMNS = [
+    "doc", "kind", "key", "value", "unit", "qualifier", "start", "end", "text",
+    "subject", "section", "source", "ok", "detail",
+]
+FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
+def output_format(path: Path | None) -> str:
+    if path is None:
+        return "jsonl"
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"unknown output format {path.suffix!r}: use .jsonl, .csv or .parquet")
+    return fmt
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
+
+
+def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _flatten(f"{prefix}.{key}" if prefix else str(key), sub)
+    else:
+        yield prefix, value
+
+
+def long_rows(report: Report) -> Iterator[dict[str, Any]]:
+    """The result of one document as long-format rows."""
+    base = dict.fromkeys(LONG_COLUMNS)
+    doc = report.doc
+    yield {**base, "doc": doc, "kind": "doc", "key": report.body, "value": report.year}
+    for m in report.mentions:
+        yield {**base, "doc": doc, "kind": "mention", "key": m.field, "value": m.value, "unit": m.unit,
+               "qualifier": m.qualifier, "start": m.start, "end": m.end, "text": m.text,
+               "subject": m.subject, "section": m.section, "source": m.source}
+    for key, f in report.fields.items():
+        spans = f.evidence
+        yield {**base, "doc": doc, "kind": "field", "key": key, "value": f.value, "qualifier": f.qualifier,
+               "start": spans[0].start if spans else None, "end": spans[-1].end if spans else None,
+               "text": " + ".join(s.text for s in spans) or None, "source": f.source}
+    if report.tables:
+        for key, value in _flatten("", report.tables):
+            if key == "format" or key.startswith(("cell_notes", "read_by")):
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float, type(None))):
+                continue
+            yield {**base, "doc": doc, "kind": "table", "key": key, "value": value}
+    for c in report.checks:
+        yield {**base, "doc": doc, "kind": "check", "key": c.name, "ok": c.ok, "detail": c.detail}
+    for e in report.errors:
+        yield {**base, "doc": doc, "kind": "error", "key": e.stage, "detail": e.message}
+
+
+def _csv_value(value: Any) -> Any:
+    return "" if value is None else value
+
+
+class ResultWriter:
+    """Streams results to a file (or stdout for JSON Lines) as they come, so nothing done is lost."""
+
+    def __init__(self, path: Path | None, *, append: bool = False, stdout: TextIO | None = None):
+        self.path = path
+        self.format = output_format(path)
+        self._stream: TextIO | None = None
+        self._csv: Any = None
+        if path is None:
+            import sys
+
+            self._stream = stdout or sys.stdout
+        elif self.format == "jsonl":
+            self._stream = path.open("a" if append else "w", encoding="utf-8")
+        elif self.format == "csv":
+            new = not (append and path.exists() and path.stat().st_size > 0)
+            self._stream = path.open("a" if append else "w", encoding="utf-8", newline="")
+            self._csv = csv.DictWriter(self._stream, fieldnames=LONG_COLUMNS)
+            if new:
+                self._csv.writeheader()
+        else:  # parquet cannot be appended to: journal rows as JSON Lines, convert on close
+            self._journal_path = journal_path(path)
+            self._stream = self._journal_path.open("a" if append else "w", encoding="utf-8")
+            if not append and path.exists():
+                path.unlink()
+
+    def write(self, report: Report) -> None:
+        assert self._stream is not None
+        if self.format == "jsonl":
+            self._stream.write(report_json(report) + "\n")
+        elif self.format == "csv":
+            # one write per document, so an interrupted run leaves whole documents behind
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=LONG_COLUMNS)
+            for row in long_rows(report):
+                writer.writerow({k: _csv_value(v) for k, v in row.items()})
+            self._stream.write(buf.getvalue())
+        else:
+            for row in long_rows(report):
+                self._stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._stream is None:
+            return
+        if self.path is None:
+            self._stream.flush()
+            return
+        self._stream.close()
+        if self.format == "parquet":
+            _journal_to_parquet(self.path, self._journal_path)
+        self._stream = None
+
+
+def journal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".partial.jsonl")
+
+
+def _parquet_schema():  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    types = {"value": pa.float64(), "start": pa.int64(), "end": pa.int64(), "ok": pa.bool_()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in LONG_COLUMNS])
+
+
+def _journal_to_parquet(path: Path, journal: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows: list[dict[str, Any]] = []
+    if path.exists():
+        rows.extend(pq.read_table(path).to_pylist())
+    with journal.open(encoding="utf-8") as fh:
+        rows.extend(json.loads(line) for line in fh if line.strip())
+    schema = _parquet_schema()
+    for row in rows:
+        for col in ("doc", "kind", "key", "unit", "qualifier", "text", "subject", "section", "source", "detail"):
+            if row.get(col) is not None:
+                row[col] = str(row[col])
+    table = pa.Table.from_pylist(rows, schema=schema)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)
+    journal.unlink()
+
+
+def docs_done(path: Path) -> set[str]:
+    """The documents already present in an output file (for ``--resume``)."""
+    fmt = output_format(path)
+    done: set[str] = set()
+    if fmt == "parquet":
+        if path.exists():
+            import pyarrow.parquet as pq
+
+            done.update(d for d in pq.read_table(path, columns=["doc"]).column("doc").to_pylist() if d)
+        journal = journal_path(path)
+        if journal.exists():
+            done.update(_docs_in_jsonl(journal.read_text(encoding="utf-8")))
+        return done
+    if not path.exists():
+        return done
+    text = path.read_text(encoding="utf-8")
+    if fmt == "jsonl":
+        return set(_docs_in_jsonl(text))
+    for row in csv.DictReader(io.StringIO(text)):
+        if row.get("kind") == "doc" and row.get("doc"):
+            done.add(row["doc"])
+    return done
+
+
+def _docs_in_jsonl(text: str) -> Iterable[str]:
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line).get("doc")
+        except json.JSONDecodeError:
+            continue  # a line cut by an interrupted run: that document is done again
+        if doc:
+            yield doc
+
+
+def truncate_partial_line(path: Path) -> None:
+    """Drop a last line cut off by an interrupted run, so appended results start on a new line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if data.endswith(b"\n"):
+        return
+    cut = data.rfind(b"\n")
+    path.write_bytes(data[: cut + 1] if cut >= 0 else b"")

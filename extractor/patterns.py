@@ -1,0 +1,11 @@
+import re
+TOP_HEADING = re.compile(r"(?m)^[ \t\u3000]*(?P<num>[一二三四五六七八九十]{1,2})\s*[、.．]\s*(?P<title>[^\n。]{2,40})")
+SUB_HEADING = re.compile(r"(?m)^[ \t\u3000]*(?P<num>[（(][一二三四五六七八九十]{1,2}[)）])\s*(?P<title>[^\n。：:]{2,30})")
+HEADING_WORDS = re.compile(r"总体情况|概述|概况|主动公开|依申请公开|收到和处理|行政复议|行政诉讼|存在的主要问题|问题|改进|其他需要报告|收费|减免|支出|基本情况")
+TABLE_SECTION_TITLE = re.compile(r"主动公开政府信息情况|收到和处理政府信息公开申请|政府信息公开行政复议|行政复议、行政诉讼")
+TABLE_MARKERS = re.compile(r"第二十条第|信息内容|本年制发件数|本年新制作数量|申请人情况|本年新收政府信息公开申请|结果\s*维持|尚未\s*审结")
+TITLE = re.compile(r"(?P<body>[^\n。，,；]{2,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|政务信息公开|信息公开)[^\n]{0,12}?报告")
+TITLE_BODY_PREFIX = re.compile(r"^(?:标题|题目|关于|[:：])+")
+STAT_PERIOD = re.compile(r"统计期限?为?\s*(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+FIRST_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
+COMPILED_BY = re.compile(r"由(?P<body>[^，。,\n]{2,30}?)(?:负责)?(?:编制|编写)")

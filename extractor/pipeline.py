@@ -1,0 +1,60 @@
+"""The one entry point: text in, ``Report`` out (ingest → sections → numbers → mentions →
+fields → tables → checks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import checks, ingest, tables
+from .fields import resolve_fields
+from .mentions import find_mentions
+from .models import Report
+from .sections import find_body_and_year, split_sections
+
+
+def extract(text: str, *, source: str | None = None) -> Report:
+    """Extract mentions, fields, tables and checks from one report's plain text.
+
+    Offsets of the result index ``text`` exactly as given.
+    """
+    report = Report(doc=source)
+    if not text.strip():
+        report.add_error("ingest", "document has no text")
+        return report
+    sections = split_sections(text)
+    report.body, report.year = find_body_and_year(text)
+    report.mentions = find_mentions(text, sections)
+    report.fields = resolve_fields(text, report.mentions, sections)
+    try:
+        report.tables = tables.parse_tables_text(text)
+    except Exception as exc:  # a table we cannot read must not cost the prose results
+        report.add_error("tables", f"{type(exc).__name__}: {exc}")
+    report.checks = checks.run_checks(report)
+    return report
+
+
+def extract_file(path: str | Path, *, with_text: bool = False) -> Report:
+    """Read a report file (any supported format) and extract from its plain text.
+
+    ``doc`` is the path as given. Problems with the file are recorded in ``errors``.
+    """
+    doc = ingest.load_document(Path(path))
+    if doc.text.strip():
+        report = extract(doc.text, source=str(path))
+    else:
+        report = Report(doc=str(path))
+        if not doc.errors:
+            report.add_error("ingest", "document has no text")
+    if doc.grids:
+        try:
+            grid_tables = tables.parse_tables_grids(doc.grids)
+        except Exception as exc:
+            grid_tables = None
+            report.add_error("tables", f"{type(exc).__name__}: {exc}")
+        if grid_tables:
+            report.tables = grid_tables
+            report.checks = checks.run_checks(report)
+    report.errors = list(doc.errors) + report.errors
+    if with_text:
+        report.text = doc.text
+    return report
