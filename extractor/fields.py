@@ -1,6 +1,219 @@
-"""Fields (placeholder)."""
+"""Fields: map mentions to the canonical keys of fields.md with the cue rules of
+``data/field_rules.toml``, add explicit statements of none, and settle each key's value.
+
+Every field carries the spans it rests on (``evidence``) and the rule that produced it.
+"""
+
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-def resolve_fields(text, mentions, sections):  # type: ignore[no-untyped-def]
-    return {}
+from . import patterns as P
+from .models import FieldValue, Mention, Span
+from .numerals import to_number
+from .sections import SectionMap
+from .vocab import FIELD_RULES
+
+MARK = "§"  # stands for the mention inside a rule's window
+WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目")
+NEW_MEDIA = re.compile(r"微信|微博|公众号|新媒体|抖音|视频号|头条号|客户端|快手|小程序|APP|App")
+MANY_CHANNELS = re.compile(r"等[^§，,。；]{0,6}(?:渠道|方式|载体|平台|媒介|形式|媒体)|多种|多渠道|各类渠道|各种渠道|线上线下")
+SUB_ITEMS = re.compile(r"其中")
+# A sub-item list ("其中…") belongs to the figure just before it, within this many characters
+SUB_ITEM_REACH = 150
+PROACTIVE_FAMILY = {"proactive.total", "proactive.website", "proactive.new_media"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    index: int
+    name: str
+    fields: tuple[str, ...]
+    pattern: re.Pattern[str]
+    sentence: re.Pattern[str] | None
+    not_window: re.Pattern[str] | None
+    not_sentence: re.Pattern[str] | None
+    units: frozenset[str | None] | None
+    channel: str | None
+
+
+@dataclass(frozen=True)
+class NoneRule:
+    name: str
+    fields: tuple[str, ...]
+    pattern: re.Pattern[str]
+    not_clause: re.Pattern[str] | None
+
+
+def _compile(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
+
+
+def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[str, str]]:
+    unit_groups = {name: frozenset(u or None for u in units) for name, units in data["units"].items()}
+    rules = []
+    for i, r in enumerate(data["rule"]):
+        fields = (r["field"],) if isinstance(r["field"], str) else tuple(r["field"])
+        rules.append(Rule(
+            index=i, name=r["name"], fields=fields, pattern=re.compile(r["pattern"]),
+            sentence=_compile(r.get("sentence")), not_window=_compile(r.get("not")),
+            not_sentence=_compile(r.get("not_sentence")),
+            units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
+        ))
+    none_rules = [
+        NoneRule(name=n["name"], fields=tuple(n["fields"]), pattern=re.compile(n["pattern"]),
+                 not_clause=_compile(n.get("not")))
+        for n in data.get("none", [])
+    ]
+    return rules, none_rules, dict(data.get("policy", {}))
+
+
+RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
+
+
+@dataclass
+class Context:
+    """The text around one mention, as the rules see it."""
+
+    window: str  # near § right
+    sentence: str  # sentence-left § right
+    channel: str  # "website", "new_media" or "all"
+    sentence_start: int
+
+
+def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> dict[str, FieldValue]:
+    candidates: dict[str, list[tuple[Rule, int, Context]]] = {}
+    assigned: list[tuple[str, ...]] = []
+    for i, mention in enumerate(mentions):
+        context = _context(text, mentions, i)
+        blocked = _blocked_by_head(text, mentions, i, assigned)
+        rule = _first_rule(mention, context, blocked)
+        assigned.append(tuple(f for f in rule.fields if f not in blocked) if rule else ())
+        if rule:
+            for field in assigned[-1]:
+                candidates.setdefault(field, []).append((rule, i, context))
+    for mention in mentions:
+        mention.field = None
+    fields: dict[str, FieldValue] = {}
+    for field, found in candidates.items():
+        chosen = _settle(field, found)
+        value = sum((Decimal(str(mentions[i].value)) for _, i, _ in chosen), Decimal(0))
+        qualifier = next((mentions[i].qualifier for _, i, _ in chosen if mentions[i].qualifier != "exact"), "exact")
+        fields[field] = FieldValue(
+            value=to_number(value), qualifier=qualifier,  # type: ignore[arg-type]
+            source=f"rule:{chosen[0][0].name}", evidence=[mentions[i].span for _, i, _ in chosen],
+        )
+        for _, i, _ in chosen:
+            mentions[i].field = mentions[i].field or field
+    _add_statements_of_none(text, sections, fields)
+    return dict(sorted(fields.items()))
+
+
+def _context(text: str, mentions: list[Mention], i: int) -> Context:
+    m = mentions[i]
+    sentence_start = _sentence_start(text, m.start)
+    near_start = max(sentence_start, mentions[i - 1].end if i > 0 else 0)
+    near = text[near_start:m.start]
+    stop = P.CLAUSE_BREAK.search(text, m.end)
+    right = text[m.end: stop.start() if stop else len(text)]
+    sentence_left = text[sentence_start:m.start]
+    channel = _channel(near) or _channel(sentence_left) or "all"
+    return Context(window=f"{near}{MARK}{right}", sentence=f"{sentence_left}{MARK}{right}",
+                   channel=channel, sentence_start=sentence_start)
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    start = max(0, pos - 300)
+    last = None
+    for last in P.SENTENCE_END.finditer(text, start, pos):
+        pass
+    return last.end() if last else start
+
+
+def _channel(context: str) -> str | None:
+    """Which publication channel a figure is about, if its context names exactly one."""
+    website, new_media = bool(WEBSITE.search(context)), bool(NEW_MEDIA.search(context))
+    if MANY_CHANNELS.search(context) or (website and new_media):
+        return "all"
+    if website:
+        return "website"
+    if new_media:
+        return "new_media"
+    return None
+
+
+def _blocked_by_head(text: str, mentions: list[Mention], i: int, assigned: list[tuple[str, ...]]) -> set[str]:
+    """A sub-item (其中…) cannot fill the field of the figure it is part of."""
+    m = mentions[i]
+    lo = max(0, m.start - SUB_ITEM_REACH)
+    marker = None
+    for marker in SUB_ITEMS.finditer(text, lo, m.start):
+        pass
+    if marker is None or "\n\n" in text[marker.end():m.start]:
+        return set()
+    for j in range(i - 1, -1, -1):
+        head = mentions[j]
+        if head.end <= marker.start():
+            if marker.start() - head.end > SUB_ITEM_REACH or "\n\n" in text[head.end:marker.start()]:
+                return set()
+            blocked = set(assigned[j])
+            if blocked & PROACTIVE_FAMILY:
+                blocked |= {"proactive.total"}
+            return blocked
+    return set()
+
+
+def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule | None:
+    for rule in RULES:
+        if rule.units is not None and mention.unit not in rule.units:
+            continue
+        if all(f in blocked for f in rule.fields):
+            continue
+        if rule.channel and rule.channel != context.channel:
+            continue
+        if not rule.pattern.search(context.window):
+            continue
+        if rule.not_window and rule.not_window.search(context.window):
+            continue
+        if rule.sentence and not rule.sentence.search(context.sentence):
+            continue
+        if rule.not_sentence and rule.not_sentence.search(context.sentence):
+            continue
+        return rule
+    return None
+
+
+def _settle(field: str, found: list[tuple[Rule, int, Context]]) -> list[tuple[Rule, int, Context]]:
+    """The candidates a field's value rests on: the best rule's first, or its parts added up."""
+    best = min(found, key=lambda c: (c[0].index, c[1]))
+    if POLICIES.get(field, "first") != "sum":
+        return [best]
+    return [c for c in found if c[0] is best[0] and c[2].sentence_start == best[2].sentence_start]
+
+
+def _add_statements_of_none(text: str, sections: SectionMap, fields: dict[str, FieldValue]) -> None:
+    for rule in NONE_RULES:
+        if all(f in fields for f in rule.fields):
+            continue
+        for m in rule.pattern.finditer(text):
+            if sections.in_table(m.start()):
+                continue
+            clause = _clause(text, m.start(), m.end())
+            if rule.not_clause and rule.not_clause.search(clause):
+                continue
+            for field in rule.fields:
+                if field not in fields:
+                    fields[field] = FieldValue(
+                        value=0, qualifier="exact", source=f"rule:{rule.name}",
+                        evidence=[Span(start=m.start(), end=m.end(), text=m.group(0))],
+                    )
+            break
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in re.finditer(r"[，,。；;\n]", text[max(0, start - 60):start])), default=0)
+    stop = re.search(r"[，,。；;\n]", text[end:])
+    return text[max(0, start - 60) + left: end + (stop.start() if stop else 0)]

@@ -1,8 +1,127 @@
-"""Mentions (placeholder)."""
+"""Mentions: the number expressions that are narrative statistics, each with the subject
+it counts and the heading it stands under.
+
+Numbers inside the tables of 二、三、四, dates, document and article numbers, list markers,
+names with numbers, phone numbers, addresses, time limits and discourse counts are left
+out (gold-format.md "Not mentions").
+"""
+
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
+from . import patterns as P
 from .models import Mention
+from .numbers import NumberExpression, find_number_expressions
+from .sections import SectionMap
+from .vocab import EXCLUSIONS, DATA
+
+IDIOMS = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["idioms"]))
+BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chinese"]))
+SUBJECT_BREAK = re.compile(r"[，,。；;：:！？!?\n（(）)]")
+SUBJECT_AFTER_BREAK = re.compile(r"[，,。；;：:！？!?\n、（(）)]")
+_YEARISH = re.compile(r"^(?:(?:19|20)\d{2}|\d+)$")
+# How far back the subject may reach: a clause is rarely longer than this
+SUBJECT_WINDOW = 40
 
 
-def find_mentions(text, sections) -> list[Mention]:  # type: ignore[no-untyped-def]
-    return []
+def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
+    blocked = _blocked_spans(text)
+    mentions: list[Mention] = []
+    prev_end = 0
+    for expr in find_number_expressions(text):
+        if not _is_statistic(text, expr, sections, blocked):
+            continue
+        mentions.append(
+            Mention(
+                start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
+                qualifier=expr.qualifier, subject=subject_of(text, expr.start, expr.end, prev_end),
+                section=sections.heading_at(expr.start), source=_pattern_name(expr),
+            )
+        )
+        prev_end = expr.end
+    return mentions
+
+
+def _pattern_name(expr: NumberExpression) -> str:
+    if expr.unit == "%":
+        return "rule:percentage"
+    if expr.qualifier != "exact":
+        return "rule:count_with_qualifier"
+    if expr.is_chinese:
+        return "rule:chinese_numeral_count"
+    return "rule:count"
+
+
+def _blocked_spans(text: str) -> list[tuple[int, int]]:
+    spans = [(m.start(), m.end()) for pattern in P.NOT_STATISTICS for m in pattern.finditer(text)]
+    spans += [(m.start(), m.end()) for m in P.TABLE_ROW_LINE.finditer(text)]
+    return sorted(spans)
+
+
+def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap, blocked: list[tuple[int, int]]) -> bool:
+    if sections.in_table(expr.start):
+        return False
+    if any(s < expr.end and expr.start < e for s, e in blocked):
+        return False
+    if expr.unit is None and not expr.has_multiplier:
+        return False  # a bare number (list marker, year, code) counts nothing we can name
+    before = text[max(0, expr.numeral_start - 6):expr.numeral_start]
+    if P.ORDINAL_BEFORE.search(before):
+        return False
+    if expr.unit is None and P.NOT_A_COUNT_AFTER.match(text[expr.end:expr.end + 4]):
+        return False
+    if expr.is_chinese:
+        if IDIOMS.match(text, expr.numeral_start) or BEFORE_CHINESE.search(before):
+            return False
+        if all(ch in "零〇一二三四五六七八九" for ch in expr.numeral) and len(expr.numeral) > 1:
+            return False  # 二〇二四: digit by digit, a year or a code
+    return True
+
+
+# ---------------------------------------------------------------- subjects
+@lru_cache(maxsize=1)
+def _tokenizer():  # type: ignore[no-untyped-def]
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(DATA / "userdict.txt"))
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    words: set[str] = set()
+    for line in (DATA / "subject_stopwords.txt").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            words.update(line.split())
+    return frozenset(words)
+
+
+def subject_of(text: str, start: int, end: int, floor: int = 0) -> str | None:
+    """The few words naming what a number counts, from its clause only (never the whole text)."""
+    left = text[max(floor, start - SUBJECT_WINDOW):start]
+    cut = max((m.end() for m in SUBJECT_BREAK.finditer(left)), default=0)
+    subject = _trim(left[cut:])
+    if subject:
+        return subject
+    right = text[end:end + SUBJECT_WINDOW]
+    stop = SUBJECT_AFTER_BREAK.search(right)
+    return _trim(right[: stop.start() if stop else len(right)]) or None
+
+
+def _trim(clause: str) -> str:
+    clause = clause.strip()
+    if not clause:
+        return ""
+    tokens = [t for t in _tokenizer().lcut(clause) if t.strip()]
+    stop = _stopwords()
+    while tokens and (tokens[0] in stop or _YEARISH.match(tokens[0])):
+        tokens.pop(0)
+    while tokens and (tokens[-1] in stop or _YEARISH.match(tokens[-1])):
+        tokens.pop()
+    return "".join(tokens)

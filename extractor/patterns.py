@@ -1,11 +1,104 @@
+"""Named regular expressions, built from named pieces and compiled once at import.
+
+Each piece names a real example it must match. Word lists (measure words, qualifiers,
+field cues) live as data files in ``extractor/data``; this module only holds the grammar.
+"""
+
+from __future__ import annotations
+
 import re
-TOP_HEADING = re.compile(r"(?m)^[ \t\u3000]*(?P<num>[一二三四五六七八九十]{1,2})\s*[、.．]\s*(?P<title>[^\n。]{2,40})")
-SUB_HEADING = re.compile(r"(?m)^[ \t\u3000]*(?P<num>[（(][一二三四五六七八九十]{1,2}[)）])\s*(?P<title>[^\n。：:]{2,30})")
-HEADING_WORDS = re.compile(r"总体情况|概述|概况|主动公开|依申请公开|收到和处理|行政复议|行政诉讼|存在的主要问题|问题|改进|其他需要报告|收费|减免|支出|基本情况")
+
+from .vocab import QUALIFIERS, UNITS
+
+# ---------------------------------------------------------------- numerals
+ASCII_DIGITS = "0-9"
+FULLWIDTH_DIGITS = "０-９"
+DIGIT = f"[{ASCII_DIGITS}{FULLWIDTH_DIGITS}]"
+# "1300", "1,300", "82.4", "１２", "377.8929" — a comma only as a thousands separator
+ARABIC = rf"{DIGIT}+(?:,{DIGIT}{{3}}(?!{DIGIT}))*(?:[.．]{DIGIT}+)?"
+CN_DIGITS = "零〇一二两三四五六七八九"
+CN_UNITS = "十百千"
+CN_BIG = "万亿"
+# "十", "两", "一千三百", "三万", "百" (as in 百余条)
+CHINESE = f"[{CN_DIGITS}{CN_UNITS}{CN_BIG}]+"
+# "3万4千", "1.3万", "62.73万": Arabic digits with Chinese multipliers inside the numeral
+ARABIC_MIXED = rf"{ARABIC}(?:[{CN_BIG}]{ARABIC}[{CN_UNITS}]|[千百])?"
+NUMERAL = rf"(?:{ARABIC_MIXED}|{CHINESE})"
+
+# Whitespace a span may cross: spaces, and at most one line break (PDF text wraps lines:
+# "公开政府常务会议 7\n期"), never a paragraph break.
+WS = r"[ \t\u3000\u00a0]*(?:\r?\n[ \t\u3000\u00a0]*)?"
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+PRE_QUALIFIER = _alternation([w for w, pos, _ in QUALIFIERS if pos == "pre"])
+MID_QUALIFIER = _alternation([w for w, pos, _ in QUALIFIERS if pos == "mid"])
+POST_QUALIFIER = _alternation([w for w, pos, _ in QUALIFIERS if pos == "post"])
+MULTIPLIER = "千万|百万|万|亿"
+UNIT = _alternation(list(UNITS))
+# "1853篇(条)": an alternative unit in brackets is part of the span
+UNIT_ALT = rf"[（(](?:{UNIT})[)）]"
+
+# "1300 余条", "13 万次", "约3.5万件/次", "10余万条", "60万余次", "80%以上", "百余条", "突破200万"
+NUMBER_EXPRESSION = re.compile(
+    rf"(?:(?P<pre>{PRE_QUALIFIER}){WS})?"
+    rf"(?P<num>{NUMERAL})"
+    rf"(?:{WS}(?P<mid>{MID_QUALIFIER}))?"
+    rf"(?:{WS}(?P<mult>{MULTIPLIER}))?"
+    rf"(?:{WS}(?P<mid2>{MID_QUALIFIER}))?"
+    rf"(?:{WS}(?P<unit>{UNIT})(?P<alt>{UNIT_ALT})?)?"
+    rf"(?:{WS}(?P<post>{POST_QUALIFIER}))?"
+)
+# "百分之九十五" → 95 %
+PERCENT_WORDS = re.compile(rf"百分之(?P<num>{NUMERAL})")
+
+# ---------------------------------------------------------------- not statistics
+# Stretches of text whose numbers are never mentions.
+URL = re.compile(r"(?:https?://|www\.)[\w./?=&%#:~+-]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]\d{7,8}|1[3-9]\d{9}|\d{3,4}[-－—]\d{3,4}[-－—]\d{3,4})(?!\d)")
+DOC_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d+\s*号|第\s*\d+\s*号")
+POSTCODE = re.compile(r"(?:邮编|邮政编码)[:：\s]*\d{6}")
+# "2024-01-16", "2026-01-16 18:22:45", "2024年12月31日"
+DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}:\d{2}(?::\d{2})?"
+)
+# "地址:涵江区涵东街道四元街206弄"
+ADDRESS = re.compile(r"(?:地址|住址|地点|办公地点|邮寄地址)\s*[:：为是]?[^，,。；;\n]{0,40}")
+NOT_STATISTICS = (URL, PHONE, DOC_NUMBER, POSTCODE, DATE, ADDRESS)
+
+# A numeral directly after these is an ordinal, a list marker or part of a name/date:
+# 第二十条, 国务院令第711号, 十七届五次全会, 星期一, G20, No.3
+ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜|[A-Za-z]|No\.?|编号|序号|号)\s*$")
+# A numeral directly before these belongs to a bigger name or a time/limit, not a count:
+# 5G, 12345热线, 20个工作日内, 3个月, "三个着力"
+NOT_A_COUNT_AFTER = re.compile(r"^\s*(?:[A-Za-z]|热线|号|版|级|届|周年|年|月|日|天|小时|分钟|工作日|个?工作日|个月)")
+
+# ---------------------------------------------------------------- sections
+TOP_HEADING = re.compile(r"(?m)^[ \t\u3000•·]*(?P<num>[一二三四五六七八九十]{1,2})\s*[、.．]\s*(?P<title>[^\n。]{2,40})")
+SUB_HEADING = re.compile(r"(?m)^[ \t\u3000•·]*(?P<num>[（(][一二三四五六七八九十]{1,2}[)）])\s*(?P<title>[^\n。：:]{2,30})")
+HEADING_WORDS = re.compile(
+    r"总体情况|概述|概况|主动公开|依申请公开|收到和处理|行政复议|行政诉讼|存在的主要问题|问题|改进|"
+    r"其他需要报告|收费|减免|支出|基本情况"
+)
 TABLE_SECTION_TITLE = re.compile(r"主动公开政府信息情况|收到和处理政府信息公开申请|政府信息公开行政复议|行政复议、行政诉讼")
 TABLE_MARKERS = re.compile(r"第二十条第|信息内容|本年制发件数|本年新制作数量|申请人情况|本年新收政府信息公开申请|结果\s*维持|尚未\s*审结")
-TITLE = re.compile(r"(?P<body>[^\n。，,；]{2,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|政务信息公开|信息公开)[^\n]{0,12}?报告")
+# A line that is a table row, not prose: cells split by tabs or pipes
+TABLE_ROW_LINE = re.compile(r"(?m)^[^\n]*(?:\t[^\n]*\t|\|[^\n]*\|)[^\n]*$")
+
+# ---------------------------------------------------------------- title, body and year
+TITLE = re.compile(
+    r"(?P<body>[^\n。，,；]{2,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*"
+    r"(?:政府信息公开|政务公开|政务信息公开|信息公开)[^\n]{0,12}?报告"
+)
 TITLE_BODY_PREFIX = re.compile(r"^(?:标题|题目|关于|[:：])+")
 STAT_PERIOD = re.compile(r"统计期限?为?\s*(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 FIRST_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
 COMPILED_BY = re.compile(r"由(?P<body>[^，。,\n]{2,30}?)(?:负责)?(?:编制|编写)")
+
+# ---------------------------------------------------------------- clauses
+SENTENCE_END = re.compile(r"[。；;！？!?]|\n\s*\n")
+CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?\n“”\"]")

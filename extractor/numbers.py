@@ -1,0 +1,121 @@
+"""Number expressions: every numeral with its multiplier, unit and qualifier, as a span.
+
+This stage knows the grammar of quantities ("1300 余条", "约3.5万件/次", "百分之九十五")
+but not what they count; ``mentions`` decides which of them are statistics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import patterns as P
+from .numerals import MULTIPLIERS, NumeralError, parse_numeral, to_number
+from .vocab import QUALIFIER_OF, UNITS
+
+# Units that carry a multiplier of their own are normalised: 万元/亿元 → 元 (value × 10⁴/10⁸)
+PERCENT_UNITS = {"%", "％"}
+_CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")
+
+
+@dataclass(frozen=True)
+class NumberExpression:
+    start: int
+    end: int
+    text: str
+    value: int | float
+    unit: str | None
+    qualifier: str
+    numeral: str  # the numeral as written ("1300", "百", "3.5")
+    numeral_start: int
+    is_chinese: bool
+    has_multiplier: bool
+
+
+def find_number_expressions(text: str) -> Iterator[NumberExpression]:
+    """All well-formed number expressions of ``text``, left to right, not overlapping."""
+    found: list[NumberExpression] = []
+    percent_spans = []
+    for m in P.PERCENT_WORDS.finditer(text):
+        expr = _percent_words(text, m)
+        if expr:
+            found.append(expr)
+            percent_spans.append((expr.start, expr.end))
+    taken_until = 0
+    for m in P.NUMBER_EXPRESSION.finditer(text):
+        if m.start() < taken_until or any(s <= m.start() < e for s, e in percent_spans):
+            continue
+        expr = _expression(text, m)
+        if expr is not None:
+            taken_until = expr.end
+            found.append(expr)
+    found.sort(key=lambda e: e.start)
+    yield from found
+
+
+def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:
+    try:
+        value = parse_numeral(m.group("num"))
+    except NumeralError:
+        return None
+    return NumberExpression(
+        start=m.start(), end=m.end(), text=m.group(0), value=to_number(value), unit="%",
+        qualifier="exact", numeral=m.group("num"), numeral_start=m.start("num"),
+        is_chinese=not any(ch.isdigit() for ch in m.group("num")), has_multiplier=False,
+    )
+
+
+def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
+    numeral = m.group("num")
+    is_chinese = bool(_CHINESE_NUMERAL.match(numeral))
+    pre, mid, mid2, post = m.group("pre"), m.group("mid"), m.group("mid2"), m.group("post")
+    unit, mult = m.group("unit"), m.group("mult")
+    end = m.end()
+    # A unit is only a unit when the next characters do not make it part of another word
+    # (个 + 工作日, 处 + 理): then the expression ends before it.
+    if unit and _blocked(text, m.end("unit") if not m.group("alt") else m.end("alt"), unit):
+        unit, post = None, None
+        end = max(g for g in (m.end("num"), m.end("mid") if mid else -1, m.end("mult") if mult else -1,
+                              m.end("mid2") if mid2 else -1))
+    # "多" or "余" with nothing after it is an ordinary word ("3多" does not occur; "十多" needs a unit)
+    if not unit and not mult and (mid or mid2) and not post:
+        end = m.end("num")
+        mid = mid2 = None
+    if pre == "上" and not (is_chinese and numeral[0] in "百千万"):
+        return None  # 上 is "about" only in 上百/上千/上万
+    start = m.start("pre") if pre else m.start("num")
+    # A trailing 余 that was read as a mid qualifier after the unit cannot happen; strip
+    # whitespace at the end so the span ends on the last character of the expression.
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    try:
+        value = parse_numeral(numeral)
+    except NumeralError:
+        return None
+    if mult:
+        value *= Decimal(MULTIPLIERS[mult])
+    if unit in ("万元", "亿元"):  # not in the unit table today, kept for safety
+        value *= MULTIPLIERS[unit[0]]
+        unit = "元"
+    qualifier = _qualifier(pre, mid, mid2, post)
+    if unit in PERCENT_UNITS:
+        unit = "%"
+    return NumberExpression(
+        start=start, end=end, text=text[start:end], value=to_number(value), unit=unit,
+        qualifier=qualifier, numeral=numeral, numeral_start=m.start("num"), is_chinese=is_chinese,
+        has_multiplier=bool(mult) or (not is_chinese and any(ch in numeral for ch in "万亿")),
+    )
+
+
+def _blocked(text: str, unit_end: int, unit: str) -> bool:
+    following = text[unit_end:unit_end + 4]
+    return any(following.startswith(b) for b in UNITS.get(unit, ()))
+
+
+def _qualifier(pre: str | None, mid: str | None, mid2: str | None, post: str | None) -> str:
+    for word, position in ((pre, "pre"), (mid, "mid"), (mid2, "mid"), (post, "post")):
+        if word:
+            return QUALIFIER_OF[(word, position)]
+    return "exact"

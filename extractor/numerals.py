@@ -1,0 +1,96 @@
+"""Numeral strings to numbers: Arabic (half/full width, 1,300, decimals), Chinese
+(一千三百, 两, 百), and mixed forms (3万4千, 1.3万, 62.73万).
+
+Arithmetic is done in ``Decimal`` so that 377.8929万 is exactly 3778929. Pure Chinese
+numerals go through cn2an (its results for the forms we rely on are pinned in the tests).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "千万": 10_000_000, "百万": 1_000_000}
+_ARABIC_PART = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)([十百千万亿]*)")
+_HAS_ARABIC = re.compile(r"[0-9０-９]")
+
+
+class NumeralError(ValueError):
+    pass
+
+
+def to_number(value: Decimal) -> int | float:
+    """An int when whole (13万 → 130000), else a float (82.4)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def parse_numeral(numeral: str) -> Decimal:
+    """The value of a numeral string; raises NumeralError when it is not a well-formed number."""
+    text = numeral.translate(FULLWIDTH).strip()
+    if not text:
+        raise NumeralError("empty numeral")
+    if _HAS_ARABIC.search(text):
+        return _parse_mixed(text)
+    return _parse_chinese(text)
+
+
+def _parse_mixed(text: str) -> Decimal:
+    """Arabic digits, each optionally followed by Chinese multipliers: 1.3万, 3万4千, 4千."""
+    total = Decimal(0)
+    pos = 0
+    for m in _ARABIC_PART.finditer(text):
+        if m.start() != pos:
+            raise NumeralError(f"not a numeral: {text!r}")
+        pos = m.end()
+        try:
+            part = Decimal(m.group(1).replace(",", ""))
+        except InvalidOperation as exc:
+            raise NumeralError(f"not a numeral: {text!r}") from exc
+        for ch in m.group(2):
+            part *= MULTIPLIERS[ch]
+        total += part
+    if pos != len(text):
+        raise NumeralError(f"not a numeral: {text!r}")
+    return total
+
+
+def _parse_chinese(text: str) -> Decimal:
+    text = text.replace("〇", "零").replace("两", "二")
+    if text[0] in "十百千万亿" and text[0] != "十":
+        text = "一" + text  # 百余条 = 一百, 千余条 = 一千
+    if all(ch in "零一二三四五六七八九" for ch in text) and len(text) > 1:
+        # digit by digit (二〇二四) is how years and codes are written, not counts
+        return Decimal("".join(str("零一二三四五六七八九".index(ch)) for ch in text))
+    try:
+        return Decimal(str(cn2an.cn2an(text, "normal")))
+    except (ValueError, KeyError):
+        # cn2an rejects some well-formed numerals (十万零一千); count them ourselves
+        return _count_chinese(text)
+
+
+_CN_DIGIT = {ch: i for i, ch in enumerate("零一二三四五六七八九")}
+
+
+def _count_chinese(text: str) -> Decimal:
+    """Positional reading of a Chinese numeral: sections split by 亿 and 万, 十百千 inside."""
+    total, section, digit = 0, 0, 0
+    for ch in text:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in "十百千":
+            section += (digit or 1) * MULTIPLIERS[ch]
+            digit = 0
+        elif ch == "万":
+            total += (section + digit) * MULTIPLIERS[ch]
+            section = digit = 0
+        elif ch == "亿":
+            total = (total + section + digit) * MULTIPLIERS[ch]
+            section = digit = 0
+        else:
+            raise NumeralError(f"not a Chinese numeral: {text!r}")
+    return Decimal(total + section + digit)
