@@ -18,7 +18,9 @@ from .sections import SectionMap
 from .vocab import FIELD_RULES
 
 MARK = "§"  # stands for the mention inside a rule's window
-WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目")
+WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目|信息公开平台|政务网|[\u4e00-\u9fff]网(?=和|及|、)")
+# Channels other than the web: a figure over these and the web together is a total
+OTHER_CHANNELS = re.compile(r"公报|报刊|报纸|电视|广播|查阅场所|查阅点|公告栏|公开栏|宣传栏|电子屏|显示屏|新闻媒体|主流媒体|档案馆|图书馆|服务大厅")
 NEW_MEDIA = re.compile(r"微信|微博|公众号|新媒体|抖音|视频号|头条号|客户端|快手|小程序|APP|App")
 MANY_CHANNELS = re.compile(r"等[^§，,。；]{0,6}(?:渠道|方式|载体|平台|媒介|形式|媒体)|多种|多渠道|各类渠道|各种渠道|线上线下")
 SUB_ITEMS = re.compile(r"其中")
@@ -108,8 +110,21 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
         )
         for _, i, _ in chosen:
             mentions[i].field = mentions[i].field or field
+    _drop_total_below_a_channel(fields, mentions)
     _add_statements_of_none(text, sections, fields)
     return dict(sorted(fields.items()))
+
+
+def _drop_total_below_a_channel(fields: dict[str, FieldValue], mentions: list[Mention]) -> None:
+    """All channels together cannot be fewer than one of them: such a "total" is a part
+    (信息报道, a campaign's items), so the body-wide figure stays unknown rather than wrong."""
+    total = fields.get("proactive.total")
+    channels = [fields[k].value for k in ("proactive.website", "proactive.new_media") if k in fields]
+    if total is not None and channels and total.value < max(channels):
+        del fields["proactive.total"]
+        for m in mentions:
+            if m.field == "proactive.total":
+                m.field = None
 
 
 def _context(text: str, mentions: list[Mention], i: int) -> Context:
@@ -120,7 +135,8 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     stop = P.CLAUSE_BREAK.search(text, m.end)
     right = text[m.end: stop.start() if stop else len(text)]
     sentence_left = text[sentence_start:m.start]
-    channel = _channel(near) or _channel(sentence_left) or "all"
+    clause = near[max((m.end() for m in re.finditer(r"[，,；;：:]", near)), default=0):]
+    channel = _channel(clause) or _channel(near) or _channel(sentence_left) or "all"
     return Context(window=f"{near}{MARK}{right}", sentence=f"{sentence_left}{MARK}{right}",
                    channel=channel, sentence_start=sentence_start)
 
@@ -136,7 +152,8 @@ def _sentence_start(text: str, pos: int) -> int:
 def _channel(context: str) -> str | None:
     """Which publication channel a figure is about, if its context names exactly one."""
     website, new_media = bool(WEBSITE.search(context)), bool(NEW_MEDIA.search(context))
-    if MANY_CHANNELS.search(context) or (website and new_media):
+    other = bool(OTHER_CHANNELS.search(context))
+    if MANY_CHANNELS.search(context) or website + new_media + other >= 2:
         return "all"
     if website:
         return "website"
