@@ -1,11 +1,35 @@
 """Ingest: turn one input file into one plain text (plus any table grids found on the way).
 
-Plain-text inputs are decoded and kept exactly as they are, so that offsets index the
-decoded text. Bad input never raises: it yields a ``Document`` with ``errors``.
+Plain-text inputs (``.txt``, ``.md`` and anything else that is text) are decoded and kept
+exactly as they are, so that offsets index the decoded text. HTML, PDF and DOCX are
+converted into one plain text by ``ingest_html``, ``ingest_pdf`` and ``ingest_docx``; the
+offsets of a result index that converted text. Bad input never raises: it yields a
+``Document`` with ``errors``.
+
+The format is told by content (magic bytes), not by the file name: ``%PDF`` is a PDF, a zip
+holding ``word/document.xml`` is a DOCX, text starting with ``<!DOCTYPE html`` / ``<html``
+(or holding ``<body``/``<table`` tags near the start) is HTML, other text is text.
+
+Converted text, the same for every converted format:
+
+* paragraphs are separated by a blank line (``"\\n\\n"``); inside a paragraph, hard line
+  wraps are joined (see ``join_lines``) and whitespace between two Chinese characters or
+  next to full-width punctuation is dropped, other whitespace runs become one space;
+* a table is written where it stands, one line per row, cells separated by a tab; a cell
+  covered by a rowspan/colspan is written as an empty string there (as a browser or Word
+  copies a table), and the table is set off by blank lines.
+
+Grids (``Document.grids``): one per table, rows of cell strings with rowspan/colspan
+expanded by **repeating** the spanning cell's text into every slot it covers, so that each
+row carries its full row labels (``三、本年度办理结果 | （三）不予公开 | 1.属于国家秘密 | 0 …``)
+and each column its full header path. Every row of a grid has the same length. A cell's
+text is on one line (inner line breaks joined as in prose).
 """
 
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,10 +37,12 @@ from charset_normalizer import from_bytes
 
 from .models import ErrorEntry
 
-# A table as cells: rows of cell texts (after rowspan/colspan expansion for HTML).
+# A table as cells: rows of cell texts (rowspan/colspan expanded by repeating the text).
 Grid = list[list[str]]
 
 MAX_BYTES = 50 * 1024 * 1024  # a report is a few hundred KB; anything this large is not one
+
+KINDS = ("text", "html", "pdf", "docx")
 
 
 @dataclass
@@ -26,13 +52,19 @@ class Document:
     grids: list[Grid] = field(default_factory=list)
     errors: list[ErrorEntry] = field(default_factory=list)
 
+    def error(self, message: str) -> Document:
+        self.errors.append(ErrorEntry(stage="ingest", message=message))
+        return self
+
+
+# --- decoding -----------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
     """Decode bytes of a text file; returns (text, error message or None)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
+        return data.decode("utf-16", errors="replace"), None
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -48,26 +80,181 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     return str(best), None
 
 
+# --- format detection ---------------------------------------------------------------------
+
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|body)\b",
+                         re.IGNORECASE | re.DOTALL)
+_HTML_TAGS = re.compile(rb"<(?:body|table|div|p)\b[^>]*>", re.IGNORECASE)
+_OTHER_BINARY = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\xd0\xcf\x11\xe0": "an old Word/Excel (OLE) file; save it as .docx",
+    b"{\\rtf": "an RTF file; save it as .docx",
+    b"Rar!": "a RAR archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"7z\xbc\xaf": "a 7z archive",
+}
+
+
+def sniff_kind(data: bytes, path: Path | None = None) -> tuple[str | None, str | None]:
+    """Tell the format from the bytes: (kind, None), or (None, why it is not a report)."""
+    head = data[:2048]
+    if b"%PDF-" in data[:1024]:
+        return "pdf", None
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            import io
+
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            return None, f"file is a damaged zip archive ({exc})"
+        if "word/document.xml" in names:
+            return "docx", None
+        return None, "file is a zip archive without word/document.xml (not a .docx)"
+    for magic, what in _OTHER_BINARY.items():
+        if head.startswith(magic):
+            return None, f"file is {what}, not a report"
+    suffix = (path.suffix.lower() if path else "")
+    text_head = _ascii_view(head)
+    if _HTML_START.match(text_head):
+        return "html", None
+    if suffix in (".html", ".htm", ".shtml", ".xhtml") and _HTML_TAGS.search(text_head):
+        return "html", None
+    if suffix in (".pdf", ".docx"):
+        return None, f"file named {suffix} is not a {suffix[1:].upper()} (no {suffix[1:].upper()} signature)"
+    return "text", None
+
+
+def _ascii_view(head: bytes) -> bytes:
+    """Bytes to match ASCII markup in, whatever the encoding (UTF-16 drops its zero bytes)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[2:].replace(b"\x00", b"")
+    if head.startswith(b"\xef\xbb\xbf"):
+        return head[3:]
+    return head
+
+
+# --- the entry point ----------------------------------------------------------------------
+
 def load_document(path: Path) -> Document:
+    """Read one file of any supported format; never raises for bad input."""
     path = Path(path)
     doc = Document()
     try:
         size = path.stat().st_size
+        if size > MAX_BYTES:
+            return doc.error(f"file is {size} bytes, over the {MAX_BYTES}-byte limit")
+        data = path.read_bytes()
     except OSError as exc:
-        doc.errors.append(ErrorEntry(stage="ingest", message=f"cannot read file: {exc}"))
-        return doc
-    if size > MAX_BYTES:
-        doc.errors.append(ErrorEntry(stage="ingest", message=f"file is {size} bytes, over the {MAX_BYTES}-byte limit"))
-        return doc
-    data = path.read_bytes()
+        return doc.error(f"cannot read file: {exc}")
     if not data:
-        doc.errors.append(ErrorEntry(stage="ingest", message="file is empty"))
-        return doc
+        return doc.error("file is empty")
+    kind, why = sniff_kind(data, path)
+    if kind is None:
+        return doc.error(why or "unknown file format")
+    doc.kind = kind
+    try:
+        if kind == "pdf":
+            from .ingest_pdf import load_pdf
+
+            return load_pdf(data, doc)
+        if kind == "docx":
+            from .ingest_docx import load_docx
+
+            return load_docx(data, doc)
+        if kind == "html":
+            from .ingest_html import load_html
+
+            return load_html(data, doc)
+    except Exception as exc:  # a converter bug must not stop a batch
+        doc.text, doc.grids = "", []
+        return doc.error(f"could not read {kind.upper()}: {type(exc).__name__}: {exc}")
+    return _load_text(data, doc)
+
+
+def _load_text(data: bytes, doc: Document) -> Document:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        doc.errors.append(ErrorEntry(stage="ingest", message="file is binary, not a text report"))
-        return doc
+        return doc.error("file is binary, not a text report")
     text, err = decode_text(data)
     if err:
-        doc.errors.append(ErrorEntry(stage="ingest", message=err))
+        doc.error(err)
+    elif _looks_garbled(text):
+        return doc.error("file is binary, not a text report (mostly control or replacement characters)")
     doc.text = text
     return doc
+
+
+def _looks_garbled(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for c in sample if c == "\ufffd" or (ord(c) < 32 and c not in "\t\n\r\f\v"))
+    return bad > max(8, len(sample) // 20)
+
+
+# --- shared by the converters: inline text, line joining, tables as text --------------------
+
+# Chinese characters and full-width punctuation: no space belongs between two of them.
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_FULLWIDTH_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
+_WS = r"[ \t\u00a0\u3000\u2002-\u200b\ufeff]"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]){_WS}+(?=[{_CJK}])")
+_SPACE_AT_PUNCT = re.compile(rf"{_WS}+(?=[{_FULLWIDTH_PUNCT}])|(?<=[{_FULLWIDTH_PUNCT}]){_WS}+")
+_WS_RUN = re.compile(rf"{_WS}+")
+_WIDE_CHAR = re.compile(rf"[{_CJK}{_FULLWIDTH_PUNCT}]")
+_PUNCT_CHAR = re.compile(rf"[{_FULLWIDTH_PUNCT}]")
+
+
+def clean_inline(s: str) -> str:
+    """One line of text: whitespace runs → one space; none between Chinese characters or
+    next to full-width punctuation (``邮 编 ： 223100 ，`` → ``邮编：223100，``)."""
+    s = s.replace("\r", " ").replace("\n", " ")
+    s = _SPACE_AT_PUNCT.sub("", s)
+    s = _SPACE_BETWEEN_CJK.sub("", s)
+    return _WS_RUN.sub(" ", s).strip()
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the hard-wrapped lines of one paragraph (or one table cell).
+
+    Between two Chinese characters (or next to full-width punctuation) nothing is inserted;
+    between a number and a Chinese measure word one space, as such text is set inline in
+    these reports (``常务会议 7`` + ``期`` → ``常务会议 7 期``, like ``1136 条``); between two
+    ASCII words one space, except inside a number or an address split by the wrap
+    (``0517-`` + ``87222589``, ``hzzwgk@`` + ``126.com``).
+    """
+    out = ""
+    for raw in lines:
+        line = clean_inline(raw)
+        if not line:
+            continue
+        if out:
+            out += _wrap_separator(out[-1], line[0]) + line
+        else:
+            out = line
+    return out
+
+
+def _wrap_separator(a: str, b: str) -> str:
+    """What stands between the last character of a line and the first of the next."""
+    wide_a, wide_b = bool(_WIDE_CHAR.match(a)), bool(_WIDE_CHAR.match(b))
+    if wide_a and wide_b or _PUNCT_CHAR.match(a) or _PUNCT_CHAR.match(b):
+        return ""
+    if wide_a or wide_b:  # Chinese next to a number or a Latin word
+        return " " if (a.isascii() and a.isalnum() or b.isascii() and b.isalnum() or a == "%") else ""
+    if a.isdigit() and b.isdigit() or a in "-/@._:（(" or b in "-/@._:%)）,.;":
+        return ""
+    return " "
+
+
+def grid_rows_text(rows: list[list[str]]) -> str:
+    """A table as text: one line per row, cells separated by a tab (cells are one line)."""
+    return "\n".join("\t".join(c.replace("\t", " ").replace("\n", " ") for c in row) for row in rows)
+
+
+def assemble(blocks: list[tuple[str, str]]) -> str:
+    """Blocks (``("p", paragraph)`` or ``("table", rows text)``) → the document text."""
+    parts = [text for _, text in blocks if text.strip()]
+    return "\n\n".join(parts).strip("\n") + ("\n" if parts else "")

@@ -1,0 +1,251 @@
+"""Ingest: every published format becomes one plain text plus table grids.
+
+The real reports of ``shared/evalset/full`` are read as published (PDF, HTML); the seed report
+is converted by these tests into HTML (GBK, with navigation chrome), DOCX and PDF, and each
+conversion must give back the seed's prose and table cells. Bad inputs give errors, never
+exceptions. Each real PDF is parsed once per session (module-scoped fixtures).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from extractor import extract_file
+from extractor.ingest import Document, clean_inline, join_lines, load_document, sniff_kind
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # shared/ stands beside the clone
+FULL = SHARED / "evalset" / "full"
+SEED = SHARED / "evalset" / "seed" / "longting-2024.txt"
+
+needs_shared = pytest.mark.skipif(not FULL.exists(), reason="shared evalset not present")
+
+CJK = r"[\u4e00-\u9fff]"
+
+
+def squash(s: str) -> str:
+    """Whitespace normalisation used to compare converted text with the .txt seed: drop all
+    whitespace (the converters may join wrapped lines and drop spaces between CJK chars)."""
+    return re.sub(r"\s+", "", s)
+
+
+def no_stray_cjk_spaces(text: str) -> bool:
+    return re.search(rf"{CJK}[ \u3000]+{CJK}", text) is None
+
+
+def messages(doc: Document) -> str:
+    return " | ".join(e.message for e in doc.errors)
+
+
+# --- seed: prose sentences and table rows ---------------------------------------------------
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def seed_blocks() -> list[tuple[str, object]]:
+    """The seed as ("p", paragraph) and ("table", rows of cells) blocks, in order."""
+    blocks: list[tuple[str, object]] = []
+    table: list[list[str]] = []
+    for line in seed_text().splitlines():
+        if "\t" in line:
+            table.append(line.split("\t"))
+            continue
+        if table:
+            blocks.append(("table", table))
+            table = []
+        if line.strip():
+            blocks.append(("p", line.strip()))
+    if table:
+        blocks.append(("table", table))
+    return blocks
+
+
+def seed_paragraphs() -> list[str]:
+    return [b for kind, b in seed_blocks() if kind == "p"]
+
+
+def seed_tables() -> list[list[list[str]]]:
+    return [b for kind, b in seed_blocks() if kind == "table"]
+
+
+def seed_numbers_rows() -> list[list[str]]:
+    """Seed table rows that carry figures, as their non-empty cells (whitespace squashed)."""
+    rows = []
+    for table in seed_tables():
+        for row in table:
+            cells = [squash(c) for c in row if c.strip()]
+            if any(re.fullmatch(r"\d+(\.\d+)?", c) for c in cells):
+                rows.append(cells)
+    return rows
+
+
+def assert_seed_converted(doc: Document) -> None:
+    assert not doc.errors, messages(doc)
+    text = squash(doc.text)
+    for para in seed_paragraphs():
+        assert squash(para) in text, para
+    assert "2024 年共发布各类信息 1300 余条" in doc.text or "2024年共发布各类信息1300余条" in doc.text
+    assert_seed_rows_in_grids(doc.grids)
+
+
+def is_figure(cell: str) -> bool:
+    return re.fullmatch(r"\d+(\.\d+)?", cell) is not None
+
+
+def assert_seed_rows_in_grids(grids) -> None:
+    """Each figure row of the seed's tables is a row of some grid: same labels, same figures."""
+    rows = [[squash(c) for c in row] for g in grids for row in g]
+    for cells in seed_numbers_rows():
+        labels = [c for c in cells if not is_figure(c)]
+        figures = [c for c in cells if is_figure(c)]
+        assert any(
+            [c for c in row if is_figure(c)] == figures and all(lab in row for lab in labels) for row in rows
+        ), cells
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def test_clean_inline_drops_spaces_between_chinese_and_at_fullwidth_punctuation():
+    assert clean_inline("号 ， 邮 编 ： 223100 ， 电 话") == "号，邮编：223100，电话"
+    assert clean_inline("共发布各类信息  1300 余条") == "共发布各类信息 1300 余条"
+
+
+@pytest.mark.parametrize("lines, joined", [
+    (["召开常务会议 7", "期，研究"], "召开常务会议 7 期，研究"),
+    (["主动公开政", "府信息 1136 条。"], "主动公开政府信息 1136 条。"),
+    (["制作政策解读", "21 个"], "制作政策解读 21 个"),
+    (["电话：0517-", "87222589"], "电话：0517-87222589"),
+    (["三", "、", "本", "年", "度"], "三、本年度"),
+    (["商业", "企业"], "商业企业"),
+])
+def test_join_lines(lines, joined):
+    assert join_lines(lines) == joined
+
+
+@pytest.mark.parametrize("data, kind", [
+    (b"%PDF-1.7\n...", "pdf"),
+    (b"<!DOCTYPE html><html><body>x</body></html>", "html"),
+    (b"  <html lang='zh'><head>", "html"),
+    ("一、总体情况".encode("gbk"), "text"),
+])
+def test_sniff_kind(data, kind):
+    assert sniff_kind(data)[0] == kind
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+CHROME_TOP = """<!DOCTYPE html><html><head>
+<meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>龙亭区人民政府办公室2024年政府信息公开工作年度报告_开封市龙亭区人民政府</title>
+<style>.nav {{ color: red }} body {{ font-family: 宋体 }}</style>
+<script>var menu = "首页 政务公开 政务服务"; document.write("<p>脚本文字</p>");</script>
+</head><body>
+<div class="header"><div class="logo">开封市龙亭区人民政府</div>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li>
+<li><a href="/zwfw">政务服务</a></li><li><a href="/hdjl">互动交流</a></li></ul></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk">政务公开</a> &gt; 年度报告</div>
+<div class="main"><div class="left-menu"><a href="#">政府信息公开指南</a><a href="#">政府信息公开制度</a>
+<a href="#">法定主动公开内容</a><a href="#">政府信息公开年报</a></div>
+<div class="article"><h1 class="title">{title}</h1>
+<div class="info">发布时间：2025-01-20 来源：区政府办 浏览次数：<span id="hits">128</span></div>
+<div class="TRS_Editor" id="zoom">
+"""
+CHROME_BOTTOM = """</div>
+<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a></div></div></div>
+<div class="footer"><p>主办单位：开封市龙亭区人民政府办公室 地址：开封市龙亭区北门大街 电话：0371-12345678</p>
+<p>网站标识码：4102020001 豫ICP备12345678号 豫公网安备 41020202000001号</p></div>
+<script>trackPageView();</script></body></html>
+"""
+
+
+def seed_as_html() -> str:
+    from html import escape
+
+    blocks = seed_blocks()
+    title = blocks[0][1]
+    parts = []
+    for kind, block in blocks[1:]:
+        if kind == "p":
+            # wrap some runs in spans and break the source line, as CMS editors do
+            para = escape(block).replace("，", "，</span>\n<span>", 2)
+            parts.append(f'<p style="text-indent:2em"><span>{para}</span></p>')
+        else:
+            rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>\n" for row in block)
+            parts.append(f'<table border="1" cellspacing="0"><tbody>\n{rows}</tbody></table>')
+    return CHROME_TOP.format(title=escape(title)) + "\n".join(parts) + CHROME_BOTTOM
+
+
+@pytest.fixture(scope="module")
+def seed_html_doc(tmp_path_factory) -> Document:
+    path = tmp_path_factory.mktemp("seed") / "longting-2024.html"
+    path.write_bytes(seed_as_html().encode("gbk"))
+    return load_document(path)
+
+
+def test_seed_html_gbk_gives_back_prose_and_tables(seed_html_doc):
+    doc = seed_html_doc
+    assert doc.kind == "html"
+    assert_seed_converted(doc)
+    assert doc.text.startswith("龙亭区人民政府办公室 2024 年政府信息公开工作年度报告")
+
+
+def test_seed_html_drops_chrome(seed_html_doc):
+    for chrome in ("首页", "当前位置", "脚本文字", "font-family", "分享到", "主办单位", "ICP", "浏览次数",
+                   "政府信息公开指南", "trackPageView"):
+        assert chrome not in seed_html_doc.text, chrome
+
+
+def test_html_spans_are_repeated_in_grids_and_blank_in_text(tmp_path):
+    html = """<html><head><meta charset="utf-8"></head><body><div class="content"><p>三、收到和处理政府信息公开申请情况</p>
+    <table><tr><td rowspan="2" colspan="2">项目</td><td colspan="2">申请人情况</td></tr>
+    <tr><td>自然人</td><td>总计</td></tr>
+    <tr><td rowspan="2">三、本年度办理结果</td><td>（一）予以公开</td><td>4</td><td>4</td></tr>
+    <tr><td>（二）部分<br>公开</td><td>0</td><td>0</td></tr></table></div></body></html>"""
+    path = tmp_path / "spans.htm"
+    path.write_text(html, encoding="utf-8")
+    doc = load_document(path)
+    assert doc.grids == [[
+        ["项目", "项目", "申请人情况", "申请人情况"],
+        ["项目", "项目", "自然人", "总计"],
+        ["三、本年度办理结果", "（一）予以公开", "4", "4"],
+        ["三、本年度办理结果", "（二）部分公开", "0", "0"],
+    ]]
+    assert "项目\t\t申请人情况\t\n\t\t自然人\t总计\n三、本年度办理结果\t（一）予以公开\t4\t4\n\t（二）部分公开\t0\t0" in doc.text
+
+
+@pytest.mark.parametrize("encoding, declared", [
+    ("gb18030", "gbk"), ("gbk", "GB2312"), ("utf-8", "utf-8"), ("gbk", None), ("utf-8", "gbk"),
+])
+def test_html_encodings(tmp_path, encoding, declared):
+    meta = f'<meta charset="{declared}">' if declared else ""
+    html = f"<html><head>{meta}</head><body><div><p>2024 年共发布各类信息 1300 余条。</p></div></body></html>"
+    path = tmp_path / "page.html"
+    path.write_bytes(html.encode(encoding))
+    doc = load_document(path)
+    assert doc.text.strip() == "2024 年共发布各类信息 1300 余条。", messages(doc)
+
+
+@needs_shared
+def test_real_html_report():
+    doc = load_document(FULL / "shuyang-fgj-2023.html")
+    assert doc.kind == "html" and not doc.errors
+    text = doc.text
+    assert text.startswith("沭阳县发展和改革局2023年政府信息公开年度报告")
+    assert "全年共审核发布各类公开政府信息249条" in text
+    assert "索引号" not in text and "公开日期" not in text  # the page's metadata box is chrome
+    assert no_stray_cjk_spaces(text)
+    big = max(doc.grids, key=len)
+    labels = [row[2] for row in big]
+    assert "1.属于国家秘密" in labels and "（七）总计" in labels
+    assert ["四、结转下年度继续办理"] * 3 + ["0", "", "", "", "", "", "0"] in big
+
+
+def test_extract_file_reads_html(tmp_path):
+    path = tmp_path / "longting-2024.html"
+    path.write_bytes(seed_as_html().encode("gbk"))
+    report = extract_file(path, with_text=True)
+    assert not [e for e in report.errors if e.stage == "ingest"]
+    assert "1300 余条" in report.text
