@@ -9,6 +9,7 @@ out (gold-format.md "Not mentions").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from . import patterns as P
@@ -23,14 +24,14 @@ SUBJECT_BREAK = re.compile(r"[，,。；;：:！？!?\n（(）)]")
 SUBJECT_AFTER_BREAK = re.compile(r"[，,。；;：:！？!?\n、（(）)]")
 _YEARISH = re.compile(r"^(?:(?:19|20)\d{2}|\d+)$")
 # How far back the subject may reach: a clause is rarely longer than this
-SUBJECT_WINDOW = 40
+SUBJECT_WINDOW = 30
 
 
 def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
     blocked = _blocked_spans(text)
     mentions: list[Mention] = []
     prev_end = 0
-    for expr in find_number_expressions(text):
+    for expr in find_number_expressions(text, counts_only=True):
         if not _is_statistic(text, expr, sections, blocked):
             continue
         mentions.append(
@@ -55,15 +56,38 @@ def _pattern_name(expr: NumberExpression) -> str:
 
 
 def _blocked_spans(text: str) -> list[tuple[int, int]]:
+    """Disjoint, sorted stretches whose numbers are never mentions (addresses, dates, table rows…)."""
     spans = [(m.start(), m.end()) for pattern in P.NOT_STATISTICS for m in pattern.finditer(text)]
-    spans += [(m.start(), m.end()) for m in P.TABLE_ROW_LINE.finditer(text)]
-    return sorted(spans)
+    spans += _table_row_lines(text)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _table_row_lines(text: str) -> list[tuple[int, int]]:
+    """Lines whose cells are split by tabs or pipes: table rows, wherever they stand."""
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.count("\t") >= 2 or line.count("|") >= 2:
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_right(spans, (end, -1)) - 1  # the last span starting before `end`
+    return i >= 0 and spans[i][1] > start
 
 
 def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap, blocked: list[tuple[int, int]]) -> bool:
     if sections.in_table(expr.start):
         return False
-    if any(s < expr.end and expr.start < e for s, e in blocked):
+    if _overlaps(blocked, expr.start, expr.end):
         return False
     if expr.unit is None and not expr.has_multiplier:
         return False  # a bare number (list marker, year, code) counts nothing we can name
@@ -118,7 +142,7 @@ def _trim(clause: str) -> str:
     clause = clause.strip()
     if not clause:
         return ""
-    tokens = [t for t in _tokenizer().lcut(clause) if t.strip()]
+    tokens = [t for t in _tokenizer().lcut(clause, HMM=False) if t.strip()]
     stop = _stopwords()
     while tokens and (tokens[0] in stop or _YEARISH.match(tokens[0])):
         tokens.pop(0)

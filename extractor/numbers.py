@@ -17,6 +17,7 @@ from .vocab import QUALIFIER_OF, UNITS
 
 # Units that carry a multiplier of their own are normalised: 万元/亿元 → 元 (value × 10⁴/10⁸)
 PERCENT_UNITS = {"%", "％"}
+_HAS_BIG = re.compile("[万亿]")
 _CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")
 
 
@@ -34,8 +35,12 @@ class NumberExpression:
     has_multiplier: bool
 
 
-def find_number_expressions(text: str) -> Iterator[NumberExpression]:
-    """All well-formed number expressions of ``text``, left to right, not overlapping."""
+def find_number_expressions(text: str, *, counts_only: bool = False) -> Iterator[NumberExpression]:
+    """All well-formed number expressions of ``text``, left to right, not overlapping.
+
+    ``counts_only`` skips bare numerals (no unit, no 万/亿), which can never be statistics;
+    most numerals of a report are such (一是, 2024年, 第二十条), so this saves most of the work.
+    """
     found: list[NumberExpression] = []
     percent_spans = []
     for m in P.PERCENT_WORDS.finditer(text):
@@ -46,6 +51,8 @@ def find_number_expressions(text: str) -> Iterator[NumberExpression]:
     taken_until = 0
     for m in P.NUMBER_EXPRESSION.finditer(text):
         if m.start() < taken_until or any(s <= m.start() < e for s, e in percent_spans):
+            continue
+        if counts_only and not (m.group("unit") or m.group("mult") or _HAS_BIG.search(m.group("num"))):
             continue
         expr = _expression(text, m)
         if expr is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import cn2an
 
@@ -29,6 +30,7 @@ def to_number(value: Decimal) -> int | float:
     return float(value)
 
 
+@lru_cache(maxsize=4096)
 def parse_numeral(numeral: str) -> Decimal:
     """The value of a numeral string; raises NumeralError when it is not a well-formed number."""
     text = numeral.translate(FULLWIDTH).strip()

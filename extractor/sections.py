@@ -86,12 +86,11 @@ def _clean_heading(title: str, num: str, sub: bool = False) -> str:
 def find_body_and_year(text: str) -> tuple[str | None, int | None]:
     """The issuing body and statistics year from the report's title, else from its preamble."""
     head = text[:3000]
-    for m in P.TITLE.finditer(head):
-        body = re.sub(r"\s+", "", m.group("body")).strip("“”\"'《》 ·•|")
-        body = P.TITLE_BODY_PREFIX.sub("", body)
+    for m in P.TITLE_ANCHOR.finditer(head):
         year = int(m.group("year"))
-        if 1990 <= year <= 2100:
-            return (body or None), year
+        body = _title_body(head, m.start())
+        if body and 1990 <= year <= 2100:
+            return body, year
     year = None
     m = P.STAT_PERIOD.search(head)
     if m:
@@ -100,6 +99,27 @@ def find_body_and_year(text: str) -> tuple[str | None, int | None]:
         m = P.FIRST_YEAR.search(text[:2000])
         if m:
             year = int(m.group("year"))
-    m = P.COMPILED_BY.search(head)
+    m = P.BODY_IN_OPENING.search(text[:4000]) or P.COMPILED_BY.search(head)
     body = re.sub(r"\s+", "", m.group("body")) if m else None
     return body, year
+
+
+def _title_body(head: str, year_start: int) -> str | None:
+    """The body's name before the year on a title line (or alone on the line above it)."""
+    line_start = head.rfind("\n", 0, year_start) + 1
+    before = head[line_start:year_start].strip()
+    if not before:  # "重庆市铜梁区\n2023年政府信息公开工作年度报告"
+        prev_end = line_start - 1
+        while prev_end > 0 and head[prev_end - 1] == "\n":
+            prev_end -= 1
+        prev_start = head.rfind("\n", 0, prev_end) + 1
+        before = head[prev_start:prev_end].strip()
+        if len(before) > 30:
+            return None
+    before = re.split(r"[。，,；;！？]", before)[-1]
+    body = P.TITLE_BODY_LEAD.sub("", re.sub(r"\s+", "", before)).strip("“”\"'《》 ·•|")
+    if not 2 <= len(body) <= 40 or body.startswith("做好"):  # 关于做好…年度报告工作的通知: a notice, not the title
+        return None
+    if P.PLACE_ONLY.match(body):
+        body += "人民政府"
+    return body

@@ -1,15 +1,531 @@
-"""National-format tables 二、三、四 (placeholder until the tables issue lands)."""
+"""National-format tables 二、三、四: text or cell grids in, keyed tables out.
+
+Both entry points feed the same reader: the input is cut into the three table regions, each
+region becomes a list of ``_Line`` (the cells of one printed line or grid row), the lines
+become logical rows (a label and its cells), and the rows are mapped onto the template rows of
+``table_template`` by their labels.
+
+Where a conversion has detached labels from their numbers, unlabelled rows are placed by the
+template's order, but only where the numeric rows match the template rows one to one (the
+whole table, or the gap between two labelled rows). The result then says so.
+
+Keys of the result besides those of output.md (allowed as optional keys):
+
+- ``read_by``: ``"labels"`` when every row was placed by its own label, ``"row_order"`` when
+  some rows were placed by the template's order as above.
+- ``unread``: dotted keys of rows (``requests.total``, ``review_litigation.review``) that the
+  document does not show, e.g. a table cut off at the end of an excerpt; their cells are null.
+  Left out when every row was found. The checks use it to tell a missing row from a row
+  printed blank.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
+
+from .table_template import TEMPLATE, RowSpec
+
+Cell = int | float | None
+TABLES = ("active", "requests", "review")
+
+# A printed figure: 43, -35, 4068.208, 1,234; full-width digits are made ASCII first.
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# A figure with a unit or a remark in brackets: 22（其中修订16件）, 3件.
+_ANNOTATED = re.compile(r"(?P<num>[+-]?\d+(?:\.\d+)?)\s*(?:件|条|个|项|万元|元)?\s*(?P<note>[（(].*)?")
+# A line of figures after an optional label, separated by spaces: 行政许可 97, 43 0 0 0 0 0 43.
+_SPACED_VALUE = r"(?:[+-]?\d+(?:\.\d+)?|/|／|—+|-+|无)"
+_SPACED_ROW = re.compile(rf"(?:(?P<label>.*?\S)\s+)?(?P<values>{_SPACED_VALUE}(?:\s+{_SPACED_VALUE})*)")
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９（）：，．／－", "0123456789():,./-")
+
+
+# ---------------------------------------------------------------------------- cells
+
+
+def parse_cell(raw: str) -> tuple[Cell, str | None]:
+    """A printed cell → (value, note). The note keeps the raw text of a cell that is not a plain number.
+
+    >>> parse_cell("43"), parse_cell("-35"), parse_cell(""), parse_cell("/")
+    ((43, None), (-35, None), (None, None), (None, '/'))
+    >>> parse_cell("22（其中修订16件）")
+    (22, '22（其中修订16件）')
+    """
+    text = raw.strip()
+    if not text:
+        return None, None
+    plain = text.translate(_FULLWIDTH).replace(" ", "")
+    if _NUMBER.fullmatch(plain):
+        return _number(plain), None
+    if text in TEMPLATE.null_marks or plain in TEMPLATE.null_marks:
+        return None, text
+    m = _ANNOTATED.fullmatch(plain)
+    if m:
+        return _number(m["num"]), text
+    return None, text
+
+
+def _number(text: str) -> int | float:
+    text = text.replace(",", "")
+    return float(text) if "." in text else int(text)
+
+
+def _is_value(raw: str) -> bool:
+    """True for a cell that holds a figure or a printed null mark (not a label)."""
+    text = raw.strip()
+    if not text:
+        return False
+    value, note = parse_cell(text)
+    return value is not None or note in TEMPLATE.null_marks or text in TEMPLATE.null_marks
+
+
+def normalize_label(text: str) -> str:
+    """Label text as the template patterns expect it: ``（三） 不予公开 1、属于…`` → ``(三)不予公开1.属于…``."""
+    text = re.sub(r"\s+", "", text.translate(_FULLWIDTH)).replace("．", ".")
+    text = re.sub(r"(\d)[、.]", r"\1.", text)
+    return text.lstrip("#*").replace("“", "").replace("”", "").replace('"', "")
+
+
+# ---------------------------------------------------------------------------- lines and rows
+
+
+@dataclass
+class _Line:
+    """The cells of one printed line (or one grid row)."""
+
+    cells: list[str]
+    single: bool  # one cell on its own line (one-cell-per-line layouts, loose labels)
+
+
+@dataclass
+class _Row:
+    """A logical table row: its label, its data cells and the text seen above it."""
+
+    label: str
+    cells: list[str]
+    context: str = ""
+    last: bool = False  # the row the text ends in (a table cut off at the end of an excerpt)
+
+
+@dataclass
+class _Pending:
+    label: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+
+
+def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
+    """Leading label cells and the data cells after the last text cell."""
+    last_text = -1
+    for i, cell in enumerate(cells):
+        if cell.strip() and not _is_value(cell):
+            last_text = i
+    label_cells: list[str] = []
+    for cell in cells[: last_text + 1]:
+        cell = cell.strip()
+        if cell and (not label_cells or label_cells[-1] != cell):  # grids repeat spanned labels
+            label_cells.append(cell)
+    return "".join(label_cells), list(cells[last_text + 1 :])
+
+
+def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[RowSpec] = ()) -> list[_Row]:
+    """Group lines into logical rows: one row per line of cells, or a label followed by loose cells.
+
+    A line of text cells only is a header; a label followed by blank cells is a row printed blank
+    when the label names a template row, else a loose label.
+    """
+    rows: list[_Row] = []
+    pending = _Pending()
+
+    def flush() -> None:
+        nonlocal pending
+        if pending.cells:
+            rows.append(_Row("".join(pending.label), pending.cells, "".join(pending.context)))
+            pending = _Pending()
+        else:
+            pending = _Pending(context=pending.context)
+
+    def loose_text(text: str) -> None:
+        if pending.cells:
+            flush()
+        pending.label.append(text)
+        pending.context.append(text)
+
+    for line in lines:
+        if line.single:
+            cell = line.cells[0]
+            if not cell.strip() or _is_value(cell):
+                pending.cells.append(cell)
+            elif pending.cells and re.fullmatch(r"\s*[（(].*[）)]\s*", cell):
+                pending.cells[-1] += cell.strip()  # 22 / （其中修订16件） on two lines
+            else:
+                loose_text(cell.strip())
+            continue
+        label, data = _split_label(line.cells)
+        if not data:  # a header row: text cells only
+            flush()
+            pending = _Pending(context=[*pending.context, label])
+            continue
+        if not any(c.strip() for c in data) and _label_index(label, specs) is None:
+            loose_text(label)
+            continue
+        if label:
+            flush()
+            rows.append(_Row(label, data, "".join(pending.context) + label))
+        else:
+            # Cells of one printed line win over loose cells seen before them (a stray figure).
+            rows.append(_Row("".join(pending.label), data, "".join(pending.context)))
+        pending = _Pending()
+    flush()
+    if rows and ends_text:
+        rows[-1].last = True
+    return rows
+
+
+# ---------------------------------------------------------------------------- text → lines
+
+
+def _text_regions(text: str) -> dict[str, tuple[list[str], bool]]:
+    """The lines of each table's region (after its heading), and whether the region runs to the end."""
+    lines = text.splitlines()
+    starts = _region_starts(lines)
+    regions: dict[str, tuple[list[str], bool]] = {}
+    ordered = sorted((pos, name) for name, pos in starts.items())
+    for i, (pos, name) in enumerate(ordered):
+        stop = ordered[i + 1][0] if i + 1 < len(ordered) else len(lines)
+        body = lines[pos + 1 : stop]
+        to_end = stop == len(lines)
+        if name == "review" or to_end:
+            for j, line in enumerate(body):
+                if TEMPLATE.table_end.search(normalize_label(line)):
+                    body, to_end = body[:j], False
+                    break
+        regions[name] = (body, to_end)
+    return regions
+
+
+def _region_starts(lines: Sequence[str]) -> dict[str, int]:
+    """Line index of each table's heading (or, failing that, of its first marker), in table order."""
+    norm = [normalize_label(line.strip().strip("|")) for line in lines]
+    starts: dict[str, int] = {}
+    after = -1
+    for name in TABLES:
+        pos = _first(norm, TEMPLATE.headings[name], after, max_len=40)
+        if pos is None:
+            pos = _first(norm, TEMPLATE.markers[name], after, max_len=40)
+            pos = None if pos is None else pos - 1  # the marker line belongs to the table
+        if pos is not None:
+            starts[name] = pos
+            after = pos
+    return starts
+
+
+def _first(norm: Sequence[str], pattern: re.Pattern[str], after: int, max_len: int) -> int | None:
+    for i in range(after + 1, len(norm)):
+        if len(norm[i]) <= max_len and pattern.search(norm[i]):
+            return i
+    return None
+
+
+def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
+    """Printed lines → cells. A lone ``|`` is a blank cell, unless ``|`` lines only separate cells."""
+    separators_only = _bare_pipes_separate(raw_lines)
+    out: list[_Line] = []
+    for raw in raw_lines:
+        line = raw.strip()
+        if not line or _MD_RULE.match(line) or _is_furniture(line):
+            continue
+        if set(line) == {"|"}:
+            if line == "|" and not separators_only:
+                out.append(_Line([""], single=True))
+            continue
+        out.append(_split_line(line))
+    return out
+
+
+def _split_line(line: str) -> _Line:
+    if "|" in line:
+        inner = line[1:] if line.startswith("|") else line
+        inner = inner[:-1] if inner.endswith("|") else inner
+        cells = inner.split("|")
+    elif "\t" in line:
+        cells = line.split("\t")
+    else:
+        m = _SPACED_ROW.fullmatch(line)
+        cells = ([m["label"]] if m["label"] else []) + m["values"].split() if m else [line]
+    if len(cells) == 1:
+        return _Line(cells, single=True)
+    return _Line(cells, single=False)
+
+
+def _bare_pipes_separate(raw_lines: Sequence[str]) -> bool:
+    """True when lone ``|`` lines sit between cells written without pipes (a separator, not a cell)."""
+    lines = [line.strip() for line in raw_lines if line.strip()]
+    bare = sum(1 for line in lines if line == "|")
+    if not bare:
+        return False
+    piped = sum(1 for line in lines if line != "|" and line.endswith("|"))
+    plain = sum(1 for line in lines if "|" not in line)
+    return plain > piped
+
+
+def _is_furniture(line: str) -> bool:
+    return any(p.search(line) for p in TEMPLATE.furniture)
+
+
+# ---------------------------------------------------------------------------- grids → lines
+
+
+def _grid_regions(grids: Sequence[Sequence[Sequence[str]]]) -> dict[str, list[_Line]]:
+    """Grid rows → the three regions, switching forward at each table's first marker."""
+    regions: dict[str, list[_Line]] = {}
+    current = -1
+    for grid in grids:
+        for row in grid:
+            cells = [str(c or "") for c in row]
+            text = normalize_label("".join(c for c in cells if not _is_value(c)))
+            for k in range(len(TABLES) - 1, current, -1):
+                if TEMPLATE.markers[TABLES[k]].search(text) and not (k == 2 and any(map(_is_value, cells))):
+                    current = k
+                    break
+            if current < 0:
+                continue
+            filled = [c for c in cells if c.strip()]
+            if filled and len(set(filled)) == 1 and not _is_value(filled[0]):
+                line = _Line([filled[0]], single=True)  # a title row spanning the table
+            else:
+                line = _Line(cells, single=False)
+            regions.setdefault(TABLES[current], []).append(line)
+    return regions
+
+
+# ---------------------------------------------------------------------------- rows → template
+
+
+def _label_index(label: str, specs: Sequence[RowSpec]) -> int | None:
+    """The one template row whose patterns the label matches (None when none or several)."""
+    norm = normalize_label(label)
+    hits = [i for i, spec in enumerate(specs) if spec.matches(norm)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def assign_rows(labels: Sequence[str], specs: Sequence[RowSpec]) -> tuple[dict[int, int], bool]:
+    """Map row positions to template rows: by label, and by order only where rows match one to one.
+
+    Returns (row index → template index, whether some row was placed by order).
+    """
+    n = len(specs)
+    found = [_label_index(label, specs) for label in labels]
+    if len(labels) == n and all(t is None or t == i for i, t in enumerate(found)):
+        return {i: i for i in range(n)}, any(t is None for t in found)
+    anchors = _increasing([(i, t) for i, t in enumerate(found) if t is not None])
+    mapping = dict(anchors)
+    by_order = False
+    for (r0, t0), (r1, t1) in pairwise([(-1, -1), *anchors, (len(labels), n)]):
+        free = list(range(r0 + 1, r1))
+        if free and len(free) == t1 - t0 - 1:
+            mapping.update({r: t0 + 1 + k for k, r in enumerate(free)})
+            by_order = True
+    return mapping, by_order
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest run of (row, template) pairs whose template indices strictly increase."""
+    best: list[list[tuple[int, int]]] = []
+    for pair in pairs:
+        chains = [c for c in best if c[-1][1] < pair[1]]
+        best.append(max(chains, key=len, default=[]) + [pair])
+    return max(best, key=len, default=[])
+
+
+def fit_cells(cells: Sequence[str], width: int, last: bool = False) -> tuple[list[str | None] | None, str | None]:
+    """The row's cells for ``width`` columns, or (None, why) when they cannot be told apart.
+
+    Blank cells beyond the width at either end are layout (spans, trailing tabs). A row with too
+    few cells is read left to right only where the text ends in it (a cut-off table).
+    """
+    cells = list(cells)
+    while len(cells) > width and not cells[-1].strip():
+        cells.pop()
+    while len(cells) > width and not cells[0].strip():
+        cells.pop(0)
+    if len(cells) == width:
+        return list(cells), None
+    if last and len(cells) < width:
+        return [*cells, *([None] * (width - len(cells)))], None
+    return None, f"{len(cells)} cells for {width} columns: " + " | ".join(c.strip() for c in cells)
+
+
+# ---------------------------------------------------------------------------- reading the tables
+
+
+@dataclass
+class _Result:
+    """The keyed tables being filled, with their notes."""
+
+    fmt: str
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)
+    by_order: bool = False
+    read_any: bool = False
+
+    def put(self, key: str, raw: str | None) -> Cell:
+        if raw is None:
+            return None
+        value, note = parse_cell(raw)
+        if note is not None:
+            self.notes[key] = note
+        if value is not None or note is not None:
+            self.read_any = True
+        return value
+
+
+def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[RowSpec]) -> dict[str, Any]:
+    mapping, by_order = assign_rows([r.label for r in rows], specs)
+    result.by_order |= by_order
+    placed = {t: rows[r] for r, t in mapping.items()}
+    out: dict[str, Any] = {}
+    for t, spec in enumerate(specs):
+        row = placed.get(t)
+        prefix = f"{table}.{spec.key}"
+        if row is None:
+            result.unread.append(prefix)
+            cells: list[str | None] = [None] * spec.width
+        else:
+            fitted, why = fit_cells(row.cells, spec.width, row.last)
+            if fitted is None:
+                result.notes.update({_cell_key(prefix, spec, c): why or "" for c in range(spec.width)})
+            cells = fitted or [None] * spec.width
+        values = [result.put(_cell_key(prefix, spec, c), raw) for c, raw in enumerate(cells)]
+        out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
+    return out
+
+
+def _cell_key(prefix: str, spec: RowSpec, column: int) -> str:
+    return f"{prefix}.{spec.columns[column]}" if spec.columns else prefix
+
+
+def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
+    blocks, columns = TEMPLATE.review_blocks, TEMPLATE.review_columns
+    width = len(columns)
+    found: dict[str, list[str | None]] = {}
+    for row in rows:
+        fitted, _ = fit_cells(row.cells, width * len(blocks), row.last)
+        if fitted is not None and any(c is not None and c.strip() for c in fitted):
+            found = {b: fitted[i * width : (i + 1) * width] for i, b in enumerate(blocks)}
+            break
+    if not found:
+        found = _review_blocks_by_row(result, rows, width)
+    out: dict[str, Any] = {}
+    for block in blocks:
+        cells = found.get(block)
+        if cells is None:
+            result.unread.append(f"review_litigation.{block}")
+            cells = [None] * width
+        prefix = f"review_litigation.{block}"
+        out[block] = {col: result.put(f"{prefix}.{col}", raw) for col, raw in zip(columns, cells, strict=True)}
+    return out
+
+
+def _review_blocks_by_row(result: _Result, rows: list[_Row], width: int) -> dict[str, list[str | None]]:
+    """Table 四 printed as one 5-cell row per block: place each by the text above it, else by order."""
+    five = [(row, fit_cells(row.cells, width, row.last)[0]) for row in rows]
+    five = [(row, cells) for row, cells in five if cells is not None]
+    named = [_block_of(row.context + row.label) for row, _ in five]
+    if named and None not in named and len(set(named)) == len(named):
+        return {b: cells for b, (_, cells) in zip(named, five, strict=True) if b}
+    if len(five) == len(TEMPLATE.review_blocks):
+        result.by_order = True
+        return {b: cells for b, (_, cells) in zip(TEMPLATE.review_blocks, five, strict=True)}
+    return {}
+
+
+def _block_of(context: str) -> str | None:
+    text = normalize_label(context)
+    # the heading nearest to the row decides: look at the text after the last block heading
+    best: tuple[int, str] | None = None
+    for block, pattern in TEMPLATE.block_labels:
+        for m in pattern.finditer(text):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), block)
+    return best[1] if best else None
+
+
+def _detect_format(texts: Iterable[str]) -> str:
+    joined = normalize_label("".join(texts))
+    return "2019" if TEMPLATE.markers_2019.search(joined) else "2021"
+
+
+def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None:
+    if not regions:
+        return None
+    region_text = ["".join(c for line in lines for c in line.cells) for lines, _ in regions.values()]
+    result = _Result(fmt=_detect_format(region_text))
+    specs = {"active": TEMPLATE.active[result.fmt], "requests": TEMPLATE.requests[result.fmt], "review": ()}
+    rows = {name: _rows_from_lines(lines, ends, specs[name]) for name, (lines, ends) in regions.items()}
+    active = _read_rows(result, "active", rows.get("active", []), specs["active"])
+    requests = _read_rows(result, "requests", rows.get("requests", []), specs["requests"])
+    if result.fmt == "2019":
+        cols = TEMPLATE.request_columns
+        requests = _with_2019_other_rows(requests, cols)
+    review = _read_review(result, rows.get("review", []))
+    if not result.read_any:
+        return None
+    tables: dict[str, Any] = {
+        "format": result.fmt,
+        "active": active,
+        "requests": requests,
+        "review_litigation": review,
+        "read_by": "row_order" if result.by_order else "labels",
+    }
+    if result.notes:
+        tables["cell_notes"] = result.notes
+    if result.unread:
+        tables["unread"] = result.unread
+    return tables
+
+
+def _with_2019_other_rows(requests: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
+    """The 2019 format has no （六） sub-rows 1. and 2.: those keys are null, in the 2021 order."""
+    out: dict[str, Any] = {}
+    for key, value in requests.items():
+        if key == "other.other":
+            out["other.no_correction"] = dict.fromkeys(columns)
+            out["other.no_fee"] = dict.fromkeys(columns)
+        out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------------------- public API
 
 
 def parse_tables_text(text: str) -> dict[str, Any] | None:
-    """Parse the tables of sections 二、三、四 from a report's plain text."""
-    return None
+    """Parse the tables of sections 二、三、四 from a report's plain text.
+
+    Finds each table by its heading (二、主动公开政府信息情况 …) or, failing that, by its first
+    marker (第二十条, 申请人情况, 行政复议), reads tab-separated, pipe, space-separated and
+    one-cell-per-line layouts, and returns the ``tables`` dict of output.md (plus ``read_by``
+    and, for tables not wholly shown, ``unread``), or None when no table cell could be read.
+    """
+    ends_with_cut = bool(text) and not text[-1].isspace() and text[-1] != "|"
+    regions: dict[str, tuple[list[_Line], bool]] = {}
+    for name, (raw_lines, to_end) in _text_regions(text).items():
+        lines = _text_lines(raw_lines)
+        if to_end and ends_with_cut and lines:
+            lines[-1].cells = lines[-1].cells[:-1] or [""]  # a figure cut in half is left out
+        regions[name] = (lines, to_end)
+    return _read(regions)
 
 
 def parse_tables_grids(grids: list[list[list[str]]]) -> dict[str, Any] | None:
-    """Parse the tables from cell grids (HTML ``<table>``, PDF or DOCX tables)."""
-    return None
+    """Parse the tables from cell grids (HTML ``<table>``, PDF or DOCX tables).
+
+    Each grid is a list of rows of cell strings with row- and column-spans already expanded.
+    Rows are given to the same reader as text lines.
+    """
+    regions = {name: (lines, False) for name, lines in _grid_regions(grids).items()}
+    return _read(regions)
