@@ -321,14 +321,19 @@ def assign_rows(labels: Sequence[str], specs: Sequence[RowSpec]) -> tuple[dict[i
     found = [_label_index(label, specs) for label in labels]
     if len(labels) == n and all(t is None or t == i for i, t in enumerate(found)):
         return {i: i for i in range(n)}, any(t is None for t in found)
-    anchors = _increasing([(i, t) for i, t in enumerate(found) if t is not None])
-    mapping = dict(anchors)
+    mapping: dict[int, int] = {}
+    for i, t in enumerate(found):  # every labelled row, in whatever order it is printed
+        if t is not None and t not in mapping.values():
+            mapping[i] = t
     by_order = False
+    anchors = _increasing(sorted(mapping.items()))
     for (r0, t0), (r1, t1) in pairwise([(-1, -1), *anchors, (len(labels), n)]):
-        free = list(range(r0 + 1, r1))
-        if free and len(free) == t1 - t0 - 1:
-            mapping.update({r: t0 + 1 + k for k, r in enumerate(free)})
-            by_order = True
+        free = [r for r in range(r0 + 1, r1) if found[r] is None]
+        targets = range(t0 + 1, t1)
+        if free and len(free) == len(targets) and len(free) == r1 - r0 - 1:
+            if not set(targets) & set(mapping.values()):
+                mapping.update(zip(free, targets, strict=True))
+                by_order = True
     return mapping, by_order
 
 
