@@ -23,6 +23,7 @@ BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chin
 SUBJECT_BREAK = re.compile(r"[，,。；;：:！？!?\n（(）)]")
 SUBJECT_AFTER_BREAK = re.compile(r"[，,。；;：:！？!?\n、（(）)]")
 _YEARISH = re.compile(r"^(?:(?:19|20)\d{2}|\d+)$")
+STATE_MARKERS = frozenset({"已", "已经", "被", "属于"})
 # How far back the subject may reach: a clause is rarely longer than this
 SUBJECT_WINDOW = 30
 
@@ -138,11 +139,25 @@ def subject_of(text: str, start: int, end: int, floor: int = 0) -> str | None:
     return _trim(right[: stop.start() if stop else len(right)]) or None
 
 
+@lru_cache(maxsize=1)
+def _count_verbs() -> frozenset[str]:
+    words: set[str] = set()
+    for line in (DATA / "count_verbs.txt").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            words.update(line.split())
+    return frozenset(words)
+
+
 def _trim(clause: str) -> str:
     clause = clause.strip()
     if not clause:
         return ""
     tokens = [t for t in _tokenizer().lcut(clause, HMM=False) if t.strip()]
+    verbs = _count_verbs()
+    # 已主动公开范围, 被提起行政复议: a verb after 已/被/属于 names a state, which is the subject
+    last_verb = max((i for i, t in enumerate(tokens) if t in verbs and (i == 0 or tokens[i - 1] not in STATE_MARKERS)),
+                    default=-1)
+    tokens = tokens[last_verb + 1:]
     stop = _stopwords()
     while tokens and (tokens[0] in stop or _YEARISH.match(tokens[0])):
         tokens.pop(0)

@@ -1,0 +1,125 @@
+"""Canonical fields from real report sentences (dev excerpts and the seed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor import extract
+
+# (text, {field: (value, qualifier)}) — the fields the text states, and no others
+FIELD_EXAMPLES = [
+    ("全年主动公开政府信息98条,", {"proactive.total": (98, "exact")}),
+    ("2024 年共发布各类信息 1300 余条。区政府门户网站总访问量 13 万次。",
+     {"proactive.total": (1300, "over"), "platform.website_visits": (130000, "exact")}),
+    ("我办共通过门户网站及政务新媒体方式主动公开907条,其中通过政府网站公开86条,微信公众号公开821条。",
+     {"proactive.total": (907, "exact"), "proactive.website": (86, "exact"), "proactive.new_media": (821, "exact")}),
+    ("“大冶教育”微信公众号发布稿件533条,“大冶教育”抖音公众号发布稿件165条,",
+     {"proactive.new_media": (698, "exact")}),
+    ("全年共收到政府信息公开申请50件,予以公开16件,部分公开3件,因不掌握相关政府信息无法提供16件,"
+     "属于信访、投诉等申请(含问题咨询事项)不作为政府信息公开申请处理11件,申请人无正当理由逾期不补正、"
+     "行政机关不再处理其政府信息公开申请2件,结转下年度继续办理2件。",
+     {"requests.received": (50, "exact"), "requests.granted": (16, "exact"),
+      "requests.partially_granted": (3, "exact"), "requests.unable_to_provide": (16, "exact"),
+      "requests.not_processed": (11, "exact"), "requests.carried_forward": (2, "exact")}),
+    ("2022年度全市各级各部门共接收政府信息公开申请1234件,上年度结转10件,年内办结1230件,结转下年度办理14件。",
+     {"requests.received": (1234, "exact"), "requests.carried_over": (10, "exact"),
+      "requests.completed": (1230, "exact"), "requests.carried_forward": (14, "exact")}),
+    ("2021年度,区公安分局依申请公开受理和办结6件。",
+     {"requests.received": (6, "exact"), "requests.completed": (6, "exact")}),
+    ("因政府信息公开工作被申请行政复议或提起行政诉讼中,行政复议7件,均维持结果;行政诉讼3件,其中未经复议直接起诉2件",
+     {"review.total": (7, "exact"), "litigation.total": (3, "exact")}),
+    ("全年共制发(修改)政府规章1份,废止政府规章1份,现行有效政府规章8份;制发3份规范性文件,废止18份规范性文件,现行有效规范性文件81份。",
+     {"documents.issued": (3, "exact"), "documents.repealed": (18, "exact"), "documents.in_force": (81, "exact")}),
+    ("市长信箱、“政民零距离”栏目收到留言64227条,已答复63029条,",
+     {"consultations.handled": (63029, "exact")}),
+    ("全年开展专题培训 2 次,覆盖乡村两级工作人员 86 人次,",
+     {"training.sessions": (2, "exact"), "training.participants": (86, "exact")}),
+    ("累计公开政府信息842.13万条。从公开渠道来看,政府网站公开信息492.73万条,占比58.51%;政务新媒体公开信息217.11万条,占比25.78%;",
+     {"proactive.total": (8421300, "exact"), "proactive.website": (4927300, "exact"),
+      "proactive.new_media": (2171100, "exact")}),
+    ("共受理依申请公开59件次,全部在规定时限内办理完毕,答复率100%。",
+     {"requests.received": (59, "exact"), "requests.on_time_rate": (100, "exact")}),
+    ("发布各类解读429件,在天津政务网开展在线访谈20期。", {"proactive.policy_interpretations": (429, "exact")}),
+    ("召开新闻发布会43次,", {"proactive.press_conferences": (43, "exact")}),
+]
+
+# Sums spelled by their parts, and explicit statements of none
+SEED_LIKE = (
+    "（二）依申请公开情况。2024 年，我办共计收到政府信息公开申请 43 项，其中属于已主动公开范围 4 项，不予公开 4 项，"
+    "不属于本行政机关掌握信息 26 项，没有现成信息需要制作 9 项。"
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), FIELD_EXAMPLES)
+def test_fields_stated_in_the_text(text: str, expected: dict) -> None:
+    fields = extract(text).fields
+    assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
+
+
+def test_a_sum_spelled_by_its_parts_keeps_every_part_as_evidence() -> None:
+    field = extract(SEED_LIKE).fields["requests.unable_to_provide"]
+    assert field.value == 35
+    assert [e.text for e in field.evidence] == ["26 项", "9 项"]
+    assert field.source == "rule:unable_to_provide_part"
+
+
+def test_every_field_carries_evidence_and_its_rule() -> None:
+    report = extract(SEED_LIKE)
+    for key, field in report.fields.items():
+        assert field.source.startswith("rule:"), key
+        assert field.evidence, key
+        for span in field.evidence:
+            assert SEED_LIKE[span.start:span.end] == span.text
+
+
+STATEMENTS_OF_NONE = [
+    ("2023年度我局未收到政府信息公开申请,我局将严格规范依申请公开工作。", {"requests.received"}),
+    ("本镇2021年没有受理政府信息申请情况、没有“不予公开”的政府信息情况。", {"requests.received", "requests.denied"}),
+    ("全年未发生因依申请公开引发的行政复议或行政诉讼案件。", {"review.total", "litigation.total"}),
+    ("2024年度未收取信息公开信息处理费用。", {"fees.collected"}),
+    ("县政府在受理依申请公开政府信息工作中均没有收取费用。", {"fees.collected"}),
+    ("2023年区民政局无依申请公开信息。", {"requests.received"}),
+    ("2024年全年未收到政府信息公开申请,也未发生因依申请公开答复引起的投诉举报、行政复议、行政诉讼等情况。",
+     {"requests.received", "review.total", "litigation.total"}),
+]
+
+
+@pytest.mark.parametrize(("text", "keys"), STATEMENTS_OF_NONE)
+def test_explicit_statements_of_none_fill_zero(text: str, keys: set[str]) -> None:
+    fields = extract(text).fields
+    assert set(fields) == keys
+    for key in keys:
+        assert (fields[key].value, fields[key].qualifier) == (0, "exact")
+        assert fields[key].evidence and fields[key].source.startswith("rule:no_")
+
+
+def test_a_figure_beats_a_statement_of_none() -> None:
+    fields = extract("收到申请3件。未发生行政复议。").fields
+    assert fields["requests.received"].value == 3
+    assert fields["review.total"].value == 0
+
+
+def test_not_statements_of_none() -> None:
+    fields = extract("因政府信息公开被提起行政复议 1 件，未经复议直接起诉 0 件。").fields
+    assert fields["review.total"].value == 1
+    assert "requests.received" not in fields
+
+
+def test_a_body_wide_total_wins_over_a_channel_figure() -> None:
+    text = "通过政府网站发布信息300条,政务微博发布信息500条。全年通过新闻媒体发布信息报道120条。"
+    fields = extract(text).fields
+    assert "proactive.total" not in fields  # 120 cannot be all channels together
+    assert fields["proactive.website"].value == 300
+
+
+def test_sub_items_do_not_take_the_total() -> None:
+    fields = extract("共发布信息2000余条，其中主动公开政务信息300条。").fields
+    assert (fields["proactive.total"].value, fields["proactive.total"].qualifier) == (2000, "over")
+
+
+def test_mentions_name_the_field_they_fill(seed_text: str) -> None:
+    report = extract(seed_text)
+    by_text = {m.text: m.field for m in report.mentions}
+    assert by_text["1300 余条"] == "proactive.total"
+    assert by_text["13 万次"] == "platform.website_visits"
+    assert by_text["500 余条"] is None

@@ -1,0 +1,83 @@
+"""Number expressions in real report prose: numerals, multipliers, qualifiers, units, spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor import extract
+
+# (sentence, [(value, qualifier, unit)]) — every figure the sentence holds, and nothing else
+NUMERALS_AND_QUALIFIERS = [
+    ("2024 年共发布各类信息 1300 余条。", [(1300, "over", "条")]),
+    ("区政府门户网站总访问量 13 万次。", [(130000, "exact", "次")]),
+    ("共计收到政府信息公开申请 43 项，", [(43, "exact", "项")]),
+    ("主动公开各类信息约3.5万件/次,其中", [(35000, "about", "件/次")]),
+    ("解答咨询10余万条,解决问题2000余个,", [(100000, "over", "条"), (2000, "over", "个")]),
+    ("累计播放量60万余次。", [(600000, "over", "次")]),
+    ("全省规范性文件解读率达到80%以上。", [(80, "over", "%")]),
+    ("公开财政预决算和法治政府建设年度工作报告等信息百余条。", [(100, "over", "条")]),
+    ("关注用户总量突破200万,本年度发布原创文章超过230条,", [(2000000, "over", None), (230, "over", "条")]),
+    ("局官网总访问量377.8929万次,发布各类信息1853篇(条),", [(3778929, "exact", "次"), (1853, "exact", "篇")]),
+    ("主动公开信息62.73万条。", [(627300, "exact", "条")]),
+    ("累计公开政府信息842.13万条", [(8421300, "exact", "条")]),
+    ("全省政府公报刊登政府规章和规范性文件等信息0.24万条,占比0.03%;", [(2400, "exact", "条"), (0.03, "exact", "%")]),
+    ("在国务院新闻办公室召开专场新闻发布会两场。", [(2, "exact", "场")]),
+    ("开展培训十余次,培训人员三百余人次。", [(10, "over", "次"), (300, "over", "人次")]),
+    ("全年开展专题培训 2 次,覆盖乡村两级工作人员 86 人次,", [(2, "exact", "次"), (86, "exact", "人次")]),
+    ("发布信息3万4千条。", [(34000, "exact", "条")]),
+    ("发布信息1.3万条。", [(13000, "exact", "条")]),
+    ("发布信息1,300条。", [(1300, "exact", "条")]),
+    ("按期答复率１００％。", [(100, "exact", "%")]),
+    ("全年受理申请３件。", [(3, "exact", "件")]),
+    ("解读率达到百分之九十五。", [(95, "exact", "%")]),
+    ("收取信息处理费1.5万元。", [(15000, "exact", "元")]),
+    ("涉及金额12.5亿元。", [(1250000000, "exact", "元")]),
+    ("总访问量16.4亿次。", [(1640000000, "exact", "次")]),
+    ("发布信息十万零一千条。", [(101000, "exact", "条")]),
+    ("发布信息一千三百余条。", [(1300, "over", "条")]),
+    ("发布信息近千条。", [(1000, "under", "条")]),
+    ("发布信息将近200条。", [(200, "under", "条")]),
+    ("发布信息不足100条。", [(100, "under", "条")]),
+    ("发布信息上千条。", [(1000, "about", "条")]),
+    ("发布信息500条左右。", [(500, "about", "条")]),
+    ("访问量超过2万次。", [(20000, "over", "次")]),
+    ("浏览量逾5万次。", [(50000, "over", "次")]),
+    ("共有5项以上。", [(5, "over", "项")]),
+    ("发布信息1万多条。", [(10000, "over", "条")]),
+    ("开设专栏20多个。", [(20, "over", "个")]),
+    ("发布信息万余条。", [(10000, "over", "条")]),
+    ("同比下降5个百分点。", [(5, "exact", "个百分点")]),
+    ("占比82.4%;", [(82.4, "exact", "%")]),
+    ("办结率为100.0%。", [(100, "exact", "%")]),
+    ("在中国(河北)自由贸易试验区雄安片区官网更新各类政府信息446条", [(446, "exact", "条")]),
+    ("在安全生产、义务教育、城乡规划等12个方面开展了试点工作", [(12, "exact", "个")]),
+    ("在全国创新开展了国企国资、全域旅游和开发区建设等三个领域试点。", [(3, "exact", "个")]),
+    ("共收到申请 0 件。", [(0, "exact", "件")]),
+]
+
+# Spans that cross spaces and line breaks (PDF text wraps lines)
+SPANS = [
+    ("公开政府常务会议 7\n期。", "7\n期"),
+    ("发布信息1300\n余条。", "1300\n余条"),
+    ("2024 年共发布各类信息 1300 余条。", "1300 余条"),
+    ("访问量超过 2 万次。", "超过 2 万次"),
+    ("规范性文件解读率达到80%以上。", "80%以上"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NUMERALS_AND_QUALIFIERS)
+def test_every_figure_with_value_qualifier_and_unit(sentence: str, expected: list) -> None:
+    mentions = extract(sentence).mentions
+    assert [(m.value, m.qualifier, m.unit) for m in mentions] == expected
+
+
+@pytest.mark.parametrize(("sentence", "span"), SPANS)
+def test_span_runs_from_qualifier_to_unit(sentence: str, span: str) -> None:
+    (mention,) = extract(sentence).mentions
+    assert mention.text == span
+    assert sentence[mention.start:mention.end] == span
+
+
+def test_values_are_ints_when_whole() -> None:
+    (mention,) = extract("访问量377.8929万次。").mentions
+    assert mention.value == 3778929 and isinstance(mention.value, int)

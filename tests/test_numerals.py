@@ -1,0 +1,32 @@
+"""Numeral strings to numbers, including the forms cn2an is known to get wrong."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from extractor.numerals import NumeralError, parse_numeral
+
+CASES = [
+    ("1300", 1300), ("1,300", 1300), ("１２３４", 1234), ("82.4", Decimal("82.4")),
+    ("377.8929万", 3778929), ("62.73万", 627300), ("16.4亿", 1640000000), ("3万4千", 34000),
+    ("1.3万", 13000), ("4千", 4000), ("两", 2), ("十", 10), ("十七", 17), ("百", 100),
+    ("一千三百", 1300), ("三千零五十", 3050), ("一百零五", 105), ("十万零一千", 101000),
+    ("一亿二千万", 120000000), ("〇", 0), ("二十", 20),
+]
+
+
+@pytest.mark.parametrize(("numeral", "value"), CASES)
+def test_parse_numeral(numeral: str, value: int | Decimal) -> None:
+    assert parse_numeral(numeral) == value
+
+
+def test_digit_by_digit_chinese_is_read_as_digits() -> None:
+    assert parse_numeral("二〇二四") == 2024
+
+
+@pytest.mark.parametrize("bad", ["", "十余", "1.2.3"])
+def test_malformed_numerals_raise(bad: str) -> None:
+    with pytest.raises(NumeralError):
+        parse_numeral(bad)
