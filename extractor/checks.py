@@ -1,15 +1,316 @@
-"""Consistency checks (placeholder until the tables issue lands)."""
+"""Consistency checks: the tables' own arithmetic, the prose against the tables, and year to year.
+
+Names and rules are those of ``shared/spec/output.md``. Checks flag, they never repair: the
+figures stay as printed. A blank (null) cell of a row that is present counts as 0 and the
+detail says so; a check whose rows are missing altogether is not run (and not listed).
+
+A row is missing when the tables list it in ``unread`` (rows the document does not show); for
+tables built elsewhere without ``read_by``/``unread``, a row whose cells are all null counts as
+missing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
 from .models import Check, Report
+
+Number = int | float
+APPLICANTS = ("natural_person", "business", "research", "social_org", "legal_service", "other")
+REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+REVIEW_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
+OUTCOME_GROUPS = ("granted", "partially_granted", "denied.", "unable.", "not_processed.", "other.")
+
+# narrative field → the rows of table 三 whose 总计 it states (summed)
+NARRATIVE_REQUESTS: dict[str, tuple[str, ...]] = {
+    "requests.received": ("new",),
+    "requests.carried_over": ("carried_over",),
+    "requests.granted": ("granted",),
+    "requests.partially_granted": ("partially_granted",),
+    "requests.denied": ("denied.",),
+    "requests.unable_to_provide": ("unable.",),
+    "requests.not_processed": ("not_processed.",),
+    "requests.completed": ("total",),
+    "requests.carried_forward": ("carried_forward",),
+}
+NARRATIVE_REVIEW: dict[str, tuple[str, ...]] = {
+    "review.total": ("review",),
+    "litigation.total": ("litigation_direct", "litigation_after_review"),
+}
+NARRATIVE_DOCUMENTS = ("issued", "repealed", "in_force")
+
+
+@dataclass
+class _Sum:
+    """A sum being written out: its terms as printed, and the blank cells read as 0."""
+
+    terms: list[str] = field(default_factory=list)
+    value: Number = 0
+    blanks: list[str] = field(default_factory=list)
+
+    def add(self, cell: Number | None, where: str) -> _Sum:
+        if cell is None:
+            self.blanks.append(where)
+            self.terms.append("0")
+        else:
+            self.value += cell
+            self.terms.append(_fmt(cell))
+        return self
+
+    @property
+    def text(self) -> str:
+        return " + ".join(self.terms)
+
+
+def _fmt(value: Number) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _blank_note(blanks: Sequence[str]) -> str:
+    if not blanks:
+        return ""
+    shown = ", ".join(blanks[:6]) + (f" and {len(blanks) - 6} more" if len(blanks) > 6 else "")
+    return f" (blank cells counted as 0: {shown})"
+
+
+# ---------------------------------------------------------------------------- rows present
+
+
+def _rows(tables: dict[str, Any], table: str) -> dict[str, Any]:
+    rows = tables.get(table)
+    return rows if isinstance(rows, dict) else {}
+
+
+def _present(tables: dict[str, Any], table: str, key: str) -> bool:
+    row = _rows(tables, table).get(key)
+    if row is None:
+        return False
+    if "read_by" in tables or "unread" in tables:
+        return f"{table}.{key}" not in tables.get("unread", [])
+    values = row.values() if isinstance(row, dict) else [row]
+    return any(v is not None for v in values)
+
+
+def _outcome_rows(tables: dict[str, Any]) -> list[str]:
+    """Rows (一)…(六) whose sum is 总计; the 2019 format has no （六） sub-rows 1. and 2."""
+    skip = {"other.no_correction", "other.no_fee"} if tables.get("format") == "2019" else set()
+    keys = [k for k in _rows(tables, "requests") if k.startswith(OUTCOME_GROUPS)]
+    return [k for k in keys if k not in skip]
+
+
+# ---------------------------------------------------------------------------- table arithmetic
+
+
+def check_requests_balance(tables: dict[str, Any]) -> Check | None:
+    """new + carried_over = total + carried_forward, column by column."""
+    needed = ("new", "carried_over", "total", "carried_forward")
+    if not all(_present(tables, "requests", k) for k in needed):
+        return None
+    rows = _rows(tables, "requests")
+    failures, blanks, shown = [], [], ""
+    for col in (*APPLICANTS, "total"):
+        left = _Sum().add(rows["new"].get(col), f"new.{col}").add(rows["carried_over"].get(col), f"carried_over.{col}")
+        right = _Sum().add(rows["total"].get(col), f"total.{col}")
+        right.add(rows["carried_forward"].get(col), f"carried_forward.{col}")
+        blanks += left.blanks + right.blanks
+        if left.value != right.value:
+            failures.append(f"{col}: {left.text} = {_fmt(left.value)} ≠ {right.text} = {_fmt(right.value)}")
+        if col == "total":
+            shown = f"{left.text} = {right.text}"
+    detail = "; ".join(failures) if failures else shown
+    return Check(name="requests.balance", ok=not failures, detail=detail + _blank_note(blanks))
+
+
+def check_requests_total(tables: dict[str, Any]) -> Check | None:
+    """总计 = the sum of the rows (一) 予以公开 … (六) 3. 其他, column by column."""
+    outcomes = _outcome_rows(tables)
+    if not _present(tables, "requests", "total") or not all(_present(tables, "requests", k) for k in outcomes):
+        return None
+    rows = _rows(tables, "requests")
+    failures, blanks, shown = [], [], ""
+    for col in (*APPLICANTS, "total"):
+        parts = _Sum()
+        for key in outcomes:
+            parts.add(rows[key].get(col), f"{key}.{col}")
+        total = rows["total"].get(col)
+        blanks += parts.blanks + ([f"total.{col}"] if total is None else [])
+        total_value = total or 0
+        if parts.value != total_value:
+            failures.append(f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total_value)}")
+        if col == "total":
+            nonzero = [t for t in parts.terms if t != "0"] or ["0"]
+            shown = f"{' + '.join(nonzero)} = {_fmt(total_value)} (total column, {len(outcomes)} rows, zeros left out)"
+    detail = "; ".join(failures) if failures else shown
+    return Check(name="requests.total", ok=not failures, detail=detail + _blank_note(blanks))
+
+
+def check_requests_columns(tables: dict[str, Any]) -> Check | None:
+    """For every row present: 总计 = the sum of the six applicant columns."""
+    rows = _rows(tables, "requests")
+    present = [k for k, row in rows.items() if isinstance(row, dict) and _present(tables, "requests", k)]
+    if tables.get("format") == "2019":
+        present = [k for k in present if k not in ("other.no_correction", "other.no_fee")]
+    if not present:
+        return None
+    failures, blanks = [], []
+    for key in present:
+        parts = _Sum()
+        for col in APPLICANTS:
+            parts.add(rows[key].get(col), f"{key}.{col}")
+        total = rows[key].get("total")
+        blanks += parts.blanks + ([f"{key}.total"] if total is None else [])
+        if parts.value != (total or 0):
+            failures.append(f"{key}: {parts.text} = {_fmt(parts.value)} ≠ total {_fmt(total or 0)}")
+    detail = "; ".join(failures) if failures else f"{len(present)} rows: total = sum of the six applicant columns"
+    return Check(name="requests.columns", ok=not failures, detail=detail + _blank_note(blanks))
+
+
+def check_review_totals(tables: dict[str, Any]) -> Check | None:
+    """Each block of table 四: 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
+    blocks = [b for b in REVIEW_BLOCKS if _present(tables, "review_litigation", b)]
+    if not blocks:
+        return None
+    rows = _rows(tables, "review_litigation")
+    failures, shown, blanks = [], [], []
+    for block in blocks:
+        parts = _Sum()
+        for part in REVIEW_PARTS:
+            parts.add(rows[block].get(part), f"{block}.{part}")
+        total = rows[block].get("total")
+        blanks += parts.blanks + ([f"{block}.total"] if total is None else [])
+        line = f"{block}: {parts.text} = {_fmt(parts.value)}"
+        if parts.value != (total or 0):
+            failures.append(f"{line} ≠ total {_fmt(total or 0)}")
+        shown.append(f"{line} = {_fmt(total or 0)}")
+    detail = "; ".join(failures or shown)
+    return Check(name="review_litigation.totals", ok=not failures, detail=detail + _blank_note(blanks))
+
+
+# ---------------------------------------------------------------------------- prose against tables
+
+
+def _exact_fields(report: Report, names: Sequence[str]) -> dict[str, Number]:
+    return {n: f.value for n in names if (f := report.fields.get(n)) is not None and f.qualifier == "exact"}
+
+
+def _compare(
+    name: str,
+    stated: dict[str, Number],
+    table_value: Callable[[str], tuple[_Sum, str] | None],
+) -> Check | None:
+    """One check over the narrative fields that the table can answer."""
+    failures, shown, blanks = [], [], []
+    for field_name, value in stated.items():
+        got = table_value(field_name)
+        if got is None:
+            continue
+        total, where = got
+        blanks += total.blanks
+        line = f"{field_name} {_fmt(value)} vs {where} {_fmt(total.value)}"
+        if len(total.terms) > 1:
+            line += f" ({total.text})"
+        (shown if value == total.value else failures).append(line.replace(" vs ", " = " if value == total.value else " ≠ "))
+    if not failures and not shown:
+        return None
+    return Check(name=name, ok=not failures, detail="; ".join(failures + shown) + _blank_note(blanks))
+
+
+def check_narrative_requests(report: Report) -> Check | None:
+    tables = report.tables or {}
+    rows = _rows(tables, "requests")
+
+    def table_value(field_name: str) -> tuple[_Sum, str] | None:
+        prefixes = NARRATIVE_REQUESTS[field_name]
+        keys = [k for k in rows if any(k == p or (p.endswith(".") and k.startswith(p)) for p in prefixes)]
+        if tables.get("format") == "2019":
+            keys = [k for k in keys if k not in ("other.no_correction", "other.no_fee")]
+        if not keys or not all(_present(tables, "requests", k) for k in keys):
+            return None
+        total = _Sum()
+        for key in keys:
+            total.add(rows[key].get("total"), f"{key}.total")
+        label = prefixes[0].rstrip(".") + (".*" if prefixes[0].endswith(".") else "")
+        return total, f"table {label} 总计"
+
+    return _compare("narrative.requests", _exact_fields(report, list(NARRATIVE_REQUESTS)), table_value)
+
+
+def check_narrative_review(report: Report) -> Check | None:
+    tables = report.tables or {}
+    rows = _rows(tables, "review_litigation")
+
+    def table_value(field_name: str) -> tuple[_Sum, str] | None:
+        blocks = NARRATIVE_REVIEW[field_name]
+        if not all(_present(tables, "review_litigation", b) for b in blocks):
+            return None
+        total = _Sum()
+        for block in blocks:
+            total.add(rows[block].get("total"), f"{block}.total")
+        return total, "table " + " + ".join(f"{b}.total" for b in blocks)
+
+    return _compare("narrative.review_litigation", _exact_fields(report, list(NARRATIVE_REVIEW)), table_value)
+
+
+def check_narrative_documents(report: Report) -> Check | None:
+    tables = report.tables or {}
+    row = _rows(tables, "active").get("normative_documents")
+    if not isinstance(row, dict) or not _present(tables, "active", "normative_documents"):
+        return None
+
+    def table_value(field_name: str) -> tuple[_Sum, str] | None:
+        column = field_name.split(".", 1)[1]
+        if column not in row:  # the 2019 format counts 新制作/新公开/总数, not 制发/废止/现行有效
+            return None
+        return _Sum().add(row[column], f"normative_documents.{column}"), f"table normative_documents.{column}"
+
+    stated = _exact_fields(report, [f"documents.{c}" for c in NARRATIVE_DOCUMENTS])
+    return _compare("narrative.documents", stated, table_value)
+
+
+# ---------------------------------------------------------------------------- entry points
+
+TABLE_CHECKS = (check_requests_balance, check_requests_total, check_requests_columns, check_review_totals)
+REPORT_CHECKS = (check_narrative_requests, check_narrative_review, check_narrative_documents)
 
 
 def run_checks(report: Report) -> list[Check]:
-    """Checks of one result: table arithmetic and prose against tables."""
-    return []
+    """Checks of one result: table arithmetic and prose against tables (only those whose inputs exist)."""
+    if not report.tables:
+        return []
+    results = [check(report.tables) for check in TABLE_CHECKS]
+    results += [check(report) for check in REPORT_CHECKS]
+    return [c for c in results if c is not None]
 
 
 def run_batch_checks(reports: list[Report]) -> None:
-    """Checks across documents of one batch (cross_year.carry_over); appends to the later year."""
-    return None
+    """Checks across documents of one batch (cross_year.carry_over); appends to the later year.
+
+    For two results of the same body in consecutive years: last year's 结转下年度 总计 must equal
+    this year's 上年结转 总计.
+    """
+    by_key = {(r.body, r.year): r for r in reports if r.body and r.year is not None and r.tables}
+    for (body, year), later in by_key.items():
+        earlier = by_key.get((body, year - 1))
+        if earlier is None:
+            continue
+        check = check_carry_over(earlier, later)
+        if check is not None:
+            later.checks.append(check)
+
+
+def check_carry_over(earlier: Report, later: Report) -> Check | None:
+    before, after = earlier.tables or {}, later.tables or {}
+    if not _present(before, "requests", "carried_forward") or not _present(after, "requests", "carried_over"):
+        return None
+    forward = _Sum().add(_rows(before, "requests")["carried_forward"].get("total"), f"{earlier.year} carried_forward.total")
+    over = _Sum().add(_rows(after, "requests")["carried_over"].get("total"), f"{later.year} carried_over.total")
+    ok = forward.value == over.value
+    detail = (
+        f"{earlier.year} carried_forward.total {_fmt(forward.value)} "
+        f"{'=' if ok else '≠'} {later.year} carried_over.total {_fmt(over.value)}"
+    ) + _blank_note(forward.blanks + over.blanks)
+    if earlier.doc:
+        detail += f" ({earlier.year}: {earlier.doc})"
+    return Check(name="cross_year.carry_over", ok=ok, detail=detail)

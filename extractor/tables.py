@@ -14,8 +14,9 @@ Keys of the result besides those of output.md (allowed as optional keys):
 - ``read_by``: ``"labels"`` when every row was placed by its own label, ``"row_order"`` when
   some rows were placed by the template's order as above.
 - ``unread``: dotted keys of rows (``requests.total``, ``review_litigation.review``) that the
-  document does not show, e.g. a table cut off at the end of an excerpt; their cells are null.
-  Left out when every row was found. The checks use it to tell a missing row from a row
+  document does not show (a table cut off at the end of an excerpt) or whose cells could not be
+  told apart (``| 规章 | 22 | 235 |`` for three columns); their cells are null. Left out when
+  every row was read. The checks use it to tell a missing row from a row
   printed blank.
 """
 
@@ -31,6 +32,7 @@ from .table_template import TEMPLATE, RowSpec
 
 Cell = int | float | None
 TABLES = ("active", "requests", "review")
+CUT_OFF = "cut off at the end of the text"
 
 # A printed figure: 43, -35, 4068.208, 1,234; full-width digits are made ASCII first.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -360,7 +362,7 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False) -> tuple[lis
     if len(cells) == width:
         return list(cells), None
     if last and len(cells) < width:
-        return [*cells, *([None] * (width - len(cells)))], None
+        return [*cells, *([None] * (width - len(cells)))], CUT_OFF
     return None, f"{len(cells)} cells for {width} columns: " + " | ".join(c.strip() for c in cells)
 
 
@@ -402,8 +404,10 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
             cells: list[str | None] = [None] * spec.width
         else:
             fitted, why = fit_cells(row.cells, spec.width, row.last)
-            if fitted is None:
+            if fitted is None:  # cells that cannot be told apart: noted, and the row counts as unread
                 result.notes.update({_cell_key(prefix, spec, c): why or "" for c in range(spec.width)})
+            if why:
+                result.unread.append(prefix)
             cells = fitted or [None] * spec.width
         values = [result.put(_cell_key(prefix, spec, c), raw) for c, raw in enumerate(cells)]
         out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
@@ -419,9 +423,11 @@ def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
     width = len(columns)
     found: dict[str, list[str | None]] = {}
     for row in rows:
-        fitted, _ = fit_cells(row.cells, width * len(blocks), row.last)
+        fitted, why = fit_cells(row.cells, width * len(blocks), row.last)
         if fitted is not None and any(c is not None and c.strip() for c in fitted):
             found = {b: fitted[i * width : (i + 1) * width] for i, b in enumerate(blocks)}
+            if why == CUT_OFF:  # blocks the text does not reach in full are unread
+                result.unread += [f"review_litigation.{b}" for b, cells in found.items() if None in cells]
             break
     if not found:
         found = _review_blocks_by_row(result, rows, width)
@@ -438,7 +444,7 @@ def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
 
 def _review_blocks_by_row(result: _Result, rows: list[_Row], width: int) -> dict[str, list[str | None]]:
     """Table 四 printed as one 5-cell row per block: place each by the text above it, else by order."""
-    five = [(row, fit_cells(row.cells, width, row.last)[0]) for row in rows]
+    five = [(row, fit_cells(row.cells, width, row.last)[0]) for row in rows if len(row.cells) <= width + 2]
     five = [(row, cells) for row, cells in five if cells is not None]
     named = [_block_of(row.context + row.label) for row, _ in five]
     if named and None not in named and len(set(named)) == len(named):

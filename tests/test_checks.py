@@ -1,0 +1,196 @@
+"""Checks flag bad figures (with the arithmetic in ``detail``) and never repair them."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extractor.checks import run_batch_checks, run_checks
+from extractor.models import Check, FieldValue, Report
+from extractor.tables import parse_tables_text
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "evalset" / "seed" / "longting-2024.txt"
+FIXTURES = Path(__file__).parent / "data" / "tables"
+SEED_TABLES: dict[str, Any] = json.loads((FIXTURES / "longting-2024.tables.json").read_text(encoding="utf-8"))
+TABLE_CHECKS = ["requests.balance", "requests.total", "requests.columns", "review_litigation.totals"]
+
+
+def exact(value: int) -> FieldValue:
+    return FieldValue(value=value, qualifier="exact", source="test")
+
+
+def report(tables: dict[str, Any] | None = None, **fields: FieldValue) -> Report:
+    return Report(
+        body="龙亭区人民政府办公室",
+        year=2024,
+        tables=copy.deepcopy(SEED_TABLES) if tables is None else tables,
+        fields={k.replace("__", "."): v for k, v in fields.items()},
+    )
+
+
+def by_name(checks: list[Check]) -> dict[str, Check]:
+    return {c.name: c for c in checks}
+
+
+# ---------------------------------------------------------------------------- tables that add up
+
+
+def test_seed_tables_pass_every_table_check() -> None:
+    checks = by_name(run_checks(report()))
+    assert list(checks) == TABLE_CHECKS
+    assert all(c.ok for c in checks.values())
+    assert checks["requests.balance"].detail == "43 + 0 = 43 + 0"
+    assert checks["review_litigation.totals"].detail.startswith("review: 0 + 1 + 0 + 0 = 1 = 1")
+
+
+def test_seed_prose_agrees_with_the_tables() -> None:
+    # 收到政府信息公开申请 43 项 … 行政复议 1 件, 未经复议直接起诉 0 件 (the seed's 总体情况)
+    r = report(
+        requests__received=exact(43),
+        requests__denied=exact(4),
+        requests__unable_to_provide=exact(35),
+        review__total=exact(1),
+        litigation__total=exact(0),
+        documents__issued=exact(3),
+    )
+    checks = by_name(run_checks(r))
+    assert checks["narrative.requests"].ok
+    assert "requests.unable_to_provide 35 = table unable.* 总计 35 (26 + 9 + 0)" in checks["narrative.requests"].detail
+    assert checks["narrative.review_litigation"].ok
+    assert checks["narrative.documents"].ok
+
+
+def test_fields_that_are_not_exact_are_not_compared() -> None:
+    r = report(requests__received=FieldValue(value=40, qualifier="over", source="test"))
+    assert "narrative.requests" not in by_name(run_checks(r))
+
+
+# ---------------------------------------------------------------------------- deliberately wrong figures
+
+
+def test_new_requests_43_printed_as_44_fails_balance_and_narrative() -> None:
+    tables = copy.deepcopy(SEED_TABLES)
+    tables["requests"]["new"]["natural_person"] = 44
+    tables["requests"]["new"]["total"] = 44
+    checks = by_name(run_checks(report(tables, requests__received=exact(43))))
+    balance = checks["requests.balance"]
+    assert not balance.ok
+    assert "natural_person: 44 + 0 = 44 ≠ 43 + 0 = 43" in balance.detail
+    assert "total: 44 + 0 = 44 ≠ 43 + 0 = 43" in balance.detail
+    narrative = checks["narrative.requests"]
+    assert not narrative.ok
+    assert narrative.detail == "requests.received 43 ≠ table new 总计 44"
+    assert checks["requests.columns"].ok  # the row itself still adds up
+    assert tables["requests"]["new"]["total"] == 44  # flagged, not repaired
+
+
+def test_a_total_that_does_not_match_its_row_fails_columns() -> None:
+    tables = copy.deepcopy(SEED_TABLES)
+    tables["requests"]["granted"]["total"] = 5
+    checks = by_name(run_checks(report(tables)))
+    assert not checks["requests.columns"].ok
+    assert checks["requests.columns"].detail == "granted: 4 + 0 + 0 + 0 + 0 + 0 = 4 ≠ total 5"
+    assert not checks["requests.total"].ok
+    assert "total: sum of 21 rows = 44 ≠ total 43" in checks["requests.total"].detail
+
+
+def test_review_block_that_does_not_add_up() -> None:
+    tables = copy.deepcopy(SEED_TABLES)
+    tables["review_litigation"]["litigation_direct"]["upheld"] = 2
+    check = by_name(run_checks(report(tables)))["review_litigation.totals"]
+    assert not check.ok
+    assert check.detail == "litigation_direct: 2 + 0 + 0 + 0 = 2 ≠ total 0"
+
+
+def test_prose_disagreeing_with_table_four_and_table_two() -> None:
+    r = report(review__total=exact(2), litigation__total=exact(1), documents__in_force=exact(8))
+    checks = by_name(run_checks(r))
+    assert not checks["narrative.review_litigation"].ok
+    assert "review.total 2 ≠ table review.total 1" in checks["narrative.review_litigation"].detail
+    assert "litigation.total 1 ≠ table litigation_direct.total + litigation_after_review.total 0 (0 + 0)" in (
+        checks["narrative.review_litigation"].detail
+    )
+    assert checks["narrative.documents"].detail == "documents.in_force 8 ≠ table normative_documents.in_force 7"
+
+
+# ---------------------------------------------------------------------------- blank and missing
+
+
+def test_a_blank_cell_counts_as_zero_and_the_detail_says_so() -> None:
+    tables = copy.deepcopy(SEED_TABLES)
+    tables["requests"]["carried_over"]["business"] = None
+    check = by_name(run_checks(report(tables)))["requests.balance"]
+    assert check.ok
+    assert check.detail == "43 + 0 = 43 + 0 (blank cells counted as 0: carried_over.business)"
+
+
+def test_checks_whose_rows_are_missing_are_not_run() -> None:
+    tables = copy.deepcopy(SEED_TABLES)
+    tables["unread"] = ["requests.carried_forward"]
+    tables["requests"]["carried_forward"] = dict.fromkeys(tables["requests"]["carried_forward"])
+    names = by_name(run_checks(report(tables, requests__carried_forward=exact(0))))
+    assert "requests.balance" not in names
+    assert "narrative.requests" not in names  # the only field it could compare is missing
+    assert names["requests.total"].ok
+
+
+def test_hand_built_tables_without_read_by_treat_an_all_null_row_as_missing() -> None:
+    tables = copy.deepcopy(SEED_TABLES)
+    del tables["read_by"]
+    tables["requests"]["total"] = dict.fromkeys(tables["requests"]["total"])
+    names = by_name(run_checks(report(tables)))
+    assert "requests.balance" not in names and "requests.total" not in names
+
+
+def test_no_tables_no_checks() -> None:
+    assert run_checks(Report(fields={"requests.received": exact(43)})) == []
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared evalset not mounted")
+@pytest.mark.parametrize(
+    "cut_before",
+    [
+        "(三) 不予公开\t1. 属于国家秘密",  # between two rows of table 三
+        "0\t0\t0\t3\n\t\t3. 危及",  # in the middle of a row of table 三: 3, 0, 0 were read
+        "(七) 总计",
+        "0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n\n五、",  # in the middle of table 四's row
+    ],
+)
+def test_a_table_cut_off_gives_no_false_failures(cut_before: str) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    cut = text[: text.index(cut_before)]
+    tables = parse_tables_text(cut)
+    assert tables is not None and tables["unread"]
+    checks = run_checks(report(tables, requests__received=exact(43), review__total=exact(1)))
+    assert [c for c in checks if not c.ok] == []
+
+
+# ---------------------------------------------------------------------------- across years
+
+
+def test_carry_over_from_one_year_to_the_next() -> None:
+    last_year = report()
+    last_year.year = 2023
+    last_year.tables["requests"]["carried_forward"]["total"] = 2  # type: ignore[index]
+    this_year = report()
+    other_body = report()
+    other_body.body, other_body.year = "另一机关", 2025
+    run_batch_checks([this_year, last_year, other_body])
+    assert last_year.checks == [] and other_body.checks == []
+    (check,) = this_year.checks
+    assert check.name == "cross_year.carry_over"
+    assert not check.ok
+    assert check.detail == "2023 carried_forward.total 2 ≠ 2024 carried_over.total 0"
+
+
+def test_carry_over_that_agrees() -> None:
+    last_year, this_year = report(), report()
+    last_year.year = 2023
+    run_batch_checks([last_year, this_year])
+    assert [(c.name, c.ok, c.detail) for c in this_year.checks] == [
+        ("cross_year.carry_over", True, "2023 carried_forward.total 0 = 2024 carried_over.total 0")
+    ]
