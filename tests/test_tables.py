@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from extractor.table_template import TEMPLATE
-from extractor.tables import assign_rows, fit_cells, parse_cell, parse_tables_text
+from extractor.tables import CUT_OFF, assign_rows, fit_cells, parse_cell, parse_tables_text
 
 EVALSET = Path(__file__).resolve().parents[2] / "shared" / "evalset"
 SEED = EVALSET / "seed" / "longting-2024.txt"
@@ -78,7 +78,7 @@ def test_fit_cells_drops_layout_blanks_but_never_guesses_a_missing_cell() -> Non
     assert fit_cells(["", "43", "0", "0", "0", "0", "0", "43", ""], 7) == (["43", "0", "0", "0", "0", "0", "43"], None)
     assert fit_cells(["1", "0", "0", "0", "0", "0", ""], 7) == (["1", "0", "0", "0", "0", "0", ""], None)
     assert fit_cells(["22", "235"], 3) == (None, "2 cells for 3 columns: 22 | 235")
-    assert fit_cells(["3", "0"], 7, last=True) == (["3", "0", None, None, None, None, None], None)
+    assert fit_cells(["3", "0"], 7, last=True) == (["3", "0", None, None, None, None, None], CUT_OFF)
 
 
 def test_rows_go_by_order_only_where_they_match_the_template_one_to_one() -> None:
