@@ -15,6 +15,7 @@ from rich.console import Console
 from . import checks
 from .models import Report
 from .output import ResultWriter, docs_done, output_format, truncate_partial_line
+from .pretty import PrettyWriter
 from .pipeline import extract_file
 
 app = typer.Typer(
@@ -68,11 +69,15 @@ def extract_cmd(
     workers: int = typer.Option(1, "--workers", "-w", min=0, help="Worker processes (0 = one per CPU)."),
     resume: bool = typer.Option(False, "--resume", help="Skip documents already in OUT and append the rest."),
     with_text: bool = typer.Option(False, "--with-text", help="Include each document's plain text (offsets index it)."),
+    pretty: bool = typer.Option(False, "--pretty", help="Print readable tables instead of JSON Lines (no -o)."),
 ) -> None:
     """Extract figures, tables and checks from reports.
 
     Example: xxgk extract reports/ -o results.jsonl --workers 2
     """
+    if pretty and out is not None:
+        err.print("[red]error:[/red] --pretty prints to the terminal; leave out -o")
+        raise typer.Exit(2)
     try:
         output_format(out)
     except ValueError as exc:
@@ -93,7 +98,7 @@ def extract_cmd(
     todo = [p for p in inputs if p not in done]
     if done:
         err.print(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} documents already in {out}")
-    writer = ResultWriter(out, append=resume)
+    writer = PrettyWriter() if pretty else ResultWriter(out, append=resume)
     results: list[Report] = []
     n_workers = workers or os.cpu_count() or 1
     show_progress = sys.stderr.isatty() and len(todo) > 1
