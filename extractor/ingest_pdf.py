@@ -1,0 +1,445 @@
+"""PDF reports (pdfplumber): prose in reading order and tables from the PDF's own cell boxes.
+
+* **Tables** are found by pdfplumber's table finder, lines strategy, on the page's *visible*
+  ruling only: rectangles that are neither stroked nor filled with a visible colour (WPS
+  puts a white box behind every line of prose) are ignored, or each page of prose would be
+  read as a one-column table. A table's cells are the finder's cell boxes; a box spanning
+  several rows/columns fills every grid slot it covers (text repeated in the grid, empty in
+  the text, see ``extractor.ingest``). A table that is the last thing on a page and a table
+  that is the first thing on the next page, with the same left and right edges, are one
+  table: their cells are merged before the grid is built, so a table continued across pages
+  is one grid. Tables are never rebuilt from flattened text. A "table" of one column (a
+  boxed paragraph) is read as prose.
+* **Prose** is the text outside tables, line by line (pdfplumber text lines, duplicated
+  bold-effect characters removed). Lines are grouped into paragraphs by layout: a new
+  paragraph starts at an indented line, after a line that stops short of the right margin,
+  after a large vertical gap or a change of font size, and around tables; the lines of a
+  paragraph are joined by ``join_lines`` (no space between Chinese characters; a number and
+  its measure word kept together as ``7 期``).
+* **Page furniture** is dropped: page numbers (``- 4 -``, ``第 4 页``, ``4/12``, a bare
+  number) standing first or last on a page near its edge, and running headers/footers (the
+  same first or last line, digits aside, on at least half of the pages).
+* **Tables in the text** are written where they stand as tab-separated rows, so that the text
+  holds the whole report in reading order.
+
+Errors (never raised): damaged or non-PDF data, encrypted with a password, no text layer
+(scanned images: "PDF has no text layer; OCR is not supported").
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .ingest import Document, Grid, assemble, grid_rows_text, join_lines
+
+TABLE_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－~〜]\s*\d{1,4}\s*[-—–－~〜]|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|(?:page|页码)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|—\s*\d{1,4}\s*—)$",
+    re.IGNORECASE)
+EDGE = 0.12  # furniture lives in the top and bottom 12 % of a page
+
+
+@dataclass
+class _Line:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class _Table:
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    cells: list[tuple[tuple[float, float, float, float], str]] = field(default_factory=list)
+    end_page: int = -1  # where the table (with its continuations) ends
+    end_bottom: float = 0.0
+    offset: float = 0.0  # added to the y of the cells of its last part
+
+    def __post_init__(self) -> None:
+        if self.end_page < 0:
+            self.end_page, self.end_bottom = self.page, self.bottom
+
+
+def load_pdf(data: bytes, doc: Document) -> Document:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        return doc.error(f"PDF is encrypted and cannot be read without its password ({type(exc).__name__})")
+    except Exception as exc:
+        return doc.error(f"PDF is damaged or unreadable: {type(exc).__name__}: {exc}".rstrip(": "))
+    with pdf:
+        try:
+            pages = pdf.pages
+        except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+            return doc.error(f"PDF is encrypted and cannot be read without its password ({type(exc).__name__})")
+        except Exception as exc:
+            return doc.error(f"PDF is damaged or unreadable: {type(exc).__name__}: {exc}")
+        if not pages:
+            return doc.error("PDF has no pages")
+        lines: list[_Line] = []
+        tables: list[_Table] = []
+        heights: list[float] = []
+        n_chars = 0
+        bad_pages: list[int] = []
+        for i, page in enumerate(pages):
+            try:
+                page_lines, page_tables, chars = _read_page(page, i)
+            except Exception as exc:  # one broken page must not cost the others
+                bad_pages.append(i + 1)
+                doc.error(f"PDF page {i + 1} could not be read: {type(exc).__name__}: {exc}")
+                page_lines, page_tables, chars = [], [], 0
+            finally:
+                page.close()
+            lines += page_lines
+            tables += page_tables
+            heights.append(float(page.height))
+            n_chars += chars
+    if n_chars == 0:
+        if bad_pages:
+            return doc
+        return doc.error("PDF has no text layer; OCR is not supported")
+    lines = _drop_furniture(lines, heights)
+    tables = _join_continued(tables, lines)
+    blocks: list[tuple[str, str]] = []
+    items = sorted([(ln.page, ln.top, 0, ln) for ln in lines] + [(t.page, t.top, 1, t) for t in tables],
+                   key=lambda x: (x[0], x[1], x[2]))
+    paragraph: list[_Line] = []
+    margins = _margins(lines)
+    for _, _, is_table, item in items:
+        if is_table:
+            _flush(paragraph, blocks)
+            paragraph = []
+            grid, text_rows = _grid(item)
+            if grid and len(grid[0]) >= 2:
+                doc.grids.append(grid)
+                blocks.append(("table", grid_rows_text(text_rows)))
+            else:  # a boxed paragraph, not a table
+                blocks += [("p", row[0]) for row in grid if row and row[0]]
+            continue
+        if paragraph and _starts_paragraph(paragraph[-1], item, margins):
+            _flush(paragraph, blocks)
+            paragraph = []
+        paragraph.append(item)
+    _flush(paragraph, blocks)
+    doc.text = assemble(blocks)
+    if not doc.text.strip():
+        doc.error("PDF has no text layer; OCR is not supported")
+    return doc
+
+
+# --- one page -----------------------------------------------------------------------------
+
+def _visible_ruling(obj: dict) -> bool:
+    """Keep chars, lines and visible rectangles; drop invisible boxes (white fill, no stroke)."""
+    if obj.get("object_type") not in ("rect", "curve"):
+        return True
+    if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
+        return True
+    if obj.get("fill") and not _is_white(obj.get("non_stroking_color")):
+        return True
+    return False
+
+
+def _is_white(color) -> bool:
+    if color is None:
+        return False
+    if isinstance(color, (int, float)):
+        color = (color,)
+    try:
+        values = [float(v) for v in color]
+    except (TypeError, ValueError):
+        return False
+    if len(values) == 4:  # CMYK: white is no ink
+        return all(v <= 0.02 for v in values)
+    return bool(values) and all(v >= 0.98 for v in values)
+
+
+def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
+    page = page.dedupe_chars()
+    n_chars = len(page.chars)
+    if n_chars == 0:
+        return [], [], 0
+    ruled = page.filter(_visible_ruling)
+    found = ruled.find_tables(_settings_with_closing_edges(ruled.edges))
+    tables: list[_Table] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    for t in found:
+        x0, top, x1, bottom = t.bbox
+        table = _Table(page=index, x0=x0, x1=x1, top=top, bottom=bottom)
+        cell_chars = _chars_in_box(page.chars, t.bbox)
+        for cell in t.cells:
+            table.cells.append((cell, _cell_text(_chars_in_box(cell_chars, cell))))
+        if not any(text for _, text in table.cells):
+            continue
+        tables.append(table)
+        boxes.append(t.bbox)
+
+    def outside_tables(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+    prose = page.filter(outside_tables) if boxes else page
+    lines = []
+    for tl in prose.extract_text_lines(layout=False, strip=True, return_chars=True):
+        text = tl["text"]
+        if not text.strip():
+            continue
+        sizes = [c.get("size", 0) for c in tl["chars"] if c["text"].strip()]
+        lines.append(_Line(page=index, text=text, x0=tl["x0"], x1=tl["x1"], top=tl["top"], bottom=tl["bottom"],
+                           size=statistics.median(sizes) if sizes else 0.0))
+    return lines, tables, n_chars
+
+
+def _settings_with_closing_edges(edges: list[dict]) -> dict:
+    """Table settings with the rulings a table cut by a page break leaves out.
+
+    A table that runs off the bottom of a page often has no closing line under its last row
+    (and its continuation none over its first): the verticals simply stop. Where two or more
+    vertical rulings end at the same height a horizontal one is added between them, and the
+    only the verticals ending highest on the page (continuation) and lowest (cut-off) count."""
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    if len(verticals) < 2:
+        return TABLE_SETTINGS
+    extra_h: list[dict] = []
+    for key, pick in (("top", min), ("bottom", max)):
+        y = pick(e[key] for e in verticals)
+        group = [e for e in verticals if abs(e[key] - y) <= 2.0]
+        if len({round(e["x0"]) for e in group}) >= 2:
+            extra_h.append(_edge("h", min(e["x0"] for e in group), max(e["x0"] for e in group), y))
+    settings = dict(TABLE_SETTINGS)
+    settings["explicit_horizontal_lines"] = extra_h
+    return settings
+
+
+def _edge(orientation: str, start: float, end: float, at: float) -> dict:
+    if orientation == "h":
+        return {"object_type": "line", "orientation": "h", "x0": start, "x1": end, "top": at, "bottom": at,
+                "width": end - start, "height": 0.0}
+    return {"object_type": "line", "orientation": "v", "x0": at, "x1": at, "top": start, "bottom": end,
+            "width": 0.0, "height": end - start}
+
+
+def _chars_in_box(chars: list[dict], box) -> list[dict]:
+    x0, top, x1, bottom = box
+    return [c for c in chars
+            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+
+
+def _cell_text(chars: list[dict]) -> str:
+    if not chars:
+        return ""
+    from pdfplumber.utils import extract_text
+
+    return join_lines(extract_text(chars, x_tolerance=3, y_tolerance=3).split("\n"))
+
+
+# --- page furniture -----------------------------------------------------------------------
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _drop_furniture(lines: list[_Line], heights: list[float]) -> list[_Line]:
+    by_page: dict[int, list[_Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    edge_lines: list[_Line] = []
+    for page, plines in by_page.items():
+        plines.sort(key=lambda ln: ln.top)
+        h = heights[page]
+        for ln in (plines[:2] + plines[-2:]):
+            if ln.bottom <= h * EDGE or ln.top >= h * (1 - EDGE):
+                edge_lines.append(ln)
+    counts: Counter = Counter()
+    for key in {(ln.page, _furniture_key(ln.text), ln.top < heights[ln.page] / 2) for ln in edge_lines}:
+        counts[key[1:]] += 1
+    n_pages = len(heights)
+    drop: set[int] = set()
+    for ln in edge_lines:
+        key = _furniture_key(ln.text)
+        compact = re.sub(r"\s+", "", ln.text)
+        repeated = n_pages >= 2 and counts[(key, ln.top < heights[ln.page] / 2)] >= max(2, n_pages / 2)
+        if _PAGE_NUMBER.match(compact) or _PAGE_NUMBER.match(ln.text.strip()) or repeated:
+            drop.add(id(ln))
+    return [ln for ln in lines if id(ln) not in drop]
+
+
+# --- tables across pages ------------------------------------------------------------------
+
+def _join_continued(tables: list[_Table], lines: list[_Line]) -> list[_Table]:
+    """Merge a table ending its page with a table starting the next page (same edges)."""
+    if len(tables) < 2:
+        return tables
+    tables = sorted(tables, key=lambda t: (t.page, t.top))
+    first_line: dict[int, float] = {}
+    last_line: dict[int, float] = {}
+    for ln in lines:
+        first_line[ln.page] = min(first_line.get(ln.page, ln.top), ln.top)
+        last_line[ln.page] = max(last_line.get(ln.page, ln.bottom), ln.bottom)
+    firsts = {}
+    lasts = {}
+    for t in tables:
+        firsts.setdefault(t.page, t)
+        lasts[t.page] = t
+    out = [tables[0]]
+    for t in tables[1:]:
+        prev = out[-1]
+        joins = (
+            t.page == prev.end_page + 1
+            and lasts.get(prev.end_page) is not None and lasts[prev.end_page].bottom <= prev.end_bottom + 1
+            and firsts[t.page] is t
+            and last_line.get(prev.end_page, 0) <= prev.end_bottom + 1
+            and first_line.get(t.page, 1e9) >= t.top - 1
+            and abs(t.x0 - prev.x0) <= 6 and abs(t.x1 - prev.x1) <= 6
+        )
+        if joins:
+            _append_part(prev, t)
+        else:
+            out.append(t)
+    return out
+
+
+_LABEL_START = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[一二三四五六七八九十]+、)")
+_FIGURE = re.compile(r"^[-+]?\d[\d,，.]*%?$")
+
+
+def _append_part(prev: _Table, part: _Table) -> None:
+    """Stack the continuation ``part`` under ``prev``; a cell cut by the page break is one cell.
+
+    The continuation's column edges are snapped to the previous part's (they differ by a
+    point or two between pages). A cell at the foot of the page and the cell under it at the
+    head of the next page, in the same column, are rejoined when one of them spans several
+    rows and the lower one is empty or reads on (does not start a new label such as
+    ``（四）``/``2.``); figures are never joined."""
+    offset = prev.offset + prev.end_bottom - part.top + 0.01
+    xs = _cluster([b[0] for b, _ in prev.cells] + [b[2] for b, _ in prev.cells])
+
+    def snap(x: float) -> float:
+        near = min(xs, key=lambda v: abs(v - x)) if xs else x
+        return near if abs(near - x) <= 6 else x
+
+    cut = prev.end_bottom + prev.offset
+    upper_ys = _cluster([b[1] for b, _ in prev.cells] + [b[3] for b, _ in prev.cells])
+    lower_ys = _cluster([b[1] for b, _ in part.cells] + [b[3] for b, _ in part.cells])
+
+    def bands(ys: list[float], top: float, bottom: float) -> int:
+        return sum(1 for y in ys if top + 2 < y < bottom - 2) + 1
+
+    upper_at_cut = {i: c for i, c in enumerate(prev.cells) if abs(c[0][3] - cut) <= 2}
+    for box, text in part.cells:
+        new_box = (snap(box[0]), box[1] + offset, snap(box[2]), box[3] + offset)
+        merged = False
+        if abs(box[1] - part.top) <= 2 and not _FIGURE.match(text):
+            for i, (ubox, utext) in upper_at_cut.items():
+                if abs(ubox[0] - new_box[0]) > 3 or abs(ubox[2] - new_box[2]) > 3 or _FIGURE.match(utext):
+                    continue
+                several = bands(upper_ys, ubox[1], ubox[3]) > 1 or bands(lower_ys, box[1], box[3]) > 1
+                reads_on = not text or not _LABEL_START.match(text)
+                if several and reads_on:
+                    prev.cells[i] = ((ubox[0], ubox[1], ubox[2], new_box[3]), join_lines([utext, text]))
+                    merged = True
+                break
+        if not merged:
+            prev.cells.append((new_box, text))
+    prev.end_page, prev.end_bottom, prev.offset = part.page, part.bottom, offset
+
+
+def _grid(table: _Table) -> tuple[Grid, list[list[str]]]:
+    """Cells (boxes with text) → (grid with spans repeated, text rows with spans empty)."""
+    xs = _cluster([b[0] for b, _ in table.cells] + [b[2] for b, _ in table.cells])
+    ys = _cluster([b[1] for b, _ in table.cells] + [b[3] for b, _ in table.cells])
+    if len(xs) < 2 or len(ys) < 2:
+        return [], []
+    slots: dict[tuple[int, int], tuple[str, bool]] = {}
+    for box, text in table.cells:
+        cols = [j for j in range(len(xs) - 1) if box[0] - 2 <= (xs[j] + xs[j + 1]) / 2 <= box[2] + 2]
+        rows = [i for i in range(len(ys) - 1) if box[1] - 2 <= (ys[i] + ys[i + 1]) / 2 <= box[3] + 2]
+        for i in rows:
+            for j in cols:
+                if (i, j) not in slots or not slots[(i, j)][0]:
+                    slots[(i, j)] = (text, i == rows[0] and j == cols[0])
+    grid: Grid = []
+    text_rows: list[list[str]] = []
+    for i in range(len(ys) - 1):
+        cells = [slots.get((i, j), ("", True)) for j in range(len(xs) - 1)]
+        if not any(t for t, _ in cells):
+            continue
+        grid.append([t for t, _ in cells])
+        text_rows.append([t if origin else "" for t, origin in cells])
+    # drop columns empty in every row (slivers between nearly equal rulings)
+    keep = [j for j in range(len(grid[0]) if grid else 0) if any(row[j] for row in grid)]
+    grid = [[row[j] for j in keep] for row in grid]
+    text_rows = [[row[j] for j in keep] for row in text_rows]
+    return grid, text_rows
+
+
+def _cluster(values: list[float], tol: float = 2.5) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+# --- paragraphs ---------------------------------------------------------------------------
+
+@dataclass
+class _Margins:
+    left: float
+    right: float
+    char: float
+    gap: float
+
+
+def _margins(lines: list[_Line]) -> _Margins:
+    if not lines:
+        return _Margins(0, 0, 10, 10)
+    left = Counter(round(ln.x0) for ln in lines).most_common(1)[0][0]
+    right = Counter(round(ln.x1) for ln in lines).most_common(1)[0][0]
+    char = statistics.median([ln.size for ln in lines if ln.size] or [10.0])
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if a.page == b.page and 0 < b.top - a.bottom < 5 * char]
+    gap = statistics.median(gaps) if gaps else char
+    return _Margins(left=left, right=right, char=char, gap=gap)
+
+
+def _starts_paragraph(prev: _Line, line: _Line, m: _Margins) -> bool:
+    if line.x0 > m.left + 0.8 * m.char:  # indented first line, heading or centred title
+        return True
+    if prev.x1 < m.right - 1.5 * m.char:  # the previous line stopped short
+        return True
+    if prev.size and line.size and abs(prev.size - line.size) > 1.0:
+        return True
+    if line.page == prev.page and line.top - prev.bottom > max(2 * m.gap, m.gap + 0.8 * m.char):
+        return True
+    return False
+
+
+def _flush(paragraph: list[_Line], blocks: list[tuple[str, str]]) -> None:
+    if paragraph:
+        text = join_lines([ln.text for ln in paragraph])
+        if text:
+            blocks.append(("p", text))
