@@ -367,3 +367,67 @@ def test_real_html_table_three_matches_gold():
     gold = __import__("json").loads((FULL / "shuyang-fgj-2023.gold.json").read_text(encoding="utf-8"))
     right, total, wrong = table_three_accuracy(doc.grids, gold)
     assert total >= 150 and right == total, wrong
+
+
+# --- DOCX ---------------------------------------------------------------------------------
+
+def seed_as_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    blocks = seed_blocks()
+    document.add_heading(blocks[0][1], level=1)
+    for kind, block in blocks[1:]:
+        if kind == "p":
+            # a full-width indent, as Word users type it
+            document.add_paragraph("\u3000\u3000" + block)
+        else:
+            width = max(len(row) for row in block)
+            table = document.add_table(rows=len(block), cols=width)
+            table.style = "Table Grid"
+            for r, row in enumerate(block):
+                for c, cell in enumerate(row):
+                    table.cell(r, c).text = cell
+    document.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_docx_doc(tmp_path_factory) -> Document:
+    return load_document(seed_as_docx(tmp_path_factory.mktemp("seed") / "longting-2024.docx"))
+
+
+def test_seed_docx_gives_back_prose_and_tables(seed_docx_doc):
+    assert seed_docx_doc.kind == "docx"
+    assert_seed_converted(seed_docx_doc)
+    assert seed_docx_doc.text.startswith("龙亭区人民政府办公室 2024 年政府信息公开工作年度报告\n\n一、总体情况\n")
+
+
+def test_docx_merged_cells(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("三、收到和处理政府信息公开申请情况")
+    table = document.add_table(rows=3, cols=4)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "项目"
+    table.cell(0, 2).text, table.cell(0, 3).text = "自然人", "总计"
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "三、本年度办理结果"
+    for r, (label, n) in enumerate([("（一）予以公开", "4"), ("（二）部分公开", "0")], start=1):
+        table.cell(r, 1).text, table.cell(r, 2).text, table.cell(r, 3).text = label, n, n
+    document.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
+    path = tmp_path / "merged.docx"
+    document.save(path)
+    doc = load_document(path)
+    assert doc.grids == [[
+        ["项目", "项目", "自然人", "总计"],
+        ["三、本年度办理结果", "（一）予以公开", "4", "4"],
+        ["三、本年度办理结果", "（二）部分公开", "0", "0"],
+    ]]
+    assert doc.text == ("三、收到和处理政府信息公开申请情况\n\n项目\t\t自然人\t总计\n三、本年度办理结果\t（一）予以公开\t4\t4\n"
+                        "\t（二）部分公开\t0\t0\n\n四、政府信息公开行政复议、行政诉讼情况\n")
+
+
+def test_extract_file_reads_docx(tmp_path):
+    report = extract_file(seed_as_docx(tmp_path / "longting-2024.docx"), with_text=True)
+    assert not [e for e in report.errors if e.stage == "ingest"]
+    assert "1300 余条" in report.text
