@@ -1,0 +1,226 @@
+"""The ``xxgk eval`` and ``xxgk label`` commands: parse options, call ``evaluate``/``label``, format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import evaluate as ev
+from .label import gold_path_for, pre_annotate
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``eval`` and ``label`` to the ``xxgk`` app."""
+    app.command("eval")(eval_cmd)
+    app.command("label")(label_cmd)
+
+
+# --- eval -------------------------------------------------------------------------------------
+def eval_cmd(
+    paths: Annotated[list[str] | None, typer.Argument(
+        metavar="GOLD...", help="Gold files or directories of *.gold.json (with --compare: two --json results).")] = None,
+    pred: Annotated[Path | None, typer.Option("--pred", help="Score these results (JSON Lines from xxgk extract) instead of running the extractor.")] = None,
+    llm: Annotated[str, typer.Option("--llm", help="LLM mode passed to the extractor (only 'off' until the LLM layer lands).")] = ev.LLM_OFF,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure.")] = False,
+    report: Annotated[Path | None, typer.Option("-o", "--out", help="Write a Markdown report with every error and its context.")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="Compare two --json results: xxgk eval --compare A.json B.json.")] = False,
+    check: Annotated[bool, typer.Option("--check-gold", help="Only validate the gold files: xxgk eval --check-gold DIR.")] = False,
+) -> None:
+    """Score the extractor against hand-labelled gold files (gold-format.md).
+
+    Examples: xxgk eval evals/dev --json > run.json;  xxgk eval evals/dev -o errors.md;
+    xxgk eval evals/dev --pred results.jsonl;  xxgk eval --compare before.json after.json;
+    xxgk eval --check-gold evals/
+    """
+    paths = paths or []
+    if not paths:
+        _fail("give gold files or directories (or two results with --compare)", 2)
+    if compare:
+        _compare(paths, as_json)
+    elif check:
+        _check_gold(paths)
+    else:
+        _eval(paths, pred, llm, as_json, report)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+def _check_gold(paths: list[str]) -> None:
+    files = ev.find_gold_files(paths)
+    bad = 0
+    for path in files:
+        _, problems = ev.check_gold(path)
+        bad += bool(problems)
+        for msg in problems:
+            err.print(f"{path}: {msg}", highlight=False, markup=False)
+    err.print(f"{len(files)} gold files, {bad} with problems")
+    if bad or not files:
+        raise typer.Exit(1)
+
+
+def _load_golds(paths: list[str]) -> list[ev.Gold]:
+    try:
+        golds = ev.load_gold_set(paths)
+    except ev.GoldError as exc:
+        for path, msg in exc.problems:
+            err.print(f"[red]bad gold[/red] {path}: {msg}", highlight=False)
+        raise typer.Exit(1) from None
+    if not golds:
+        _fail(f"no *.gold.json files in {' '.join(paths)}", 2)
+    return golds
+
+
+def _predictions(golds: list[ev.Gold], pred: Path | None, llm: str) -> dict[str, dict[str, Any] | None]:
+    """Each gold's prediction: from --pred (joined by the file name of doc), or by running the extractor."""
+    if pred is None:
+        try:
+            return {str(g.path): ev.extract_for_eval(g.doc_path, llm) for g in golds}
+        except ev.LLMUnavailable as exc:
+            _fail(str(exc), 2)
+    if llm != ev.LLM_OFF:
+        err.print("note: --llm is ignored with --pred (the results are scored as given)")
+    dupes = ev.duplicate_names(golds)
+    if dupes:
+        _fail(f"gold documents share a file name, so results cannot be joined to them: {', '.join(dupes)}", 2)
+    try:
+        results = ev.read_predictions(pred)  # type: ignore[arg-type]
+    except (OSError, ValueError) as exc:
+        _fail(str(exc), 2)
+    names = {g.name for g in golds}
+    stray = sorted(set(results) - names)
+    if stray:
+        err.print(f"note: {len(stray)} results have no gold file and are not scored (e.g. {stray[0]})")
+    return {str(g.path): results.get(g.name) for g in golds}
+
+
+def _eval(paths: list[str], pred: Path | None, llm: str, as_json: bool, report: Path | None) -> None:
+    golds = _load_golds(paths)
+    preds = _predictions(golds, pred, llm)
+    run = ev.evaluate(golds, lambda g: preds[str(g.path)])
+    stamp = ev.run_stamp(llm=llm, preds=preds.values(), gold=paths, pred_path=str(pred) if pred else None)
+    summary = {**run.summary, "run": stamp}
+    if report is not None:
+        report.write_text(ev.render_markdown(run, stamp), encoding="utf-8")
+        err.print(f"report → {report}")
+    if as_json:
+        _print_json(summary)
+    else:
+        _print_summary(summary)
+
+
+def _f(x: Any) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def _ci(x: Any) -> str:
+    return f"{x[0]:.3f}–{x[1]:.3f}" if isinstance(x, list) else "—"
+
+
+def _print_summary(s: dict[str, Any]) -> None:
+    m, f, t = s["mentions"], s["fields"], s["tables"]
+    head = Table(title=f"{s['docs']} documents", title_justify="left")
+    for col in ("", "P", "R", "F1", "95% CI", "counts"):
+        head.add_column(col, justify="left" if col in ("", "counts") else "right")
+    head.add_row("mentions", _f(m["p"]), _f(m["r"]), _f(m["f1"]), _ci(m.get("f1_ci")),
+                 f"tp {m['tp']}  fp {m['fp']}  fn {m['fn']}")
+    head.add_row("fields", _f(f["p"]), _f(f["r"]), _f(f["f1"]), _ci(f.get("f1_ci")),
+                 f"hit {f['hits']}  miss {f['misses']}  wrong {f['wrong']}  fp {f['false_positives']}")
+    cells = "  ".join(f"{k} {_f(v)}" for k, v in t["per_table"].items())
+    head.add_row("table cells", "", "", _f(t["cell_accuracy"]), _ci(t.get("cell_accuracy_ci")), cells)
+    out.print(head)
+    keys = Table(title="fields per key", title_justify="left")
+    for col in ("key", "P", "R", "F1", "hit", "miss", "wrong", "fp"):
+        keys.add_column(col, justify="left" if col == "key" else "right")
+    for key, c in f["per_key"].items():
+        keys.add_row(key, _f(c["p"]), _f(c["r"]), _f(c["f1"]), str(c["hits"]), str(c["misses"]),
+                     str(c["wrong"]), str(c["false_positives"]))
+    out.print(keys)
+
+
+def _load_result(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        _fail(f"{path}: not a readable --json result: {exc}", 2)
+    if not isinstance(data, dict) or "fields" not in data:
+        _fail(f"{path}: not an xxgk eval --json result", 2)
+    return data
+
+
+def _compare(paths: list[str], as_json: bool) -> None:
+    if len(paths) != 2:
+        _fail("--compare takes two --json results: xxgk eval --compare A.json B.json", 2)
+    diff = ev.compare_runs(_load_result(paths[0]), _load_result(paths[1]))
+    if as_json:
+        _print_json(diff)
+        return
+    for side, path in (("a", paths[0]), ("b", paths[1])):
+        run = diff[side] or {}
+        llm = run.get("llm") or {}
+        out.print(f"{side.upper()}: {path} — xxgk {run.get('version')}, commit {run.get('commit')}, "
+                  f"LLM {llm.get('mode')} {llm.get('model') or ''} {llm.get('prompts') or ''}, {run.get('timestamp')}",
+                  highlight=False)
+    for title, rows in (("metrics", diff["metrics"]), ("per key (F1)", diff["per_key"]),
+                        ("per table (cell accuracy)", diff["per_table"])):
+        out.print(_delta_table(title, rows))
+
+
+def _delta_table(title: str, rows: dict[str, dict[str, Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in ("", "A", "B", "Δ"):
+        table.add_column(col, justify="left" if not col else "right")
+    for name, r in rows.items():
+        d = r["delta"]
+        style = "green" if d and d > 0 else "red" if d and d < 0 else ""
+        table.add_row(name, _f(r["a"]), _f(r["b"]), f"[{style}]{d:+.3f}[/{style}]" if style else _f(d))
+    return table
+
+
+# --- label ------------------------------------------------------------------------------------
+def label_cmd(
+    report: Annotated[Path, typer.Argument(help="A report file (.txt .md .html .pdf .docx).")],
+    gold_out: Annotated[Path | None, typer.Option("-o", "--out", help="Gold file to write (default: NAME.gold.json beside the report).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing gold file.")] = False,
+    llm: Annotated[str, typer.Option("--llm", help="LLM mode passed to the extractor.")] = ev.LLM_OFF,
+) -> None:
+    """Pre-annotate a report in the gold format for a person to correct.
+
+    Example: xxgk label reports/r001.txt -o reports/r001.gold.json
+    """
+    if not report.is_file():
+        _fail(f"{report}: no such file", 2)
+    target = gold_out or gold_path_for(report)
+    if target.exists() and not force:
+        _fail(f"{target} exists (it may hold corrections): use --force to overwrite", 1)
+    try:
+        gold, notes = pre_annotate(report, llm=llm)
+    except ev.LLMUnavailable as exc:
+        _fail(str(exc), 2)
+    target.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for note in notes:
+        err.print(f"note: {note}", highlight=False)
+    n = len(gold["mentions"]) if gold["mentions"] is not None else "no"
+    err.print(f"{target}: {n} mentions, {len(gold['fields'])} fields, tables {'yes' if gold['tables'] else 'no'}")
+    if target.resolve().parent != report.resolve().parent:
+        err.print(f"note: put {report.name} beside {target.name} (gold files name their text by file name)")
+        return
+    _, problems = ev.check_gold(target)
+    for msg in problems:
+        err.print(f"[yellow]warning[/yellow] {target}: {msg}", highlight=False)
