@@ -41,6 +41,8 @@ _ANNOTATED = re.compile(r"(?P<num>[+-]?\d+(?:\.\d+)?)\s*(?:件|条|个|项|万�
 # A line of figures after an optional label, separated by spaces: 行政许可 97, 43 0 0 0 0 0 43.
 _SPACED_VALUE = r"(?:[+-]?\d+(?:\.\d+)?|/|／|—+|-+|无)"
 _SPACED_ROW = re.compile(rf"(?:(?P<label>.*?\S)\s+)?(?P<values>{_SPACED_VALUE}(?:\s+{_SPACED_VALUE})*)")
+# A remark printed under a figure: （其中修订 16 件）; not a row label such as （二）部分公开（…）.
+_REMARK = re.compile(r"[（(](?![一二三四五六七八九十]+[）)])[^（()）]*[）)]")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９（）：，．／－", "0123456789():,./-")
 
@@ -144,6 +146,9 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
 
     def flush() -> None:
         nonlocal pending
+        if pending.cells and not any(c.strip() for c in pending.cells) and _label_index("".join(pending.label), specs) is None:
+            pending.cells = []  # blank cells after header text: layout, not a row
+            return
         if pending.cells:
             rows.append(_Row("".join(pending.label), pending.cells, "".join(pending.context)))
             pending = _Pending()
@@ -161,7 +166,7 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
             cell = line.cells[0]
             if not cell.strip() or _is_value(cell):
                 pending.cells.append(cell)
-            elif pending.cells and re.fullmatch(r"\s*[（(].*[）)]\s*", cell):
+            elif pending.cells and _REMARK.fullmatch(cell.strip()):
                 pending.cells[-1] += cell.strip()  # 22 / （其中修订16件） on two lines
             else:
                 loose_text(cell.strip())
@@ -392,6 +397,7 @@ class _Result:
 
 
 def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[RowSpec]) -> dict[str, Any]:
+    rows = _drop_blank_duplicates(rows, specs)
     mapping, by_order = assign_rows([r.label for r in rows], specs)
     result.by_order |= by_order
     placed = {t: rows[r] for r, t in mapping.items()}
@@ -412,6 +418,12 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
         values = [result.put(_cell_key(prefix, spec, c), raw) for c, raw in enumerate(cells)]
         out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
     return out
+
+
+def _drop_blank_duplicates(rows: list[_Row], specs: Sequence[RowSpec]) -> list[_Row]:
+    """A blank row whose label another row with figures also carries (a header cell 总计) is dropped."""
+    filled = {_label_index(r.label, specs) for r in rows if any(c.strip() for c in r.cells)}
+    return [r for r in rows if any(c.strip() for c in r.cells) or _label_index(r.label, specs) not in filled]
 
 
 def _cell_key(prefix: str, spec: RowSpec, column: int) -> str:

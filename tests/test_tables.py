@@ -165,3 +165,188 @@ def test_a_row_missing_a_cell_is_left_null_with_a_note() -> None:
 
 def test_no_tables_gives_none() -> None:
     assert parse_tables_text("一、总体情况\n2024年，我办共收到申请43件。\n") is None
+
+
+# ---------------------------------------------------------------------------- one table, every layout
+#
+# The tables are rendered the way the national format prints them, then written out in each
+# text layout real reports come in; every layout must give the same keyed tables.
+
+FIXTURES = Path(__file__).parent / "data" / "tables"
+Row = tuple[str, list[str]]  # ("header" | "data" | "title", cells)
+
+# How the 2021 format prints the label cells of table 三 (group cells only on a group's first row).
+PRINTED_2021 = {
+    "new": ["一、本年新收政府信息公开申请数量", ""],
+    "carried_over": ["二、上年结转政府信息公开申请数量", ""],
+    "granted": ["三、本年度办理结果", "（一）予以公开"],
+    "partially_granted": ["", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"],
+    "denied.state_secret": ["", "（三）不予公开", "1．属于国家秘密"],
+    "denied.prohibited_by_law": ["", "", "2．其他法律行政法规禁止公开"],
+    "denied.three_safeties": ["", "", "3．危及“三安全一稳定”"],
+    "denied.third_party": ["", "", "4．保护第三方合法权益"],
+    "denied.internal_affairs": ["", "", "5．属于三类内部事务信息"],
+    "denied.process_info": ["", "", "6．属于四类过程性信息"],
+    "denied.enforcement_files": ["", "", "7．属于行政执法案卷"],
+    "denied.inquiry": ["", "", "8．属于行政查询事项"],
+    "unable.not_held": ["", "（四）无法提供", "1．本机关不掌握相关政府信息"],
+    "unable.needs_creation": ["", "", "2．没有现成信息需要另行制作"],
+    "unable.unclear": ["", "", "3．补正后申请内容仍不明确"],
+    "not_processed.complaint": ["", "（五）不予处理", "1．信访举报投诉类申请"],
+    "not_processed.duplicate": ["", "", "2．重复申请"],
+    "not_processed.publication": ["", "", "3．要求提供公开出版物"],
+    "not_processed.mass_repeat": ["", "", "4．无正当理由大量反复申请"],
+    "not_processed.confirm": ["", "", "5．要求行政机关确认或重新出具已获取信息"],
+    "other.no_correction": [
+        "",
+        "（六）其他处理",
+        "1．申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    ],
+    "other.no_fee": ["", "", "2．申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"],
+    "other.other": ["", "", "3．其他"],
+    "total": ["", "（七）总计"],
+    "carried_forward": ["四、结转下年度继续办理", ""],
+}
+
+
+def printed(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def rows_2021(t: dict[str, Any]) -> dict[str, list[Row]]:
+    """The three tables of the 2021 format as printed rows."""
+    a = t["active"]
+    active: list[Row] = [
+        ("title", ["第二十条第（一）项"]),
+        ("header", ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]),
+        *[("data", [label, *map(printed, a[key].values())]) for key, label in (("rules", "规章"), ("normative_documents", "行政规范性文件"))],
+        ("title", ["第二十条第（五）项"]),
+        ("header", ["信息内容", "本年处理决定数量"]),
+        ("data", ["行政许可", printed(a["licensing"])]),
+        ("title", ["第二十条第（六）项"]),
+        ("header", ["信息内容", "本年处理决定数量"]),
+        ("data", ["行政处罚", printed(a["punishment"])]),
+        ("data", ["行政强制", printed(a["coercion"])]),
+        ("title", ["第二十条第（八）项"]),
+        ("header", ["信息内容", "本年收费金额（单位：万元）"]),
+        ("data", ["行政事业性收费", printed(a["fees"])]),
+    ]
+    requests: list[Row] = [
+        ("header", ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "", "申请人情况"]),
+        ("header", ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"]),
+        ("header", ["", "", "", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]),
+    ]
+    for key, labels in PRINTED_2021.items():
+        requests.append(("data", [*labels, *([""] * (3 - len(labels))), *map(printed, t["requests"][key].values())]))
+    review: list[Row] = [
+        ("header", ["行政复议", "", "", "", "", "行政诉讼"]),
+        ("header", ["", "", "", "", "", "未经复议直接起诉", "", "", "", "", "复议后起诉"]),
+        ("header", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3),
+        ("data", [printed(v) for block in t["review_litigation"].values() for v in block.values()]),
+    ]
+    return {"active": active, "requests": requests, "review": review}
+
+
+HEADINGS = {
+    "active": "二、主动公开政府信息情况",
+    "requests": "三、收到和处理政府信息公开申请情况",
+    "review": "四、政府信息公开行政复议、行政诉讼情况",
+}
+PROSE_BEFORE = "一、总体情况\n2025年，本机关共收到政府信息公开申请713件。\n"
+PROSE_AFTER = "五、存在的主要问题及改进情况\n一是公开质量有待提高。\n六、其他需要报告的事项\n本年度未收取信息处理费。\n"
+
+
+def write(tables: dict[str, list[Row]], line_of: Any) -> str:
+    out = [PROSE_BEFORE]
+    for name, rows in tables.items():
+        out.append(HEADINGS[name])
+        for kind, cells in rows:
+            out.extend(line_of(kind, cells))
+    out.append(PROSE_AFTER)
+    return "\n".join(out)
+
+
+def tab_lines(kind: str, cells: list[str]) -> list[str]:
+    return ["\t".join(cells)]
+
+
+def pipe_lines(kind: str, cells: list[str]) -> list[str]:
+    line = "| " + " | ".join(cells) + " |"
+    return [line, "|" + "---|" * len(cells)] if kind == "header" else [line]
+
+
+def one_cell_pipe_lines(kind: str, cells: list[str]) -> list[str]:
+    return [f"{c} |" if c else "|" for c in cells]
+
+
+def one_cell_bare_lines(kind: str, cells: list[str]) -> list[str]:
+    return [c for c in cells if c]
+
+
+def label_apart_lines(kind: str, cells: list[str]) -> list[str]:
+    """Label on its own line, the figures on the next, separated by spaces."""
+    if kind != "data":
+        return tab_lines(kind, cells)
+    labels = [c for c in cells if c and not c.replace(".", "").lstrip("-").isdigit()]
+    values = [c for c in cells if c and c.replace(".", "").lstrip("-").isdigit()]
+    return ([" ".join(labels)] if labels else []) + [" ".join(values)]
+
+
+def split_header_lines(kind: str, cells: list[str]) -> list[str]:
+    """Header cells wrapped over two lines (每个表头单元格折成两行)."""
+    if kind != "header":
+        return tab_lines(kind, cells)
+    return ["\t".join(c[: (len(c) + 1) // 2] for c in cells), "\t".join(c[(len(c) + 1) // 2 :] for c in cells)]
+
+
+def spaced_lines(kind: str, cells: list[str]) -> list[str]:
+    """Label and figures on one line, separated by spaces: 行政许可 517645."""
+    return [" ".join(c for c in cells if c)] if kind == "data" else tab_lines(kind, cells)
+
+
+def with_page_breaks(line_of: Any) -> Any:
+    """Every sixth row is broken in the middle by a page number and the running header."""
+    count = 0
+
+    def lines(kind: str, cells: list[str]) -> list[str]:
+        nonlocal count
+        count += 1
+        printed_lines = line_of(kind, cells)
+        if count % 6:
+            return printed_lines
+        half = (len(printed_lines) + 1) // 2
+        page = [f"- {count // 6 + 3} -", "沭阳县人民政府2025年政府信息公开工作年度报告"]
+        return printed_lines[:half] + page + printed_lines[half:]
+
+    return lines
+
+
+LAYOUTS = {
+    "tab": tab_lines,
+    "pipe": pipe_lines,
+    "one cell per line, ending ' |'": one_cell_pipe_lines,
+    "one cell per line, bare": one_cell_bare_lines,
+    "label and figures on one line, spaces between": spaced_lines,
+    "label and figures on separate lines": label_apart_lines,
+    "header rows split over lines": split_header_lines,
+    "tab, broken by page numbers": lambda: with_page_breaks(tab_lines),
+    "pipe, broken by page numbers": lambda: with_page_breaks(pipe_lines),
+    "one cell per line, broken by page numbers": lambda: with_page_breaks(one_cell_pipe_lines),
+}
+
+
+def layout(name: str) -> Any:
+    maker = LAYOUTS[name]
+    return maker() if name.endswith("page numbers") else maker
+
+
+@pytest.mark.parametrize("fixture", ["shuyang-2025.tables.json", "longting-2024.tables.json"])
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_every_text_layout_gives_the_same_tables(fixture: str, name: str) -> None:
+    want = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    text = write(rows_2021(want), layout(name))
+    tables = parse_tables_text(text)
+    assert tables is not None
+    assert only_tables(tables) == only_tables(want)
+    assert tables["format"] == "2021"
+    assert "unread" not in tables
