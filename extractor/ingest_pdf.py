@@ -427,6 +427,8 @@ def _margins(lines: list[_Line]) -> _Margins:
 
 
 def _starts_paragraph(prev: _Line, line: _Line, m: _Margins) -> bool:
+    if _wrapped_title(prev, line, m):
+        return False
     if line.x0 > m.left + 0.8 * m.char:  # indented first line, heading or centred title
         return True
     if prev.x1 < m.right - 1.5 * m.char:  # the previous line stopped short
@@ -436,6 +438,18 @@ def _starts_paragraph(prev: _Line, line: _Line, m: _Margins) -> bool:
     if line.page == prev.page and line.top - prev.bottom > max(2 * m.gap, m.gap + 0.8 * m.char):
         return True
     return False
+
+
+def _wrapped_title(prev: _Line, line: _Line, m: _Margins) -> bool:
+    """A centred title in a larger type that fills its first line and wraps onto a second."""
+    size = line.size or m.char
+    return (
+        line.page == prev.page
+        and abs(prev.size - line.size) <= 0.5 and line.size > m.char + 1.0
+        and prev.x1 >= m.right - 1.5 * size and prev.x0 <= m.left + 1.5 * size
+        and abs((line.x0 - m.left) - (m.right - line.x1)) <= 1.5 * size
+        and line.top - prev.bottom <= 1.5 * size
+    )
 
 
 def _flush(paragraph: list[_Line], blocks: list[tuple[str, str]]) -> None:

@@ -431,3 +431,88 @@ def test_extract_file_reads_docx(tmp_path):
     report = extract_file(seed_as_docx(tmp_path / "longting-2024.docx"), with_text=True)
     assert not [e for e in report.errors if e.stage == "ingest"]
     assert "1300 余条" in report.text
+
+
+# --- PDF made from the seed (reportlab, with its built-in CID font: no font file needed) ---
+
+def seed_as_pdf(path: Path) -> Path:
+    """The seed typeset as a PDF: justified paragraphs with first-line indent, ruled tables
+    (table 三 crosses a page), a running header and ``- N -`` page numbers."""
+    from html import escape
+
+    reportlab = pytest.importorskip("reportlab")  # test-only dependency (dev extra)
+    del reportlab
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    font = "STSong-Light"
+    body = ParagraphStyle("body", fontName=font, fontSize=14, leading=26, firstLineIndent=28,
+                          wordWrap="CJK", alignment=4)
+    title = ParagraphStyle("title", parent=body, fontSize=18, leading=30, firstLineIndent=0, alignment=1)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=10, wordWrap="CJK")
+
+    def furniture(canvas, document):
+        canvas.saveState()
+        canvas.setFont(font, 9)
+        canvas.drawCentredString(A4[0] / 2, A4[1] - 40, "龙亭区人民政府办公室政府信息公开工作年度报告")
+        canvas.setFont(font, 11)
+        canvas.drawCentredString(A4[0] / 2, 30, f"- {document.page} -")
+        canvas.restoreState()
+
+    story = []
+    blocks = seed_blocks()
+    story.append(Paragraph(escape(blocks[0][1]), title))
+    usable = A4[0] - 2 * 72
+    for kind, block in blocks[1:]:
+        if kind == "p":
+            story.append(Paragraph(escape(block), body))
+            continue
+        width = max(len(row) for row in block)
+        rows = [[Paragraph(escape(c), cell) for c in row] + [""] * (width - len(row)) for row in block]
+        if width >= 9:  # table 三: two label columns, then the figures
+            label = (usable - (width - 2) * 30) / 2
+            widths = [label * 0.5, label * 1.5] + [30] * (width - 2)
+        else:
+            widths = [usable / width] * width
+        table = Table(rows, colWidths=widths, splitByRow=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story += [Spacer(1, 6), table, Spacer(1, 6)]
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=72, rightMargin=72, topMargin=72,
+                      bottomMargin=72).build(story, onFirstPage=furniture, onLaterPages=furniture)
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_pdf_doc(tmp_path_factory) -> Document:
+    return load_document(seed_as_pdf(tmp_path_factory.mktemp("seed") / "longting-2024.pdf"))
+
+
+def test_seed_pdf_gives_back_prose_and_tables(seed_pdf_doc):
+    doc = seed_pdf_doc
+    assert doc.kind == "pdf"
+    assert_seed_converted(doc)
+    assert no_stray_cjk_spaces(doc.text)
+    assert "2024 年共发布各类信息 1300 余条" in doc.text
+    assert doc.text.startswith("龙亭区人民政府办公室 2024 年政府信息公开工作年度报告\n\n一、总体情况\n")
+
+
+def test_seed_pdf_drops_running_header_and_page_numbers(seed_pdf_doc):
+    assert "龙亭区人民政府办公室政府信息公开工作年度报告" not in seed_pdf_doc.text
+    assert not PAGE_FURNITURE.search(seed_pdf_doc.text)
+
+
+def test_seed_pdf_table_three_is_one_grid_across_pages(seed_pdf_doc):
+    three = [g for g in seed_pdf_doc.grids if any("本年新收" in c for row in g for c in row)]
+    assert len(three) == 1
+    labels = {squash(c) for row in three[0] for c in row}
+    assert {"(七)总计", "四、结转下年度继续办理", "1.属于国家秘密"} <= labels
+
+
+def test_extract_file_reads_pdf(tmp_path):
+    report = extract_file(seed_as_pdf(tmp_path / "longting-2024.pdf"), with_text=True)
+    assert not [e for e in report.errors if e.stage == "ingest"]
+    assert "1300 余条" in report.text
