@@ -366,6 +366,10 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False) -> tuple[lis
         cells.pop(0)
     if len(cells) == width:
         return list(cells), None
+    if len(cells) > width:  # one cell spread over several columns (an expanded colspan): 97 | 97 | 97
+        merged = [c for i, c in enumerate(cells) if i == 0 or c.strip() != cells[i - 1].strip()]
+        if len(merged) == width:
+            return merged, None
     if last and len(cells) < width:
         return [*cells, *([None] * (width - len(cells)))], CUT_OFF
     return None, f"{len(cells)} cells for {width} columns: " + " | ".join(c.strip() for c in cells)

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from extractor.table_template import TEMPLATE
-from extractor.tables import CUT_OFF, assign_rows, fit_cells, parse_cell, parse_tables_text
+from extractor.tables import (
+    CUT_OFF,
+    assign_rows,
+    fit_cells,
+    parse_cell,
+    parse_tables_grids,
+    parse_tables_text,
+)
 
 EVALSET = Path(__file__).resolve().parents[2] / "shared" / "evalset"
 SEED = EVALSET / "seed" / "longting-2024.txt"
@@ -350,3 +357,211 @@ def test_every_text_layout_gives_the_same_tables(fixture: str, name: str) -> Non
     assert only_tables(tables) == only_tables(want)
     assert tables["format"] == "2021"
     assert "unread" not in tables
+
+
+# ---------------------------------------------------------------------------- the 2019 trial format
+
+REQUEST_COLUMNS = list(TEMPLATE.request_columns)
+# A filled example of the 2019 trial format (国办公开办函〔2019〕60号), laid out like dev/r124.txt.
+TRIAL_2019_REQUESTS = {
+    # key: (printed label cells, natural_person … total)
+    "new": (["一、本年新收政府信息公开申请数量"], [30, 2, 0, 0, 1, 0, 33]),
+    "carried_over": (["二、上年结转政府信息公开申请数量"], [1, 0, 0, 0, 0, 0, 1]),
+    "granted": (["三、本年度办理结果", "(一)予以公开"], [12, 1, 0, 0, 0, 0, 13]),
+    "partially_granted": (["(二)部分公开(区分处理的,只计这一情形,不计其他情形)"], [2, 0, 0, 0, 0, 0, 2]),
+    "denied.state_secret": (["(三) 不予公开", "1.属于国家秘密"], [0, 0, 0, 0, 0, 0, 0]),
+    "denied.prohibited_by_law": (["2.其他法律行政法规禁止公开"], [0, 0, 0, 0, 0, 0, 0]),
+    "denied.three_safeties": (["3.危及“三安全一稳定”"], [0, 0, 0, 0, 0, 0, 0]),
+    "denied.third_party": (["4.保护第三方合法权益"], [1, 0, 0, 0, 0, 0, 1]),
+    "denied.internal_affairs": (["5.属于三类内部事务信息"], [0, 0, 0, 0, 0, 0, 0]),
+    "denied.process_info": (["6.属于四类过程性信息"], [2, 0, 0, 0, 0, 0, 2]),
+    "denied.enforcement_files": (["7.属于行政执法案卷"], [0, 0, 0, 0, 0, 0, 0]),
+    "denied.inquiry": (["8.属于行政查询事项"], [0, 0, 0, 0, 0, 0, 0]),
+    "unable.not_held": (["(四)无法提供", "1.本机关不掌握相关政府信息"], [9, 1, 0, 0, 1, 0, 11]),
+    "unable.needs_creation": (["2.没有现成信息需要另行制作"], [1, 0, 0, 0, 0, 0, 1]),
+    "unable.unclear": (["3.补正后申请内容仍不明确"], [0, 0, 0, 0, 0, 0, 0]),
+    "not_processed.complaint": (["(五)不予处理", "1.信访举报投诉类申请"], [3, 0, 0, 0, 0, 0, 3]),
+    "not_processed.duplicate": (["2.重复申请"], [0, 0, 0, 0, 0, 0, 0]),
+    "not_processed.publication": (["3.要求提供公开出版物"], [0, 0, 0, 0, 0, 0, 0]),
+    "not_processed.mass_repeat": (["4.无正当理由大量反复申请"], [0, 0, 0, 0, 0, 0, 0]),
+    "not_processed.confirm": (["5.要求行政机关确认或重新出具已获取信息"], [0, 0, 0, 0, 0, 0, 0]),
+    "other.other": (["(六)其他处理"], [1, 0, 0, 0, 0, 0, 1]),
+    "total": (["(七)总计"], [31, 2, 0, 0, 1, 0, 34]),
+    "carried_forward": (["四、结转下年度继续办理"], [0, 0, 0, 0, 0, 0, 0]),
+}
+TRIAL_2019_ACTIVE = {
+    "rules": {"made": 0, "published": 0, "total": 0},
+    "normative_documents": {"made": 2, "published": 2, "total": 15},
+    "licensing": {"previous": 1215, "change": -35, "decisions": 1180},
+    "other_services": {"previous": 3, "change": 0, "decisions": 12},
+    "punishment": {"previous": 40, "change": 2, "decisions": 310},
+    "coercion": {"previous": 5, "change": -1, "decisions": 7},
+    "fees": {"previous": 2, "change": 0},
+    "procurement": {"projects": 6, "amount": 120.5},
+}
+TRIAL_2019_REVIEW = {
+    "review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2},
+    "litigation_direct": {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1},
+    "litigation_after_review": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+}
+
+
+def rows_2019() -> dict[str, list[Row]]:
+    a = TRIAL_2019_ACTIVE
+    projects = ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"]
+
+    def data(label: str, values: dict[str, Any]) -> Row:
+        return ("data", [label, *map(printed, values.values())])
+
+    active: list[Row] = [
+        ("title", ["第二十条第(一)项"]),
+        ("header", ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"]),
+        data("规章", a["rules"]),
+        data("规范性文件", a["normative_documents"]),
+        ("title", ["第二十条第(五)项"]),
+        ("header", projects),
+        data("行政许可", a["licensing"]),
+        data("其他对外管理服务事项", a["other_services"]),
+        ("title", ["第二十条第(六)项"]),
+        ("header", projects),
+        data("行政处罚", a["punishment"]),
+        data("行政强制", a["coercion"]),
+        ("title", ["第二十条第(八)项"]),
+        ("header", projects[:3]),
+        data("行政事业性收费", a["fees"]),
+        ("title", ["第二十条第(九)项"]),
+        ("header", ["信息内容", "采购项目数量", "采购总金额"]),
+        data("政府集中采购", a["procurement"]),
+    ]
+    requests: list[Row] = [
+        ("header", ["(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", "申请人情况"]),
+        ("header", ["自然人", "法人或其他组织", "总计"]),
+        ("header", ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]),
+    ]
+    requests += [("data", [*labels, *map(printed, values)]) for labels, values in TRIAL_2019_REQUESTS.values()]
+    review: list[Row] = [
+        ("header", ["行政复议", "行政诉讼"]),
+        ("header", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]),
+        ("header", ["未经复议直接起诉", "复议后起诉"]),
+        ("data", [printed(v) for block in TRIAL_2019_REVIEW.values() for v in block.values()]),
+    ]
+    return {"active": active, "requests": requests, "review": review}
+
+
+@pytest.mark.parametrize("name", ["one cell per line, bare", "tab", "one cell per line, ending ' |'", "pipe"])
+def test_2019_trial_format_is_recognised_and_read(name: str) -> None:
+    tables = parse_tables_text(write(rows_2019(), layout(name)))
+    assert tables is not None
+    assert tables["format"] == "2019"
+    assert tables["active"] == TRIAL_2019_ACTIVE
+    requests = tables["requests"]
+    assert requests["other.no_correction"] == dict.fromkeys(REQUEST_COLUMNS)
+    assert requests["other.no_fee"] == dict.fromkeys(REQUEST_COLUMNS)
+    for key, (_, values) in TRIAL_2019_REQUESTS.items():
+        assert requests[key] == dict(zip(REQUEST_COLUMNS, values, strict=True)), key
+    assert list(requests) == [s.key for s in TEMPLATE.requests["2021"]]  # the output keys of output.md
+    assert tables["review_litigation"] == TRIAL_2019_REVIEW
+    assert "unread" not in tables
+
+
+def test_2019_trial_format_passes_its_checks() -> None:
+    from extractor.checks import run_checks
+    from extractor.models import Report
+
+    tables = parse_tables_text(write(rows_2019(), tab_lines))
+    checks = run_checks(Report(tables=tables))
+    assert [(c.name, c.ok) for c in checks] == [
+        ("requests.balance", True),
+        ("requests.total", True),
+        ("requests.columns", True),
+        ("review_litigation.totals", True),
+    ]
+    assert "21 rows" not in checks[1].detail and "19 rows" in checks[1].detail
+
+
+# ---------------------------------------------------------------------------- cell grids (HTML, PDF, DOCX)
+
+
+def seed_grids(text: str) -> list[list[list[str]]]:
+    """The seed's three tables as grids: one per table, each printed line a row of cells."""
+    grids: list[list[list[str]]] = []
+    for heading, end in [
+        ("二、主动公开政府信息情况", "三、收到和处理"),
+        ("三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议"),
+        ("四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题"),
+    ]:
+        body = text[text.index(heading) + len(heading) : text.index(end)]
+        grids.append([line.split("\t") for line in body.splitlines() if line.strip()])
+    return grids
+
+
+@needs_evalset
+def test_grids_from_the_seed() -> None:
+    grids = seed_grids(SEED.read_text(encoding="utf-8"))
+    tables = parse_tables_grids(grids)
+    assert tables is not None and tables["format"] == "2021" and tables["read_by"] == "labels"
+    assert only_tables(tables) == gold_of(SEED)["tables"]
+
+
+def spanned_label(key: str, labels: list[str], group: str) -> list[str]:
+    """The three label cells of a table 三 row with row- and column-spans expanded."""
+    if key in ("new", "carried_over", "carried_forward"):
+        return [labels[0]] * 3
+    if len(labels) == 2:  # (一), (二), (七): the label spans two columns
+        return ["三、本年度办理结果", labels[1], labels[1]]
+    return ["三、本年度办理结果", group, labels[2]]
+
+
+def spanned_grids(t: dict[str, Any]) -> list[list[list[str]]]:
+    """Tables as an HTML converter hands them over: spans expanded, a header cell repeated."""
+    a = t["active"]
+    active = [
+        ["第二十条第（一）项"] * 4,
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", *map(printed, a["rules"].values())],
+        ["行政规范性文件", *map(printed, a["normative_documents"].values())],
+        ["第二十条第（五）项"] * 4,
+        ["信息内容", "本年处理决定数量", "本年处理决定数量", "本年处理决定数量"],
+        ["行政许可", *[printed(a["licensing"])] * 3],
+        ["第二十条第（六）项"] * 4,
+        ["信息内容", "本年处理决定数量", "本年处理决定数量", "本年处理决定数量"],
+        ["行政处罚", *[printed(a["punishment"])] * 3],
+        ["行政强制", *[printed(a["coercion"])] * 3],
+        ["第二十条第（八）项"] * 4,
+        ["信息内容", "本年收费金额（单位：万元）", "本年收费金额（单位：万元）", "本年收费金额（单位：万元）"],
+        ["行政事业性收费", *[printed(a["fees"])] * 3],
+    ]
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    requests = [
+        [note] * 3 + ["申请人情况"] * 7,
+        [note] * 3 + ["自然人"] + ["法人或其他组织"] * 5 + ["总计"],
+        [note] * 3 + ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
+    ]
+    group = ""
+    for key, labels in PRINTED_2021.items():
+        group = labels[1] if len(labels) == 3 and labels[1] else group
+        requests.append([*spanned_label(key, labels, group), *map(printed, t["requests"][key].values())])
+    review = [
+        ["行政复议"] * 5 + ["行政诉讼"] * 10,
+        ["行政复议"] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5,
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3,
+        [printed(v) for block in t["review_litigation"].values() for v in block.values()],
+    ]
+    # table 三 broken over two pages comes as two grids
+    return [active, requests[:12], requests[12:], review]
+
+
+@pytest.mark.parametrize("fixture", ["shuyang-2025.tables.json", "longting-2024.tables.json"])
+def test_grids_with_spans_expanded_and_a_table_split_over_two_grids(fixture: str) -> None:
+    """A value repeated by an expanded colspan (行政许可 | 97 | 97 | 97) is one cell, not three."""
+    want = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    tables = parse_tables_grids(spanned_grids(want))
+    assert tables is not None
+    assert only_tables(tables) == only_tables(want)
+
+
+def test_grids_and_text_feed_the_same_reader() -> None:
+    want = json.loads((FIXTURES / "shuyang-2025.tables.json").read_text(encoding="utf-8"))
+    from_text = parse_tables_text(write(rows_2021(want), tab_lines))
+    from_grids = parse_tables_grids([[cells for _, cells in rows] for rows in rows_2021(want).values()])
+    assert from_text == from_grids
