@@ -101,7 +101,7 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
         mention.field = None
     fields: dict[str, FieldValue] = {}
     for field, found in candidates.items():
-        chosen = _settle(field, found)
+        chosen = _settle(field, found, mentions)
         value = sum((Decimal(str(mentions[i].value)) for _, i, _ in chosen), Decimal(0))
         qualifier = next((mentions[i].qualifier for _, i, _ in chosen if mentions[i].qualifier != "exact"), "exact")
         fields[field] = FieldValue(
@@ -134,17 +134,25 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     near = text[near_start:m.start]
     stop = P.CLAUSE_BREAK.search(text, m.end)
     right = text[m.end: stop.start() if stop else len(text)]
-    sentence_left = text[sentence_start:m.start]
+    sentence_left = text[_sentence_start(text, m.start, P.PERIOD_END):m.start]
     clause = near[max((m.end() for m in re.finditer(r"[，,；;：:]", near)), default=0):]
-    channel = _channel(clause) or _channel(near) or _channel(sentence_left) or "all"
-    return Context(window=f"{near}{MARK}{right}", sentence=f"{sentence_left}{MARK}{right}",
+    channel = _channel(clause) or _channel(near) or _channel(text[sentence_start:m.start]) or "all"
+    # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
+    return Context(window=_squeeze(f"{near}{MARK}{right}"), sentence=_squeeze(f"{sentence_left}{MARK}{right}"),
                    channel=channel, sentence_start=sentence_start)
 
 
-def _sentence_start(text: str, pos: int) -> int:
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _squeeze(text: str) -> str:
+    return _WHITESPACE.sub("", text)
+
+
+def _sentence_start(text: str, pos: int, ends: re.Pattern[str] = P.SENTENCE_END) -> int:
     start = max(0, pos - 300)
     last = None
-    for last in P.SENTENCE_END.finditer(text, start, pos):
+    for last in ends.finditer(text, start, pos):
         pass
     return last.end() if last else start
 
@@ -203,10 +211,16 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule |
     return None
 
 
-def _settle(field: str, found: list[tuple[Rule, int, Context]]) -> list[tuple[Rule, int, Context]]:
-    """The candidates a field's value rests on: the best rule's first, or its parts added up."""
+def _settle(
+    field: str, found: list[tuple[Rule, int, Context]], mentions: list[Mention]
+) -> list[tuple[Rule, int, Context]]:
+    """The candidates a field's value rests on: the best rule's first (or largest), or its parts added up."""
     best = min(found, key=lambda c: (c[0].index, c[1]))
-    if POLICIES.get(field, "first") != "sum":
+    policy = POLICIES.get(field, "first")
+    if policy == "max":
+        best_rule = [c for c in found if c[0] is best[0]]
+        return [max(best_rule, key=lambda c: (mentions[c[1]].value, -c[1]))]
+    if policy != "sum":
         return [best]
     return [c for c in found if c[0] is best[0] and c[2].sentence_start == best[2].sentence_start]
 

@@ -113,4 +113,7 @@ COMPILED_BY = re.compile(r"由(?P<body>[^，。,\n]{2,30}?)(?:负责)?(?:编制|
 
 # ---------------------------------------------------------------- clauses
 SENTENCE_END = re.compile(r"[。；;！？!?]|\n\s*\n")
-CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?\n“”\"]")
+# A clause ends at punctuation or a blank line; a single line break is a wrap, not a break
+CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?“”\"]|\n\s*\n")
+# A sentence in the wide sense: up to a full stop or a blank line (semicolons only join lists)
+PERIOD_END = re.compile(r"[。！？!?]|\n\s*\n")

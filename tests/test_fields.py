@@ -41,6 +41,19 @@ FIELD_EXAMPLES = [
      {"requests.received": (59, "exact"), "requests.on_time_rate": (100, "exact")}),
     ("发布各类解读429件,在天津政务网开展在线访谈20期。", {"proactive.policy_interpretations": (429, "exact")}),
     ("召开新闻发布会43次,", {"proactive.press_conferences": (43, "exact")}),
+    # complete reports (PDF and Markdown conversions: words wrap across lines)
+    ("2024 年，全市共受理政府信息公开申请 3119 件，答复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度答复）。",
+     {"requests.received": (3119, "exact"), "requests.completed": (3050, "exact"),
+      "requests.carried_over": (34, "exact"), "requests.carried_forward": (103, "exact")}),
+    ("全县全年共受理政府信息公开申请 749 件，其中自然人申请 741 件，法人或其他组织申请 8 件；共办理 718 件，结转下一年 31 件。",
+     {"requests.received": (749, "exact"), "requests.completed": (718, "exact"),
+      "requests.carried_forward": (31, "exact")}),
+    ("2024 年市科委有 1 件涉及政府信息公开工作的行政复\n议，该行政复议件未被复议审查机关纠错。涉及的行政诉讼数为\n0 件。",
+     {"review.total": (1, "exact"), "litigation.total": (0, "exact")}),
+    ("全年主动公开市政府规章 22 件、市政府及市政府办公厅行\n政规范性文件 34 件、人事任免文件 196 件。",
+     {"documents.issued": (34, "exact")}),
+    ("“上海科技”网站全年累计发布信息 2139 条，其中动态类\n信息发布 1744 条，政务信息发布 393 条。",
+     {"proactive.website": (2139, "exact")}),
 ]
 
 # Sums spelled by their parts, and explicit statements of none
