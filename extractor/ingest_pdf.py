@@ -80,21 +80,13 @@ class _Table:
 
 def load_pdf(data: bytes, doc: Document) -> Document:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        return doc.error(f"PDF is encrypted and cannot be read without its password ({type(exc).__name__})")
+        pages = pdf.pages
     except Exception as exc:
-        return doc.error(f"PDF is damaged or unreadable: {type(exc).__name__}: {exc}".rstrip(": "))
+        return doc.error(_open_error(exc))
     with pdf:
-        try:
-            pages = pdf.pages
-        except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-            return doc.error(f"PDF is encrypted and cannot be read without its password ({type(exc).__name__})")
-        except Exception as exc:
-            return doc.error(f"PDF is damaged or unreadable: {type(exc).__name__}: {exc}")
         if not pages:
             return doc.error("PDF has no pages")
         lines: list[_Line] = []
@@ -146,6 +138,17 @@ def load_pdf(data: bytes, doc: Document) -> Document:
     if not doc.text.strip():
         doc.error("PDF has no text layer; OCR is not supported")
     return doc
+
+
+def _open_error(exc: Exception) -> str:
+    """A clear message for a PDF that cannot be opened (pdfplumber wraps pdfminer's errors)."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    causes = [exc, exc.__cause__, exc.__context__, *[a for a in exc.args if isinstance(a, Exception)]]
+    if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
+        return "PDF is encrypted and cannot be read without its password"
+    detail = "; ".join(dict.fromkeys(str(c) for c in causes if isinstance(c, Exception) and str(c)))
+    return f"PDF is damaged or unreadable: {detail or type(exc).__name__}"
 
 
 # --- one page -----------------------------------------------------------------------------

@@ -516,3 +516,77 @@ def test_extract_file_reads_pdf(tmp_path):
     report = extract_file(seed_as_pdf(tmp_path / "longting-2024.pdf"), with_text=True)
     assert not [e for e in report.errors if e.stage == "ingest"]
     assert "1300 余条" in report.text
+
+
+# --- bad inputs: a clear error, never an exception -----------------------------------------
+
+def tiny_pdf(path: Path, *, text: str | None, password: str | None = None) -> Path:
+    pytest.importorskip("reportlab")
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    encrypt = pdfencrypt.StandardEncryption(password, canPrint=0) if password else None
+    c = canvas.Canvas(str(path), encrypt=encrypt)
+    if text:
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        c.setFont("STSong-Light", 12)
+        c.drawString(72, 700, text)
+    else:  # a scan: only graphics on the page
+        c.rect(72, 72, 300, 400, fill=1)
+    c.save()
+    return path
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+
+
+@pytest.mark.parametrize("name, make, message", [
+    ("empty.txt", lambda p: p.write_bytes(b""), "file is empty"),
+    ("empty.pdf", lambda p: p.write_bytes(b""), "file is empty"),
+    ("garbage.txt", lambda p: p.write_bytes(bytes(range(256)) * 40), "binary"),
+    ("garbage.bin", lambda p: p.write_bytes(bytes((i * 7919) % 256 for i in range(20000))), "binary"),
+    ("picture.pdf", lambda p: p.write_bytes(PNG + b"\x00" * 64), "PNG image"),
+    ("truncated.pdf", lambda p: p.write_bytes(tiny_pdf(p, text="一、总体情况").read_bytes()[:300]), "PDF is damaged"),
+    ("headeronly.pdf", lambda p: p.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8), "PDF is damaged"),
+    ("encrypted.pdf", lambda p: tiny_pdf(p, text="一、总体情况", password="secret"), "encrypted"),
+    ("scan.pdf", lambda p: tiny_pdf(p, text=None), "PDF has no text layer; OCR is not supported"),
+    ("notzip.docx", lambda p: p.write_bytes(b"PK\x03\x04" + b"\x00" * 100), "damaged zip"),
+    ("notword.docx", lambda p: p.write_bytes(b"plain words, not a Word file"), "not a DOCX"),
+    ("missing.txt", lambda p: None, "cannot read file"),
+])
+def test_bad_inputs_give_clear_errors(tmp_path, name, make, message):
+    path = tmp_path / name
+    make(path)
+    doc = load_document(path)
+    assert doc.text == "" and doc.grids == []
+    assert [e.stage for e in doc.errors] == ["ingest"]
+    assert message in doc.errors[0].message
+
+
+def test_extract_file_on_bad_input_reports_and_does_not_raise(tmp_path):
+    path = tmp_path / "picture.pdf"
+    path.write_bytes(PNG)
+    report = extract_file(path)
+    assert report.errors and "PNG" in report.errors[0].message
+
+
+@pytest.mark.parametrize("encoding, prefix", [
+    ("utf-8", b""), ("utf-8-sig", b""), ("gb18030", b""), ("gbk", b""), ("gb2312", b""), ("utf-16", b""),
+])
+def test_text_encodings_decode_to_the_same_text(tmp_path, encoding, prefix):
+    text = seed_text()
+    path = tmp_path / "seed.txt"
+    path.write_bytes(prefix + text.encode(encoding))
+    doc = load_document(path)
+    assert doc.kind == "text" and not doc.errors
+    assert doc.text == text  # exactly as it is: offsets index the decoded file
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:
+        f.truncate(60 * 1024 * 1024)  # sparse: costs no disk
+    doc = load_document(path)
+    assert doc.text == "" and "over the" in doc.errors[0].message
