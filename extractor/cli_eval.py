@@ -36,9 +36,17 @@ def eval_cmd(
 ) -> None:
     """Score the extractor against hand-labelled gold files (gold-format.md).
 
-    Examples: xxgk eval evals/dev --json > run.json;  xxgk eval evals/dev -o errors.md;
-    xxgk eval evals/dev --pred results.jsonl;  xxgk eval --compare before.json after.json;
-    xxgk eval --check-gold evals/
+    Without --pred the extractor runs on each gold file's document.
+
+    Example: xxgk eval evals/dev --json > run.json
+
+    Example: xxgk eval evals/full -o errors.md
+
+    Example: xxgk eval evals/dev --pred results.jsonl
+
+    Example: xxgk eval --compare before.json after.json
+
+    Example: xxgk eval --check-gold evals/
     """
     paths = paths or []
     if not paths:
@@ -112,7 +120,9 @@ def _eval(paths: list[str], pred: Path | None, llm: str, as_json: bool, report: 
     golds = _load_golds(paths)
     preds = _predictions(golds, pred, llm)
     run = ev.evaluate(golds, lambda g: preds[str(g.path)])
-    stamp = ev.run_stamp(llm=llm, preds=preds.values(), gold=paths, pred_path=str(pred) if pred else None)
+    # with --pred the LLM mode is that of the run that made the results: only what they name is known
+    stamp = ev.run_stamp(llm=None if pred else llm, preds=preds.values(), gold=paths,
+                         pred_path=str(pred) if pred else None)
     summary = {**run.summary, "run": stamp}
     if report is not None:
         report.write_text(ev.render_markdown(run, stamp), encoding="utf-8")
@@ -175,7 +185,7 @@ def _compare(paths: list[str], as_json: bool) -> None:
         run = diff[side] or {}
         llm = run.get("llm") or {}
         out.print(f"{side.upper()}: {path} — xxgk {run.get('version')}, commit {run.get('commit')}, "
-                  f"LLM {llm.get('mode')} {llm.get('model') or ''} {llm.get('prompts') or ''}, {run.get('timestamp')}",
+                  f"LLM {llm.get('mode') or 'as in the results'} {llm.get('model') or ''} {llm.get('prompts') or ''}, {run.get('timestamp')}",
                   highlight=False)
     for title, rows in (("metrics", diff["metrics"]), ("per key (F1)", diff["per_key"]),
                         ("per table (cell accuracy)", diff["per_table"])):

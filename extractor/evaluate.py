@@ -30,8 +30,10 @@ does not state is absent).
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -386,10 +388,27 @@ def _gold_evidence(gold: Gold, key: str) -> tuple[str, ...]:
     return tuple(context(gold.text, m["start"], m["end"]) for m in gold.mentions or [] if m.get("field") == key)
 
 
+def value_sightings(text: str | None, value: Any, limit: int = 2) -> tuple[str, ...]:
+    """Where the text writes ``value`` as digits (for gold without evidence spans, e.g. PDF gold)."""
+    if not text or not _is_number(value):
+        return ()
+    written = str(int(value)) if float(value).is_integer() else str(value)
+    found = re.finditer(rf"(?<![\d.]){re.escape(written)}(?![\d.])", text)
+    return tuple(context(text, m.start(), m.end()) for m in itertools.islice(found, limit))
+
+
 def _pred_evidence(pred_field: Json | None, pred_text: str | None) -> tuple[str, ...]:
     spans = (pred_field or {}).get("evidence") or []
     return tuple(context(pred_text, s["start"], s["end"]) for s in spans
                  if isinstance(s, dict) and _is_number(s.get("start")) and _is_number(s.get("end")))
+
+
+def _gold_context(gold: Gold, key: str, g: Json | None, pred_text: str | None) -> tuple[str, ...]:
+    if g is None:
+        return ()
+    if gold.mentions is not None:
+        return _gold_evidence(gold, key)
+    return tuple(f"(value seen) {c}" for c in value_sightings(gold.text or pred_text, g["value"]))
 
 
 def _field_label(f: Json | None) -> str | None:
@@ -426,7 +445,7 @@ def score_fields(gold: Gold, pred: Mapping[str, Any], pred_text: str | None, sco
             note = f"source {p.get('source')}" if p and p.get("source") else ""
             score.errors.append(ErrorItem(
                 score.name, "field", outcome, key, _field_label(g), _field_label(p),
-                gold_context=_gold_evidence(gold, key) if g else (),
+                gold_context=_gold_context(gold, key, g, pred_text),
                 pred_context=_pred_evidence(p, pred_text), note=note))
 
 
@@ -714,10 +733,11 @@ def _doc_error_lines(score: DocScore) -> list[str]:
     lines = [f"### {score.name}", "",
              ", ".join(f"{n} {a} error{'s' if n != 1 else ''}" for a, n in counts.items() if n), ""]
     lines += [f"- extractor: {msg}" for msg in score.extract_errors]
-    lines += [line for e in errors if e.area != "table" for line in _error_lines(e)]
+    prose = [line for e in errors if e.area != "table" for line in _error_lines(e)]
+    lines += prose
     cells = [e for e in errors if e.area == "table"]
     if cells:
-        lines += ["", "| table cell | gold | predicted |", "|---|---|---|"]
+        lines += [""] * bool(prose or score.extract_errors) + ["| table cell | gold | predicted |", "|---|---|---|"]
         lines += [f"| `{e.key}` | {_cell(e.gold)} | {_cell(e.pred)} |" for e in cells]
     return lines + [""]
 
@@ -727,7 +747,7 @@ def _run_line(run: Json | None) -> str:
         return ""
     llm = run.get("llm") or {}
     return (f"Run: xxgk {run.get('version')}, commit {run.get('commit') or 'unknown'}, "
-            f"LLM {llm.get('mode', 'off')} (model {llm.get('model') or '—'}, prompts {llm.get('prompts') or '—'}), "
+            f"LLM {llm.get('mode') or 'as in the results'} (model {llm.get('model') or '—'}, prompts {llm.get('prompts') or '—'}), "
             f"{run.get('timestamp')}; gold {', '.join(run.get('gold') or [])}"
             + (f"; predictions {run['pred']}" if run.get("pred") else ""))
 
@@ -741,7 +761,8 @@ def render_markdown(run: EvalRun, stamp: Json | None = None) -> str:
              f"## Errors ({n_errors})", "",
              "Each error shows the gold and predicted values and the text around the evidence "
              f"(±{CONTEXT_CHARS} characters, the span in 【】). A field's gold evidence is the gold "
-             "mentions labelled with that key (none for PDF/HTML gold, whose mentions are not labelled).", ""]
+             "mentions labelled with that key; where gold has no mentions (PDF/HTML), the first places the "
+             "text writes the gold value are shown as \"(value seen)\".", ""]
     for score in run.scores:
         if score.errors or score.extract_errors:
             lines += _doc_error_lines(score)
@@ -791,7 +812,7 @@ def _git_commit() -> str | None:
     return f"{out}-dirty" if out and dirty else out or None
 
 
-def _llm_stamp(mode: str, preds: Iterable[Json | None]) -> Json:
+def _llm_stamp(mode: str | None, preds: Iterable[Json | None]) -> Json:
     """The LLM mode, and the models and prompt versions the results name (``llm`` key of a result)."""
     models: set[str] = set()
     prompts: set[str] = set()
@@ -808,7 +829,7 @@ def _llm_stamp(mode: str, preds: Iterable[Json | None]) -> Json:
     return {"mode": mode, "model": ", ".join(sorted(models)) or None, "prompts": sorted(prompts) or None}
 
 
-def run_stamp(*, llm: str, preds: Iterable[Json | None], gold: list[str], pred_path: str | None) -> Json:
+def run_stamp(*, llm: str | None, preds: Iterable[Json | None], gold: list[str], pred_path: str | None) -> Json:
     """Project version, git commit, LLM model and prompt versions, time: what produced these figures."""
     from datetime import UTC, datetime
 
