@@ -41,6 +41,7 @@ FIELD_EXAMPLES = [
      {"requests.received": (59, "exact"), "requests.on_time_rate": (100, "exact")}),
     ("发布各类解读429件,在天津政务网开展在线访谈20期。", {"proactive.policy_interpretations": (429, "exact")}),
     ("召开新闻发布会43次,", {"proactive.press_conferences": (43, "exact")}),
+    ("其他处理 14 件，转下一\n年度办理答复的有 1 件。", {"requests.carried_forward": (1, "exact")}),
     # complete reports (PDF and Markdown conversions: words wrap across lines)
     ("2024 年，全市共受理政府信息公开申请 3119 件，答复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度答复）。",
      {"requests.received": (3119, "exact"), "requests.completed": (3050, "exact"),
