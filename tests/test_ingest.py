@@ -179,10 +179,18 @@ def seed_as_html() -> str:
 
 
 @pytest.fixture(scope="module")
-def seed_html_doc(tmp_path_factory) -> Document:
-    path = tmp_path_factory.mktemp("seed") / "longting-2024.html"
-    path.write_bytes(seed_as_html().encode("gbk"))
-    return load_document(path)
+def seed_files(tmp_path_factory) -> dict[str, Path]:
+    """The seed converted once per session: {"html": GBK page with chrome, "docx", "pdf"}."""
+    folder = tmp_path_factory.mktemp("seed")
+    html = folder / "longting-2024.html"
+    html.write_bytes(seed_as_html().encode("gbk"))
+    return {"html": html, "docx": seed_as_docx(folder / "longting-2024.docx"),
+            "pdf": seed_as_pdf(folder / "longting-2024.pdf")}
+
+
+@pytest.fixture(scope="module")
+def seed_html_doc(seed_files) -> Document:
+    return load_document(seed_files["html"])
 
 
 def test_seed_html_gbk_gives_back_prose_and_tables(seed_html_doc):
@@ -243,10 +251,8 @@ def test_real_html_report():
     assert ["四、结转下年度继续办理"] * 3 + ["0", "", "", "", "", "", "0"] in big
 
 
-def test_extract_file_reads_html(tmp_path):
-    path = tmp_path / "longting-2024.html"
-    path.write_bytes(seed_as_html().encode("gbk"))
-    report = extract_file(path, with_text=True)
+def test_extract_file_reads_html(seed_files):
+    report = extract_file(seed_files["html"], with_text=True)
     assert not [e for e in report.errors if e.stage == "ingest"]
     assert "1300 余条" in report.text
 
@@ -393,8 +399,8 @@ def seed_as_docx(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def seed_docx_doc(tmp_path_factory) -> Document:
-    return load_document(seed_as_docx(tmp_path_factory.mktemp("seed") / "longting-2024.docx"))
+def seed_docx_doc(seed_files) -> Document:
+    return load_document(seed_files["docx"])
 
 
 def test_seed_docx_gives_back_prose_and_tables(seed_docx_doc):
@@ -427,8 +433,8 @@ def test_docx_merged_cells(tmp_path):
                         "\t（二）部分公开\t0\t0\n\n四、政府信息公开行政复议、行政诉讼情况\n")
 
 
-def test_extract_file_reads_docx(tmp_path):
-    report = extract_file(seed_as_docx(tmp_path / "longting-2024.docx"), with_text=True)
+def test_extract_file_reads_docx(seed_files):
+    report = extract_file(seed_files["docx"], with_text=True)
     assert not [e for e in report.errors if e.stage == "ingest"]
     assert "1300 余条" in report.text
 
@@ -487,8 +493,8 @@ def seed_as_pdf(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def seed_pdf_doc(tmp_path_factory) -> Document:
-    return load_document(seed_as_pdf(tmp_path_factory.mktemp("seed") / "longting-2024.pdf"))
+def seed_pdf_doc(seed_files) -> Document:
+    return load_document(seed_files["pdf"])
 
 
 def test_seed_pdf_gives_back_prose_and_tables(seed_pdf_doc):
@@ -512,8 +518,8 @@ def test_seed_pdf_table_three_is_one_grid_across_pages(seed_pdf_doc):
     assert {"(七)总计", "四、结转下年度继续办理", "1.属于国家秘密"} <= labels
 
 
-def test_extract_file_reads_pdf(tmp_path):
-    report = extract_file(seed_as_pdf(tmp_path / "longting-2024.pdf"), with_text=True)
+def test_extract_file_reads_pdf(seed_files):
+    report = extract_file(seed_files["pdf"], with_text=True)
     assert not [e for e in report.errors if e.stage == "ingest"]
     assert "1300 余条" in report.text
 
@@ -590,3 +596,17 @@ def test_huge_file_is_refused_without_reading_it(tmp_path):
         f.truncate(60 * 1024 * 1024)  # sparse: costs no disk
     doc = load_document(path)
     assert doc.text == "" and "over the" in doc.errors[0].message
+
+
+def test_seed_gives_identical_fields_and_tables_in_every_format(seed_files):
+    """The issue's bar: the seed as .txt, .html (GBK), .docx and .pdf extracts the same."""
+
+    def summary(path: Path):
+        report = extract_file(path)
+        assert not report.errors, report.errors
+        return {k: (v.value, v.qualifier) for k, v in report.fields.items()}, report.tables
+
+    expected = summary(SEED)
+    assert expected[0], "the seed yields fields"
+    for kind, path in seed_files.items():
+        assert summary(path) == expected, kind
