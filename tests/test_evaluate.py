@@ -325,3 +325,10 @@ def _gold(tmp_path: Path, text: str, spans: list[tuple[str, float, str]], *, sec
     (tmp_path / "t.txt").write_text(text, encoding="utf-8")
     (tmp_path / "t.gold.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return ev.load_gold(tmp_path / "t.gold.json")
+
+
+def test_value_sightings_for_gold_without_spans():
+    text = "全年收到申请17件，办结170件，答复率17.5%。"
+    assert ev.value_sightings(text, 17) == ("全年收到申请【17】件，办结170件，答复率17.5%。",)
+    assert ev.value_sightings(text, 17.5) == ("全年收到申请17件，办结170件，答复率【17.5】%。",)
+    assert ev.value_sightings(None, 17) == ()
