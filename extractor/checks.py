@@ -22,6 +22,7 @@ APPLICANTS = ("natural_person", "business", "research", "social_org", "legal_ser
 REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 REVIEW_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
 OUTCOME_GROUPS = ("granted", "partially_granted", "denied.", "unable.", "not_processed.", "other.")
+SUB_ROWS_2021 = ("other.no_correction", "other.no_fee")
 
 # narrative field → the rows of table 三 whose 总计 it states (summed)
 NARRATIVE_REQUESTS: dict[str, tuple[str, ...]] = {
@@ -93,11 +94,23 @@ def _present(tables: dict[str, Any], table: str, key: str) -> bool:
     return any(v is not None for v in values)
 
 
+def _without_subrows(tables: dict[str, Any], keys: list[str]) -> list[str]:
+    """Leave out （六） sub-rows 1. and 2. where the table has none (2019 format, or 2021 reports that
+    print （六）其他处理 as one row): both rows null and not unread."""
+    rows = _rows(tables, "requests")
+    absent = tables.get("format") == "2019" or all(
+        isinstance(rows.get(k), dict)
+        and not any(v is not None for v in rows[k].values())
+        and f"requests.{k}" not in tables.get("unread", [])
+        and ("read_by" in tables or "unread" in tables)
+        for k in SUB_ROWS_2021
+    )
+    return [k for k in keys if not (absent and k in SUB_ROWS_2021)]
+
+
 def _outcome_rows(tables: dict[str, Any]) -> list[str]:
-    """Rows (一)…(六) whose sum is 总计; the 2019 format has no （六） sub-rows 1. and 2."""
-    skip = {"other.no_correction", "other.no_fee"} if tables.get("format") == "2019" else set()
-    keys = [k for k in _rows(tables, "requests") if k.startswith(OUTCOME_GROUPS)]
-    return [k for k in keys if k not in skip]
+    """Rows (一)…(六) whose sum is 总计."""
+    return _without_subrows(tables, [k for k in _rows(tables, "requests") if k.startswith(OUTCOME_GROUPS)])
 
 
 # ---------------------------------------------------------------------------- table arithmetic
@@ -150,8 +163,7 @@ def check_requests_columns(tables: dict[str, Any]) -> Check | None:
     """For every row present: 总计 = the sum of the six applicant columns."""
     rows = _rows(tables, "requests")
     present = [k for k, row in rows.items() if isinstance(row, dict) and _present(tables, "requests", k)]
-    if tables.get("format") == "2019":
-        present = [k for k in present if k not in ("other.no_correction", "other.no_fee")]
+    present = _without_subrows(tables, present)
     if not present:
         return None
     failures, blanks = [], []
@@ -224,8 +236,7 @@ def check_narrative_requests(report: Report) -> Check | None:
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         prefixes = NARRATIVE_REQUESTS[field_name]
         keys = [k for k in rows if any(k == p or (p.endswith(".") and k.startswith(p)) for p in prefixes)]
-        if tables.get("format") == "2019":
-            keys = [k for k in keys if k not in ("other.no_correction", "other.no_fee")]
+        keys = _without_subrows(tables, keys)
         if not keys or not all(_present(tables, "requests", k) for k in keys):
             return None
         total = _Sum()

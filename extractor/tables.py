@@ -492,13 +492,13 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
         return None
     region_text = ["".join(c for line in lines for c in line.cells) for lines, _ in regions.values()]
     result = _Result(fmt=_detect_format(region_text))
-    specs = {"active": TEMPLATE.active[result.fmt], "requests": TEMPLATE.requests[result.fmt], "review": ()}
+    request_rows = _request_row_set(result.fmt, regions.get("requests", ([], False))[0])
+    specs = {"active": TEMPLATE.active[result.fmt], "requests": TEMPLATE.requests[request_rows], "review": ()}
     rows = {name: _rows_from_lines(lines, ends, specs[name]) for name, (lines, ends) in regions.items()}
     active = _read_rows(result, "active", rows.get("active", []), specs["active"])
     requests = _read_rows(result, "requests", rows.get("requests", []), specs["requests"])
-    if result.fmt == "2019":
-        cols = TEMPLATE.request_columns
-        requests = _with_2019_other_rows(requests, cols)
+    if request_rows == "2019":
+        requests = _with_2019_other_rows(requests, TEMPLATE.request_columns)
     review = _read_review(result, rows.get("review", []))
     if not result.read_any:
         return None
@@ -516,8 +516,20 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
     return tables
 
 
+def _request_row_set(fmt: str, lines: Sequence[_Line]) -> str:
+    """Rows of table 三: some 2021-format reports still print （六）其他处理 as one row, as in 2019."""
+    if fmt == "2019":
+        return fmt
+    labels = [normalize_label(c) for line in lines for c in line.cells]
+    sub_rows = [s for s in TEMPLATE.requests["2021"] if s.key in ("other.no_correction", "other.no_fee")]
+    single = next(s for s in TEMPLATE.requests["2019"] if s.key == "other.other")
+    if any(single.matches(x) for x in labels) and not any(s.matches(x) for s in sub_rows for x in labels):
+        return "2019"
+    return fmt
+
+
 def _with_2019_other_rows(requests: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
-    """The 2019 format has no （六） sub-rows 1. and 2.: those keys are null, in the 2021 order."""
+    """The 2019 rows have no （六） sub-rows 1. and 2.: those keys are null (not unread), in the 2021 order."""
     out: dict[str, Any] = {}
     for key, value in requests.items():
         if key == "other.other":

@@ -565,3 +565,18 @@ def test_grids_and_text_feed_the_same_reader() -> None:
     from_text = parse_tables_text(write(rows_2021(want), tab_lines))
     from_grids = parse_tables_grids([[cells for _, cells in rows] for rows in rows_2021(want).values()])
     assert from_text == from_grids
+
+
+def test_2021_report_printing_other_processing_as_one_row() -> None:
+    """hongze-2023: table 二 in the 2021 format, but （六）其他处理 printed as one row as in 2019."""
+    want = json.loads((FIXTURES / "longting-2024.tables.json").read_text(encoding="utf-8"))
+    want["requests"]["other.other"]["natural_person"] = want["requests"]["other.other"]["total"] = 2
+    printed_rows = rows_2021(want)
+    requests = printed_rows["requests"]
+    first = next(i for i, (_, cells) in enumerate(requests) if "（六）其他处理" in cells)
+    requests[first : first + 3] = [("data", ["", "（六）其他处理", "", "2", "0", "0", "0", "0", "0", "2"])]
+    tables = parse_tables_text(write(printed_rows, tab_lines))
+    assert tables is not None and tables["format"] == "2021"
+    assert tables["requests"]["other.other"] == want["requests"]["other.other"]
+    assert tables["requests"]["other.no_correction"] == dict.fromkeys(REQUEST_COLUMNS)
+    assert "unread" not in tables
