@@ -15,8 +15,8 @@ from rich.console import Console
 from . import checks
 from .models import Report
 from .output import ResultWriter, docs_done, output_format, truncate_partial_line
-from .pretty import PrettyWriter
 from .pipeline import extract_file
+from .pretty import PrettyWriter
 
 app = typer.Typer(
     add_completion=False,

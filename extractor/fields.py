@@ -149,11 +149,14 @@ def _squeeze(text: str) -> str:
     return _WHITESPACE.sub("", text)
 
 
+def _last_match(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    matches = list(pattern.finditer(text, start, end))
+    return matches[-1] if matches else None
+
+
 def _sentence_start(text: str, pos: int, ends: re.Pattern[str] = P.SENTENCE_END) -> int:
     start = max(0, pos - 300)
-    last = None
-    for last in ends.finditer(text, start, pos):
-        pass
+    last = _last_match(ends, text, start, pos)
     return last.end() if last else start
 
 
@@ -174,9 +177,7 @@ def _blocked_by_head(text: str, mentions: list[Mention], i: int, assigned: list[
     """A sub-item (其中…) cannot fill the field of the figure it is part of."""
     m = mentions[i]
     lo = max(0, m.start - SUB_ITEM_REACH)
-    marker = None
-    for marker in SUB_ITEMS.finditer(text, lo, m.start):
-        pass
+    marker = _last_match(SUB_ITEMS, text, lo, m.start)
     if marker is None or "\n\n" in text[marker.end():m.start]:
         return set()
     for j in range(i - 1, -1, -1):

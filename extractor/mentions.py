@@ -16,7 +16,7 @@ from . import patterns as P
 from .models import Mention
 from .numbers import NumberExpression, find_number_expressions
 from .sections import SectionMap
-from .vocab import EXCLUSIONS, DATA
+from .vocab import DATA, EXCLUSIONS
 
 IDIOMS = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["idioms"]))
 BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chinese"]))
