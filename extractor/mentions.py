@@ -100,6 +100,8 @@ def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap, block
     if expr.is_chinese:
         if IDIOMS.match(text, expr.numeral_start) or BEFORE_CHINESE.search(before):
             return False
+        if expr.numeral[0] in "十百千万" and P.VAGUE_BEFORE.search(before):
+            return False
         if all(ch in "零〇一二三四五六七八九" for ch in expr.numeral) and len(expr.numeral) > 1:
             return False  # 二〇二四: digit by digit, a year or a code
     return True

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import cn2an
 
-FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")  # １，３００ → 1,300
 MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "千万": 10_000_000, "百万": 1_000_000}
 _ARABIC_PART = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)([十百千万亿]*)")
 _HAS_ARABIC = re.compile(r"[0-9０-９]")

@@ -15,7 +15,7 @@ ASCII_DIGITS = "0-9"
 FULLWIDTH_DIGITS = "０-９"
 DIGIT = f"[{ASCII_DIGITS}{FULLWIDTH_DIGITS}]"
 # "1300", "1,300", "82.4", "１２", "377.8929" — a comma only as a thousands separator
-ARABIC = rf"{DIGIT}+(?:,{DIGIT}{{3}}(?!{DIGIT}))*(?:[.．]{DIGIT}+)?"
+ARABIC = rf"{DIGIT}+(?:[,，]{DIGIT}{{3}}(?!{DIGIT}))*(?:[.．]{DIGIT}+)?"
 CN_DIGITS = "零〇一二两三四五六七八九"
 CN_UNITS = "十百千"
 CN_BIG = "万亿"
@@ -70,9 +70,11 @@ DATE = re.compile(
 ADDRESS = re.compile(r"(?:地址|住址|地点|办公地点|邮寄地址)\s*[:：为是]?[^，,。；;\n]{0,40}")
 NOT_STATISTICS = (URL, PHONE, DOC_NUMBER, POSTCODE, DATE, ADDRESS)
 
-# A numeral directly after these is an ordinal, a list marker or part of a name/date:
-# 第二十条, 国务院令第711号, 十七届五次全会, 星期一, G20, No.3
-ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜|[A-Za-z]|No\.?|编号|序号|号)\s*$")
+# A numeral directly after these is an ordinal, a list marker, part of a name/date or vague:
+# 第二十条, 国务院令第711号, 十七届五次全会, 星期一, G20, No.3, 几百个
+ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜|[A-Za-z]|No\.?|编号|序号|号|几|若干)\s*$")
+# 数十条, 数百个: "several tens" has no value (but 见报数1751篇 is a count)
+VAGUE_BEFORE = re.compile(r"数\s*$")
 # A numeral directly before these belongs to a bigger name or a time/limit, not a count:
 # 5G, 12345热线, 20个工作日内, 3个月, "三个着力"
 NOT_A_COUNT_AFTER = re.compile(r"^\s*(?:[A-Za-z]|热线|号|版|级|届|周年|年|月|日|天|小时|分钟|工作日|个?工作日|个月)")
