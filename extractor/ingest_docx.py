@@ -2,7 +2,8 @@
 
 The body is walked in order (content controls ``w:sdt`` included); each paragraph is one
 paragraph of the text (whitespace normalised by ``clean_inline``), each table is written as
-tab-separated rows and kept as a grid (see ``extractor.ingest`` for the conventions).
+tab-separated rows and kept as a grid (a one-column table or one with a cell of more than 400
+characters is a layout box: its paragraphs are read as prose) (see ``extractor.ingest`` for the conventions).
 Merged cells are read from the XML: ``w:gridSpan`` (colspan) and ``w:vMerge`` (rowspan, a
 ``continue`` cell takes the text of the cell above); ``w:gridBefore`` shifts a row right.
 Numbers that Word's automatic list numbering draws are not part of the text (they are not in
@@ -42,9 +43,12 @@ def _walk(parent, blocks: list[tuple[str, str]], grids: list[Grid]) -> None:
                 blocks.append(("p", text))
         elif tag == f"{W}tbl":
             grid, text_rows = _table_grid(child)
-            if grid:
+            if grid and len(grid[0]) >= 2 and all(len(c) <= 400 for row in grid for c in row):
                 grids.append(grid)
                 blocks.append(("table", grid_rows_text(text_rows)))
+            else:  # a layout box (one column, or a passage in a cell): its paragraphs
+                for tc in child.iter(f"{W}tc"):
+                    _walk(tc, blocks, grids)
         elif tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}ins", f"{W}smartTag"):
             _walk(child, blocks, grids)
 

@@ -14,7 +14,8 @@
    put first.
 4. Rendering: see ``extractor.ingest`` for the text conventions (paragraphs, tables as
    tab-separated rows, grids with spans repeated). ``<br>`` ends a paragraph. A table that
-   holds another table is layout, rendered as blocks; only innermost tables become grids.
+   holds another table, has a single column or a cell of more than 400 characters is
+   layout, rendered as blocks; only such data tables become grids.
 """
 
 from __future__ import annotations
@@ -139,26 +140,30 @@ def _cjk_count(el) -> int:
 
 
 def _content_node(body):
-    """The deepest element holding most of the page's non-link text."""
+    """The deepest element holding most of the page's non-link text in two blocks or more
+    (a single long paragraph is not the report)."""
     counts: dict = {}
+    blocks: dict = {}
 
-    def count(el) -> int:
+    def count(el) -> tuple[int, int]:
         if not isinstance(el.tag, str):
-            return len(_CJK_RE.findall(el.tail or ""))
+            return 0, 0
         n = 0 if el.tag == "a" else len(_CJK_RE.findall(el.text or ""))
+        b = 0
         for child in el:
-            n += count(child)
-            n += len(_CJK_RE.findall(child.tail or "")) if isinstance(child.tag, str) else 0
-        counts[el] = n
-        return n
+            cn, cb = count(child)
+            n += cn + len(_CJK_RE.findall(child.tail or ""))
+            b += cb + (isinstance(child.tag, str) and child.tag in _BLOCK_TAGS or child.tag == "br")
+        counts[el], blocks[el] = n, b
+        return n, b
 
-    total = count(body)
+    total = count(body)[0]
     if total == 0:
         return body
     best, best_depth = body, 0
     for share, named in ((0.6, True), (0.8, False)):
         for el, n in counts.items():
-            if n < share * total or (named and not _CONTENT_NAME.search(f"{el.get('class', '')} {el.get('id', '')} {el.tag}")):
+            if n < share * total or blocks[el] < 2 or (named and not _CONTENT_NAME.search(f"{el.get('class', '')} {el.get('id', '')} {el.tag}")):
                 continue
             depth = sum(1 for _ in el.iterancestors())
             if depth > best_depth:
@@ -203,12 +208,11 @@ class _Renderer:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if tag == "br":
             self.flush()
-        elif tag == "table" and not _has_nested_table(el):
+        elif tag == "table" and not _has_nested_table(el) and _is_data_table(grid := table_grid(el)[0]):
             self.flush()
             grid, text_rows = table_grid(el)
-            if grid:
-                self.grids.append(grid)
-                self.blocks.append(("table", grid_rows_text(text_rows)))
+            self.grids.append(grid)
+            self.blocks.append(("table", grid_rows_text(text_rows)))
         else:
             block = tag in _BLOCK_TAGS
             if block:
@@ -222,6 +226,12 @@ class _Renderer:
                     self._inline.append(child.tail)
             if block:
                 self.flush()
+
+
+def _is_data_table(grid: Grid) -> bool:
+    """A table of figures and labels, not a layout box: two columns or more, no cell holding
+    a whole passage of prose (one-cell wrappers around the report are common on old sites)."""
+    return bool(grid) and len(grid[0]) >= 2 and all(len(c) <= 400 for row in grid for c in row)
 
 
 def _has_nested_table(table) -> bool:

@@ -611,3 +611,16 @@ def test_seed_gives_identical_fields_and_tables_in_every_format(seed_files):
     assert expected[0], "the seed yields fields"
     for kind, path in seed_files.items():
         assert summary(path) == expected, kind
+
+
+def test_html_layout_table_around_the_report_is_not_a_grid(tmp_path):
+    html = ("<html><head><meta charset='utf-8'></head><body><table width='100%'><tr><td>"
+            "<p>一、总体情况</p><p>2024 年共发布各类信息 1300 余条。</p>"
+            "<table><tr><td>规章</td><td>0</td></tr><tr><td>行政规范性文件</td><td>3</td></tr></table>"
+            "<p>五、存在的主要问题及改进情况</p><p>一是政务公开工作还存在短板。</p>"
+            "</td></tr></table></body></html>")
+    path = tmp_path / "layout.html"
+    path.write_text(html, encoding="utf-8")
+    doc = load_document(path)
+    assert doc.grids == [[["规章", "0"], ["行政规范性文件", "3"]]]
+    assert doc.text.startswith("一、总体情况\n\n2024 年共发布各类信息 1300 余条。\n\n规章\t0\n行政规范性文件\t3\n\n五、")
