@@ -51,10 +51,17 @@ def extract_file(path: str | Path, *, with_text: bool = False) -> Report:
         except Exception as exc:
             grid_tables = None
             report.add_error("tables", f"{type(exc).__name__}: {exc}")
-        if grid_tables:
+        if grid_tables and _unread_rows(grid_tables) <= _unread_rows(report.tables):
             report.tables = grid_tables
             report.checks = checks.run_checks(report)
     report.errors = list(doc.errors) + report.errors
     if with_text:
         report.text = doc.text
     return report
+
+
+def _unread_rows(tables: dict | None) -> float:
+    """How much of the tables could not be read: the grids win unless the text read more."""
+    if not tables:
+        return float("inf")
+    return len(tables.get("unread") or ())
