@@ -9,6 +9,7 @@ Public API::
 
 from .models import Check, ErrorEntry, FieldValue, Mention, Report, Span
 from .pipeline import extract, extract_file
+from .render import render_html
 
 __version__ = "0.1.0"
 
@@ -22,4 +23,5 @@ __all__ = [
     "__version__",
     "extract",
     "extract_file",
+    "render_html",
 ]

@@ -1,0 +1,46 @@
+"""The ``xxgk show`` command: one report as a self-contained HTML review page (``render_html``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .pipeline import extract_file
+from .render import render_html
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``show`` to the ``xxgk`` app."""
+    app.command("show")(show_cmd)
+
+
+def show_cmd(
+    report: Annotated[Path, typer.Argument(metavar="REPORT", help="One report file (.txt .md .html .pdf .docx).")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write the page here (default: stdout).")] = None,
+) -> None:
+    """Review one report in a browser: the text with every mention highlighted (details on hover),
+    the fields with their evidence, tables 二、三、四 and the checks, failures first.
+
+    The page is one HTML file with no external assets and no JavaScript.
+
+    Example: xxgk show examples/longting-2024.txt -o longting.html
+    """
+    if not report.is_file():
+        err.print(f"[red]error:[/red] no such file: {report}", highlight=False)
+        raise typer.Exit(2)
+    result = extract_file(report, with_text=True)
+    page = render_html(result)
+    if out is None:
+        sys.stdout.write(page)
+        return
+    out.write_text(page, encoding="utf-8")
+    failed = sum(not c.ok for c in result.checks)
+    err.print(f"{report}: {len(result.mentions)} mentions, {len(result.fields)} fields, "
+              f"{len(result.checks)} checks ({failed} failed)"
+              + (f", {len(result.errors)} errors" if result.errors else "") + f" → {out}", highlight=False)
