@@ -134,7 +134,7 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     near = text[near_start:m.start]
     stop = P.CLAUSE_BREAK.search(text, m.end)
     right = text[m.end: stop.start() if stop else len(text)]
-    sentence_left = text[_sentence_start(text, m.start, P.PERIOD_END):m.start]
+    sentence_left = text[_sentence_start(text, m.start, PERIOD_ENDERS):m.start]
     clause = near[max((m.end() for m in re.finditer(r"[，,；;：:]", near)), default=0):]
     channel = _channel(clause) or _channel(near) or _channel(text[sentence_start:m.start]) or "all"
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
@@ -154,10 +154,16 @@ def _last_match(pattern: re.Pattern[str], text: str, start: int, end: int) -> re
     return matches[-1] if matches else None
 
 
-def _sentence_start(text: str, pos: int, ends: re.Pattern[str] = P.SENTENCE_END) -> int:
+SENTENCE_ENDERS = ("。", "；", ";", "！", "？", "!", "?")
+PERIOD_ENDERS = ("。", "！", "？", "!", "?")
+
+
+def _sentence_start(text: str, pos: int, enders: tuple[str, ...] = SENTENCE_ENDERS) -> int:
+    """Where the sentence holding ``pos`` starts (a blank line also ends a sentence)."""
     start = max(0, pos - 300)
-    last = _last_match(ends, text, start, pos)
-    return last.end() if last else start
+    ends = [text.rfind(ch, start, pos) + 1 for ch in enders]
+    blank = _last_match(P.BLANK_LINE, text, start, pos)
+    return max(start, *ends, blank.end() if blank else 0)
 
 
 def _channel(context: str) -> str | None:
@@ -196,7 +202,7 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule |
     for rule in RULES:
         if rule.units is not None and mention.unit not in rule.units:
             continue
-        if all(f in blocked for f in rule.fields):
+        if blocked and blocked.issuperset(rule.fields):
             continue
         if rule.channel and rule.channel != context.channel:
             continue

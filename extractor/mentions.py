@@ -9,7 +9,6 @@ out (gold-format.md "Not mentions").
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
 
 from . import patterns as P
@@ -29,11 +28,10 @@ SUBJECT_WINDOW = 30
 
 
 def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
-    blocked = _blocked_spans(text)
     mentions: list[Mention] = []
     prev_end = 0
-    for expr in find_number_expressions(text, counts_only=True):
-        if not _is_statistic(text, expr, sections, blocked):
+    for expr in find_number_expressions(text, counts_only=True, spans=sections.prose_spans()):
+        if not _is_statistic(text, expr, sections):
             continue
         mentions.append(
             Mention(
@@ -56,42 +54,37 @@ def _pattern_name(expr: NumberExpression) -> str:
     return "rule:count"
 
 
-def _blocked_spans(text: str) -> list[tuple[int, int]]:
-    """Disjoint, sorted stretches whose numbers are never mentions (addresses, dates, table rows…)."""
-    spans = [(m.start(), m.end()) for pattern in P.NOT_STATISTICS for m in pattern.finditer(text)]
-    spans += _table_row_lines(text)
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+# How far around a number an address, web address or date that contains it may reach
+EXCLUSION_REACH = 40
 
 
-def _table_row_lines(text: str) -> list[tuple[int, int]]:
-    """Lines whose cells are split by tabs or pipes: table rows, wherever they stand."""
-    spans = []
-    pos = 0
-    for line in text.split("\n"):
-        if line.count("\t") >= 2 or line.count("|") >= 2:
-            spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
+def _in_excluded_stretch(text: str, start: int, end: int) -> bool:
+    """Inside an address, web or mail address, phone number, document number or date?
 
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    i = bisect_right(spans, (end, -1)) - 1  # the last span starting before `end`
-    return i >= 0 and spans[i][1] > start
-
-
-def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap, blocked: list[tuple[int, int]]) -> bool:
-    if sections.in_table(expr.start):
+    Checked around each candidate, not over the whole text: candidates are few, text is long.
+    """
+    lo = max(0, start - EXCLUSION_REACH)
+    window = text[lo:end + EXCLUSION_REACH]
+    if not P.NOT_STATISTIC_HINT.search(window):
         return False
-    if _overlaps(blocked, expr.start, expr.end):
-        return False
+    return any(m.start() + lo < end and start < m.end() + lo for m in P.ANY_NOT_STATISTIC.finditer(window))
+
+
+def _in_table_row(text: str, start: int) -> bool:
+    """On a line whose cells are split by tabs or pipes: a table row, wherever it stands."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return line.count("\t") >= 2 or line.count("|") >= 2
+
+
+def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bool:
     if expr.unit is None and not expr.has_multiplier:
         return False  # a bare number (list marker, year, code) counts nothing we can name
+    if sections.in_table(expr.start) or _in_table_row(text, expr.start):
+        return False
+    if _in_excluded_stretch(text, expr.start, expr.end):
+        return False
     before = text[max(0, expr.numeral_start - 6):expr.numeral_start]
     if P.ORDINAL_BEFORE.search(before):
         return False
@@ -150,6 +143,7 @@ def _count_verbs() -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=16384)  # clauses recur across a corpus ("共收到政府信息公开申请")
 def _trim(clause: str) -> str:
     clause = clause.strip()
     if not clause:

@@ -7,7 +7,7 @@ but not what they count; ``mentions`` decides which of them are statistics.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,21 +35,31 @@ class NumberExpression:
     has_multiplier: bool
 
 
-def find_number_expressions(text: str, *, counts_only: bool = False) -> Iterator[NumberExpression]:
+def find_number_expressions(
+    text: str, *, counts_only: bool = False, spans: Sequence[tuple[int, int]] | None = None
+) -> Iterator[NumberExpression]:
     """All well-formed number expressions of ``text``, left to right, not overlapping.
 
     ``counts_only`` skips bare numerals (no unit, no 万/亿), which can never be statistics;
     most numerals of a report are such (一是, 2024年, 第二十条), so this saves most of the work.
+    ``spans`` limits the search to these stretches of the text (the prose, not the tables).
     """
     found: list[NumberExpression] = []
+    for start, end in spans if spans is not None else [(0, len(text))]:
+        found.extend(_expressions_in(text, start, end, counts_only))
+    yield from found
+
+
+def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[NumberExpression]:
+    found: list[NumberExpression] = []
     percent_spans = []
-    for m in P.PERCENT_WORDS.finditer(text):
+    for m in P.PERCENT_WORDS.finditer(text, start, end):
         expr = _percent_words(text, m)
         if expr:
             found.append(expr)
             percent_spans.append((expr.start, expr.end))
     taken_until = 0
-    for m in P.NUMBER_EXPRESSION.finditer(text):
+    for m in P.NUMBER_EXPRESSION.finditer(text, start, end):
         if m.start() < taken_until or any(s <= m.start() < e for s, e in percent_spans):
             continue
         if counts_only and not (m.group("unit") or m.group("mult") or _HAS_BIG.search(m.group("num"))):
@@ -59,7 +69,7 @@ def find_number_expressions(text: str, *, counts_only: bool = False) -> Iterator
             taken_until = expr.end
             found.append(expr)
     found.sort(key=lambda e: e.start)
-    yield from found
+    return found
 
 
 def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:

@@ -69,6 +69,12 @@ DATE = re.compile(
 # "地址:涵江区涵东街道四元街206弄"
 ADDRESS = re.compile(r"(?:地址|住址|地点|办公地点|邮寄地址)\s*[:：为是]?[^，,。；;\n]{0,40}")
 NOT_STATISTICS = (URL, PHONE, DOC_NUMBER, POSTCODE, DATE, ADDRESS)
+# What each of them needs to hold: where none of this is near a number, none of them can match
+NOT_STATISTIC_HINT = re.compile(r"[-－—/:：@〔\[［【]|www|地址|住址|地点|邮编|邮政|号|月|\d{11}|(?:19|20)\d{2}\s*\.")
+# All of them in one pass (a hot path: tried around every candidate mention)
+ANY_NOT_STATISTIC = re.compile("|".join(
+    f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" if p.flags & re.I else f"(?:{p.pattern})" for p in NOT_STATISTICS
+))
 
 # A numeral directly after these is an ordinal, a list marker, part of a name/date or vague:
 # 第二十条, 国务院令第711号, 十七届五次全会, 星期一, G20, No.3, 几百个
@@ -117,5 +123,4 @@ COMPILED_BY = re.compile(r"由(?P<body>[^，。,\n]{2,30}?)(?:负责)?(?:编制|
 SENTENCE_END = re.compile(r"[。；;！？!?]|\n\s*\n")
 # A clause ends at punctuation or a blank line; a single line break is a wrap, not a break
 CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?“”\"]|\n\s*\n")
-# A sentence in the wide sense: up to a full stop or a blank line (semicolons only join lists)
-PERIOD_END = re.compile(r"[。！？!?]|\n\s*\n")
+BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")

@@ -46,6 +46,18 @@ class SectionMap:
         i = bisect_right(self._heading_starts, pos) - 1
         return self.headings[i].text if i >= 0 else None
 
+    def prose_spans(self) -> list[tuple[int, int]]:
+        """The stretches of text outside the table sections, in order."""
+        spans, pos = [], 0
+        for section in self.sections:
+            if section.is_table:
+                if section.start > pos:
+                    spans.append((pos, section.start))
+                pos = section.end
+        if pos < len(self.text):
+            spans.append((pos, len(self.text)))
+        return spans
+
     def in_table(self, pos: int) -> bool:
         section = self.section_at(pos)
         return bool(section and section.is_table)

@@ -16,7 +16,7 @@ from typing import Any
 FORMATS = ("2021", "2019")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: rows are template singletons, hashed on a hot path
 class RowSpec:
     """One row of a table: its output key, its columns (empty = one value) and label patterns."""
 

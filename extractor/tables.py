@@ -23,6 +23,7 @@ Keys of the result besides those of output.md (allowed as optional keys):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -50,6 +51,7 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９（）：，．／－"
 # ---------------------------------------------------------------------------- cells
 
 
+@lru_cache(maxsize=4096)  # cells repeat ("0", "/", "43") within and across reports
 def parse_cell(raw: str) -> tuple[Cell, str | None]:
     """A printed cell → (value, note). The note keeps the raw text of a cell that is not a plain number.
 
@@ -86,11 +88,17 @@ def _is_value(raw: str) -> bool:
     return value is not None or note in TEMPLATE.null_marks or text in TEMPLATE.null_marks
 
 
+_NUMBERED = re.compile(r"(\d)[、.]")
+# Full-width forms to ASCII, whitespace and quotes dropped: one pass over the string
+_LABEL_TABLE = str.maketrans(
+    {**{k: v for k, v in _FULLWIDTH.items()}, ord("．"): ".", **dict.fromkeys(map(ord, " \t\n\r\f\v\u3000\u00a0“”\""), None)}
+)
+
+
+@lru_cache(maxsize=8192)  # the same row labels recur in every report
 def normalize_label(text: str) -> str:
     """Label text as the template patterns expect it: ``（三） 不予公开 1、属于…`` → ``(三)不予公开1.属于…``."""
-    text = re.sub(r"\s+", "", text.translate(_FULLWIDTH)).replace("．", ".")
-    text = re.sub(r"(\d)[、.]", r"\1.", text)
-    return text.lstrip("#*").replace("“", "").replace("”", "").replace('"', "")
+    return _NUMBERED.sub(r"\1.", text.translate(_LABEL_TABLE)).lstrip("#*")
 
 
 # ---------------------------------------------------------------------------- lines and rows
@@ -214,15 +222,30 @@ def _text_regions(text: str) -> dict[str, tuple[list[str], bool]]:
     return regions
 
 
+HEADING_MAX_LEN = 40  # normalised characters of a table heading or marker line
+
+
+# Words every heading or marker line holds: other lines need no normalising (a hot path)
+_HEADING_WORDS = ("主动公开", "收到和处理", "行政复议", "第二十条", "信息内容", "申请人情况", "新收")
+
+
+def _may_be_heading(line: str) -> bool:
+    if len(line) > 3 * HEADING_MAX_LEN:
+        return False
+    compact = line.replace(" ", "").replace("\u3000", "")
+    return any(word in compact for word in _HEADING_WORDS)
+
+
 def _region_starts(lines: Sequence[str]) -> dict[str, int]:
     """Line index of each table's heading (or, failing that, of its first marker), in table order."""
-    norm = [normalize_label(line.strip().strip("|")) for line in lines]
+    # headings and markers are short lines: long prose lines need no normalising (a hot path)
+    norm = [normalize_label(line.strip().strip("|")) if _may_be_heading(line) else "" for line in lines]
     starts: dict[str, int] = {}
     after = -1
     for name in TABLES:
-        pos = _first(norm, TEMPLATE.headings[name], after, max_len=40)
+        pos = _first(norm, TEMPLATE.headings[name], after, max_len=HEADING_MAX_LEN)
         if pos is None:
-            pos = _first(norm, TEMPLATE.markers[name], after, max_len=40)
+            pos = _first(norm, TEMPLATE.markers[name], after, max_len=HEADING_MAX_LEN)
             pos = None if pos is None else pos - 1  # the marker line belongs to the table
         if pos is not None:
             starts[name] = pos
@@ -314,7 +337,11 @@ def _grid_regions(grids: Sequence[Sequence[Sequence[str]]]) -> dict[str, list[_L
 
 def _label_index(label: str, specs: Sequence[RowSpec]) -> int | None:
     """The one template row whose patterns the label matches (None when none or several)."""
-    norm = normalize_label(label)
+    return _label_index_cached(normalize_label(label), tuple(specs))
+
+
+@lru_cache(maxsize=8192)
+def _label_index_cached(norm: str, specs: tuple[RowSpec, ...]) -> int | None:
     hits = [i for i, spec in enumerate(specs) if spec.matches(norm)]
     return hits[0] if len(hits) == 1 else None
 
