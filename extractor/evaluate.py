@@ -778,22 +778,16 @@ class LLMUnavailable(ValueError):
 
 
 def extract_for_eval(path: Path, llm: str = LLM_OFF) -> Json:
-    """Run the extractor on one gold document; the one place the ``--llm`` mode is wired in.
-
-    When ``extract_file`` accepts an ``llm`` argument the mode is passed through; until then
-    only ``off`` is accepted.
-    """
-    import inspect
-
+    """Run the extractor on one gold document; the one place the ``--llm`` mode is wired in."""
+    from .llm import LLMConfig, LLMConfigError
     from .pipeline import extract_file
 
-    kwargs: dict[str, Any] = {"with_text": True}
-    if "llm" in inspect.signature(extract_file).parameters:
-        kwargs["llm"] = llm
-    elif llm != LLM_OFF:
-        raise LLMUnavailable(f"--llm {llm}: this version of the extractor has no LLM layer (only 'off')")
     try:
-        return extract_file(path, **kwargs).model_dump(mode="json")
+        config = None if llm == LLM_OFF else LLMConfig.from_env(llm)
+    except LLMConfigError as exc:
+        raise LLMUnavailable(f"--llm {llm}: {exc}") from None
+    try:
+        return extract_file(path, with_text=True, llm=config).model_dump(mode="json")
     except Exception as exc:  # one document must not stop the eval; it scores as empty
         return {"doc": str(path), "errors": [{"stage": "extract", "message": f"{type(exc).__name__}: {exc}"}]}
 
