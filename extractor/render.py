@@ -315,7 +315,8 @@ def _header(report: Report, parts: Sequence[str]) -> str:
         f"<span>{len(report.mentions)} mentions</span>",
         f"<span>{len(report.fields)} fields</span>",
         f"<span>tables: {_e(fmt) if fmt else 'none'}</span>",
-        f'<span class="{"bad" if failed else "good"}">{len(report.checks)} checks, {len(failed)} failed</span>',
+        f'<span class="{"bad" if failed else "good" if report.checks else ""}">'
+        f"{len(report.checks)} checks, {len(failed)} failed</span>",
     ]
     if report.errors:
         badges.append(f'<span class="bad">{len(report.errors)} errors</span>')
@@ -327,7 +328,7 @@ def _header(report: Report, parts: Sequence[str]) -> str:
     )
 
 
-def _legend(report: Report) -> str:
+def _legend(report: Report, layout: _Layout) -> str:
     families: dict[str, int] = {}
     for m in report.mentions:
         fam = m.field.split(".", 1)[0] if m.field else ""
@@ -337,7 +338,8 @@ def _legend(report: Report) -> str:
         f"{_e(fam or 'no field')} ({count})</span>"
         for fam, count in sorted(families.items(), key=lambda kv: (kv[0] == "", kv[0]))
     ]
-    swatches.append('<span class="swatch evidence">evidence that is not a numeral (e.g. 未收取)</span>')
+    if any(ident.startswith("e") for ident in layout.evidence_id.values()):
+        swatches.append('<span class="swatch evidence">evidence of a field that is not a numeral (e.g. 未收取)</span>')
     return f'<div class="legend">{"".join(swatches)}</div>'
 
 
@@ -349,7 +351,7 @@ def _text_section(report: Report, text: str | None, layout: _Layout) -> str:
     else:
         out.append('<p class="meta">Hover a highlighted figure for its value, unit, qualifier, field and '
                    "source; the small number refers to the mentions table below.</p>")
-        out.append(_legend(report))
+        out.append(_legend(report, layout))
         out.append(f'<div class="doc-text">{highlight(text, report, layout)}</div>')
     out.append(_mentions_table(report))
     out.append("</section>")

@@ -120,6 +120,20 @@ def test_every_format_offsets_index_the_page_text(tmp_path: Path, seed_text: str
     _assert_every_mention_highlighted(show(src, tmp_path / "page.html"), report)
 
 
+def test_evidence_that_is_not_a_mention_is_marked_and_linked() -> None:
+    """fees.collected 0 from 未收取 (a statement of none): its evidence is marked in the text and linked."""
+    report = extract_file(SEED_TEXT, with_text=True)
+    evidence = report.fields["fees.collected"].evidence[0]
+    tree = lhtml.fromstring(render_html(report))
+    spans = tree.xpath('//span[@class="evidence"]')
+    assert [e.text_content() for e in spans] == [evidence.text]
+    assert tree.xpath(f'//table[@class="fields-table"]//a[@href="#{spans[0].get("id")}"]')
+    # a field's numeral evidence links to its mention
+    received = report.fields["requests.received"].evidence[0]
+    mark = tree.xpath(f'//mark[@data-start="{received.start}"]')[0]
+    assert tree.xpath(f'//table[@class="fields-table"]//a[@href="#{mark.get("id")}"]')
+
+
 def test_render_nests_and_cuts_overlapping_spans() -> None:
     """Spans the pipeline never overlaps still render as well-formed HTML: inside → nested, crossing → cut."""
     text = "共收到申请 43 项，办结 40 项。"
