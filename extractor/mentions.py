@@ -34,7 +34,7 @@ def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
         if not _is_statistic(text, expr, sections):
             continue
         mentions.append(
-            Mention(
+            Mention.model_construct(  # values come from our own parser: no validation needed (a hot path)
                 start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
                 qualifier=expr.qualifier, subject=subject_of(text, expr.start, expr.end, prev_end),
                 section=sections.heading_at(expr.start), source=_pattern_name(expr),

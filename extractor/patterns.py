@@ -43,7 +43,11 @@ UNIT = _alternation(list(UNITS))
 UNIT_ALT = rf"[（(](?:{UNIT})[)）]"
 
 # "1300 余条", "13 万次", "约3.5万件/次", "10余万条", "60万余次", "80%以上", "百余条", "突破200万"
+# The characters an expression can start with, tested first at each position: without it the
+# engine tries every qualifier word at every character of the text (a third of the scan time)
+_EXPRESSION_START = "".join(sorted({w[0] for w, pos, _ in QUALIFIERS if pos == "pre"}))
 NUMBER_EXPRESSION = re.compile(
+    rf"(?=[{_EXPRESSION_START}{ASCII_DIGITS}{FULLWIDTH_DIGITS}{CN_DIGITS}{CN_UNITS}{CN_BIG}])"
     rf"(?:(?P<pre>{PRE_QUALIFIER}){WS})?"
     rf"(?P<num>{NUMERAL})"
     rf"(?:{WS}(?P<mid>{MID_QUALIFIER}))?"

@@ -79,6 +79,7 @@ def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
+@lru_cache(maxsize=4096)
 def _is_value(raw: str) -> bool:
     """True for a cell that holds a figure or a printed null mark (not a label)."""
     text = raw.strip()
@@ -229,11 +230,15 @@ HEADING_MAX_LEN = 40  # normalised characters of a table heading or marker line
 _HEADING_WORDS = ("主动公开", "收到和处理", "行政复议", "第二十条", "信息内容", "申请人情况", "新收")
 
 
+_HEADING_WORDS_RE = re.compile("|".join(_HEADING_WORDS))
+
+
 def _may_be_heading(line: str) -> bool:
     if len(line) > 3 * HEADING_MAX_LEN:
         return False
-    compact = line.replace(" ", "").replace("\u3000", "")
-    return any(word in compact for word in _HEADING_WORDS)
+    if " " in line or "\u3000" in line:
+        line = line.replace(" ", "").replace("\u3000", "")
+    return _HEADING_WORDS_RE.search(line) is not None
 
 
 def _region_starts(lines: Sequence[str]) -> dict[str, int]:
@@ -547,7 +552,7 @@ def _request_row_set(fmt: str, lines: Sequence[_Line]) -> str:
     """Rows of table 三: some 2021-format reports still print （六）其他处理 as one row, as in 2019."""
     if fmt == "2019":
         return fmt
-    labels = [normalize_label(c) for line in lines for c in line.cells]
+    labels = [normalize_label(c) for line in lines for c in line.cells if not c.strip().isdigit()]
     sub_rows = [s for s in TEMPLATE.requests["2021"] if s.key in ("other.no_correction", "other.no_fee")]
     single = next(s for s in TEMPLATE.requests["2019"] if s.key == "other.other")
     if any(single.matches(x) for x in labels) and not any(s.matches(x) for s in sub_rows for x in labels):
