@@ -6,13 +6,14 @@ import glob
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from . import checks
+from .llm import MODES, LLMConfig, LLMConfigError
 from .models import Report
 from .output import ResultWriter, docs_done, output_format, truncate_partial_line
 from .pipeline import extract_file
@@ -52,10 +53,10 @@ def expand_inputs(paths: list[str]) -> Iterator[str]:
                 yield p
 
 
-def _extract_one(args: tuple[str, bool]) -> Report:
-    path, with_text = args
+def _extract_one(args: tuple[str, bool, LLMConfig | None]) -> Report:
+    path, with_text, llm = args
     try:
-        return extract_file(path, with_text=with_text)
+        return extract_file(path, with_text=with_text, llm=llm)
     except Exception as exc:  # never let one document stop a batch
         report = Report(doc=path)
         report.add_error("extract", f"{type(exc).__name__}: {exc}")
@@ -70,11 +71,26 @@ def extract_cmd(
     resume: bool = typer.Option(False, "--resume", help="Skip documents already in OUT and append the rest."),
     with_text: bool = typer.Option(False, "--with-text", help="Include each document's plain text (offsets index it)."),
     pretty: bool = typer.Option(False, "--pretty", help="Print readable tables instead of JSON Lines (no -o)."),
+    llm_mode: str = typer.Option("off", "--llm", help="LLM fill: off (no network), ambiguous (only what the rules left open) or all (whole document)."),
+    model: str | None = typer.Option(None, "--model", help="LLM model name (else $XXGK_LLM_MODEL)."),
+    base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL). The key comes from $XXGK_LLM_API_KEY or $OPENAI_API_KEY."),
 ) -> None:
     """Extract figures, tables and checks from reports.
 
     Example: xxgk extract reports/ -o results.jsonl --workers 2
+
+    Example: xxgk extract reports/ --llm ambiguous --model deepseek-chat --base-url https://api.deepseek.com
     """
+    llm = None
+    if llm_mode not in MODES:
+        err.print(f"[red]error:[/red] --llm must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    if llm_mode != "off":
+        try:
+            llm = LLMConfig.from_env(llm_mode, model=model, base_url=base_url)
+        except LLMConfigError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
     if pretty and out is not None:
         err.print("[red]error:[/red] --pretty prints to the terminal; leave out -o")
         raise typer.Exit(2)
@@ -104,7 +120,7 @@ def extract_cmd(
     show_progress = sys.stderr.isatty() and len(todo) > 1
     try:
         with _progress(show_progress, len(todo)) as advance:
-            for report in _run(todo, n_workers, with_text):
+            for report in _run(todo, n_workers, with_text, llm):
                 writer.write(report)
                 results.append(_light(report))
                 advance()
@@ -115,6 +131,10 @@ def extract_cmd(
     failed = sum(1 for r in results if r.errors)
     err.print(f"{len(results)} documents extracted" + (f", {failed} with errors" if failed else "")
               + (f" → {out}" if out else ""))
+    if llm is not None:
+        from .llm.summary import run_summary
+
+        err.print(run_summary(results, llm.mode, llm.model), markup=False, soft_wrap=True)
 
 
 def _light(report: Report) -> Report:
@@ -122,8 +142,12 @@ def _light(report: Report) -> Report:
     return report.model_copy(update={"mentions": [], "text": None})
 
 
-def _run(paths: list[str], workers: int, with_text: bool) -> Iterator[Report]:
-    jobs = [(p, with_text) for p in paths]
+def _run(paths: list[str], workers: int, with_text: bool, llm: LLMConfig | None = None) -> Iterator[Report]:
+    jobs = [(p, with_text, llm) for p in paths]
+    if llm is not None and workers <= 1 and len(jobs) > 1:  # waiting on the endpoint: a few documents at once
+        with ThreadPoolExecutor(max_workers=max(1, llm.concurrency)) as threads:
+            yield from threads.map(_extract_one, jobs)
+        return
     if workers <= 1 or len(jobs) <= 1:
         yield from map(_extract_one, jobs)
         return

@@ -4,6 +4,7 @@ fields → tables → checks)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import checks, ingest, tables
 from .fields import resolve_fields
@@ -11,11 +12,15 @@ from .mentions import find_mentions
 from .models import Report
 from .sections import find_body_and_year, split_sections
 
+if TYPE_CHECKING:
+    from .llm import LLMConfig
 
-def extract(text: str, *, source: str | None = None) -> Report:
+
+def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = None) -> Report:
     """Extract mentions, fields, tables and checks from one report's plain text.
 
-    Offsets of the result index ``text`` exactly as given.
+    Offsets of the result index ``text`` exactly as given. ``llm`` (off by default) lets a model
+    settle what the rules left open, grounded in the text (``extractor.llm``).
     """
     report = Report(doc=source)
     if not text.strip():
@@ -29,18 +34,22 @@ def extract(text: str, *, source: str | None = None) -> Report:
         report.tables = tables.parse_tables_text(text)
     except Exception as exc:  # a table we cannot read must not cost the prose results
         report.add_error("tables", f"{type(exc).__name__}: {exc}")
+    if llm is not None and llm.enabled:
+        from .llm.fill import fill_report
+
+        fill_report(report, text, llm, sections=sections)
     report.checks = checks.run_checks(report)
     return report
 
 
-def extract_file(path: str | Path, *, with_text: bool = False) -> Report:
+def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | None = None) -> Report:
     """Read a report file (any supported format) and extract from its plain text.
 
     ``doc`` is the path as given. Problems with the file are recorded in ``errors``.
     """
     doc = ingest.load_document(Path(path))
     if doc.text.strip():
-        report = extract(doc.text, source=str(path))
+        report = extract(doc.text, source=str(path), llm=llm)
     else:
         report = Report(doc=str(path))
         if not doc.errors:

@@ -1,0 +1,85 @@
+"""What is sent: the rendered prompt of one document, with the candidates and the stretches of
+text the model was shown (quotes are grounded only inside them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import Report
+from ..sections import SectionMap, split_sections
+from .candidates import Candidate, find_candidates
+from .definitions import FIELD_KEYS, definitions_text
+from .prompts import Prompt, load_prompt
+
+MARK = "⟦{}⟧"
+TASKS = {"ambiguous": "fill_ambiguous", "all": "fill_all"}
+
+
+@dataclass
+class Request:
+    prompt: Prompt
+    messages: list[dict[str, str]]
+    candidates: list[Candidate] = field(default_factory=list)
+    shown: list[tuple[int, int]] = field(default_factory=list)  # stretches of the text the model saw
+
+
+def build_request(report: Report, text: str, mode: str, *, sections: SectionMap | None = None,
+                  version: int | None = None) -> Request:
+    """The request for one document; without ``messages`` when the rules left nothing to settle."""
+    sections = sections or split_sections(text)
+    prompt = load_prompt(TASKS[mode], version)
+    if mode == "all":
+        messages = prompt.render(definitions=definitions_text(), text=text.strip())
+        return Request(prompt=prompt, messages=messages, shown=[(0, len(text))])
+    candidates = find_candidates(text, report, sections)
+    if not candidates:
+        return Request(prompt=prompt, messages=[])
+    shown = _merge([c.sentence for c in candidates])
+    keys = sorted({k for c in candidates for k in c.fields}, key=FIELD_KEYS.index)
+    messages = prompt.render(
+        definitions=definitions_text(keys),
+        settled=", ".join(sorted(report.fields)) or "none",
+        sentences=render_sentences(text, shown, candidates),
+        candidates="\n".join(_describe(c, report) for c in candidates),
+    )
+    return Request(prompt=prompt, messages=messages, candidates=candidates, shown=shown)
+
+
+def render_sentences(text: str, shown: list[tuple[int, int]], candidates: list[Candidate]) -> str:
+    lines = []
+    for n, (s0, s1) in enumerate(shown, 1):
+        pieces, pos = [], s0
+        for c in candidates:
+            if s0 <= c.start < s1:
+                pieces += [text[pos:c.start], MARK.format(c.id)]
+                pos = c.start
+        pieces.append(text[pos:s1])
+        lines.append(f"S{n}: " + " ".join("".join(pieces).split()))
+    return "\n".join(lines)
+
+
+def _describe(c: Candidate, report: Report) -> str:
+    if c.reason == "none":
+        what = f"statement of none “{c.text}”"
+    else:
+        what = f"“{c.text}” = {c.value} {c.unit or ''}".rstrip()
+    if c.reason == "conflict":
+        settled = "; ".join(f"{k} = {report.fields[k].value}" for k in c.fields if k in report.fields)
+        return f"{c.id} | {what} | conflict: the rules settled {settled} from another sentence"
+    if c.reason == "competing":
+        return f"{c.id} | {what} | the rules read it as {_rule_field(c, report)}; may also or rather be: {', '.join(c.fields)}"
+    return f"{c.id} | {what} | may be: {', '.join(c.fields)}"
+
+
+def _rule_field(c: Candidate, report: Report) -> str:
+    return next((m.field for m in report.mentions if (m.start, m.end) == (c.start, c.end) and m.field), "?")
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
