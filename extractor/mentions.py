@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from . import patterns as P
 from .models import Mention
-from .numbers import NumberExpression, find_number_expressions
+from .numbers import NumberExpression, after_count_noun, find_number_expressions
 from .sections import SectionMap
 from .vocab import DATA, EXCLUSIONS
 
@@ -78,8 +78,15 @@ def _in_table_row(text: str, start: int) -> bool:
     return line.count("\t") >= 2 or line.count("|") >= 2
 
 
+def _after_count_noun(text: str, expr: NumberExpression) -> bool:
+    """粉丝数 54373； — an Arabic number that a count noun names, standing alone in its clause."""
+    if expr.is_chinese or expr.qualifier != "exact":
+        return False
+    return bool(P.CLAUSE_END_AFTER.match(text[expr.end:expr.end + 2])) and after_count_noun(text, expr.start)
+
+
 def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bool:
-    if expr.unit is None and not expr.has_multiplier:
+    if expr.unit is None and not expr.has_multiplier and not _after_count_noun(text, expr):
         return False  # a bare number (list marker, year, code) counts nothing we can name
     if sections.in_table(expr.start) or _in_table_row(text, expr.start):
         return False

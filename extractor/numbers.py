@@ -62,7 +62,8 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
     for m in P.NUMBER_EXPRESSION.finditer(text, start, end):
         if m.start() < taken_until or any(s <= m.start() < e for s, e in percent_spans):
             continue
-        if counts_only and not (m.group("unit") or m.group("mult") or _HAS_BIG.search(m.group("num"))):
+        if counts_only and not (m.group("unit") or m.group("mult") or _HAS_BIG.search(m.group("num"))
+                                or after_count_noun(text, m.start())):
             continue
         expr = _expression(text, m)
         if expr is not None:
@@ -70,6 +71,11 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
             found.append(expr)
     found.sort(key=lambda e: e.start)
     return found
+
+
+def after_count_noun(text: str, pos: int) -> bool:
+    """Does a count noun stand right before ``pos`` (粉丝数 54373, 访问量为 12000)?"""
+    return bool(P.COUNT_NOUN_BEFORE.search(text, max(0, pos - 8), pos))
 
 
 def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:
@@ -122,7 +128,9 @@ def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
     return NumberExpression(
         start=start, end=end, text=text[start:end], value=to_number(value), unit=unit,
         qualifier=qualifier, numeral=numeral, numeral_start=m.start("num"), is_chinese=is_chinese,
-        has_multiplier=bool(mult) or (not is_chinese and any(ch in numeral for ch in "万亿")),
+        # "突破200万", "破亿": a magnitude with no measure word still counts; a Chinese one
+        # only after a qualifier (亿万群众, 万众 are words, not amounts)
+        has_multiplier=bool(mult) or (any(ch in numeral for ch in "万亿") and (not is_chinese or bool(pre))),
     )
 
 

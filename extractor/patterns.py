@@ -85,6 +85,10 @@ ANY_NOT_STATISTIC = re.compile("|".join(
 ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜|[A-Za-z]|No\.?|编号|序号|号|几|若干)\s*$")
 # 数十条, 数百个: "several tens" has no value (but 见报数1751篇 is a count)
 VAGUE_BEFORE = re.compile(r"数\s*$")
+# A bare number right after a count noun is a statistic without a measure word:
+# "粉丝数 54373；", "点赞量为12万" (a number needs no unit when the noun already says what it counts)
+COUNT_NOUN_BEFORE = re.compile(r"(?:数|量|总数|总量|数量|人数|次数|件数)\s*(?:为|达|达到|是|共|共计|累计)?\s*[:：]?\s*$")
+CLAUSE_END_AFTER = re.compile(r"^\s*(?:[，,。；;、）)！？!?]|$)")
 # A numeral directly before these belongs to a bigger name or a time/limit, not a count:
 # 5G, 12345热线, 20个工作日内, 3个月, "三个着力"
 NOT_A_COUNT_AFTER = re.compile(r"^\s*(?:[A-Za-z]|热线|号|版|级|届|周年|年|月|日|天|小时|分钟|工作日|个?工作日|个月)")

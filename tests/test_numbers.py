@@ -57,6 +57,11 @@ NUMERALS_AND_QUALIFIERS = [
     ("外媒体见报数1751篇。", [(1751, "exact", "篇")]),
     ("召开三次会议。", [(3, "exact", "次")]),
     ("占比超八成。", [(8, "over", "成")]),
+    # a magnitude or a count noun can stand in for the measure word
+    ("其中1条播放量破亿、2条破千万、49条破百万，", [(1, "exact", "条"), (100000000, "over", None), (2, "exact", "条"),
+                                        (10000000, "over", None), (49, "exact", "条"), (1000000, "over", None)]),
+    ("累计观看量 1924252 次，粉丝数\n54373；直播 118 场", [(1924252, "exact", "次"), (54373, "exact", None), (118, "exact", "场")]),
+    ("亿万群众共同参与。", []),
 ]
 
 # Spans that cross spaces and line breaks (PDF text wraps lines)
