@@ -10,6 +10,7 @@ Public API::
 from .models import Check, ErrorEntry, FieldValue, Mention, Report, Span
 from .pipeline import extract, extract_file
 from .render import render_html
+from .spacy_doc import to_spacy_doc
 
 __version__ = "0.1.0"
 
@@ -24,4 +25,5 @@ __all__ = [
     "extract",
     "extract_file",
     "render_html",
+    "to_spacy_doc",
 ]
