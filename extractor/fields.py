@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from . import patterns as P
@@ -23,7 +24,7 @@ WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏�
 OTHER_CHANNELS = re.compile(r"公报|报刊|报纸|电视|广播|查阅场所|查阅点|公告栏|公开栏|宣传栏|电子屏|显示屏|新闻媒体|主流媒体|档案馆|图书馆|服务大厅")
 NEW_MEDIA = re.compile(r"微信|微博|公众号|新媒体|抖音|视频号|头条号|客户端|快手|小程序|APP|App")
 MANY_CHANNELS = re.compile(r"等[^§，,。；]{0,6}(?:渠道|方式|载体|平台|媒介|形式|媒体)|多种|多渠道|各类渠道|各种渠道|线上线下")
-SUB_ITEMS = re.compile(r"其中")
+SUB_ITEMS = "其中"  # a list of the parts of the figure before it
 # A sub-item list ("其中…") belongs to the figure just before it, within this many characters
 SUB_ITEM_REACH = 150
 PROACTIVE_FAMILY = {"proactive.total", "proactive.website", "proactive.new_media"}
@@ -40,6 +41,7 @@ class Rule:
     not_sentence: re.Pattern[str] | None
     units: frozenset[str | None] | None
     channel: str | None
+    anchors: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             sentence=_compile(r.get("sentence")), not_window=_compile(r.get("not")),
             not_sentence=_compile(r.get("not_sentence")),
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
+            anchors=tuple(r.get("anchors", ())),
         ))
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]), pattern=re.compile(n["pattern"]),
@@ -82,8 +85,18 @@ class Context:
 
     window: str  # near § right
     sentence: str  # sentence-left § right
-    channel: str  # "website", "new_media" or "all"
+    near: str  # the text back to the previous mention or the sentence start
+    narrow_sentence: str  # the text back to the start of the sentence (up to a semicolon)
     sentence_start: int
+
+    @cached_property
+    def channel(self) -> str:
+        """"website", "new_media" or "all": the channel named nearest the figure (computed only when asked)."""
+        clause = self.near[max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(self.near)), default=0):]
+        return _channel(clause) or _channel(self.near) or _channel(self.narrow_sentence) or "all"
+
+
+_CLAUSE_PUNCTUATION = re.compile(r"[，,；;：:]")
 
 
 def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> dict[str, FieldValue]:
@@ -135,11 +148,9 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     stop = P.CLAUSE_BREAK.search(text, m.end)
     right = text[m.end: stop.start() if stop else len(text)]
     sentence_left = text[_sentence_start(text, m.start, PERIOD_ENDERS):m.start]
-    clause = near[max((m.end() for m in re.finditer(r"[，,；;：:]", near)), default=0):]
-    channel = _channel(clause) or _channel(near) or _channel(text[sentence_start:m.start]) or "all"
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     return Context(window=_squeeze(f"{near}{MARK}{right}"), sentence=_squeeze(f"{sentence_left}{MARK}{right}"),
-                   channel=channel, sentence_start=sentence_start)
+                   near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start)
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -147,11 +158,6 @@ _WHITESPACE = re.compile(r"\s+")
 
 def _squeeze(text: str) -> str:
     return _WHITESPACE.sub("", text)
-
-
-def _last_match(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
-    matches = list(pattern.finditer(text, start, end))
-    return matches[-1] if matches else None
 
 
 SENTENCE_ENDERS = ("。", "；", ";", "！", "？", "!", "?")
@@ -162,8 +168,8 @@ def _sentence_start(text: str, pos: int, enders: tuple[str, ...] = SENTENCE_ENDE
     """Where the sentence holding ``pos`` starts (a blank line also ends a sentence)."""
     start = max(0, pos - 300)
     ends = [text.rfind(ch, start, pos) + 1 for ch in enders]
-    blank = _last_match(P.BLANK_LINE, text, start, pos)
-    return max(start, *ends, blank.end() if blank else 0)
+    blank = text.rfind("\n\n", start, pos)  # a paragraph break (text from PDF/HTML ingest writes it so)
+    return max(start, *ends, blank + 2 if blank >= 0 else 0)
 
 
 def _channel(context: str) -> str | None:
@@ -183,13 +189,13 @@ def _blocked_by_head(text: str, mentions: list[Mention], i: int, assigned: list[
     """A sub-item (其中…) cannot fill the field of the figure it is part of."""
     m = mentions[i]
     lo = max(0, m.start - SUB_ITEM_REACH)
-    marker = _last_match(SUB_ITEMS, text, lo, m.start)
-    if marker is None or "\n\n" in text[marker.end():m.start]:
+    marker = text.rfind(SUB_ITEMS, lo, m.start)
+    if marker < 0 or "\n\n" in text[marker:m.start]:
         return set()
     for j in range(i - 1, -1, -1):
         head = mentions[j]
-        if head.end <= marker.start():
-            if marker.start() - head.end > SUB_ITEM_REACH or "\n\n" in text[head.end:marker.start()]:
+        if head.end <= marker:
+            if marker - head.end > SUB_ITEM_REACH or "\n\n" in text[head.end:marker]:
                 return set()
             blocked = set(assigned[j])
             if blocked & PROACTIVE_FAMILY:
@@ -203,6 +209,8 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule |
         if rule.units is not None and mention.unit not in rule.units:
             continue
         if blocked and blocked.issuperset(rule.fields):
+            continue
+        if rule.anchors and not any(word in context.sentence for word in rule.anchors):
             continue
         if rule.channel and rule.channel != context.channel:
             continue

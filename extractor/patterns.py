@@ -131,4 +131,3 @@ COMPILED_BY = re.compile(r"由(?P<body>[^，。,\n]{2,30}?)(?:负责)?(?:编制|
 SENTENCE_END = re.compile(r"[。；;！？!?]|\n\s*\n")
 # A clause ends at punctuation or a blank line; a single line break is a wrap, not a break
 CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?“”\"]|\n\s*\n")
-BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
