@@ -43,7 +43,7 @@ def liar(request: dict) -> Reply:
     """Every field, a number the report does not contain, citing every candidate and sentence."""
     prompt = "\n".join(m["content"] for m in request["messages"] if m["role"] == "user")
     ids = sorted(set(re.findall(r"⟦(C\d+)⟧", prompt)))
-    sentences = re.findall(r"^S\d+: (.+)$", prompt, flags=re.M)
+    sentences = [re.sub(r"⟦C\d+⟧", "", s) for s in re.findall(r"^- (.*⟦C\d+⟧.*)$", prompt, flags=re.M)]
     return Reply.answer({"assignments": [
         {"field": key, "value": ABSENT, "qualifier": "exact", "candidates": ids, "quotes": sentences}
         for key in FIELD_KEYS]})

@@ -86,10 +86,11 @@ def test_number_not_in_the_text_is_dropped_and_counted(server, config):
         {"field": "proactive.total", "value": 180, "candidates": ["C1", "C2"]},  # 120 + 60: no invented totals
         {"field": "training.sessions", "value": 60, "candidates": ["C2"]},  # 60件 is not about training
         {"field": "requests.granted", "value": 60, "candidates": ["C99"]},  # no such candidate
+        {"field": "requests.finished", "value": 60, "candidates": ["C2"]},  # no such key: dropped, not re-asked
     ]}))
     report = extract(SAMPLE, source="doc", llm=config)
     assert report.fields == rules_only(SAMPLE).fields
-    assert report.llm["kept"] == 0 and report.llm["dropped"] == 5
+    assert report.llm["kept"] == 0 and report.llm["dropped"] == 6 and len(server.requests) == 1
     assert "61" not in json.dumps(report.fields and {k: v.value for k, v in report.fields.items()})
 
 
@@ -112,7 +113,7 @@ def _first_request_tokens(server) -> int:
 
 
 def test_answer_failing_validation_twice_degrades_to_rules(server, config):
-    server.push(Reply.answer("not json"), Reply.answer({"assignments": [{"field": "no.such.key", "value": 1}]}))
+    server.push(Reply.answer("not json"), Reply.answer({"assignments": [{"field": "requests.completed"}]}))
     report = extract(SAMPLE, source="doc", llm=config)
     assert report.fields == rules_only(SAMPLE).fields
     assert len(server.requests) == 2  # reasks=1: one re-ask, no more

@@ -50,16 +50,16 @@ def _load() -> tuple[str, dict[str, FieldDef]]:
                       not_=_compile(d.get("not")), none=bool(d.get("none", False)))
         for key, d in data["field"].items()
     }
-    return data["general"]["text"].strip(), fields
+    return {k: v.strip() for k, v in data["general"].items()}, fields
 
 
 GENERAL, FIELDS = _load()
 FIELD_KEYS: tuple[str, ...] = tuple(FIELDS)
 
 
-def definitions_text(keys: list[str] | None = None) -> str:
-    """The definitions block of a prompt: the general rules, then one line per key."""
+def definitions_text(keys: list[str] | None = None, *, general: str = "text") -> str:
+    """The definitions block of a prompt: general rules (``text`` or ``short``), one line per key."""
     chosen = [FIELDS[k] for k in (keys if keys is not None else FIELD_KEYS)]
-    lines = [GENERAL, ""]
-    lines += [f"- {f.key}: {f.counts}. Typical wording: {f.wording}" for f in chosen]
+    lines = [GENERAL[general], ""]
+    lines += [f"- {f.key}: {f.counts} ({f.wording})" for f in chosen]
     return "\n".join(lines)

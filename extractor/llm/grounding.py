@@ -55,10 +55,15 @@ class Grounder:
 
     def ground(self, a: Assignment) -> Grounded | str:
         """The grounded field, or the reason it is dropped."""
+        definition = FIELDS.get(a.field)
+        if definition is None:
+            return "unknown key"
+        if any(c.id == cid.strip() and a.field not in c.fields for cid in a.candidates
+               for c in self.candidates.values()):
+            return "key not offered for the candidate"
         spans = self._cited_spans(a)
         if not spans:
             return "cites nothing in the text shown"
-        definition = FIELDS[a.field]
         exprs = [e for e in self.expressions if any(s <= e.start and e.end <= t for s, t in spans)]
         fitting = [e for e in exprs if definition.unit_fits(e.unit) and self._cued(definition, e)]
         target = _decimal(a.value)

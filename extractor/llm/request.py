@@ -37,8 +37,7 @@ def build_request(report: Report, text: str, mode: str, *, sections: SectionMap 
     shown = _merge([c.sentence for c in candidates])
     keys = sorted({k for c in candidates for k in c.fields}, key=FIELD_KEYS.index)
     messages = prompt.render(
-        definitions=definitions_text(keys),
-        settled=", ".join(sorted(report.fields)) or "none",
+        definitions=definitions_text(keys, general="short"),
         sentences=render_sentences(text, shown, candidates),
         candidates="\n".join(_describe(c, report) for c in candidates),
     )
@@ -47,28 +46,27 @@ def build_request(report: Report, text: str, mode: str, *, sections: SectionMap 
 
 def render_sentences(text: str, shown: list[tuple[int, int]], candidates: list[Candidate]) -> str:
     lines = []
-    for n, (s0, s1) in enumerate(shown, 1):
+    for s0, s1 in shown:
         pieces, pos = [], s0
         for c in candidates:
             if s0 <= c.start < s1:
                 pieces += [text[pos:c.start], MARK.format(c.id)]
                 pos = c.start
         pieces.append(text[pos:s1])
-        lines.append(f"S{n}: " + " ".join("".join(pieces).split()))
+        lines.append("- " + " ".join("".join(pieces).split()))
     return "\n".join(lines)
 
 
 def _describe(c: Candidate, report: Report) -> str:
-    if c.reason == "none":
-        what = f"statement of none “{c.text}”"
-    else:
-        what = f"“{c.text}” = {c.value} {c.unit or ''}".rstrip()
+    """``C2 | 60件 | requests.completed (the rules read it as requests.received)``."""
+    what = f"{c.text} (statement of none)" if c.reason == "none" else c.text
+    keys = ", ".join(c.fields)
     if c.reason == "conflict":
-        settled = "; ".join(f"{k} = {report.fields[k].value}" for k in c.fields if k in report.fields)
-        return f"{c.id} | {what} | conflict: the rules settled {settled} from another sentence"
+        settled = "; ".join(f"{report.fields[k].value}" for k in c.fields if k in report.fields)
+        return f"{c.id} | {what} | {keys} (the rules took {settled} from another sentence)"
     if c.reason == "competing":
-        return f"{c.id} | {what} | the rules read it as {_rule_field(c, report)}; may also or rather be: {', '.join(c.fields)}"
-    return f"{c.id} | {what} | may be: {', '.join(c.fields)}"
+        return f"{c.id} | {what} | {keys} (the rules read it as {_rule_field(c, report)})"
+    return f"{c.id} | {what} | {keys}"
 
 
 def _rule_field(c: Candidate, report: Report) -> str:

@@ -1,36 +1,42 @@
 """What the model answers (through instructor): assignments of candidates or quoted spans to
-field keys. The model's values are claims; ``grounding`` decides what is kept."""
+field keys. The model's values are claims; ``grounding`` decides what is kept.
+
+The schema is kept small (no titles, no descriptions: the prompt explains it) because instructor
+sends it with every request. ``field`` is a plain string: an unknown key is dropped by grounding
+rather than costing a re-ask.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
-
-FieldKey = Literal[
-    "proactive.total", "proactive.website", "proactive.new_media", "proactive.policy_interpretations",
-    "proactive.press_conferences", "documents.issued", "documents.repealed", "documents.in_force",
-    "platform.website_visits", "requests.received", "requests.carried_over", "requests.carried_forward",
-    "requests.completed", "requests.granted", "requests.partially_granted", "requests.denied",
-    "requests.unable_to_provide", "requests.not_processed", "requests.on_time_rate", "review.total",
-    "litigation.total", "training.sessions", "training.participants", "consultations.handled",
-    "fees.collected",
-]
+from pydantic.json_schema import GenerateJsonSchema
 
 
-class Assignment(BaseModel):
-    """One field the text states, with where it says so."""
-
-    field: FieldKey = Field(description="the canonical key")
-    value: int | float = Field(description="the number, multipliers applied; 0 for an explicit statement of none")
-    qualifier: Literal["exact", "over", "under", "about"] = "exact"
-    candidates: list[str] = Field(default_factory=list,
-                                  description="ids of the candidates the value rests on, e.g. [\"C1\"] or [\"C2\", \"C3\"] for parts")
-    quotes: list[str] = Field(default_factory=list,
-                              description="exact text copied from the report holding the figure(s), when no candidate id fits")
+class _Compact(GenerateJsonSchema):
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
 
 
-class Answer(BaseModel):
-    """The fields settled from the sentences given; leave out what the text does not state."""
+class _CompactModel(BaseModel):
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        kwargs.setdefault("schema_generator", _Compact)
+        schema = super().model_json_schema(*args, **kwargs)  # the top-level title names the tool
+        for definition in schema.get("$defs", {}).values():
+            definition.pop("title", None)
+        return schema
 
+
+class Assignment(_CompactModel):
+    # one key the text states, the value, and where it says so (candidate ids or exact quotes)
+    field: str
+    value: float
+    qualifier: str = "exact"
+    candidates: list[str] = Field(default_factory=list)
+    quotes: list[str] = Field(default_factory=list)
+
+
+class Answer(_CompactModel):
     assignments: list[Assignment] = Field(default_factory=list)
