@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +11,6 @@ from typer.testing import CliRunner
 
 from extractor import evaluate as ev
 from extractor.cli import app
-from extractor.pipeline import extract_file
 
 DATA = Path(__file__).parent / "data" / "eval"
 GOOD, BAD = DATA / "good", DATA / "bad"
@@ -102,10 +100,12 @@ def test_check_gold():
     assert "6 with problems" in err
 
 
-@pytest.mark.skipif("llm" in inspect.signature(extract_file).parameters, reason="the LLM layer exists")
-def test_llm_modes_other_than_off_are_refused_until_the_llm_layer_exists():
+def test_llm_modes_are_checked_before_any_document_is_read(monkeypatch):
+    monkeypatch.delenv("XXGK_LLM_MODEL", raising=False)
     code, _, err = run("eval", str(GOOD), "--llm", "openai")
-    assert code == 2 and "no LLM layer" in err
+    assert code == 2 and "unknown LLM mode 'openai'" in err
+    code, _, err = run("eval", str(GOOD), "--llm", "ambiguous")
+    assert code == 2 and "needs a model" in err
 
 
 def test_compare(pred_file, tmp_path):
