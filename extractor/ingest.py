@@ -249,6 +249,26 @@ def _wrap_separator(a: str, b: str) -> str:
     return " "
 
 
+def grid_from_slots(slots: dict[tuple[int, int], tuple[str, bool]], n_rows: int) -> tuple[Grid, list[list[str]]]:
+    """Span-expanded cells (row, column) → (text, is the span's own cell) as a grid and as text rows.
+
+    The grid repeats a spanned cell's text in every slot it covers; the text rows keep it only
+    in its own cell, as a printed table shows it. Empty rows are dropped.
+    """
+    if not slots:
+        return [], []
+    width = max(c for _, c in slots) + 1
+    grid: Grid = []
+    text_rows: list[list[str]] = []
+    for r in range(n_rows):
+        cells = [slots.get((r, c), ("", True)) for c in range(width)]
+        if not any(t for t, _ in cells):
+            continue
+        grid.append([t for t, _ in cells])
+        text_rows.append([t if origin else "" for t, origin in cells])
+    return grid, text_rows
+
+
 def grid_rows_text(rows: list[list[str]]) -> str:
     """A table as text: one line per row, cells separated by a tab (cells are one line)."""
     return "\n".join("\t".join(c.replace("\t", " ").replace("\n", " ") for c in row) for row in rows)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 
-from .ingest import Document, Grid, assemble, clean_inline, grid_rows_text, join_lines
+from .ingest import Document, Grid, assemble, clean_inline, grid_from_slots, grid_rows_text, join_lines
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -104,15 +104,4 @@ def _table_grid(tbl) -> tuple[Grid, list[list[str]]]:
             for dc in range(span):
                 slots[(r, c + dc)] = (text, origin and dc == 0)
             c += span
-    if not slots:
-        return [], []
-    width = max(c for _, c in slots) + 1
-    grid: Grid = []
-    text_rows: list[list[str]] = []
-    for r in range(len(rows)):
-        cells = [slots.get((r, c), ("", True)) for c in range(width)]
-        if not any(t for t, _ in cells):
-            continue
-        grid.append([t for t, _ in cells])
-        text_rows.append([t if origin else "" for t, origin in cells])
-    return grid, text_rows
+    return grid_from_slots(slots, len(rows))

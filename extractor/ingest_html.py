@@ -25,7 +25,16 @@ import re
 import lxml.html
 from lxml import etree
 
-from .ingest import Document, Grid, assemble, clean_inline, decode_text, grid_rows_text, join_lines
+from .ingest import (
+    Document,
+    Grid,
+    assemble,
+    clean_inline,
+    decode_text,
+    grid_from_slots,
+    grid_rows_text,
+    join_lines,
+)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
@@ -290,15 +299,4 @@ def table_grid(table) -> tuple[Grid, list[list[str]]]:
                 for dc in range(cs):
                     slots[(r + dr, c + dc)] = (text, dr == 0 and dc == 0)
             c += cs
-    if not slots:
-        return [], []
-    width = max(c for _, c in slots) + 1
-    grid: Grid = []
-    text_rows: list[list[str]] = []
-    for r in range(len(rows)):
-        cells = [slots.get((r, c), ("", True)) for c in range(width)]
-        if not any(t for t, _ in cells):
-            continue
-        grid.append([t for t, _ in cells])
-        text_rows.append([t if origin else "" for t, origin in cells])
-    return grid, text_rows
+    return grid_from_slots(slots, len(rows))

@@ -15,7 +15,7 @@ from . import patterns as P
 from .models import Mention
 from .numbers import NumberExpression, after_count_noun, find_number_expressions
 from .sections import SectionMap
-from .vocab import DATA, EXCLUSIONS
+from .vocab import DATA, EXCLUSIONS, word_set
 
 IDIOMS = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["idioms"]))
 BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chinese"]))
@@ -122,11 +122,7 @@ def _tokenizer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    words: set[str] = set()
-    for line in (DATA / "subject_stopwords.txt").read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            words.update(line.split())
-    return frozenset(words)
+    return word_set("subject_stopwords.txt")
 
 
 def subject_of(text: str, start: int, end: int, floor: int = 0) -> str | None:
@@ -143,11 +139,7 @@ def subject_of(text: str, start: int, end: int, floor: int = 0) -> str | None:
 
 @lru_cache(maxsize=1)
 def _count_verbs() -> frozenset[str]:
-    words: set[str] = set()
-    for line in (DATA / "count_verbs.txt").read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            words.update(line.split())
-    return frozenset(words)
+    return word_set("count_verbs.txt")
 
 
 @lru_cache(maxsize=16384)  # clauses recur across a corpus ("共收到政府信息公开申请")

@@ -14,6 +14,11 @@ def _lines(name: str) -> list[str]:
     return [line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def word_set(name: str) -> frozenset[str]:
+    """A word list file: words separated by spaces or lines, ``#`` lines are comments."""
+    return frozenset(word for line in _lines(name) for word in line.split())
+
+
 def _load_units() -> dict[str, tuple[str, ...]]:
     """Measure word → words that, following it, make it part of another word."""
     units: dict[str, tuple[str, ...]] = {}
