@@ -31,7 +31,6 @@ def cache_key(config: LLMConfig, prompt_id: str, messages: list[dict[str, str]],
         "instructor_mode": config.instructor_mode,
         "temperature": 0,
         "max_tokens": config.max_tokens,
-        "reasks": config.reasks,
         "schema": schema,
         "messages": messages,
     }

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from ..models import Report
 from ..sections import SectionMap, split_sections
-from .definitions import FIELDS
+from .definitions import FIELDS, FieldDef
 
 SENTENCE_BREAK = re.compile(r"[。！？!?；;]|\n")
 CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n]")
@@ -35,6 +35,7 @@ SUB_ITEM_REACH = 150
 # (以门户网站为主要公开途径，本年度主动公开信息319件)
 CHANNELS = frozenset({"proactive.website", "proactive.new_media"})
 MAX_NONE_CLAUSE = 60
+NONE_REACH = 20  # the key's cue stands this close after the word of none (未收到…申请)
 MAX_SENTENCE = 300  # a "sentence" longer than this (a run-on list) is cut around the candidate
 
 
@@ -112,12 +113,32 @@ def _none_candidates(text: str, report: Report, sections: SectionMap) -> list[Ca
         if not in_prose(text, c0, sections, rows) or any(c0 <= s < c1 for s in starts):
             continue
         s0, s1 = sentence_bounds(text, c0, c1)
-        after = clause[none.start():]
-        keys = [k for k, f in FIELDS.items() if f.none and k not in report.fields and f.cued(after, text[s0:s1])]
+        keys = [k for k, f in FIELDS.items() if k not in report.fields and states_none(f, text, c0, c1)]
         if keys:
             found.append(Candidate(id="", reason="none", start=c0, end=c1, text=clause, fields=tuple(keys),
                                    sentence=(s0, s1)))
     return found
+
+
+def states_none(definition: FieldDef, text: str, c0: int, c1: int) -> bool:
+    """Whether the clause ``text[c0:c1]`` states none of ``definition``'s key: a word of none
+    followed closely by the key's cue, in a sentence the key allows."""
+    if not definition.none:
+        return False
+    clause = text[c0:c1]
+    s0, s1 = sentence_bounds(text, c0, c1)
+    return any(definition.cued(clause[m.start():m.end() + NONE_REACH], text[s0:s1])
+               for m in NONE_WORD.finditer(clause))
+
+
+def clauses_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The clauses (between ，。；…) that ``text[start:end]`` touches."""
+    lo = start
+    while lo > 0 and not CLAUSE_BREAK.match(text[lo - 1]) and start - lo < MAX_SENTENCE:
+        lo -= 1
+    stop = CLAUSE_BREAK.search(text, end)
+    hi = stop.start() if stop and stop.start() - end < MAX_SENTENCE else min(len(text), end + MAX_SENTENCE)
+    return [(lo + a, lo + b) for a, b in _clauses(text[lo:max(hi, end)])]
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -21,7 +21,7 @@ import random
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -51,7 +51,6 @@ class Usage:
     failed: int = 0  # of which failed (timeout, 429, 5xx, connection)
     answers: int = 0  # answers received (a re-ask makes one more)
     estimated: bool = False  # some counts are estimates (the server reported no usage)
-    waits: list[float] = field(default_factory=list)  # seconds waited before each retry
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"in": self.prompt_tokens, "out": self.completion_tokens}
@@ -90,9 +89,9 @@ class LLMClient:
     def ask(self, messages: list[dict[str, str]], response_model: type[T], usage: Usage) -> T:
         """The model's answer to ``messages`` as ``response_model``; raises ``LLMError``."""
         import instructor
-        from instructor.retry import InstructorRetryException
         from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
+        InstructorRetryException = _retry_exception()  # noqa: N806
         create = instructor.patch(create=self._create_with_retries(usage), mode=instructor_mode(self.config))
         reasks = Retrying(stop=stop_after_attempt(self.config.reasks + 1),
                           retry=retry_if_exception_type(InstructorRetryException), reraise=True)
@@ -132,7 +131,6 @@ class LLMClient:
                     wait = _retry_after(exc, config.max_wait)
                     if wait is None:
                         wait = min(config.max_wait, config.backoff * 2 ** attempt) * random.uniform(0.5, 1.0)
-                    usage.waits.append(wait)
                     log.info("LLM request failed (%s); retry %d in %.1fs", status or type(exc).__name__,
                              attempt + 1, wait)
                     time.sleep(wait)
@@ -143,6 +141,15 @@ class LLMClient:
                 return response
 
         return create
+
+
+def _retry_exception() -> type[Exception]:
+    """instructor's "still invalid after the re-asks" (moved between instructor versions)."""
+    try:
+        from instructor.exceptions import InstructorRetryException  # type: ignore[attr-defined]
+    except ImportError:
+        from instructor.retry import InstructorRetryException
+    return InstructorRetryException
 
 
 def _count(response: Any, request: dict[str, Any], usage: Usage) -> None:

@@ -23,7 +23,7 @@ from itertools import combinations
 from ..models import Qualifier, Span
 from ..numbers import NumberExpression, find_number_expressions
 from ..sections import SectionMap
-from .candidates import CLAUSE_BREAK, NONE_WORD, Candidate, in_prose, sentence_bounds, table_rows
+from .candidates import Candidate, clauses_in, in_prose, sentence_bounds, states_none, table_rows
 from .definitions import FIELDS, FieldDef
 from .schema import Assignment
 
@@ -52,6 +52,7 @@ class Grounder:
         self.expressions = [e for e in find_number_expressions(text, counts_only=True)
                             if in_prose(text, e.start, sections, rows)]
         self.sections, self.rows = sections, rows
+        self._index = {(e.start, e.end): i for i, e in enumerate(self.expressions)}
 
     def ground(self, a: Assignment) -> Grounded | str:
         """The grounded field, or the reason it is dropped."""
@@ -82,8 +83,14 @@ class Grounder:
         return "value not in the cited text"
 
     def _cued(self, definition: FieldDef, e: NumberExpression) -> bool:
+        """The key fits the figure's own stretch of its sentence: back to the figure before it,
+        on to the figure after it (收到申请11件，均按照规范流程办结)."""
         s0, s1 = sentence_bounds(self.text, e.start, e.end)
-        return bool(definition.cues.search(self.text[s0:e.start] + "§" + self.text[e.end:s1]))
+        i = self._index[(e.start, e.end)]
+        lo = max(s0, self.expressions[i - 1].end) if i > 0 else s0
+        hi = min(s1, self.expressions[i + 1].start) if i + 1 < len(self.expressions) else s1
+        own = self.text[lo:e.start] + "§" + self.text[e.end:max(e.end, hi)]
+        return definition.cued(own, self.text[s0:s1])
 
     def _cited_spans(self, a: Assignment) -> list[tuple[int, int]]:
         spans = [(c.start, c.end) for cid in a.candidates if (c := self.candidates.get(cid.strip()))]
@@ -103,16 +110,10 @@ class Grounder:
         return found
 
     def _statement_of_none(self, key: str, spans: list[tuple[int, int]]) -> Span | None:
-        definition = FIELDS[key]
-        if not definition.none:
-            return None
         for s, t in spans:
-            c0, c1 = _clause_around(self.text, s, t)
-            clause = self.text[c0:c1]
-            none = NONE_WORD.search(clause)
-            if none and definition.cues.search(clause[none.start():]) and not (
-                    definition.not_ and definition.not_.search(clause)):
-                return Span(start=c0, end=c1, text=clause)
+            for c0, c1 in clauses_in(self.text, s, t):
+                if states_none(FIELDS[key], self.text, c0, c1):
+                    return Span(start=c0, end=c1, text=self.text[c0:c1])
         return None
 
 
@@ -132,13 +133,3 @@ def _decimal(value: object) -> Decimal | None:
     except ArithmeticError:
         return None
     return d.normalize() if d.is_finite() else None
-
-
-def _clause_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause (between ，。；…) holding ``text[start:end]``; a quote may span several."""
-    c0 = start
-    while c0 > 0 and not CLAUSE_BREAK.match(text[c0 - 1]) and start - c0 < 80:
-        c0 -= 1
-    stop = CLAUSE_BREAK.search(text, end)
-    c1 = stop.start() if stop and stop.start() - end < 80 else min(len(text), end + 80)
-    return c0, max(c1, end)
