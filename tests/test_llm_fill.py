@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -264,3 +265,18 @@ def test_bulk_runs_keep_to_the_concurrency_bound(server, config):
     reports = fill_reports([(rules_only(SAMPLE), SAMPLE) for _ in range(6)], config.with_(concurrency=2, cache=False))
     assert all(r.fields["requests.completed"].value == 60 for r in reports)
     assert len(server.requests) == 6 and peak[0] <= 2
+
+
+@pytest.mark.parametrize("name", ["r013", "r020", "r036", "r108", "r133"])
+def test_whole_document_liar_adds_nothing(server, config, name):
+    """--llm all: a model that answers 0 and a made-up number for every key, quoting every
+    sentence, gets nothing through (0件 of another key, 零距离, 未… far from the key's words)."""
+    path = Path(__file__).resolve().parent.parent / "evals" / "dev" / f"{name}.txt"
+    if not path.exists():
+        pytest.skip("dev set not present")
+    text = path.read_text(encoding="utf-8")
+    sentences = [s for s in re.split(r"[。；\n]", text) if s.strip()]
+    server.push(Reply.answer({"assignments": [
+        {"field": key, "value": value, "quotes": sentences} for key in _keys() for value in (0, 987654321)]}))
+    report = extract(text, source=name, llm=config.with_(mode="all"))
+    assert report.fields == rules_only(text).fields and report.llm["kept"] == 0
