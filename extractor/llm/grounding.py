@@ -59,8 +59,8 @@ class Grounder:
         definition = FIELDS.get(a.field)
         if definition is None:
             return "unknown key"
-        if any(c.id == cid.strip() and a.field not in c.fields for cid in a.candidates
-               for c in self.candidates.values()):
+        cited = [c for cid in a.candidates if (c := self.candidates.get(cid.strip()))]
+        if any(a.field not in c.fields for c in cited):
             return "key not offered for the candidate"
         spans = self._cited_spans(a)
         if not spans:
