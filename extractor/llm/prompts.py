@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,10 +24,18 @@ class PromptError(LookupError):
     """Unknown prompt, unknown version, or variables that do not match the prompt."""
 
 
+# Where a wheel installs the prompt files (pyproject's data-files)
+INSTALLED_PROMPTS = Path(sys.prefix) / "share" / "xxgk-extractor" / "prompts"
+
+
 def prompts_dir() -> Path:
-    """``$XXGK_PROMPTS_DIR``, else ``prompts/`` at the root of the project."""
+    """``$XXGK_PROMPTS_DIR``, else ``prompts/`` at the root of the project (a checkout or an
+    editable install), else the copy a wheel installs under ``<prefix>/share/xxgk-extractor``."""
     env = os.environ.get("XXGK_PROMPTS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "prompts"
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2] / "prompts"
+    return checkout if checkout.is_dir() else INSTALLED_PROMPTS
 
 
 @dataclass(frozen=True)
