@@ -34,7 +34,7 @@ def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
         if not _is_statistic(text, expr, sections):
             continue
         mentions.append(
-            Mention.model_construct(  # values come from our own parser: no validation needed (a hot path)
+            Mention(
                 start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
                 qualifier=expr.qualifier, subject=subject_of(text, expr.start, expr.end, prev_end),
                 section=sections.heading_at(expr.start), source=_pattern_name(expr),
@@ -147,6 +147,8 @@ def _trim(clause: str) -> str:
     clause = clause.strip()
     if not clause:
         return ""
+    if _nothing_to_trim(clause):
+        return clause  # what segmenting would give back unchanged: skip it (a hot path)
     tokens = [t for t in _tokenizer().lcut(clause, HMM=False) if t.strip()]
     verbs = _count_verbs()
     # 已主动公开范围, 被提起行政复议: a verb after 已/被/属于 names a state, which is the subject
@@ -159,3 +161,18 @@ def _trim(clause: str) -> str:
     while tokens and (tokens[-1] in stop or _YEARISH.match(tokens[-1])):
         tokens.pop()
     return "".join(tokens)
+
+
+@lru_cache(maxsize=1)
+def _edge_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    return tuple(_stopwords()), re.compile("|".join(sorted(_count_verbs(), key=len, reverse=True)))
+
+
+def _nothing_to_trim(clause: str) -> bool:
+    """No stopword at either edge, no digit there, no verb of counting and no space inside:
+    every token jieba would find is kept, so the clause is its own subject."""
+    stop, verbs = _edge_words()
+    return not (
+        clause[0].isdigit() or clause[-1].isdigit() or clause.startswith(stop) or clause.endswith(stop)
+        or verbs.search(clause) or any(ch.isspace() for ch in clause)
+    )
