@@ -63,6 +63,8 @@ def parse_cell(raw: str) -> tuple[Cell, str | None]:
     text = raw.strip()
     if not text:
         return None, None
+    if text.isascii() and text.isdigit():  # the usual cell: a printed count
+        return int(text), None
     plain = text.translate(_FULLWIDTH).replace(" ", "")
     if _NUMBER.fullmatch(plain):
         return _number(plain), None
@@ -308,7 +310,11 @@ def _bare_pipes_separate(raw_lines: Sequence[str]) -> bool:
 
 
 def _is_furniture(line: str) -> bool:
-    return any(p.search(line) for p in TEMPLATE.furniture)
+    return _FURNITURE.search(line) is not None
+
+
+# all page-furniture patterns in one pass (tried on every table line)
+_FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.furniture))
 
 
 # ---------------------------------------------------------------------------- grids → lines
