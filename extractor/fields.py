@@ -41,7 +41,7 @@ class Rule:
     not_sentence: re.Pattern[str] | None
     units: frozenset[str | None] | None
     channel: str | None
-    anchors: tuple[str, ...]
+    anchors: re.Pattern[str] | None  # one of these words must be in the sentence
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             sentence=_compile(r.get("sentence")), not_window=_compile(r.get("not")),
             not_sentence=_compile(r.get("not_sentence")),
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
-            anchors=tuple(r.get("anchors", ())),
+            anchors=re.compile("|".join(map(re.escape, r["anchors"]))) if r.get("anchors") else None,
         ))
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]), pattern=re.compile(n["pattern"]),
@@ -210,7 +210,7 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule |
             continue
         if blocked and blocked.issuperset(rule.fields):
             continue
-        if rule.anchors and not any(word in context.sentence for word in rule.anchors):
+        if rule.anchors and not rule.anchors.search(context.sentence):
             continue
         if rule.channel and rule.channel != context.channel:
             continue

@@ -17,7 +17,6 @@ from .vocab import QUALIFIER_OF, UNITS
 
 # Units that carry a multiplier of their own are normalised: 万元/亿元 → 元 (value × 10⁴/10⁸)
 PERCENT_UNITS = {"%", "％"}
-_HAS_BIG = re.compile("[万亿]")
 _ARABIC_START = frozenset("0123456789０１２３４５６７８９")
 _CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")
 
@@ -61,11 +60,14 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
             percent_spans.append((expr.start, expr.end))
     taken_until = 0
     for m in P.NUMBER_EXPRESSION.finditer(text, start, end):
-        if m.start() < taken_until or any(s <= m.start() < e for s, e in percent_spans):
+        at = m.start()
+        if at < taken_until or (percent_spans and any(s <= at < e for s, e in percent_spans)):
             continue
-        if counts_only and not (m.group("unit") or m.group("mult") or _HAS_BIG.search(m.group("num"))
-                                or (m.group("num")[0] in _ARABIC_START and after_count_noun(text, m.start()))):
-            continue
+        if counts_only:
+            unit, mult, num = m.group("unit", "mult", "num")
+            if not (unit or mult or "万" in num or "亿" in num
+                    or (num[0] in _ARABIC_START and after_count_noun(text, at))):
+                continue
         expr = _expression(text, m)
         if expr is not None:
             taken_until = expr.end
