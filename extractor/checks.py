@@ -301,14 +301,44 @@ def run_batch_checks(reports: list[Report]) -> None:
     For two results of the same body in consecutive years: last year's 结转下年度 总计 must equal
     this year's 上年结转 总计.
     """
-    by_key = {(r.body, r.year): r for r in reports if r.body and r.year is not None and r.tables}
-    for (body, year), later in by_key.items():
-        earlier = by_key.get((body, year - 1))
-        if earlier is None:
-            continue
-        check = check_carry_over(earlier, later)
-        if check is not None:
+    batch = CrossYear()
+    for report in reports:
+        for later, check in batch.add(report):
             later.checks.append(check)
+
+
+def same_body(a: str, b: str) -> bool:
+    """One body however its titles name it: 淮安市洪泽区人民政府 and 洪泽区人民政府."""
+    a, b = "".join(a.split()), "".join(b.split())
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 4 and long.endswith(short))
+
+
+class CrossYear:
+    """Pairs results of one body in consecutive years as a batch streams by.
+
+    ``add`` returns the checks it found, each with the later year's result it belongs to: the
+    report just added, or one seen earlier (whose output a caller may already have written).
+    """
+
+    def __init__(self) -> None:
+        self._seen: list[Report] = []
+
+    def add(self, report: Report) -> list[tuple[Report, Check]]:
+        found: list[tuple[Report, Check]] = []
+        if not (report.body and report.year is not None and report.tables):
+            return found
+        for other in self._seen:
+            if not same_body(other.body or "", report.body):
+                continue
+            pair = (other, report) if other.year == report.year - 1 else (
+                (report, other) if other.year == report.year + 1 else None)
+            if pair is not None:
+                check = check_carry_over(*pair)
+                if check is not None:
+                    found.append((pair[1], check))
+        self._seen.append(report)
+        return found
 
 
 def check_carry_over(earlier: Report, later: Report) -> Check | None:

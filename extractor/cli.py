@@ -14,7 +14,7 @@ from rich.console import Console
 
 from . import checks
 from .llm import MODES, LLMConfig, LLMConfigError
-from .models import Report
+from .models import Check, Report
 from .output import ResultWriter, docs_done, output_format, truncate_partial_line
 from .pipeline import extract_file
 from .pretty import PrettyWriter
@@ -116,18 +116,25 @@ def extract_cmd(
         err.print(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} documents already in {out}")
     writer = PrettyWriter() if pretty else ResultWriter(out, append=resume)
     results: list[Report] = []
+    cross_year = checks.CrossYear()
+    late: list[tuple[str | None, Check]] = []  # cross-year checks of results already written
     n_workers = workers or os.cpu_count() or 1
     show_progress = sys.stderr.isatty() and len(todo) > 1
     try:
         with _progress(show_progress, len(todo)) as advance:
             for report in _run(todo, n_workers, with_text, llm):
+                for later, check in cross_year.add(_light(report)):
+                    if later.doc == report.doc:
+                        report.checks.append(check)  # the later year arrives now: before it is written
+                    else:
+                        late.append((later.doc, check))
                 writer.write(report)
                 results.append(_light(report))
                 advance()
+        if late:
+            writer.add_checks(late)
     finally:
         writer.close()
-    # cross-year checks need the batch; they are reported here, the per-document results are out already
-    checks.run_batch_checks(results)
     failed = sum(1 for r in results if r.errors)
     err.print(f"{len(results)} documents extracted" + (f", {failed} with errors" if failed else "")
               + (f" → {out}" if out else ""))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from .models import Report
+from .models import Check, Report
 
 LONG_COLUMNS = [
     "doc", "kind", "key", "value", "unit", "qualifier", "start", "end", "text",
@@ -114,6 +114,47 @@ class ResultWriter:
             self._stream.write(buf.getvalue())
         else:
             for row in long_rows(report):
+                self._stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+    def add_checks(self, late: list[tuple[str | None, Check]]) -> None:
+        """Checks found after their document was written (cross-year: the later year came first).
+
+        JSON Lines files get the check added to that document's line; the long formats get a row.
+        On stdout a written line cannot change: the checks go to stderr.
+        """
+        assert self._stream is not None
+        if self.path is None:
+            import sys
+
+            for doc, check in late:
+                print(f"{doc}: {check.name} {'ok' if check.ok else 'FAILED'}: {check.detail}", file=sys.stderr)
+            return
+        if self.format == "jsonl":
+            self._stream.close()
+            by_doc: dict[str | None, list[Check]] = {}
+            for doc, check in late:
+                by_doc.setdefault(doc, []).append(check)
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+            with self.path.open("w", encoding="utf-8") as fh:
+                for line in lines:
+                    result = json.loads(line) if line.strip() else None
+                    if result is not None and result.get("doc") in by_doc:
+                        result["checks"] += [c.model_dump(mode="json") for c in by_doc[result["doc"]]]
+                        line = json.dumps(result, ensure_ascii=False)
+                    fh.write(line + "\n")
+            self._stream = self.path.open("a", encoding="utf-8")
+            return
+        rows = [{**dict.fromkeys(LONG_COLUMNS), "doc": doc, "kind": "check", "key": c.name, "ok": c.ok,
+                 "detail": c.detail} for doc, c in late]
+        if self.format == "csv":
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=LONG_COLUMNS)
+            for row in rows:
+                writer.writerow({k: _csv_value(v) for k, v in row.items()})
+            self._stream.write(buf.getvalue())
+        else:
+            for row in rows:
                 self._stream.write(json.dumps(row, ensure_ascii=False) + "\n")
         self._stream.flush()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .models import Report
+from .models import Check, Report
 
 
 def render(report: Report, console: Console) -> None:
@@ -43,6 +43,10 @@ class PrettyWriter:
 
     def write(self, report: Report) -> None:
         render(report, self.console)
+
+    def add_checks(self, late: list[tuple[str | None, Check]]) -> None:
+        for doc, c in late:
+            self.console.print(f"{doc}: {'[green]ok[/green]' if c.ok else '[red]FAILED[/red]'}  {c.name}: {c.detail}")
 
     def close(self) -> None:
         pass

@@ -194,3 +194,12 @@ def test_carry_over_that_agrees() -> None:
     assert [(c.name, c.ok, c.detail) for c in this_year.checks] == [
         ("cross_year.carry_over", True, "2023 carried_forward.total 0 = 2024 carried_over.total 0")
     ]
+
+
+def test_one_body_however_its_titles_name_it() -> None:
+    from extractor.checks import same_body
+
+    assert same_body("淮安市洪泽区人民政府", "洪泽区人民政府")
+    assert same_body("龙亭区人民政府办公室", "龙亭区 人民政府办公室")
+    assert not same_body("洪泽区人民政府", "淮阴区人民政府")
+    assert not same_body("市政府", "淮安市政府")  # too short to tell

@@ -172,3 +172,35 @@ def test_the_console_script_runs_offline() -> None:
     assert proc.returncode == 0, proc.stderr
     (result,) = jsonl(proc.stdout)
     assert result["fields"]["platform.website_visits"]["value"] == 130000
+
+
+def _two_years(tmp_path: Path) -> Path:
+    """The seed as 2024 (sorted first) and a 2023 report of the same body carrying 5 forward."""
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    d = tmp_path / "years"
+    d.mkdir()
+    (d / "a-2024.txt").write_text(text, encoding="utf-8")
+    earlier = text.replace("2024", "2023").replace("龙亭区人民政府办公室", "开封市龙亭区人民政府办公室", 1)
+    row = "四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0"
+    assert row in earlier
+    (d / "b-2023.txt").write_text(earlier.replace(row, "四、结转下年度继续办理\t\t5\t0\t0\t0\t0\t0\t5"), encoding="utf-8")
+    return d
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_cross_year_check_reaches_the_later_year_even_when_it_was_written_first(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"out{suffix}"
+    code, _, _ = run("extract", str(_two_years(tmp_path)), "-o", str(out))
+    assert code == 0
+    if suffix == ".jsonl":
+        results = {Path(r["doc"]).name: r for r in jsonl(out.read_text(encoding="utf-8"))}
+        (check,) = [c for c in results["a-2024.txt"]["checks"] if c["name"] == "cross_year.carry_over"]
+        assert not [c for c in results["b-2023.txt"]["checks"] if c["name"] == "cross_year.carry_over"]
+        detail, ok = check["detail"], check["ok"]
+    else:
+        rows = [r for r in csv.DictReader(out.open(encoding="utf-8")) if r["key"] == "cross_year.carry_over"]
+        (row,) = rows
+        assert Path(row["doc"]).name == "a-2024.txt"
+        detail, ok = row["detail"], row["ok"] == "True"
+    assert not ok
+    assert "2023 carried_forward.total 5 ≠ 2024 carried_over.total 0" in detail
