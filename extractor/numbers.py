@@ -86,10 +86,13 @@ def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:
         value = parse_numeral(m.group("num"))
     except NumeralError:
         return None
+    pre = m.group("pre") if m.group("pre") != "上" else None  # 上 qualifies only 上百/上千/上万
+    start = m.start("pre") if pre else m.start("num") - len("百分之")
     return NumberExpression(
-        start=m.start(), end=m.end(), text=m.group(0), value=to_number(value), unit="%",
-        qualifier="exact", numeral=m.group("num"), numeral_start=m.start("num"),
-        is_chinese=not any(ch.isdigit() for ch in m.group("num")), has_multiplier=False,
+        start=start, end=m.end(), text=text[start:m.end()], value=to_number(value), unit="%",
+        qualifier=_qualifier(pre, None, None, m.group("post")), numeral=m.group("num"),
+        numeral_start=m.start("num"), is_chinese=not any(ch.isdigit() for ch in m.group("num")),
+        has_multiplier=False,
     )
 
 

@@ -61,7 +61,15 @@ def _parse_mixed(text: str) -> Decimal:
     return total
 
 
+_CHINESE_DECIMAL = re.compile(r"(?P<whole>.+?)点(?P<digits>[零〇一二三四五六七八九]+)(?P<big>[万亿]?)")
+
+
 def _parse_chinese(text: str) -> Decimal:
+    decimal = _CHINESE_DECIMAL.fullmatch(text)
+    if decimal:  # 十五点五万 = (15 + 0.5) × 10⁴
+        digits = "".join(str("零一二三四五六七八九".index(ch)) for ch in decimal["digits"].replace("〇", "零"))
+        value = _parse_chinese(decimal["whole"]) + Decimal(f"0.{digits}")
+        return value * MULTIPLIERS[decimal["big"]] if decimal["big"] else value
     text = text.replace("〇", "零").replace("两", "二")
     if text[0] in "十百千万亿" and text[0] != "十":
         text = "一" + text  # 百余条 = 一百, 千余条 = 一千

@@ -20,7 +20,7 @@ CN_DIGITS = "零〇一二两三四五六七八九"
 CN_UNITS = "十百千"
 CN_BIG = "万亿"
 # "十", "两", "一千三百", "三万", "百" (as in 百余条)
-CHINESE = f"[{CN_DIGITS}{CN_UNITS}{CN_BIG}]+"
+CHINESE = f"[{CN_DIGITS}{CN_UNITS}{CN_BIG}]+(?:点[{CN_DIGITS}]+[{CN_BIG}]?)?"  # 十五点五万: a decimal point 点
 # "3万4千", "1.3万", "62.73万": Arabic digits with Chinese multipliers inside the numeral
 ARABIC_MIXED = rf"{ARABIC}(?:[{CN_BIG}]{ARABIC}[{CN_UNITS}]|[千百])?"
 NUMERAL = rf"(?:{ARABIC_MIXED}|{CHINESE})"
@@ -56,8 +56,10 @@ NUMBER_EXPRESSION = re.compile(
     rf"(?:{WS}(?P<unit>{UNIT})(?P<alt>{UNIT_ALT})?)?"
     rf"(?:{WS}(?P<post>{POST_QUALIFIER}))?"
 )
-# "百分之九十五" → 95 %
-PERCENT_WORDS = re.compile(rf"百分之(?P<num>{NUMERAL})")
+# "百分之九十五" → 95 %, "约百分之九十", "百分之八十以上"
+PERCENT_WORDS = re.compile(
+    rf"(?:(?P<pre>{PRE_QUALIFIER}){WS})?百分之(?P<num>{NUMERAL})(?:{WS}(?P<post>{POST_QUALIFIER}))?"
+)
 
 # ---------------------------------------------------------------- not statistics
 # Stretches of text whose numbers are never mentions.
