@@ -8,6 +8,7 @@ module only turns it into typed objects with compiled patterns.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -28,8 +29,12 @@ class RowSpec:
     def width(self) -> int:
         return max(1, len(self.columns))
 
+    @cached_property
+    def _any_label(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in self.labels))
+
     def matches(self, label: str) -> bool:
-        return any(p.search(label) for p in self.labels)
+        return self._any_label.search(label) is not None
 
 
 @dataclass(frozen=True)
