@@ -8,9 +8,9 @@ module only turns it into typed objects with compiled patterns.
 from __future__ import annotations
 
 import re
-from functools import cached_property
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
