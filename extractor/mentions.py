@@ -85,6 +85,19 @@ def _after_count_noun(text: str, expr: NumberExpression) -> bool:
     return bool(P.CLAUSE_END_AFTER.match(text[expr.end:expr.end + 2])) and after_count_noun(text, expr.start)
 
 
+# How far a set phrase may start before the numeral it contains (千家万户: 万 is 2 in)
+IDIOM_REACH = 6
+
+
+def _in_idiom(text: str, expr: NumberExpression) -> bool:
+    """Is the numeral part of a set phrase (一批, 千家万户, 三位一体) rather than a count?"""
+    lo = max(0, expr.numeral_start - IDIOM_REACH)
+    for m in IDIOMS.finditer(text, lo, expr.end + IDIOM_REACH):
+        if m.start() <= expr.numeral_start < m.end():
+            return True
+    return False
+
+
 def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bool:
     if expr.unit is None and not expr.has_multiplier and not _after_count_noun(text, expr):
         return False  # a bare number (list marker, year, code) counts nothing we can name
@@ -98,7 +111,7 @@ def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bo
     if expr.unit is None and P.NOT_A_COUNT_AFTER.match(text[expr.end:expr.end + 4]):
         return False
     if expr.is_chinese:
-        if IDIOMS.match(text, expr.numeral_start) or BEFORE_CHINESE.search(before):
+        if _in_idiom(text, expr) or BEFORE_CHINESE.search(before):
             return False
         if expr.numeral[0] in "十百千万" and P.VAGUE_BEFORE.search(before):
             return False

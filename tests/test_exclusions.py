@@ -41,6 +41,7 @@ NOT_MENTIONS = [
     "索引号：000014349/2026-00021",
     "梳理并发布一批高频政务服务事项。",
     "推动政务公开工作再上一个新台阶。",
+    "落实一次性告知制度，惠及千家万户。",  # set phrases
     "发布信息数十条。",  # vague amounts have no value
     "几十个部门参与。",
     "十四届全国人大二次会议。",  # the session of a congress
