@@ -42,6 +42,11 @@ FIELD_EXAMPLES = [
     ("发布各类解读429件,在天津政务网开展在线访谈20期。", {"proactive.policy_interpretations": (429, "exact")}),
     ("召开新闻发布会43次,", {"proactive.press_conferences": (43, "exact")}),
     ("其他处理 14 件，转下一\n年度办理答复的有 1 件。", {"requests.carried_forward": (1, "exact")}),
+    # a category joined to 解读 counts more than interpretations
+    ("全年共审核发布各类公开政府信息249条，其中：发布行政公文和政策解读信息9条；机构设置和人事任免信息7条。",
+     {"proactive.total": (249, "exact")}),
+    ("发布政策文件4条、解读信息4条、群众留言办理10条。",
+     {"proactive.policy_interpretations": (4, "exact"), "consultations.handled": (10, "exact")}),
     # complete reports (PDF and Markdown conversions: words wrap across lines)
     ("2024 年，全市共受理政府信息公开申请 3119 件，答复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度答复）。",
      {"requests.received": (3119, "exact"), "requests.completed": (3050, "exact"),
