@@ -47,22 +47,22 @@ NARRATIVE_DOCUMENTS = ("issued", "repealed", "in_force")
 class _Sum:
     """A sum being written out: its terms as printed, and the blank cells read as 0."""
 
-    terms: list[str] = field(default_factory=list)
+    cells: list[Number | None] = field(default_factory=list)
     value: Number = 0
     blanks: list[str] = field(default_factory=list)
 
     def add(self, cell: Number | None, where: str) -> _Sum:
+        self.cells.append(cell)
         if cell is None:
             self.blanks.append(where)
-            self.terms.append("0")
         else:
             self.value += cell
-            self.terms.append(_fmt(cell))
         return self
 
     @property
     def text(self) -> str:
-        return " + ".join(self.terms)
+        """The terms as printed (a blank as 0); formatted only when a detail needs them."""
+        return " + ".join("0" if c is None else _fmt(c) for c in self.cells)
 
 
 def _fmt(value: Number) -> str:
@@ -153,7 +153,7 @@ def check_requests_total(tables: dict[str, Any]) -> Check | None:
         if parts.value != total_value:
             failures.append(f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total_value)}")
         if col == "total":
-            nonzero = [t for t in parts.terms if t != "0"] or ["0"]
+            nonzero = [_fmt(c) for c in parts.cells if c] or ["0"]
             shown = f"{' + '.join(nonzero)} = {_fmt(total_value)} (total column, {len(outcomes)} rows, zeros left out)"
     detail = "; ".join(failures) if failures else shown
     return Check(name="requests.total", ok=not failures, detail=detail + _blank_note(blanks))
@@ -221,7 +221,7 @@ def _compare(
         total, where = got
         blanks += total.blanks
         line = f"{field_name} {_fmt(value)} vs {where} {_fmt(total.value)}"
-        if len(total.terms) > 1:
+        if len(total.cells) > 1:
             line += f" ({total.text})"
         (shown if value == total.value else failures).append(line.replace(" vs ", " = " if value == total.value else " ≠ "))
     if not failures and not shown:
