@@ -21,7 +21,7 @@ _ARABIC_START = frozenset("0123456789０１２３４５６７８９")
 _CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built for every candidate numeral: a plain slotted record is cheapest
 class NumberExpression:
     start: int
     end: int
