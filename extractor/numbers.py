@@ -15,7 +15,7 @@ from . import patterns as P
 from .numerals import MULTIPLIERS, NumeralError, parse_numeral, to_number
 from .vocab import QUALIFIER_OF, UNITS
 
-# Units that carry a multiplier of their own are normalised: 万元/亿元 → 元 (value × 10⁴/10⁸)
+# 万元/亿元 need no unit of their own: the grammar reads 万/亿 as the multiplier and 元 as the unit
 PERCENT_UNITS = {"%", "％"}
 _ARABIC_START = frozenset("0123456789０１２３４５６７８９")
 _CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")
@@ -115,8 +115,7 @@ def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
     if pre == "上" and not (is_chinese and numeral[0] in "百千万"):
         return None  # 上 is "about" only in 上百/上千/上万
     start = m.start("pre") if pre else m.start("num")
-    # A trailing 余 that was read as a mid qualifier after the unit cannot happen; strip
-    # whitespace at the end so the span ends on the last character of the expression.
+    # the span ends on the last character of the expression, not on whitespace after it
     while end > start and text[end - 1].isspace():
         end -= 1
     try:
@@ -125,9 +124,6 @@ def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
         return None
     if mult:
         value *= Decimal(MULTIPLIERS[mult])
-    if unit in ("万元", "亿元"):  # not in the unit table today, kept for safety
-        value *= MULTIPLIERS[unit[0]]
-        unit = "元"
     qualifier = _qualifier(pre, mid, mid2, post)
     if unit in PERCENT_UNITS:
         unit = "%"

@@ -111,7 +111,6 @@ TABLE_MARKERS = re.compile(r"第二十条第|信息内容|本年制发件数|本
 TITLE_ANCHOR = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|政务信息公开|信息公开)[^\n]{0,12}?报告"
 )
-TITLE_BODY = re.compile(r"[^\n。，,；]{2,60}$")
 # What may stand before the body's name on a title line ("现公布《…", "标题：")
 TITLE_BODY_LEAD = re.compile(r".*(?:现予?公布|现发布|向社会公布|公开发布|编制并向社会公开|编制了|现编制|编制|印发|公布|发布|标题|题目|关于|[《“(（:：|#])")
 ORG_SUFFIX = (
@@ -130,6 +129,5 @@ FIRST_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
 COMPILED_BY = re.compile(r"由(?P<body>[^，。,\n]{2,30}?)(?:负责)?(?:编制|编写)")
 
 # ---------------------------------------------------------------- clauses
-SENTENCE_END = re.compile(r"[。；;！？!?]|\n\s*\n")
 # A clause ends at punctuation or a blank line; a single line break is a wrap, not a break
 CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?“”\"]|\n\s*\n")
