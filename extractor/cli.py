@@ -123,13 +123,14 @@ def extract_cmd(
     try:
         with _progress(show_progress, len(todo)) as advance:
             for report in _run(todo, n_workers, with_text, llm):
-                for later, check in cross_year.add(_light(report)):
-                    if later.doc == report.doc:
+                light = _light(report)  # shares report.checks, so a check added here reaches both
+                for later, check in cross_year.add(light):
+                    if later is light:
                         report.checks.append(check)  # the later year arrives now: before it is written
                     else:
                         late.append((later.doc, check))
                 writer.write(report)
-                results.append(_light(report))
+                results.append(light)
                 advance()
         if late:
             writer.add_checks(late)

@@ -66,9 +66,14 @@ def long_rows(report: Report) -> Iterator[dict[str, Any]]:
                 continue
             yield {**base, "doc": doc, "kind": "table", "key": key, "value": value}
     for c in report.checks:
-        yield {**base, "doc": doc, "kind": "check", "key": c.name, "ok": c.ok, "detail": c.detail}
+        yield check_row(doc, c)
     for e in report.errors:
         yield {**base, "doc": doc, "kind": "error", "key": e.stage, "detail": e.message}
+
+
+def check_row(doc: str | None, check: Check) -> dict[str, Any]:
+    return {**dict.fromkeys(LONG_COLUMNS), "doc": doc, "kind": "check", "key": check.name, "ok": check.ok,
+            "detail": check.detail}
 
 
 def _csv_value(value: Any) -> Any:
@@ -82,7 +87,6 @@ class ResultWriter:
         self.path = path
         self.format = output_format(path)
         self._stream: TextIO | None = None
-        self._csv: Any = None
         if path is None:
             import sys
 
@@ -92,9 +96,8 @@ class ResultWriter:
         elif self.format == "csv":
             new = not (append and path.exists() and path.stat().st_size > 0)
             self._stream = path.open("a" if append else "w", encoding="utf-8", newline="")
-            self._csv = csv.DictWriter(self._stream, fieldnames=LONG_COLUMNS)
             if new:
-                self._csv.writeheader()
+                csv.DictWriter(self._stream, fieldnames=LONG_COLUMNS).writeheader()
         else:  # parquet cannot be appended to: journal rows as JSON Lines, convert on close
             self._journal_path = journal_path(path)
             self._stream = self._journal_path.open("a" if append else "w", encoding="utf-8")
@@ -105,16 +108,22 @@ class ResultWriter:
         assert self._stream is not None
         if self.format == "jsonl":
             self._stream.write(report_json(report) + "\n")
-        elif self.format == "csv":
-            # one write per document, so an interrupted run leaves whole documents behind
+            self._stream.flush()
+        else:
+            self._write_rows(long_rows(report))
+
+    def _write_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Long-format rows in one write (an interrupted run leaves whole documents behind):
+        CSV, or JSON Lines in the Parquet journal."""
+        assert self._stream is not None
+        if self.format == "csv":
             buf = io.StringIO()
             writer = csv.DictWriter(buf, fieldnames=LONG_COLUMNS)
-            for row in long_rows(report):
+            for row in rows:
                 writer.writerow({k: _csv_value(v) for k, v in row.items()})
             self._stream.write(buf.getvalue())
         else:
-            for row in long_rows(report):
-                self._stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self._stream.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
         self._stream.flush()
 
     def add_checks(self, late: list[tuple[str | None, Check]]) -> None:
@@ -145,18 +154,7 @@ class ResultWriter:
                     fh.write(line + "\n")
             self._stream = self.path.open("a", encoding="utf-8")
             return
-        rows = [{**dict.fromkeys(LONG_COLUMNS), "doc": doc, "kind": "check", "key": c.name, "ok": c.ok,
-                 "detail": c.detail} for doc, c in late]
-        if self.format == "csv":
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=LONG_COLUMNS)
-            for row in rows:
-                writer.writerow({k: _csv_value(v) for k, v in row.items()})
-            self._stream.write(buf.getvalue())
-        else:
-            for row in rows:
-                self._stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self._stream.flush()
+        self._write_rows(check_row(doc, c) for doc, c in late)
 
     def close(self) -> None:
         if self._stream is None:
