@@ -20,7 +20,7 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPORA = [ROOT / "evals", ROOT / "examples", ROOT.parent / "shared" / "evalset"]
+DEFAULT_CORPORA = [ROOT / "evals", ROOT / "examples"]
 TEXT_SUFFIXES = {".txt", ".md"}
 
 

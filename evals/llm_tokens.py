@@ -6,7 +6,7 @@ estimated (``extractor.llm.tokens``: 1 per CJK character, 1 per 4 other characte
 message; the ratio between the modes hardly depends on the tokenizer). Output tokens and
 re-asks are not counted: they depend on the model.
 
-    python evals/llm_tokens.py                      # evals/dev (or ../shared/evalset/dev)
+    python evals/llm_tokens.py                      # evals/dev
     python evals/llm_tokens.py evals/full --json    # any directories or files
 """
 
@@ -33,10 +33,10 @@ SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
 
 
 def default_set() -> Path:
-    for candidate in (ROOT / "evals" / "dev", ROOT.parent / "shared" / "evalset" / "dev"):
-        if candidate.is_dir():
-            return candidate
-    raise SystemExit("no dev set found (evals/dev or ../shared/evalset/dev)")
+    candidate = ROOT / "evals" / "dev"
+    if candidate.is_dir():
+        return candidate
+    raise SystemExit("no dev set found (evals/dev)")
 
 
 def documents(paths: list[Path]) -> list[Path]:

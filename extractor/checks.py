@@ -1,6 +1,6 @@
 """Consistency checks: the tables' own arithmetic, the prose against the tables, and year to year.
 
-Names and rules are those of ``shared/spec/output.md``. Checks flag, they never repair: the
+Names and rules are those of ``docs/output.md``. Checks flag, they never repair: the
 figures stay as printed. A blank (null) cell of a row that is present counts as 0 and the
 detail says so; a check whose rows are missing altogether is not run (and not listed).
 

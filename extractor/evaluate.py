@@ -1,4 +1,4 @@
-"""Score extraction results against hand-labelled gold files (``shared/spec/gold-format.md``).
+"""Score extraction results against hand-labelled gold files (``docs/gold-format.md``).
 
 The pieces, in the order an eval runs them:
 
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 # --- the schema the gold files are checked against ------------------------------------------
-# The canonical keys of shared/spec/fields.md (a test checks this list against that file).
+# The canonical keys of docs/fields.md (a test checks this list against that file).
 FIELD_KEYS: frozenset[str] = frozenset({
     "proactive.total", "proactive.website", "proactive.new_media",
     "proactive.policy_interpretations", "proactive.press_conferences",

@@ -1,6 +1,6 @@
 """Result data model: what one extraction yields for one document.
 
-The keys follow ``shared/spec/output.md``; every value that comes from the text carries the
+The keys follow ``docs/output.md``; every value that comes from the text carries the
 span it came from and the rule (or prompt) that produced it.
 """
 

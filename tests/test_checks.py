@@ -13,7 +13,7 @@ from extractor.checks import run_batch_checks, run_checks
 from extractor.models import Check, FieldValue, Report
 from extractor.tables import parse_tables_text
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "evalset" / "seed" / "longting-2024.txt"
+SEED = Path(__file__).resolve().parents[1] / "evals" / "seed" / "longting-2024.txt"
 FIXTURES = Path(__file__).parent / "data" / "tables"
 SEED_TABLES: dict[str, Any] = json.loads((FIXTURES / "longting-2024.tables.json").read_text(encoding="utf-8"))
 TABLE_CHECKS = ["requests.balance", "requests.total", "requests.columns", "review_litigation.totals"]
@@ -150,7 +150,6 @@ def test_no_tables_no_checks() -> None:
     assert run_checks(Report(fields={"requests.received": exact(43)})) == []
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared evalset not mounted")
 @pytest.mark.parametrize(
     "cut_before",
     [

@@ -1,6 +1,6 @@
 """Ingest: every published format becomes one plain text plus table grids.
 
-The real reports of ``shared/evalset/full`` are read as published (PDF, HTML); the seed report
+The real reports of ``evals/full`` are read as published (PDF, HTML); the seed report
 is converted by these tests into HTML (GBK, with navigation chrome), DOCX and PDF, and each
 conversion must give back the seed's prose and table cells. Bad inputs give errors, never
 exceptions. Each real PDF is parsed once per session (module-scoped fixtures).
@@ -16,11 +16,9 @@ import pytest
 from extractor import extract_file
 from extractor.ingest import Document, clean_inline, join_lines, load_document, sniff_kind
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"  # shared/ stands beside the clone
-FULL = SHARED / "evalset" / "full"
-SEED = SHARED / "evalset" / "seed" / "longting-2024.txt"
-
-needs_shared = pytest.mark.skipif(not FULL.exists(), reason="shared evalset not present")
+EVALS = Path(__file__).resolve().parents[1] / "evals"  # the project's own gold data
+FULL = EVALS / "full"
+SEED = EVALS / "seed" / "longting-2024.txt"
 
 CJK = r"[\u4e00-\u9fff]"
 
@@ -241,7 +239,6 @@ def test_html_encodings(tmp_path, encoding, declared):
     assert doc.text.strip() == "2024 年共发布各类信息 1300 余条。", messages(doc)
 
 
-@needs_shared
 def test_real_html_report():
     doc = load_document(FULL / "shuyang-fgj-2023.html")
     assert doc.kind == "html" and not doc.errors
@@ -330,8 +327,6 @@ PAGE_FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页
 
 @pytest.fixture(scope="module")
 def real_pdfs() -> dict[str, Document]:
-    if not FULL.exists():
-        pytest.skip("shared evalset not present")
     return {name: load_document(FULL / f"{name}.pdf") for name in REAL_PDFS}
 
 
@@ -373,7 +368,6 @@ def test_real_pdf_tables_are_grids_joined_across_pages(real_pdfs, name):
     assert re.search(r"\n一、本年新收政府信息公开申请数量\t+\d", doc.text)
 
 
-@needs_shared
 def test_real_html_table_three_matches_gold():
     doc = load_document(FULL / "shuyang-fgj-2023.html")
     gold = __import__("json").loads((FULL / "shuyang-fgj-2023.gold.json").read_text(encoding="utf-8"))

@@ -11,9 +11,7 @@ from extractor.mentions import subject_of
 
 from .conftest import ROOT
 
-SEED_GOLD = json.loads((ROOT / "evals" / "seed" / "longting-2024.gold.json").read_text(encoding="utf-8")) if (
-    ROOT / "evals" / "seed" / "longting-2024.gold.json"
-).exists() else json.loads((ROOT.parent / "shared" / "evalset" / "seed" / "longting-2024.gold.json").read_text(encoding="utf-8"))
+SEED_GOLD = json.loads((ROOT / "evals" / "seed" / "longting-2024.gold.json").read_text(encoding="utf-8"))
 
 
 def test_seed_mentions_match_the_hand_labels(seed_text: str) -> None:

@@ -18,12 +18,11 @@ from extractor.tables import (
     parse_tables_text,
 )
 
-EVALSET = Path(__file__).resolve().parents[2] / "shared" / "evalset"
+EVALSET = Path(__file__).resolve().parents[1] / "evals"
 SEED = EVALSET / "seed" / "longting-2024.txt"
 FULL_TEXT_REPORTS = ["shuyang-2025.txt", "kewei-2024.md", "shanghai-office-2025.md"]
 TABLE_KEYS = ("active", "requests", "review_litigation")
 
-needs_evalset = pytest.mark.skipif(not SEED.exists(), reason="shared evalset not mounted")
 
 
 def gold_of(path: Path) -> dict[str, Any]:
@@ -106,7 +105,6 @@ def test_rows_go_by_order_only_where_they_match_the_template_one_to_one() -> Non
 # ---------------------------------------------------------------------------- real reports
 
 
-@needs_evalset
 def test_seed_every_cell() -> None:
     tables = parse_tables_text(SEED.read_text(encoding="utf-8"))
     assert tables is not None
@@ -116,7 +114,6 @@ def test_seed_every_cell() -> None:
     assert only_tables(tables) == gold_of(SEED)["tables"]
 
 
-@needs_evalset
 def test_complete_text_reports_at_least_98_percent_of_cells(capsys: pytest.CaptureFixture[str]) -> None:
     total = wrong_total = 0
     lines = []
@@ -131,7 +128,6 @@ def test_complete_text_reports_at_least_98_percent_of_cells(capsys: pytest.Captu
     assert accuracy >= 0.98
 
 
-@needs_evalset
 @pytest.mark.parametrize(
     ("name", "known_misses"),
     [
@@ -156,13 +152,11 @@ def test_complete_text_report_misses_are_the_known_ones(name: str, known_misses:
     assert [w.split(":")[0] for w in wrong] == known_misses
 
 
-@needs_evalset
 def test_rows_read_by_order_are_flagged() -> None:
     kewei = parse_tables_text((EVALSET / "full" / "kewei-2024.md").read_text(encoding="utf-8"))
     assert kewei is not None and kewei["read_by"] == "row_order"
 
 
-@needs_evalset
 def test_a_row_missing_a_cell_is_left_null_with_a_note() -> None:
     tables = parse_tables_text((EVALSET / "full" / "shanghai-office-2025.md").read_text(encoding="utf-8"))
     assert tables is not None
@@ -495,7 +489,6 @@ def seed_grids(text: str) -> list[list[list[str]]]:
     return grids
 
 
-@needs_evalset
 def test_grids_from_the_seed() -> None:
     grids = seed_grids(SEED.read_text(encoding="utf-8"))
     tables = parse_tables_grids(grids)
