@@ -1,8 +1,12 @@
 """Consistency checks: the tables' own arithmetic, the prose against the tables, and year to year.
 
 Names and rules are those of ``docs/output.md``. Checks flag, they never repair: the
-figures stay as printed. A blank (null) cell of a row that is present counts as 0 and the
-detail says so; a check whose rows are missing altogether is not run (and not listed).
+figures stay as printed. Each check is a set of equations (one per column, row or block); a
+blank (null) cell of a row that is present may hold any count, so an equation holds when the
+figures agree with the blanks read as 0 (the detail names the blanks), fails when no count in
+the blanks could make it hold, and is *not stated* otherwise (many 2019-format reports print the
+总计 column empty): the check then says ``ok: None`` and why, rather than a failure built on
+zeros. A check whose rows are missing altogether is not run (and not listed).
 
 A row is missing when the tables list it in ``unread`` (rows the document does not show); for
 tables built elsewhere without ``read_by``/``unread``, a row whose cells are all null counts as
@@ -65,15 +69,84 @@ class _Sum:
         return " + ".join("0" if c is None else _fmt(c) for c in self.cells)
 
 
+def _agree(left: _Sum, right: _Sum) -> bool | None:
+    """Whether ``left = right`` holds: True (with blanks read as 0), False (whatever counts ≥ 0
+    the blank cells hold), None (not stated: a count in a blank cell could make it hold)."""
+    if left.value == right.value:
+        return True
+    if left.blanks and right.blanks:
+        return None
+    if left.blanks:
+        return None if left.value < right.value else False
+    if right.blanks:
+        return None if right.value < left.value else False
+    return False
+
+
+def _cell(value: Number | None, where: str) -> _Sum:
+    return _Sum().add(value, where)
+
+
+def _stated(value: Number) -> _Sum:
+    return _Sum().add(value, "")
+
+
+@dataclass
+class _Verdicts:
+    """The equations of one check: failures, those the blanks leave open, the text shown when all hold."""
+
+    failures: list[str] = field(default_factory=list)
+    open: list[str] = field(default_factory=list)
+    blanks: list[str] = field(default_factory=list)
+
+    held: int = 0
+    empty: list[str] = field(default_factory=list)
+
+    def add(self, left: _Sum, right: _Sum, failure: str, unknown: str) -> bool | None:
+        """Judge ``left = right``. An equation whose every cell is blank states nothing: it is left
+        out (None), neither held nor open."""
+        if all(c is None for c in left.cells + right.cells):
+            self.empty += left.blanks + right.blanks
+            return None
+        self.blanks += left.blanks + right.blanks
+        ok = _agree(left, right)
+        if ok is False:
+            self.failures.append(failure)
+        elif ok is None:
+            self.open.append(unknown)
+        else:
+            self.held += 1
+        return ok
+
+    def check(self, name: str, shown: str) -> Check:
+        """Fails if any equation fails; not stated (None) if some are left open by blanks, or if
+        every cell is blank; else ok."""
+        if self.failures:
+            return Check(name=name, ok=False, detail="; ".join(self.failures) + _blank_note(self.blanks))
+        if not self.open and not self.held:
+            return Check(name=name, ok=None, detail=f"not stated: every cell it needs is blank ({_blank_list(self.empty)})")
+        if self.open:
+            detail = f"not stated: {'; '.join(self.open)} (blank cells: {_blank_list(self.blanks)})"
+            return Check(name=name, ok=None, detail=detail)
+        return Check(name=name, ok=True, detail=shown + _blank_note(self.blanks))
+
+
+def _blank_text(s: _Sum) -> str:
+    """The terms as printed, a blank cell shown as ``blank``."""
+    return " + ".join("blank" if c is None else _fmt(c) for c in s.cells)
+
+
 def _fmt(value: Number) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _blank_list(blanks: Sequence[str]) -> str:
+    blanks = list(dict.fromkeys(blanks))
+    return ", ".join(blanks[:6]) + (f" and {len(blanks) - 6} more" if len(blanks) > 6 else "")
+
+
 def _blank_note(blanks: Sequence[str]) -> str:
-    if not blanks:
-        return ""
-    shown = ", ".join(blanks[:6]) + (f" and {len(blanks) - 6} more" if len(blanks) > 6 else "")
-    return f" (blank cells counted as 0: {shown})"
+    return f" (blank cells counted as 0: {_blank_list(blanks)})" if blanks else ""
 
 
 # ---------------------------------------------------------------------------- rows present
@@ -122,18 +195,16 @@ def check_requests_balance(tables: dict[str, Any]) -> Check | None:
     if not all(_present(tables, "requests", k) for k in needed):
         return None
     rows = _rows(tables, "requests")
-    failures, blanks, shown = [], [], ""
+    verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
         left = _Sum().add(rows["new"].get(col), f"new.{col}").add(rows["carried_over"].get(col), f"carried_over.{col}")
         right = _Sum().add(rows["total"].get(col), f"total.{col}")
         right.add(rows["carried_forward"].get(col), f"carried_forward.{col}")
-        blanks += left.blanks + right.blanks
-        if left.value != right.value:
-            failures.append(f"{col}: {left.text} = {_fmt(left.value)} ≠ {right.text} = {_fmt(right.value)}")
+        ok = verdicts.add(left, right, f"{col}: {left.text} = {_fmt(left.value)} ≠ {right.text} = {_fmt(right.value)}",
+                          f"{col}: {_blank_text(left)} vs {_blank_text(right)}")
         if col == "total":
-            shown = f"{left.text} = {right.text}"
-    detail = "; ".join(failures) if failures else shown
-    return Check(name="requests.balance", ok=not failures, detail=detail + _blank_note(blanks))
+            shown = f"{left.text} = {right.text}" if ok else f"{verdicts.held} applicant columns balance (total column blank)"
+    return verdicts.check("requests.balance", shown)
 
 
 def check_requests_total(tables: dict[str, Any]) -> Check | None:
@@ -142,21 +213,21 @@ def check_requests_total(tables: dict[str, Any]) -> Check | None:
     if not _present(tables, "requests", "total") or not all(_present(tables, "requests", k) for k in outcomes):
         return None
     rows = _rows(tables, "requests")
-    failures, blanks, shown = [], [], ""
+    verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
         parts = _Sum()
         for key in outcomes:
             parts.add(rows[key].get(col), f"{key}.{col}")
-        total = rows["total"].get(col)
-        blanks += parts.blanks + ([f"total.{col}"] if total is None else [])
-        total_value = total or 0
-        if parts.value != total_value:
-            failures.append(f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total_value)}")
+        total = _cell(rows["total"].get(col), f"total.{col}")
+        n_blank = len(parts.blanks)
+        ok = verdicts.add(parts, total, f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",
+                          f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)}"
+                          + (f" with {n_blank} blank" if n_blank else "") + f" vs total {_blank_text(total)}")
         if col == "total":
             nonzero = [_fmt(c) for c in parts.cells if c] or ["0"]
-            shown = f"{' + '.join(nonzero)} = {_fmt(total_value)} (total column, {len(outcomes)} rows, zeros left out)"
-    detail = "; ".join(failures) if failures else shown
-    return Check(name="requests.total", ok=not failures, detail=detail + _blank_note(blanks))
+            shown = (f"{' + '.join(nonzero)} = {_fmt(total.value)} (total column, {len(outcomes)} rows, zeros left out)"
+                     if ok else f"{verdicts.held} applicant columns add up (total column blank)")
+    return verdicts.check("requests.total", shown)
 
 
 def check_requests_columns(tables: dict[str, Any]) -> Check | None:
@@ -166,17 +237,15 @@ def check_requests_columns(tables: dict[str, Any]) -> Check | None:
     present = _without_subrows(tables, present)
     if not present:
         return None
-    failures, blanks = [], []
+    verdicts = _Verdicts()
     for key in present:
         parts = _Sum()
         for col in APPLICANTS:
             parts.add(rows[key].get(col), f"{key}.{col}")
-        total = rows[key].get("total")
-        blanks += parts.blanks + ([f"{key}.total"] if total is None else [])
-        if parts.value != (total or 0):
-            failures.append(f"{key}: {parts.text} = {_fmt(parts.value)} ≠ total {_fmt(total or 0)}")
-    detail = "; ".join(failures) if failures else f"{len(present)} rows: total = sum of the six applicant columns"
-    return Check(name="requests.columns", ok=not failures, detail=detail + _blank_note(blanks))
+        total = _cell(rows[key].get("total"), f"{key}.total")
+        verdicts.add(parts, total, f"{key}: {parts.text} = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",
+                     f"{key}: {_blank_text(parts)} vs total {_blank_text(total)}")
+    return verdicts.check("requests.columns", f"{len(present)} rows: total = sum of the six applicant columns")
 
 
 def check_review_totals(tables: dict[str, Any]) -> Check | None:
@@ -185,19 +254,17 @@ def check_review_totals(tables: dict[str, Any]) -> Check | None:
     if not blocks:
         return None
     rows = _rows(tables, "review_litigation")
-    failures, shown, blanks = [], [], []
+    verdicts, shown = _Verdicts(), []
     for block in blocks:
         parts = _Sum()
         for part in REVIEW_PARTS:
             parts.add(rows[block].get(part), f"{block}.{part}")
-        total = rows[block].get("total")
-        blanks += parts.blanks + ([f"{block}.total"] if total is None else [])
+        total = _cell(rows[block].get("total"), f"{block}.total")
         line = f"{block}: {parts.text} = {_fmt(parts.value)}"
-        if parts.value != (total or 0):
-            failures.append(f"{line} ≠ total {_fmt(total or 0)}")
-        shown.append(f"{line} = {_fmt(total or 0)}")
-    detail = "; ".join(failures or shown)
-    return Check(name="review_litigation.totals", ok=not failures, detail=detail + _blank_note(blanks))
+        verdicts.add(parts, total, f"{line} ≠ total {_fmt(total.value)}",
+                     f"{block}: {_blank_text(parts)} vs total {_blank_text(total)}")
+        shown.append(f"{line} = {_fmt(total.value)}")
+    return verdicts.check("review_litigation.totals", "; ".join(shown))
 
 
 # ---------------------------------------------------------------------------- prose against tables
@@ -213,20 +280,26 @@ def _compare(
     table_value: Callable[[str], tuple[_Sum, str] | None],
 ) -> Check | None:
     """One check over the narrative fields that the table can answer."""
-    failures, shown, blanks = [], [], []
+    verdicts, shown = _Verdicts(), []
     for field_name, value in stated.items():
         got = table_value(field_name)
         if got is None:
             continue
         total, where = got
-        blanks += total.blanks
         line = f"{field_name} {_fmt(value)} vs {where} {_fmt(total.value)}"
         if len(total.cells) > 1:
             line += f" ({total.text})"
-        (shown if value == total.value else failures).append(line.replace(" vs ", " = " if value == total.value else " ≠ "))
-    if not failures and not shown:
+        ok = verdicts.add(_stated(value), total, line.replace(" vs ", " ≠ "),
+                          f"{field_name} {_fmt(value)} vs {where} {_blank_text(total)}")
+        if ok:
+            shown.append(line.replace(" vs ", " = "))
+    if not (verdicts.failures or verdicts.open or shown):
         return None
-    return Check(name=name, ok=not failures, detail="; ".join(failures + shown) + _blank_note(blanks))
+    if verdicts.failures:  # the agreeing fields after the failing ones, as before
+        verdicts.failures += shown
+    elif verdicts.open:
+        verdicts.open += shown
+    return verdicts.check(name, "; ".join(shown))
 
 
 def check_narrative_requests(report: Report) -> Check | None:
@@ -345,13 +418,13 @@ def check_carry_over(earlier: Report, later: Report) -> Check | None:
     before, after = earlier.tables or {}, later.tables or {}
     if not _present(before, "requests", "carried_forward") or not _present(after, "requests", "carried_over"):
         return None
-    forward = _Sum().add(_rows(before, "requests")["carried_forward"].get("total"), f"{earlier.year} carried_forward.total")
-    over = _Sum().add(_rows(after, "requests")["carried_over"].get("total"), f"{later.year} carried_over.total")
-    ok = forward.value == over.value
-    detail = (
-        f"{earlier.year} carried_forward.total {_fmt(forward.value)} "
-        f"{'=' if ok else '≠'} {later.year} carried_over.total {_fmt(over.value)}"
-    ) + _blank_note(forward.blanks + over.blanks)
+    forward = _cell(_rows(before, "requests")["carried_forward"].get("total"), f"{earlier.year} carried_forward.total")
+    over = _cell(_rows(after, "requests")["carried_over"].get("total"), f"{later.year} carried_over.total")
+    verdicts = _Verdicts()
+    left, right = f"{earlier.year} carried_forward.total", f"{later.year} carried_over.total"
+    verdicts.add(forward, over, f"{left} {_fmt(forward.value)} ≠ {right} {_fmt(over.value)}",
+                 f"{left} {_blank_text(forward)} vs {right} {_blank_text(over)}")
+    check = verdicts.check("cross_year.carry_over", f"{left} {_fmt(forward.value)} = {right} {_fmt(over.value)}")
     if earlier.doc:
-        detail += f" ({earlier.year}: {earlier.doc})"
-    return Check(name="cross_year.carry_over", ok=ok, detail=detail)
+        check.detail += f" ({earlier.year}: {earlier.doc})"
+    return check

@@ -40,7 +40,8 @@ def show_cmd(
         sys.stdout.write(page)
         return
     out.write_text(page, encoding="utf-8")
-    failed = sum(not c.ok for c in result.checks)
+    failed = sum(c.ok is False for c in result.checks)
+    open_ = sum(c.ok is None for c in result.checks)
     err.print(f"{report}: {len(result.mentions)} mentions, {len(result.fields)} fields, "
-              f"{len(result.checks)} checks ({failed} failed)"
+              f"{len(result.checks)} checks ({failed} failed" + (f", {open_} not stated" if open_ else "") + ")"
               + (f", {len(result.errors)} errors" if result.errors else "") + f" → {out}", highlight=False)

@@ -53,11 +53,18 @@ class FieldValue(BaseModel):
 
 
 class Check(BaseModel):
-    """A consistency check run on the document's figures; checks flag, they never repair."""
+    """A consistency check run on the document's figures; checks flag, they never repair.
+
+    ``ok`` is None when the check is *not stated*: blank cells leave it open (``detail`` says which).
+    """
 
     name: str
-    ok: bool
+    ok: bool | None
     detail: str
+
+    @property
+    def status(self) -> Literal["passed", "failed", "not stated"]:
+        return "not stated" if self.ok is None else "passed" if self.ok else "failed"
 
 
 class ErrorEntry(BaseModel):

@@ -7,6 +7,8 @@ from rich.table import Table
 
 from .models import Check, Report
 
+STATUS_MARKUP = {"passed": "[green]ok[/green]", "failed": "[red]FAILED[/red]", "not stated": "[yellow]not stated[/yellow]"}
+
 
 def render(report: Report, console: Console) -> None:
     title = " · ".join(str(x) for x in (report.doc, report.body, report.year) if x)
@@ -28,7 +30,7 @@ def render(report: Report, console: Console) -> None:
     if report.tables:
         console.print(f"tables: format {report.tables.get('format')}")
     for c in report.checks:
-        console.print(f"{'[green]ok[/green]' if c.ok else '[red]FAILED[/red]'}  {c.name}: {c.detail}")
+        console.print(f"{STATUS_MARKUP[c.status]}  {c.name}: {c.detail}")
     for e in report.errors:
         console.print(f"[red]error[/red] [{e.stage}] {e.message}")
 
@@ -46,7 +48,7 @@ class PrettyWriter:
 
     def add_checks(self, late: list[tuple[str | None, Check]]) -> None:
         for doc, c in late:
-            self.console.print(f"{doc}: {'[green]ok[/green]' if c.ok else '[red]FAILED[/red]'}  {c.name}: {c.detail}")
+            self.console.print(f"{doc}: {STATUS_MARKUP[c.status]}  {c.name}: {c.detail}")
 
     def close(self) -> None:
         pass

@@ -13,6 +13,7 @@ breaks Chinese text), drops line breaks and cuts each mention into one element p
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,6 +108,8 @@ LABELS: dict[str, str] = {
 # In table 三 the row key ``total`` is 三（七）总计, the column key ``total`` is 总计.
 ROW_LABELS_REQUESTS = {"total": "三（七）总计", "other": "其他"}
 SCALAR_COLUMN = "value"
+CHECK_CLASS = {"passed": "ok", "failed": "failed", "not stated": "open"}
+CHECK_BADGE = {"passed": "✓ passed", "failed": "✗ FAILED", "not stated": "? not stated"}
 
 CSS = """
 .xxgk-review{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","PingFang SC",
@@ -145,9 +148,11 @@ CSS = """
 .xxgk-review ul.checks li{margin:.3em 0;padding:.35em .6em;border-radius:4px;border-left:5px solid}
 .xxgk-review li.check.ok{background:#effaef;border-color:#3a3}
 .xxgk-review li.check.failed{background:#ffe9e9;border-color:#d00}
+.xxgk-review li.check.open{background:#f4f4f4;border-color:#999}
 .xxgk-review li.check .badge{display:inline-block;min-width:5.5em;font-weight:bold}
 .xxgk-review li.check.ok .badge{color:#270}
 .xxgk-review li.check.failed .badge{color:#c00}
+.xxgk-review li.check.open .badge{color:#555}
 .xxgk-review li.check .detail{display:block;color:#444;font-size:.9em;word-break:break-all}
 .xxgk-review .errors li{color:#900}
 .xxgk-review .none{color:#888;font-style:italic}
@@ -309,7 +314,7 @@ def highlight(text: str, report: Report, layout: _Layout | None = None) -> str:
 
 # --- sections ---------------------------------------------------------------------------------
 def _header(report: Report, parts: Sequence[str]) -> str:
-    failed = [c for c in report.checks if not c.ok]
+    failed = [c for c in report.checks if c.ok is False]
     fmt = (report.tables or {}).get("format")
     badges = [
         f"<span>{len(report.mentions)} mentions</span>",
@@ -463,16 +468,19 @@ def _tables_section(tables: dict[str, Any] | None) -> str:
 
 
 def _checks_section(report: Report) -> str:
-    failed = sum(not c.ok for c in report.checks)
-    out = [f'<section id="checks"><h2>Checks <small>({len(report.checks)} run, {failed} failed)</small></h2>']
+    failed = sum(c.ok is False for c in report.checks)
+    open_ = sum(c.ok is None for c in report.checks)
+    counts = f"{len(report.checks)} run, {failed} failed" + (f", {open_} not stated" if open_ else "")
+    out = [f'<section id="checks"><h2>Checks <small>({counts})</small></h2>']
     if not report.checks:
         out.append('<p class="none">No check could be run (no tables, or the figures they need are missing).</p>')
     else:
         items = [
-            f'<li class="check {"ok" if c.ok else "failed"}" data-check="{_e(c.name)}" data-ok="{str(c.ok).lower()}">'
-            f'<span class="badge">{"✓ passed" if c.ok else "✗ FAILED"}</span> <code>{_e(c.name)}</code>'
+            f'<li class="check {CHECK_CLASS[c.status]}" data-check="{_e(c.name)}" data-ok="{json.dumps(c.ok)}">'
+            f'<span class="badge">{CHECK_BADGE[c.status]}</span> <code>{_e(c.name)}</code>'
             f'<span class="detail">{_e(c.detail)}</span></li>'
-            for c in sorted(report.checks, key=lambda c: c.ok)  # failures first, order kept otherwise
+            # failures first, then those not stated, order kept otherwise
+            for c in sorted(report.checks, key=lambda c: (c.ok is not False, c.ok is not None))
         ]
         out.append(f'<ul class="checks">{"".join(items)}</ul>')
     if report.errors:

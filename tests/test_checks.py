@@ -128,6 +128,79 @@ def test_a_blank_cell_counts_as_zero_and_the_detail_says_so() -> None:
     assert check.detail == "43 + 0 = 43 + 0 (blank cells counted as 0: carried_over.business)"
 
 
+def blank_total_column(tables: dict[str, Any]) -> dict[str, Any]:
+    """Table 三 with its 总计 column printed empty, as many 2019-format reports leave it."""
+    for row in tables["requests"].values():
+        row["total"] = None
+    return tables
+
+
+def test_a_blank_total_column_is_not_stated_not_a_failure() -> None:
+    tables = blank_total_column(copy.deepcopy(SEED_TABLES))
+    checks = by_name(run_checks(report(tables, requests__received=exact(43), requests__completed=exact(43))))
+    assert [c.name for c in checks.values() if c.ok is False] == []
+    columns = checks["requests.columns"]
+    assert columns.ok is None
+    assert columns.detail.startswith("not stated: new: 43 + 0 + 0 + 0 + 0 + 0 vs total blank; ")
+    assert "(blank cells: new.total, carried_over.total" in columns.detail
+    narrative = checks["narrative.requests"]
+    assert narrative.ok is None
+    assert "requests.received 43 vs table new 总计 blank" in narrative.detail
+    # the applicant columns are printed and still balance: those checks pass on what is printed
+    assert checks["requests.balance"].ok is True
+    assert checks["requests.balance"].detail.startswith("6 applicant columns balance (total column blank)")
+    assert checks["requests.total"].ok is True
+
+
+def test_a_real_arithmetic_error_still_fails_beside_a_blank_total_column() -> None:
+    tables = blank_total_column(copy.deepcopy(SEED_TABLES))
+    tables["requests"]["new"]["natural_person"] = 44  # 44 + 0 ≠ 43 + 0, all four cells printed
+    balance = by_name(run_checks(report(tables)))["requests.balance"]
+    assert balance.ok is False
+    assert balance.detail.startswith("natural_person: 44 + 0 = 44 ≠ 43 + 0 = 43")
+
+
+def test_a_blank_fails_only_when_no_count_in_it_could_make_the_sum_hold() -> None:
+    tables = copy.deepcopy(SEED_TABLES)
+    tables["requests"]["granted"]["business"] = None
+    tables["requests"]["granted"]["total"] = 2  # 4 printed in natural_person already exceeds 2
+    checks = by_name(run_checks(report(tables)))
+    assert checks["requests.columns"].ok is False
+    assert "granted: 4 + 0 + 0 + 0 + 0 + 0 = 4 ≠ total 2" in checks["requests.columns"].detail
+    tables["requests"]["granted"]["total"] = 5  # the blank business cell could hold the missing 1
+    checks = by_name(run_checks(report(tables)))
+    assert checks["requests.columns"].ok is None
+    assert checks["requests.columns"].detail == (
+        "not stated: granted: 4 + blank + 0 + 0 + 0 + 0 vs total 5 (blank cells: granted.business)")
+
+
+def test_a_blank_carried_forward_total_leaves_the_balance_open() -> None:
+    # new 34 + carried over 2 = 36; 总计 35 and 结转下年度 总计 printed blank (1 in its natural_person column)
+    tables = copy.deepcopy(SEED_TABLES)
+    rows = tables["requests"]
+    rows["new"].update(natural_person=34, total=34)
+    rows["carried_over"].update(natural_person=2, total=2)
+    rows["total"].update(natural_person=35, total=35)
+    rows["carried_forward"].update(natural_person=1, total=None)
+    checks = by_name(run_checks(report(tables, requests__carried_forward=exact(1))))
+    balance = checks["requests.balance"]
+    assert balance.ok is None
+    assert balance.detail == "not stated: total: 34 + 2 vs 35 + blank (blank cells: carried_forward.total)"
+    assert checks["narrative.requests"].ok is None
+    assert "requests.carried_forward 1 vs table carried_forward 总计 blank" in checks["narrative.requests"].detail
+
+
+def test_a_check_whose_every_cell_is_blank_states_nothing() -> None:
+    last_year, this_year = report(), report()
+    last_year.year = 2023
+    last_year.tables["requests"]["carried_forward"]["total"] = None  # type: ignore[index]
+    this_year.tables["requests"]["carried_over"]["total"] = None  # type: ignore[index]
+    run_batch_checks([last_year, this_year])
+    (check,) = [c for c in this_year.checks if c.name == "cross_year.carry_over"]
+    assert check.ok is None and check.status == "not stated"
+    assert check.detail.startswith("not stated: every cell it needs is blank (2023 carried_forward.total, 2024 carried_over.total)")
+
+
 def test_checks_whose_rows_are_missing_are_not_run() -> None:
     tables = copy.deepcopy(SEED_TABLES)
     tables["unread"] = ["requests.carried_forward"]
