@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from . import checks
+from .cli_common import PlainHelpGroup, fail, no_such, plural, require_writable_parent
 from .llm import MODES, LLMConfig, LLMConfigError
 from .models import Check, Report
 from .output import ResultWriter, docs_done, output_format, truncate_partial_line
@@ -20,11 +21,13 @@ from .pipeline import extract_file
 from .pretty import PrettyWriter
 
 app = typer.Typer(
+    cls=PlainHelpGroup,
+    rich_markup_mode=None,  # plain help: readable in any terminal, log or man page
     add_completion=False,
     no_args_is_help=True,
     help="Extract traceable statistics from 政府信息公开工作年度报告 (government information-disclosure annual reports).",
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
 
 
 @app.callback()
@@ -32,25 +35,58 @@ def _root() -> None:
     """xxgk: extract, evaluate and inspect figures of 政府信息公开工作年度报告."""
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".html", ".htm", ".shtml", ".pdf", ".docx"}
+GOLD_SUFFIX = ".gold.json"
 
 
-def expand_inputs(paths: list[str]) -> Iterator[str]:
-    """Files as given, directories walked (supported formats), globs expanded; doc = the path as given."""
-    seen: set[str] = set()
-    for raw in paths:
-        if Path(raw).is_dir():
-            found = sorted(
-                str(p) for p in Path(raw).rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.endswith(".gold.json")
-            )
-        elif any(ch in raw for ch in "*?[") and not Path(raw).exists():
+class Inputs:
+    """The documents named by the command line: files as given, directories walked (supported
+    formats; other files counted as skipped), globs expanded; ``doc`` = the path as given."""
+
+    def __init__(self, paths: list[str]):
+        self.documents: list[str] = []
+        self.skipped: dict[str, int] = {}  # suffix → files of a walked directory left out
+        self.unmatched: list[str] = []  # missing paths and globs that match nothing
+        seen: set[str] = set()
+        for raw in paths:
+            for p in self._expand(raw):
+                if p not in seen:
+                    seen.add(p)
+                    self.documents.append(p)
+
+    def _expand(self, raw: str) -> list[str]:
+        path = Path(raw)
+        if path.is_dir():
+            found = []
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or p.name.startswith(".") or p.name.endswith(GOLD_SUFFIX):
+                    continue  # hidden files and gold labels beside their reports are not documents
+                if p.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append(str(p))
+                else:
+                    suffix = p.suffix.lower() or "(no suffix)"
+                    self.skipped[suffix] = self.skipped.get(suffix, 0) + 1
+            return found
+        if any(ch in raw for ch in "*?[") and not path.exists():
             found = sorted(p for p in glob.glob(raw, recursive=True) if Path(p).is_file())
-        else:
-            found = [raw]
-        for p in found:
-            if p not in seen:
-                seen.add(p)
-                yield p
+            if not found:
+                self.unmatched.append(raw)
+            return found
+        if not path.exists():
+            self.unmatched.append(raw)
+        return [raw]
+
+    @property
+    def skipped_note(self) -> str | None:
+        """``3 files skipped: .xlsx, .doc`` (most frequent first), or None."""
+        if not self.skipped:
+            return None
+        suffixes = sorted(self.skipped, key=lambda s: (-self.skipped[s], s))
+        return f"{plural(sum(self.skipped.values()), 'file')} skipped: {', '.join(suffixes)}"
+
+
+def expand_inputs(paths: list[str]) -> list[str]:
+    """The documents ``paths`` name (see ``Inputs``)."""
+    return Inputs(paths).documents
 
 
 def _extract_one(args: tuple[str, bool, LLMConfig | None]) -> Report:
@@ -65,21 +101,24 @@ def _extract_one(args: tuple[str, bool, LLMConfig | None]) -> Report:
 
 @app.command("extract")
 def extract_cmd(
-    paths: list[str] = typer.Argument(..., help="Report files, directories or globs (.txt .md .html .pdf .docx)."),
-    out: Path | None = typer.Option(None, "-o", "--out", help="Output file: .jsonl, .csv (long format) or .parquet. Default: JSON Lines on stdout."),
-    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Worker processes (0 = one per CPU)."),
+    paths: list[str] = typer.Argument(..., metavar="PATH", help="Report files, directories or globs (.txt .md .html .pdf .docx)."),
+    out: Path | None = typer.Option(None, "-o", "--out", metavar="OUT", help="Output file: .jsonl, .csv (long format) or .parquet. Default: JSON Lines on stdout."),
+    workers: int = typer.Option(1, "--workers", "-w", min=0, metavar="N", help="Worker processes (0 = one per CPU)."),
     resume: bool = typer.Option(False, "--resume", help="Skip documents already in OUT and append the rest."),
     with_text: bool = typer.Option(False, "--with-text", help="Include each document's plain text (offsets index it)."),
     pretty: bool = typer.Option(False, "--pretty", help="Print readable tables instead of JSON Lines (no -o)."),
+    excel: bool = typer.Option(False, "--excel", help="CSV for Excel: UTF-8 with a byte order mark (with -o OUT.csv)."),
     llm_mode: str = typer.Option("off", "--llm", help="LLM fill: off (no network), ambiguous (only what the rules left open) or all (whole document)."),
     model: str | None = typer.Option(None, "--model", help="LLM model name (else $XXGK_LLM_MODEL)."),
     base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL). The key comes from $XXGK_LLM_API_KEY or $OPENAI_API_KEY."),
 ) -> None:
     """Extract figures, tables and checks from reports.
 
-    Example: xxgk extract reports/ -o results.jsonl --workers 2
-
-    Example: xxgk extract reports/ --llm ambiguous --model deepseek-chat --base-url https://api.deepseek.com
+    \b
+    Examples:
+      xxgk extract reports/ -o results.jsonl --workers 2
+      xxgk extract reports/ -o results.csv --excel
+      xxgk extract reports/ --llm ambiguous --model deepseek-chat --base-url https://api.deepseek.com
     """
     llm = None
     if llm_mode not in MODES:
@@ -92,20 +131,24 @@ def extract_cmd(
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
     if pretty and out is not None:
-        err.print("[red]error:[/red] --pretty prints to the terminal; leave out -o")
-        raise typer.Exit(2)
+        fail("--pretty prints to the terminal; leave out -o")
     try:
-        output_format(out)
+        fmt = output_format(out)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
+    if excel and fmt != "csv":
+        fail("--excel applies to CSV output: -o OUT.csv")
     if resume and out is None:
-        err.print("[red]error:[/red] --resume needs -o OUT")
-        raise typer.Exit(2)
-    inputs = list(expand_inputs(paths))
+        fail("--resume needs -o OUT")
+    require_writable_parent(out)
+    found = Inputs(paths)
+    if found.unmatched:
+        fail(no_such(found.unmatched))
+    if found.skipped_note:
+        err.print(found.skipped_note, highlight=False)
+    inputs = found.documents
     if not inputs:
-        err.print("[red]error:[/red] no input documents found")
-        raise typer.Exit(2)
+        fail(f"no reports ({' '.join(sorted(SUPPORTED_SUFFIXES))}) in {', '.join(paths)}")
     done: set[str] = set()
     if resume and out is not None:
         done = docs_done(out)
@@ -113,11 +156,12 @@ def extract_cmd(
             truncate_partial_line(out)
     todo = [p for p in inputs if p not in done]
     if done:
-        err.print(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} documents already in {out}")
-    writer = PrettyWriter() if pretty else ResultWriter(out, append=resume)
+        err.print(f"resuming: {len(inputs) - len(todo)} of {plural(len(inputs), 'document')} already in {out}",
+                  highlight=False)
+    writer = PrettyWriter() if pretty else ResultWriter(out, append=resume, excel=excel)
     results: list[Report] = []
     cross_year = checks.CrossYear()
-    late: list[tuple[str | None, Check]] = []  # cross-year checks of results already written
+    late: list[tuple[Report, Check]] = []  # cross-year checks of results already written
     n_workers = workers or os.cpu_count() or 1
     show_progress = sys.stderr.isatty() and len(todo) > 1
     try:
@@ -128,7 +172,7 @@ def extract_cmd(
                     if later is light:
                         report.checks.append(check)  # the later year arrives now: before it is written
                     else:
-                        late.append((later.doc, check))
+                        late.append((later, check))
                 writer.write(report)
                 results.append(light)
                 advance()
@@ -137,8 +181,8 @@ def extract_cmd(
     finally:
         writer.close()
     failed = sum(1 for r in results if r.errors)
-    err.print(f"{len(results)} documents extracted" + (f", {failed} with errors" if failed else "")
-              + (f" → {out}" if out else ""))
+    err.print(f"{plural(len(results), 'document')} extracted" + (f", {failed} with errors" if failed else "")
+              + (f" → {out}" if out else ""), highlight=False)
     if llm is not None:
         from .llm.summary import run_summary
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import evaluate as ev
+from .cli_common import missing, no_such, plural, require_file, require_writable_parent
 from .label import gold_path_for, pre_annotate
 
 out = Console()
@@ -27,30 +28,32 @@ def register(app: typer.Typer) -> None:
 def eval_cmd(
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="GOLD...", help="Gold files or directories of *.gold.json (with --compare: two --json results).")] = None,
-    pred: Annotated[Path | None, typer.Option("--pred", help="Score these results (JSON Lines from xxgk extract) instead of running the extractor.")] = None,
+    pred: Annotated[Path | None, typer.Option("--pred", metavar="RESULTS", help="Score these results (JSON Lines from xxgk extract) instead of running the extractor.")] = None,
     llm: Annotated[str, typer.Option("--llm", help="LLM mode passed to the extractor (only 'off' until the LLM layer lands).")] = ev.LLM_OFF,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure.")] = False,
-    report: Annotated[Path | None, typer.Option("-o", "--out", help="Write a Markdown report with every error and its context.")] = None,
+    report: Annotated[Path | None, typer.Option("-o", "--out", metavar="REPORT.md", help="Write a Markdown report with every error and its context.")] = None,
     compare: Annotated[bool, typer.Option("--compare", help="Compare two --json results: xxgk eval --compare A.json B.json.")] = False,
     check: Annotated[bool, typer.Option("--check-gold", help="Only validate the gold files: xxgk eval --check-gold DIR.")] = False,
 ) -> None:
-    """Score the extractor against hand-labelled gold files (gold-format.md).
+    """Score the extractor against hand-labelled gold files (docs/gold-format.md).
 
     Without --pred the extractor runs on each gold file's document.
 
-    Example: xxgk eval evals/dev --json > run.json
-
-    Example: xxgk eval evals/full -o errors.md
-
-    Example: xxgk eval evals/dev --pred results.jsonl
-
-    Example: xxgk eval --compare before.json after.json
-
-    Example: xxgk eval --check-gold evals/
+    \b
+    Examples:
+      xxgk eval evals/dev --json > run.json
+      xxgk eval evals/full -o errors.md
+      xxgk eval evals/dev --pred results.jsonl
+      xxgk eval --compare before.json after.json
+      xxgk eval --check-gold evals/
     """
     paths = paths or []
     if not paths:
         _fail("give gold files or directories (or two results with --compare)", 2)
+    if missing(paths):
+        _fail(no_such(missing(paths)), 2)
+    if pred is not None:
+        require_file(pred, "a JSON Lines file of results (xxgk extract -o results.jsonl)")
     if compare:
         _compare(paths, as_json)
     elif check:
@@ -76,7 +79,7 @@ def _check_gold(paths: list[str]) -> None:
         bad += bool(problems)
         for msg in problems:
             err.print(f"{path}: {msg}", highlight=False, markup=False)
-    err.print(f"{len(files)} gold files, {bad} with problems")
+    err.print(f"{plural(len(files), 'gold file')}, {bad} with problems")
     if bad or not files:
         raise typer.Exit(1)
 
@@ -206,7 +209,7 @@ def _delta_table(title: str, rows: dict[str, dict[str, Any]]) -> Table:
 # --- label ------------------------------------------------------------------------------------
 def label_cmd(
     report: Annotated[Path, typer.Argument(help="A report file (.txt .md .html .pdf .docx).")],
-    gold_out: Annotated[Path | None, typer.Option("-o", "--out", help="Gold file to write (default: NAME.gold.json beside the report).")] = None,
+    gold_out: Annotated[Path | None, typer.Option("-o", "--out", metavar="GOLD", help="Gold file to write (default: NAME.gold.json beside the report).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing gold file.")] = False,
     llm: Annotated[str, typer.Option("--llm", help="LLM mode passed to the extractor.")] = ev.LLM_OFF,
 ) -> None:
@@ -214,8 +217,8 @@ def label_cmd(
 
     Example: xxgk label reports/r001.txt -o reports/r001.gold.json
     """
-    if not report.is_file():
-        _fail(f"{report}: no such file", 2)
+    require_file(report)
+    require_writable_parent(gold_out)
     target = gold_out or gold_path_for(report)
     if target.exists() and not force:
         _fail(f"{target} exists (it may hold corrections): use --force to overwrite", 1)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .cli_common import require_file, require_writable_parent
 from .pipeline import extract_file
 from .render import render_html
 
@@ -22,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 def show_cmd(
     report: Annotated[Path, typer.Argument(metavar="REPORT", help="One report file (.txt .md .html .pdf .docx).")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write the page here (default: stdout).")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", metavar="PAGE.html", help="Write the page here (default: stdout).")] = None,
 ) -> None:
     """Review one report in a browser: the text with every mention highlighted (details on hover),
     the fields with their evidence, tables 二、三、四 and the checks, failures first.
@@ -31,9 +32,8 @@ def show_cmd(
 
     Example: xxgk show examples/longting-2024.txt -o longting.html
     """
-    if not report.is_file():
-        err.print(f"[red]error:[/red] no such file: {report}", highlight=False)
-        raise typer.Exit(2)
+    require_file(report)
+    require_writable_parent(out)
     result = extract_file(report, with_text=True)
     page = render_html(result)
     if out is None:

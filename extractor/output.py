@@ -1,8 +1,12 @@
 """Writing results: JSON Lines (one result per line), long-format CSV and Parquet.
 
-The long format has one row per mention, field, table cell, check and error, plus one
-``doc`` row per document (so a document with nothing found is still recorded, and
-``--resume`` can tell it was done).
+The long format (``long_format.py``, docs/output.md) has one row per mention, field, part of a
+summed field, table cell, check and error, plus one ``doc`` row per document (so a document with
+nothing found is still recorded, and ``--resume`` can tell it was done).
+
+Parquet cannot be appended to: rows are journaled as JSON Lines in ``OUT.partial.jsonl`` while the
+run goes, and written to ``OUT`` (with the rows already there) when it ends; ``--resume`` reads
+both, so an interrupted run loses nothing it wrote.
 """
 
 from __future__ import annotations
@@ -10,16 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from .long_format import LONG_COLUMNS, check_row, long_rows, normalise, parquet_schema
 from .models import Check, Report
 
-LONG_COLUMNS = [
-    "doc", "kind", "key", "value", "unit", "qualifier", "start", "end", "text",
-    "subject", "section", "source", "ok", "detail",
-]
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
 
@@ -36,46 +37,6 @@ def report_json(report: Report) -> str:
     return json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
 
 
-def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from _flatten(f"{prefix}.{key}" if prefix else str(key), sub)
-    else:
-        yield prefix, value
-
-
-def long_rows(report: Report) -> Iterator[dict[str, Any]]:
-    """The result of one document as long-format rows."""
-    base = dict.fromkeys(LONG_COLUMNS)
-    doc = report.doc
-    yield {**base, "doc": doc, "kind": "doc", "key": report.body, "value": report.year}
-    for m in report.mentions:
-        yield {**base, "doc": doc, "kind": "mention", "key": m.field, "value": m.value, "unit": m.unit,
-               "qualifier": m.qualifier, "start": m.start, "end": m.end, "text": m.text,
-               "subject": m.subject, "section": m.section, "source": m.source}
-    for key, f in report.fields.items():
-        spans = f.evidence
-        yield {**base, "doc": doc, "kind": "field", "key": key, "value": f.value, "qualifier": f.qualifier,
-               "start": spans[0].start if spans else None, "end": spans[-1].end if spans else None,
-               "text": " + ".join(s.text for s in spans) or None, "source": f.source}
-    if report.tables:
-        for key, value in _flatten("", report.tables):
-            if key == "format" or key.startswith(("cell_notes", "read_by")):
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float, type(None))):
-                continue
-            yield {**base, "doc": doc, "kind": "table", "key": key, "value": value}
-    for c in report.checks:
-        yield check_row(doc, c)
-    for e in report.errors:
-        yield {**base, "doc": doc, "kind": "error", "key": e.stage, "detail": e.message}
-
-
-def check_row(doc: str | None, check: Check) -> dict[str, Any]:
-    return {**dict.fromkeys(LONG_COLUMNS), "doc": doc, "kind": "check", "key": check.name, "ok": check.ok,
-            "detail": check.detail}
-
-
 def _csv_value(value: Any) -> Any:
     return "" if value is None else value
 
@@ -83,9 +44,12 @@ def _csv_value(value: Any) -> Any:
 class ResultWriter:
     """Streams results to a file (or stdout for JSON Lines) as they come, so nothing done is lost."""
 
-    def __init__(self, path: Path | None, *, append: bool = False, stdout: TextIO | None = None):
+    def __init__(self, path: Path | None, *, append: bool = False, stdout: TextIO | None = None,
+                 excel: bool = False):
         self.path = path
         self.format = output_format(path)
+        if excel and self.format != "csv":
+            raise ValueError("--excel applies to CSV output (-o OUT.csv)")
         self._stream: TextIO | None = None
         if path is None:
             import sys
@@ -95,7 +59,9 @@ class ResultWriter:
             self._stream = path.open("a" if append else "w", encoding="utf-8")
         elif self.format == "csv":
             new = not (append and path.exists() and path.stat().st_size > 0)
-            self._stream = path.open("a" if append else "w", encoding="utf-8", newline="")
+            # Excel reads a CSV as UTF-8 only when it starts with a byte order mark
+            encoding = "utf-8-sig" if excel and new else "utf-8"
+            self._stream = path.open("a" if not new else "w", encoding=encoding, newline="")
             if new:
                 csv.DictWriter(self._stream, fieldnames=LONG_COLUMNS).writeheader()
         else:  # parquet cannot be appended to: journal rows as JSON Lines, convert on close
@@ -126,7 +92,7 @@ class ResultWriter:
             self._stream.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
         self._stream.flush()
 
-    def add_checks(self, late: list[tuple[str | None, Check]]) -> None:
+    def add_checks(self, late: list[tuple[Report, Check]]) -> None:
         """Checks found after their document was written (cross-year: the later year came first).
 
         JSON Lines files get the check added to that document's line; the long formats get a row.
@@ -136,14 +102,14 @@ class ResultWriter:
         if self.path is None:
             import sys
 
-            for doc, check in late:
-                print(f"{doc}: {check.name} {'ok' if check.ok else 'FAILED'}: {check.detail}", file=sys.stderr)
+            for report, check in late:
+                print(f"{report.doc}: {check.name} {check.status}: {check.detail}", file=sys.stderr)
             return
         if self.format == "jsonl":
             self._stream.close()
             by_doc: dict[str | None, list[Check]] = {}
-            for doc, check in late:
-                by_doc.setdefault(doc, []).append(check)
+            for report, check in late:
+                by_doc.setdefault(report.doc, []).append(check)
             lines = self.path.read_text(encoding="utf-8").splitlines()
             with self.path.open("w", encoding="utf-8") as fh:
                 for line in lines:
@@ -154,7 +120,7 @@ class ResultWriter:
                     fh.write(line + "\n")
             self._stream = self.path.open("a", encoding="utf-8")
             return
-        self._write_rows(check_row(doc, c) for doc, c in late)
+        self._write_rows(check_row(report, c) for report, c in late)
 
     def close(self) -> None:
         if self._stream is None:
@@ -172,13 +138,6 @@ def journal_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial.jsonl")
 
 
-def _parquet_schema():  # type: ignore[no-untyped-def]
-    import pyarrow as pa
-
-    types = {"value": pa.float64(), "start": pa.int64(), "end": pa.int64(), "ok": pa.bool_()}
-    return pa.schema([(c, types.get(c, pa.string())) for c in LONG_COLUMNS])
-
-
 def _journal_to_parquet(path: Path, journal: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -188,12 +147,7 @@ def _journal_to_parquet(path: Path, journal: Path) -> None:
         rows.extend(pq.read_table(path).to_pylist())
     with journal.open(encoding="utf-8") as fh:
         rows.extend(json.loads(line) for line in fh if line.strip())
-    schema = _parquet_schema()
-    for row in rows:
-        for col in ("doc", "kind", "key", "unit", "qualifier", "text", "subject", "section", "source", "detail"):
-            if row.get(col) is not None:
-                row[col] = str(row[col])
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = pa.Table.from_pylist([normalise(row) for row in rows], schema=parquet_schema())
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp)
     tmp.replace(path)
@@ -215,7 +169,7 @@ def docs_done(path: Path) -> set[str]:
         return done
     if not path.exists():
         return done
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")  # a CSV written with --excel starts with a BOM
     if fmt == "jsonl":
         return set(_docs_in_jsonl(text))
     for row in csv.DictReader(io.StringIO(text)):

@@ -46,9 +46,9 @@ class PrettyWriter:
     def write(self, report: Report) -> None:
         render(report, self.console)
 
-    def add_checks(self, late: list[tuple[str | None, Check]]) -> None:
-        for doc, c in late:
-            self.console.print(f"{doc}: {STATUS_MARKUP[c.status]}  {c.name}: {c.detail}")
+    def add_checks(self, late: list[tuple[Report, Check]]) -> None:
+        for report, c in late:
+            self.console.print(f"{report.doc}: {STATUS_MARKUP[c.status]}  {c.name}: {c.detail}")
 
     def close(self) -> None:
         pass

@@ -92,7 +92,7 @@ def test_malformed_gold_stops_the_eval_naming_file_and_problem(tmp_path):
 
 def test_check_gold():
     code, _, err = run("eval", "--check-gold", str(GOOD))
-    assert code == 0 and "1 gold files, 0 with problems" in err
+    assert code == 0 and "1 gold file, 0 with problems" in err
     code, _, err = run("eval", "--check-gold", str(BAD))
     assert code == 1
     assert "bad_json.gold.json: not valid JSON" in err

@@ -1,0 +1,171 @@
+"""The long format of results (CSV and Parquet): one typed row per fact, documented in docs/output.md.
+
+Every row carries its document's columns (``doc``, ``body``, ``year``, ``admin_level``,
+``region``), so a filter by year or region needs no join. Then one row per document
+(``kind = doc``), mention, field, part of a summed field (``field_part``), table cell, check and
+error. Numbers are split by what they are: ``value`` holds a whole number (every count) as an
+integer, ``value_decimal`` a number with a fraction (98.5 %, 0.35 万元); one of the two is set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from .models import Check, FieldValue, Mention, Report
+
+# name → type: "string", "int" (nullable 64-bit integer), "float", "bool" (nullable)
+LONG_SCHEMA: dict[str, str] = {
+    "doc": "string", "body": "string", "year": "int", "admin_level": "string", "region": "string",
+    "kind": "string", "key": "string",
+    "value": "int", "value_decimal": "float", "unit": "string", "qualifier": "string", "part": "int",
+    "start": "int", "end": "int", "text": "string", "subject": "string", "section": "string", "source": "string",
+    "table": "string", "row": "string", "column": "string",
+    "table_format": "string", "read_by": "string", "cell_status": "string",
+    "ok": "bool", "detail": "string",
+}
+LONG_COLUMNS = list(LONG_SCHEMA)
+DOC_COLUMNS = ("doc", "body", "year", "admin_level", "region")
+KINDS = ("doc", "mention", "field", "field_part", "table", "check", "error")
+TABLES = ("active", "requests", "review_litigation")
+# pandas dtypes of the columns, e.g. ``pd.read_csv(path, dtype=PANDAS_DTYPES)``
+PANDAS_DTYPES = {name: {"string": "string", "int": "Int64", "float": "float64", "bool": "boolean"}[t]
+                 for name, t in LONG_SCHEMA.items()}
+
+
+def doc_columns(report: Report) -> dict[str, Any]:
+    """The document's own columns, repeated on each of its rows. ``admin_level`` and ``region``
+    are read when the result model has them (null otherwise)."""
+    return {"doc": report.doc, "body": report.body, "year": report.year,
+            "admin_level": getattr(report, "admin_level", None), "region": getattr(report, "region", None)}
+
+
+def split_number(value: Any) -> dict[str, Any]:
+    """A number as ``value`` (whole: an int) or ``value_decimal`` (with a fraction)."""
+    if value is None or isinstance(value, bool):
+        return {"value": None, "value_decimal": None}
+    if isinstance(value, float):
+        if value.is_integer():
+            return {"value": int(value), "value_decimal": None}
+        return {"value": None, "value_decimal": value}
+    return {"value": int(value), "value_decimal": None}
+
+
+def long_rows(report: Report) -> Iterator[dict[str, Any]]:
+    """The result of one document as long-format rows (every column present, in order)."""
+    base = {**dict.fromkeys(LONG_COLUMNS), **doc_columns(report)}
+    tables = report.tables or {}
+    yield {**base, "kind": "doc", "table_format": tables.get("format"), "read_by": tables.get("read_by")}
+    for m in report.mentions:
+        yield {**base, **_mention(m)}
+    by_span = {(m.start, m.end): m for m in report.mentions}
+    for key, f in report.fields.items():
+        yield from _field(base, key, f, by_span)
+    if report.tables:
+        yield from _table_rows(base, report.tables)
+    for c in report.checks:
+        yield check_row(report, c)
+    for e in report.errors:
+        yield {**base, "kind": "error", "key": e.stage, "detail": e.message}
+
+
+def _mention(m: Mention) -> dict[str, Any]:
+    return {"kind": "mention", "key": m.field, **split_number(m.value), "unit": m.unit, "qualifier": m.qualifier,
+            "start": m.start, "end": m.end, "text": m.text, "subject": m.subject, "section": m.section,
+            "source": m.source}
+
+
+def _field(base: dict[str, Any], key: str, f: FieldValue,
+           by_span: dict[tuple[int, int], Mention]) -> Iterator[dict[str, Any]]:
+    """The field, then one ``field_part`` row per part when it is a sum spelled by its parts.
+
+    Its unit is the unit its evidence is written in (null for a statement of none such as 未收取,
+    or when the parts are written in different units: each part row keeps its own).
+    """
+    spans = f.evidence
+    mentions = [by_span.get((s.start, s.end)) for s in spans]
+    units = {m.unit for m in mentions if m is not None}
+    unit = units.pop() if len(units) == 1 and all(m is not None for m in mentions) else None
+    row = {**base, "kind": "field", "key": key, **split_number(f.value), "unit": unit, "qualifier": f.qualifier,
+           "source": f.source}
+    if len(spans) == 1:
+        row.update(start=spans[0].start, end=spans[0].end, text=spans[0].text)
+    elif spans:  # the stretch from the first part to the last; the parts follow
+        row.update(start=spans[0].start, end=spans[-1].end)
+    yield row
+    if len(spans) < 2:
+        return
+    for i, (span, m) in enumerate(zip(spans, mentions, strict=True), start=1):
+        yield {**base, "kind": "field_part", "key": key, "part": i,
+               **split_number(m.value if m is not None else None), "unit": m.unit if m is not None else None,
+               "qualifier": m.qualifier if m is not None else None, "start": span.start, "end": span.end,
+               "text": span.text, "source": f.source}
+
+
+def _table_rows(base: dict[str, Any], tables: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One row per cell of tables 二、三、四, with what the cell was: a number, blank, a note, unread."""
+    meta = {"table_format": tables.get("format"), "read_by": tables.get("read_by")}
+    notes: dict[str, str] = tables.get("cell_notes") or {}
+    unread = set(tables.get("unread") or [])
+    for table in TABLES:
+        rows = tables.get(table)
+        if not isinstance(rows, dict):
+            continue
+        for row, cells in rows.items():
+            items = cells.items() if isinstance(cells, dict) else [(None, cells)]
+            for column, value in items:
+                key = ".".join(p for p in (table, row, column) if p is not None)
+                note = notes.get(key)
+                if f"{table}.{row}" in unread:
+                    status = "unread"
+                elif note is not None:
+                    status = "note"
+                else:
+                    status = "blank" if value is None else "number"
+                yield {**base, **meta, "kind": "table", "key": key, **split_number(value), "text": note,
+                       "table": table, "row": row, "column": column, "cell_status": status}
+    for entry in sorted(unread):  # rows named unread that the tables do not hold at all
+        table, _, row = entry.partition(".")
+        if not isinstance(tables.get(table), dict) or row not in tables[table]:
+            yield {**base, **meta, "kind": "table", "key": entry, "table": table, "row": row,
+                   "cell_status": "unread"}
+
+
+def check_row(report: Report, check: Check) -> dict[str, Any]:
+    return {**dict.fromkeys(LONG_COLUMNS), **doc_columns(report), "kind": "check", "key": check.name,
+            "ok": check.ok, "detail": check.detail}
+
+
+def normalise(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with exactly the long columns, each of its type (rows of the journal or of an older file)."""
+    if "value_decimal" not in row and row.get("value") is not None:  # an older file: one float column
+        row = {**row, **split_number(float(row["value"]))}
+    out: dict[str, Any] = {}
+    for name, kind in LONG_SCHEMA.items():
+        value = row.get(name)
+        if value is None:
+            out[name] = None
+        elif kind == "int":
+            out[name] = value if isinstance(value, int) else int(float(value))
+        elif kind == "float":
+            out[name] = float(value)
+        elif kind == "bool":
+            out[name] = bool(value)
+        else:
+            out[name] = str(value)
+    return out
+
+
+def parquet_schema():  # type: ignore[no-untyped-def]
+    """The explicit pyarrow schema; the pandas metadata makes ``pd.read_parquet`` give nullable
+    ``Int64``/``boolean`` columns rather than floats and objects."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+    schema = pa.schema([pa.field(name, types[t], nullable=True) for name, t in LONG_SCHEMA.items()])
+    pandas_types = {"int": ("int64", "Int64"), "bool": ("bool", "boolean")}
+    columns = [{"name": n, "field_name": n, "pandas_type": pandas_types[t][0], "numpy_type": pandas_types[t][1],
+                "metadata": None} for n, t in LONG_SCHEMA.items() if t in pandas_types]
+    meta = {"index_columns": [], "column_indexes": [], "columns": columns}
+    return schema.with_metadata({b"pandas": json.dumps(meta).encode()})

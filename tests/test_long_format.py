@@ -1,0 +1,239 @@
+"""The long format (CSV and Parquet) as docs/output.md documents it: typed columns, table metadata."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from extractor import extract
+from extractor.cli import app
+from extractor.long_format import LONG_COLUMNS, LONG_SCHEMA, PANDAS_DTYPES, long_rows, normalise
+from extractor.models import Check, FieldValue, Report, Span
+from extractor.output import ResultWriter, docs_done
+
+from .conftest import ROOT, SEED_TEXT
+
+runner = CliRunner()
+SEED_TABLES: dict[str, Any] = json.loads(
+    (ROOT / "tests" / "data" / "tables" / "longting-2024.tables.json").read_text(encoding="utf-8"))
+ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+DOCS_MD = ROOT / "docs" / "output.md"
+
+
+def extract_to(out: Path, *paths: Path, extra: tuple[str, ...] = ()) -> None:
+    result = runner.invoke(app, ["extract", *map(str, paths), "-o", str(out), *extra])
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def seed_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pq") / "out.parquet"
+    extract_to(out, SEED_TEXT)
+    return out
+
+
+# --- types ------------------------------------------------------------------------------------------
+def test_parquet_schema_is_explicit_and_typed(seed_parquet: Path) -> None:
+    schema = pq.read_schema(seed_parquet)
+    assert schema.names == LONG_COLUMNS
+    for name, kind in LONG_SCHEMA.items():
+        assert schema.field(name).type == ARROW_TYPES[kind], name
+    assert schema.field("value").type == pa.int64() and schema.field("year").type == pa.int64()
+
+
+def test_pandas_reads_counts_as_nullable_integers(seed_parquet: Path) -> None:
+    df = pd.read_parquet(seed_parquet)
+    for name in ("year", "value", "start", "end", "part"):
+        assert str(df[name].dtype) == "Int64", name
+    assert str(df["ok"].dtype) == "boolean"
+    assert str(df["value_decimal"].dtype) == "float64"
+    fields = df[df["kind"] == "field"].set_index("key")
+    assert fields.loc["requests.received", "value"] == 43
+    assert fields["value"].isna().sum() == 0  # every field of the seed is a whole number
+
+
+def test_every_row_carries_its_document_columns(seed_parquet: Path) -> None:
+    rows = pq.read_table(seed_parquet).to_pylist()
+    assert {(r["doc"], r["body"], r["year"]) for r in rows} == {(str(SEED_TEXT), "龙亭区人民政府办公室", 2024)}
+    assert [r["kind"] for r in rows].count("doc") == 1
+    assert {"admin_level", "region"} <= set(rows[0])
+
+
+def test_admin_level_and_region_come_from_the_report_when_it_has_them() -> None:
+    class WithPlace(Report):
+        admin_level: str | None = None
+        region: str | None = None
+
+    rows = list(long_rows(WithPlace(doc="a.txt", body="某县人民政府", year=2023, admin_level="county", region="河南省")))
+    assert (rows[0]["admin_level"], rows[0]["region"]) == ("county", "河南省")
+    rows = list(long_rows(Report(doc="a.txt")))
+    assert (rows[0]["admin_level"], rows[0]["region"]) == (None, None)
+
+
+def test_whole_numbers_are_integers_and_fractions_are_decimals() -> None:
+    report = extract("一、总体情况\n本年度按期答复率98.5%，收取信息处理费0.5万元。", source="s")
+    mentions = {r["text"]: r for r in long_rows(report) if r["kind"] == "mention"}
+    assert (mentions["98.5%"]["value"], mentions["98.5%"]["value_decimal"], mentions["98.5%"]["unit"]) == (None, 98.5, "%")
+    assert (mentions["0.5万元"]["value"], mentions["0.5万元"]["value_decimal"]) == (5000, None)
+    assert isinstance(mentions["0.5万元"]["value"], int)
+
+
+# --- fields -------------------------------------------------------------------------------------------
+def test_a_field_carries_its_unit_and_a_sum_keeps_its_parts() -> None:
+    report = extract(SEED_TEXT.read_text(encoding="utf-8"), source="seed")
+    rows = [r for r in long_rows(report) if r["key"] == "requests.unable_to_provide" and r["kind"] != "mention"]
+    field, *parts = rows
+    assert (field["kind"], field["value"], field["unit"], field["text"]) == ("field", 35, "项", None)
+    assert [(p["kind"], p["part"], p["value"], p["unit"], p["text"]) for p in parts] == [
+        ("field_part", 1, 26, "项", "26 项"), ("field_part", 2, 9, "项", "9 项")]
+    assert (field["start"], field["end"]) == (parts[0]["start"], parts[1]["end"])
+    received = next(r for r in long_rows(report) if r["kind"] == "field" and r["key"] == "requests.received")
+    assert (received["unit"], received["text"], received["part"]) == ("项", "43 项", None)
+
+
+def test_parts_in_different_units_leave_the_field_unit_empty() -> None:
+    text = "一、总体情况\n政务微信发布信息1350篇，政务微博发布792条。"
+    report = Report(doc="d", fields={"proactive.new_media": FieldValue(
+        value=2142, qualifier="exact", source="rule:new_media",
+        evidence=[Span(start=text.index("1350篇"), end=text.index("1350篇") + 5, text="1350篇"),
+                  Span(start=text.index("792条"), end=text.index("792条") + 4, text="792条")])})
+    report.mentions = extract(text, source="d").mentions
+    field, *parts = [r for r in long_rows(report) if r["key"] == "proactive.new_media" and r["kind"] != "mention"]
+    assert field["unit"] is None
+    assert [p["unit"] for p in parts] == ["篇", "条"]
+
+
+def test_a_statement_of_none_has_no_unit() -> None:
+    report = Report(doc="d", fields={"fees.collected": FieldValue(
+        value=0, qualifier="exact", source="rule:fees_none", evidence=[Span(start=9, end=12, text="未收取")])})
+    (row,) = [r for r in long_rows(report) if r["kind"] == "field"]
+    assert (row["value"], row["unit"], row["text"], row["start"]) == (0, None, "未收取", 9)
+
+
+# --- tables ---------------------------------------------------------------------------------------
+def tables_with_every_kind_of_cell() -> dict[str, Any]:
+    tables = copy.deepcopy(SEED_TABLES)
+    tables["requests"]["new"]["business"] = None  # printed blank
+    tables["requests"]["granted"]["research"] = None  # printed "/"
+    tables["active"]["normative_documents"]["issued"] = 22  # printed "22（其中修订16件）"
+    tables["cell_notes"] = {"requests.granted.research": "/",
+                            "active.normative_documents.issued": "22（其中修订16件）"}
+    tables["requests"]["carried_forward"] = dict.fromkeys(tables["requests"]["carried_forward"])
+    tables["unread"] = ["requests.carried_forward", "active.procurement"]  # the second: not in the tables
+    return tables
+
+
+def cells(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["key"]: r for r in rows if r["kind"] == "table"}
+
+
+def test_a_blank_a_slash_and_an_unread_cell_are_told_apart() -> None:
+    report = Report(doc="t", body="b", year=2024, tables=tables_with_every_kind_of_cell())
+    got = cells(list(long_rows(report)))
+    assert (got["requests.new.natural_person"]["cell_status"], got["requests.new.natural_person"]["value"]) == ("number", 43)
+    assert (got["requests.new.business"]["cell_status"], got["requests.new.business"]["text"]) == ("blank", None)
+    assert (got["requests.granted.research"]["cell_status"], got["requests.granted.research"]["text"]) == ("note", "/")
+    noted = got["active.normative_documents.issued"]
+    assert (noted["cell_status"], noted["value"], noted["text"]) == ("note", 22, "22（其中修订16件）")
+    assert {got[f"requests.carried_forward.{c}"]["cell_status"] for c in ("natural_person", "total")} == {"unread"}
+    assert got["active.procurement"]["cell_status"] == "unread" and got["active.procurement"]["column"] is None
+    # the parts of each key, and the table's metadata on every cell
+    assert (got["requests.denied.state_secret.total"]["table"], got["requests.denied.state_secret.total"]["row"],
+            got["requests.denied.state_secret.total"]["column"]) == ("requests", "denied.state_secret", "total")
+    assert (got["active.licensing"]["row"], got["active.licensing"]["column"]) == ("licensing", None)
+    assert {(r["table_format"], r["read_by"]) for r in got.values()} == {("2021", "labels")}
+
+
+def test_table_metadata_survives_csv_and_parquet(tmp_path: Path) -> None:
+    report = Report(doc="t", body="b", year=2024, tables=tables_with_every_kind_of_cell(),
+                    checks=[Check(name="requests.balance", ok=None, detail="not stated: …")])
+    frames = {}
+    for suffix in (".csv", ".parquet"):
+        writer = ResultWriter(tmp_path / f"out{suffix}")
+        writer.write(report)
+        writer.close()
+    frames["csv"] = pd.read_csv(tmp_path / "out.csv", dtype=PANDAS_DTYPES, keep_default_na=False,
+                                na_values=[""])
+    frames["parquet"] = pd.read_parquet(tmp_path / "out.parquet")
+    for name, df in frames.items():
+        assert list(df.columns) == LONG_COLUMNS, name
+        status = df[df["kind"] == "table"].set_index("key")["cell_status"]
+        assert status["requests.new.business"] == "blank", name
+        assert status["requests.granted.research"] == "note", name
+        assert status["requests.carried_forward.total"] == "unread", name
+        assert df.loc[df["key"] == "requests.granted.research", "text"].item() == "/", name
+        check = df[df["kind"] == "check"]
+        assert check["ok"].isna().all() and len(check) == 1, name
+    csv_rows = frames["csv"].astype(object).where(frames["csv"].notna(), None).to_dict("records")
+    pq_rows = frames["parquet"].astype(object).where(frames["parquet"].notna(), None).to_dict("records")
+    assert csv_rows == pq_rows  # the CSV round trip gives back what the Parquet holds
+
+
+def test_csv_round_trip_of_the_seed_keeps_types(tmp_path: Path, seed_parquet: Path) -> None:
+    out = tmp_path / "out.csv"
+    extract_to(out, SEED_TEXT)
+    df = pd.read_csv(out, dtype=PANDAS_DTYPES)
+    assert str(df["value"].dtype) == "Int64" and str(df["year"].dtype) == "Int64"
+    pq_df = pd.read_parquet(seed_parquet)
+    assert df["value"].sum() == pq_df["value"].sum()
+    assert df["kind"].value_counts().to_dict() == pq_df["kind"].value_counts().to_dict()
+    assert set(df.loc[df["kind"] == "check", "ok"]) == {True}
+
+
+# --- --excel, resume --------------------------------------------------------------------------------
+def test_excel_csv_starts_with_a_bom_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    shutil.copy(SEED_TEXT, a)
+    shutil.copy(SEED_TEXT, b)
+    extract_to(out, a, extra=("--excel",))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfdoc,body,year,")
+    assert docs_done(out) == {str(a)}
+    extract_to(out, a, b, extra=("--excel", "--resume"))
+    data = out.read_bytes()
+    assert data.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+    assert sorted(r["doc"] for r in rows if r["kind"] == "doc") == [str(a), str(b)]
+
+
+def test_parquet_resume_reads_a_file_of_the_previous_layout(tmp_path: Path) -> None:
+    out = tmp_path / "out.parquet"
+    old = pa.table({"doc": ["old.txt", "old.txt"], "kind": ["doc", "field"], "key": ["某机关", "proactive.total"],
+                    "value": [2023.0, 1300.0], "start": [None, 5], "ok": [None, None]})
+    pq.write_table(old, out)
+    assert docs_done(out) == {"old.txt"}
+    extract_to(out, SEED_TEXT, extra=("--resume",))
+    df = pd.read_parquet(out)
+    assert list(df.columns) == LONG_COLUMNS
+    assert df.loc[(df["doc"] == "old.txt") & (df["kind"] == "field"), "value"].item() == 1300
+    assert set(df["doc"]) == {"old.txt", str(SEED_TEXT)}
+    assert not (tmp_path / "out.parquet.partial.jsonl").exists()
+
+
+def test_normalise_keeps_fractions_of_an_old_float_column() -> None:
+    row = normalise({"doc": "d", "kind": "mention", "value": 98.5})
+    assert (row["value"], row["value_decimal"]) == (None, 98.5)
+    assert list(row) == LONG_COLUMNS
+
+
+# --- documentation --------------------------------------------------------------------------------
+def test_every_column_is_documented_with_its_type() -> None:
+    text = DOCS_MD.read_text(encoding="utf-8")
+    section = text[text.index("### Columns"):]
+    section = section[:section.index("\n### ", 1)]
+    documented = dict((name, kind) for name, kind in
+                      (tuple(cell.strip(" `") for cell in line.split("|")[1:3])
+                       for line in section.splitlines() if line.startswith("| `")))
+    names = {"string": "string", "int": "integer", "float": "float", "bool": "boolean"}
+    assert {name: names[kind] for name, kind in LONG_SCHEMA.items()} == {
+        name: documented.get(name) for name in LONG_SCHEMA}
