@@ -7,6 +7,7 @@ Public API::
     report.fields["requests.received"].value
 """
 
+from .checks import run_checks
 from .models import Check, ErrorEntry, FieldValue, Mention, Report, Span
 from .pipeline import extract, extract_file
 from .render import render_html
@@ -25,5 +26,6 @@ __all__ = [
     "extract",
     "extract_file",
     "render_html",
+    "run_checks",
     "to_spacy_doc",
 ]
