@@ -229,8 +229,9 @@ def label_cmd(
     target.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for note in notes:
         err.print(f"note: {note}", highlight=False)
-    n = len(gold["mentions"]) if gold["mentions"] is not None else "no"
-    err.print(f"{target}: {n} mentions, {len(gold['fields'])} fields, tables {'yes' if gold['tables'] else 'no'}")
+    mentions = plural(len(gold["mentions"]), "mention") if gold["mentions"] is not None else "no mentions"
+    err.print(f"{target}: {mentions}, {plural(len(gold['fields']), 'field')}, tables {'yes' if gold['tables'] else 'no'}",
+              highlight=False)
     if target.resolve().parent != report.resolve().parent:
         err.print(f"note: put {report.name} beside {target.name} (gold files name their text by file name)")
         return
