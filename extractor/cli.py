@@ -158,7 +158,10 @@ def extract_cmd(
     if done:
         err.print(f"resuming: {len(inputs) - len(todo)} of {plural(len(inputs), 'document')} already in {out}",
                   highlight=False)
-    writer = PrettyWriter() if pretty else ResultWriter(out, append=resume, excel=excel)
+    try:
+        writer = PrettyWriter() if pretty else ResultWriter(out, append=resume, excel=excel)
+    except ValueError as exc:
+        fail(str(exc))
     results: list[Report] = []
     cross_year = checks.CrossYear()
     late: list[tuple[Report, Check]] = []  # cross-year checks of results already written

@@ -59,6 +59,8 @@ class ResultWriter:
             self._stream = path.open("a" if append else "w", encoding="utf-8")
         elif self.format == "csv":
             new = not (append and path.exists() and path.stat().st_size > 0)
+            if not new:
+                _check_csv_header(path)
             # Excel reads a CSV as UTF-8 only when it starts with a byte order mark
             encoding = "utf-8-sig" if excel and new else "utf-8"
             self._stream = path.open("a" if not new else "w", encoding=encoding, newline="")
@@ -132,6 +134,15 @@ class ResultWriter:
         if self.format == "parquet":
             _journal_to_parquet(self.path, self._journal_path)
         self._stream = None
+
+
+def _check_csv_header(path: Path) -> None:
+    """Rows are appended only under the same columns (a file of an earlier layout is not mixed in)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    if header != LONG_COLUMNS:
+        raise ValueError(f"{path} has other columns than this version writes (an earlier layout?): "
+                         "resume into a new file")
 
 
 def journal_path(path: Path) -> Path:

@@ -220,6 +220,15 @@ def test_parquet_resume_reads_a_file_of_the_previous_layout(tmp_path: Path) -> N
     assert not (tmp_path / "out.parquet.partial.jsonl").exists()
 
 
+def test_csv_resume_refuses_a_file_of_another_layout(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("doc,kind,key,value\nold.txt,doc,某机关,2023\n", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(SEED_TEXT), "-o", str(out), "--resume"])
+    assert result.exit_code == 2
+    assert "has other columns than this version writes" in result.stderr
+    assert out.read_text(encoding="utf-8") == "doc,kind,key,value\nold.txt,doc,某机关,2023\n"  # untouched
+
+
 def test_normalise_keeps_fractions_of_an_old_float_column() -> None:
     row = normalise({"doc": "d", "kind": "mention", "value": 98.5})
     assert (row["value"], row["value_decimal"]) == (None, 98.5)

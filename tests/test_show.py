@@ -160,6 +160,24 @@ def test_fragment_and_parts() -> None:
         render_html(report, parts=["nope"])
 
 
+def test_checks_not_stated_are_shown_apart_after_failures() -> None:
+    from extractor import Check
+
+    report = extract_file(SEED_TEXT, with_text=True)
+    report.checks = [Check(name="requests.columns", ok=None, detail="not stated: new: 43 vs total blank"),
+                     Check(name="requests.balance", ok=True, detail="43 + 0 = 43 + 0"),
+                     Check(name="requests.total", ok=False, detail="total: 44 ≠ 43")]
+    page = lhtml.fromstring(render_html(report, parts=["checks"], page=False))
+    items = page.xpath('//li[contains(@class, "check")]')
+    assert [(li.get("data-check"), li.get("class"), li.get("data-ok")) for li in items] == [
+        ("requests.total", "check failed", "false"),
+        ("requests.columns", "check open", "null"),
+        ("requests.balance", "check ok", "true"),
+    ]
+    assert "? not stated" in items[1].text_content()
+    assert "(3 run, 1 failed, 1 not stated)" in page.text_content()
+
+
 # --- in a real browser ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser() -> str:
