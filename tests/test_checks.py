@@ -201,6 +201,43 @@ def test_a_check_whose_every_cell_is_blank_states_nothing() -> None:
     assert check.detail.startswith("not stated: every cell it needs is blank (2023 carried_forward.total, 2024 carried_over.total)")
 
 
+def report_2019_with_blank_totals(*, new_natural_person: str | None = None) -> Report:
+    """A 2019 trial-format report, as a Markdown page prints it, its table 三 总计 column empty."""
+    from extractor import extract
+
+    from .test_tables import pipe_lines, rows_2019, write
+
+    rows = rows_2019()
+    requests = []
+    for kind, cells in rows["requests"]:
+        if kind == "data":
+            cells = [*cells[:-1], ""]
+            if new_natural_person is not None and cells[0].startswith("一、"):
+                cells[1] = new_natural_person
+        requests.append((kind, cells))
+    rows["requests"] = requests
+    return extract(write(rows, pipe_lines), source="2019-blank-totals")
+
+
+def test_a_2019_report_with_its_total_column_blank_end_to_end() -> None:
+    report = report_2019_with_blank_totals()
+    assert report.tables is not None and report.tables["format"] == "2019"
+    assert all(row["total"] is None for row in report.tables["requests"].values())
+    checks = by_name(report.checks)
+    assert [c.name for c in report.checks if c.ok is False] == []
+    assert checks["requests.columns"].ok is None and checks["requests.columns"].detail.startswith("not stated: ")
+    assert checks["narrative.requests"].ok is None  # 收到…申请713件 against a blank 总计
+    assert checks["requests.balance"].ok is True and checks["requests.total"].ok is True
+
+
+def test_a_2019_report_with_blank_totals_and_a_real_error_still_fails() -> None:
+    report = report_2019_with_blank_totals(new_natural_person="31")  # one more new request than the rows account for
+    checks = by_name(report.checks)
+    assert checks["requests.balance"].ok is False
+    assert checks["requests.balance"].detail.startswith("natural_person: 31 + ")
+    assert checks["requests.total"].ok is True  # the outcome rows still add up
+
+
 def test_checks_whose_rows_are_missing_are_not_run() -> None:
     tables = copy.deepcopy(SEED_TABLES)
     tables["unread"] = ["requests.carried_forward"]
