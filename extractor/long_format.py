@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from .models import Check, FieldValue, Mention, Report
@@ -155,6 +156,20 @@ def normalise(row: dict[str, Any]) -> dict[str, Any]:
         else:
             out[name] = str(value)
     return out
+
+
+def read_long(path: str | Path):  # type: ignore[no-untyped-def]
+    """A long-format CSV or Parquet file as a pandas DataFrame with the documented column types
+    (pandas is needed: ``pip install pandas``). Only an empty CSV cell is missing: a text such as
+    ``NA`` or ``无`` stays text."""
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        frame = pd.read_csv(path, dtype=PANDAS_DTYPES, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    return frame.astype({name: PANDAS_DTYPES[name] for name in frame.columns if name in PANDAS_DTYPES})
 
 
 def parquet_schema():  # type: ignore[no-untyped-def]

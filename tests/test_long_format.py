@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from extractor import extract
 from extractor.cli import app
-from extractor.long_format import LONG_COLUMNS, LONG_SCHEMA, PANDAS_DTYPES, long_rows, normalise
+from extractor.long_format import LONG_COLUMNS, LONG_SCHEMA, long_rows, normalise, read_long
 from extractor.models import Check, FieldValue, Report, Span
 from extractor.output import ResultWriter, docs_done
 
@@ -126,7 +126,8 @@ def tables_with_every_kind_of_cell() -> dict[str, Any]:
     tables["requests"]["new"]["business"] = None  # printed blank
     tables["requests"]["granted"]["research"] = None  # printed "/"
     tables["active"]["normative_documents"]["issued"] = 22  # printed "22（其中修订16件）"
-    tables["cell_notes"] = {"requests.granted.research": "/",
+    tables["requests"]["granted"]["social_org"] = None  # printed "NA": text, not a missing value
+    tables["cell_notes"] = {"requests.granted.research": "/", "requests.granted.social_org": "NA",
                             "active.normative_documents.issued": "22（其中修订16件）"}
     tables["requests"]["carried_forward"] = dict.fromkeys(tables["requests"]["carried_forward"])
     tables["unread"] = ["requests.carried_forward", "active.procurement"]  # the second: not in the tables
@@ -162,9 +163,12 @@ def test_table_metadata_survives_csv_and_parquet(tmp_path: Path) -> None:
         writer = ResultWriter(tmp_path / f"out{suffix}")
         writer.write(report)
         writer.close()
-    frames["csv"] = pd.read_csv(tmp_path / "out.csv", dtype=PANDAS_DTYPES, keep_default_na=False,
-                                na_values=[""])
-    frames["parquet"] = pd.read_parquet(tmp_path / "out.parquet")
+    frames["csv"] = read_long(tmp_path / "out.csv")
+    frames["parquet"] = read_long(tmp_path / "out.parquet")
+    for name, kind in LONG_SCHEMA.items():
+        expected = {"int": "Int64", "bool": "boolean", "float": "float64"}.get(kind)
+        if expected:
+            assert {str(frames["csv"][name].dtype), str(frames["parquet"][name].dtype)} == {expected}, name
     for name, df in frames.items():
         assert list(df.columns) == LONG_COLUMNS, name
         status = df[df["kind"] == "table"].set_index("key")["cell_status"]
@@ -172,6 +176,7 @@ def test_table_metadata_survives_csv_and_parquet(tmp_path: Path) -> None:
         assert status["requests.granted.research"] == "note", name
         assert status["requests.carried_forward.total"] == "unread", name
         assert df.loc[df["key"] == "requests.granted.research", "text"].item() == "/", name
+        assert df.loc[df["key"] == "requests.granted.social_org", "text"].item() == "NA", name
         check = df[df["kind"] == "check"]
         assert check["ok"].isna().all() and len(check) == 1, name
     csv_rows = frames["csv"].astype(object).where(frames["csv"].notna(), None).to_dict("records")
@@ -182,8 +187,8 @@ def test_table_metadata_survives_csv_and_parquet(tmp_path: Path) -> None:
 def test_csv_round_trip_of_the_seed_keeps_types(tmp_path: Path, seed_parquet: Path) -> None:
     out = tmp_path / "out.csv"
     extract_to(out, SEED_TEXT)
-    df = pd.read_csv(out, dtype=PANDAS_DTYPES)
-    assert str(df["value"].dtype) == "Int64" and str(df["year"].dtype) == "Int64"
+    df = read_long(out)
+    assert str(df["value"].dtype) == "Int64" and str(df["year"].dtype) == "Int64" and str(df["ok"].dtype) == "boolean"
     pq_df = pd.read_parquet(seed_parquet)
     assert df["value"].sum() == pq_df["value"].sum()
     assert df["kind"].value_counts().to_dict() == pq_df["kind"].value_counts().to_dict()
