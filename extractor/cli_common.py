@@ -1,7 +1,7 @@
 """What every ``xxgk`` command shares: exit codes, one-line messages about paths, plain help.
 
 Exit status (documented in the README): 0 done; 1 the command ran and found problems (bad gold
-files); 2 the command cannot run as asked (a missing input path, a directory where a file is
+files; a gold file it will not overwrite); 2 the command cannot run as asked (a missing input path, a directory where a file is
 needed, conflicting options) — click uses 2 for its own usage errors too.
 """
 
