@@ -115,7 +115,7 @@ def _predictions(golds: list[ev.Gold], pred: Path | None, llm: str) -> dict[str,
     names = {g.name for g in golds}
     stray = sorted(set(results) - names)
     if stray:
-        err.print(f"note: {len(stray)} results have no gold file and are not scored (e.g. {stray[0]})")
+        err.print(f"note: {plural(len(stray), 'result')} with no gold file, not scored (e.g. {stray[0]})")
     return {str(g.path): results.get(g.name) for g in golds}
 
 
@@ -148,7 +148,7 @@ def _ci(x: Any) -> str:
 
 def _print_summary(s: dict[str, Any]) -> None:
     m, f, t = s["mentions"], s["fields"], s["tables"]
-    head = Table(title=f"{s['docs']} documents", title_justify="left")
+    head = Table(title=plural(s["docs"], "document"), title_justify="left")
     for col in ("", "P", "R", "F1", "95% CI", "counts"):
         head.add_column(col, justify="left" if col in ("", "counts") else "right")
     head.add_row("mentions", _f(m["p"]), _f(m["r"]), _f(m["f1"]), _ci(m.get("f1_ci")),

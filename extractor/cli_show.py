@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .cli_common import require_file, require_writable_parent
+from .cli_common import plural, require_file, require_writable_parent
 from .pipeline import extract_file
 from .render import render_html
 
@@ -42,6 +42,6 @@ def show_cmd(
     out.write_text(page, encoding="utf-8")
     failed = sum(c.ok is False for c in result.checks)
     open_ = sum(c.ok is None for c in result.checks)
-    err.print(f"{report}: {len(result.mentions)} mentions, {len(result.fields)} fields, "
-              f"{len(result.checks)} checks ({failed} failed" + (f", {open_} not stated" if open_ else "") + ")"
-              + (f", {len(result.errors)} errors" if result.errors else "") + f" → {out}", highlight=False)
+    err.print(f"{report}: {plural(len(result.mentions), 'mention')}, {plural(len(result.fields), 'field')}, "
+              f"{plural(len(result.checks), 'check')} ({failed} failed" + (f", {open_} not stated" if open_ else "") + ")"
+              + (f", {plural(len(result.errors), 'error')}" if result.errors else "") + f" → {out}", highlight=False)
