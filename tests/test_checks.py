@@ -312,3 +312,22 @@ def test_one_body_however_its_titles_name_it() -> None:
     assert same_body("龙亭区人民政府办公室", "龙亭区 人民政府办公室")
     assert not same_body("洪泽区人民政府", "淮阴区人民政府")
     assert not same_body("市政府", "淮安市政府")  # too short to tell
+
+
+def test_pretty_and_show_print_a_check_not_stated(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    from .test_tables import pipe_lines, rows_2019, write
+
+    rows = rows_2019()
+    rows["requests"] = [(k, [*c[:-1], ""] if k == "data" else c) for k, c in rows["requests"]]
+    path = tmp_path / "blank-totals.md"
+    path.write_text(write(rows, pipe_lines), encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(path), "--pretty"])
+    assert result.exit_code == 0
+    assert "not stated  requests.columns: not stated: new: " in result.stdout
+    result = CliRunner().invoke(app, ["show", str(path), "-o", str(tmp_path / "page.html")])
+    assert result.exit_code == 0
+    assert "checks (0 failed, 2 not stated)" in result.stderr
