@@ -38,8 +38,7 @@ PANDAS_DTYPES = {name: {"string": "string", "int": "Int64", "float": "float64", 
 def doc_columns(report: Report) -> dict[str, Any]:
     """The document's own columns, repeated on each of its rows. ``admin_level`` and ``region``
     are read when the result model has them (null otherwise)."""
-    return {"doc": report.doc, "body": report.body, "year": report.year,
-            "admin_level": getattr(report, "admin_level", None), "region": getattr(report, "region", None)}
+    return {name: getattr(report, name, None) for name in DOC_COLUMNS}
 
 
 def split_number(value: Any) -> dict[str, Any]:

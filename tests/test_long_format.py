@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from extractor import extract
 from extractor.cli import app
-from extractor.long_format import LONG_COLUMNS, LONG_SCHEMA, long_rows, normalise, read_long
+from extractor.long_format import KINDS, LONG_COLUMNS, LONG_SCHEMA, long_rows, normalise, read_long
 from extractor.models import Check, FieldValue, Report, Span
 from extractor.output import ResultWriter, docs_done
 
@@ -251,3 +251,12 @@ def test_every_column_is_documented_with_its_type() -> None:
     names = {"string": "string", "int": "integer", "float": "float", "bool": "boolean"}
     assert {name: names[kind] for name, kind in LONG_SCHEMA.items()} == {
         name: documented.get(name) for name in LONG_SCHEMA}
+
+
+def test_every_kind_of_row_is_documented_and_produced(seed_parquet: Path) -> None:
+    text = DOCS_MD.read_text(encoding="utf-8")
+    rows_table = text[text.index("### Rows"):text.index("### Columns")]
+    documented = {line.split("|")[1].strip(" `") for line in rows_table.splitlines() if line.startswith("| `")}
+    assert documented - {"kind"} == set(KINDS)  # less the header
+    produced = set(pq.read_table(seed_parquet).column("kind").to_pylist())
+    assert produced == set(KINDS) - {"error"}  # the seed reads without error
