@@ -10,6 +10,7 @@ from . import checks, ingest, tables
 from .fields import resolve_fields
 from .mentions import find_mentions
 from .models import Report
+from .script import restore_original, simplify_grids, to_simplified
 from .sections import find_body_and_year, split_sections
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
     if not text.strip():
         report.add_error("ingest", "document has no text")
         return report
+    original, text = text, to_simplified(text)  # every rule reads simplified script, same offsets
     sections = split_sections(text)
     report.body, report.year = find_body_and_year(text)
     report.mentions = find_mentions(text, sections)
@@ -38,6 +40,7 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
         from .llm.fill import fill_report
 
         fill_report(report, text, llm, sections=sections)
+    restore_original(report, original, text)  # results show the report's own characters
     report.checks = checks.run_checks(report)
     return report
 
@@ -56,7 +59,7 @@ def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | 
             report.add_error("ingest", "document has no text")
     if doc.grids:
         try:
-            grid_tables = tables.parse_tables_grids(doc.grids)
+            grid_tables = tables.parse_tables_grids(simplify_grids(doc.grids))
         except Exception as exc:
             grid_tables = None
             report.add_error("tables", f"{type(exc).__name__}: {exc}")
