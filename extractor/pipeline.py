@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from . import checks, ingest, tables
 from .fields import resolve_fields
 from .mentions import find_mentions
+from .metadata import read_metadata
 from .models import Report
 from .script import restore_original, simplify_grids, to_simplified
-from .sections import find_body_and_year, split_sections
+from .sections import split_sections
 
 if TYPE_CHECKING:
     from .llm import LLMConfig
@@ -29,7 +30,8 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
         return report
     original, text = text, to_simplified(text)  # every rule reads simplified script, same offsets
     sections = split_sections(text)
-    report.body, report.year = find_body_and_year(text)
+    meta = read_metadata(text)
+    report.body, report.year, report.admin_level, report.region = meta.body, meta.year, meta.admin_level, meta.region
     report.mentions = find_mentions(text, sections)
     report.fields = resolve_fields(text, report.mentions, sections)
     try:

@@ -48,7 +48,7 @@ def test_json_has_exactly_the_promised_keys_and_figures(pred_file):
     code, out, err = run("eval", str(GOOD), "--pred", str(pred_file), "--json")
     assert code == 0, err
     s = json.loads(out)  # one JSON object, nothing else on stdout
-    assert set(s) == {"docs", "mentions", "fields", "tables", "run"}
+    assert set(s) == {"docs", "mentions", "fields", "tables", "metadata", "run"}
     assert s["docs"] == 1
     assert s["mentions"] == {"p": 1.0, "r": round(6 / 7, 4), "f1": round(12 / 13, 4), "tp": 6, "fp": 0, "fn": 1,
                              "f1_ci": [round(12 / 13, 4)] * 2}
