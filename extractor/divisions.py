@@ -16,8 +16,8 @@ from functools import lru_cache
 LEVELS = ("province", "city", "county")
 # Names too short or too common to be read as a place on their own (阳泉的"城区", "郊区", "矿区")
 AMBIGUOUS_NAMES = frozenset({"城区", "郊区", "矿区"})
-# 临夏回族自治州 is written 临夏州: the prefecture's short form
-AUTONOMOUS_PREFECTURE = re.compile(r"^(?P<stem>.{2}).*自治州$")
+# 临夏回族自治州 is written 临夏州, 黔东南苗族侗族自治州 黔东南州: the prefecture's short form
+AUTONOMOUS_PREFECTURE = re.compile(r"^.{2,}族.*自治州$")
 
 
 # 河北省 → 河北, 重庆市 → 重庆, 广西壮族自治区 → 广西, 新疆维吾尔自治区 → 新疆
@@ -91,9 +91,9 @@ def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[int, ...]]]:
         if name in AMBIGUOUS_NAMES or len(name) < 2:
             continue
         by_name.setdefault(name, []).append(code)
-        short = AUTONOMOUS_PREFECTURE.match(name)
-        if short:
-            by_name.setdefault(short.group("stem") + "州", []).append(code)
+        if AUTONOMOUS_PREFECTURE.match(name):  # the stem is 2 to 4 characters: 临夏州, 黔东南州, 西双版纳州
+            for n in range(2, 5):
+                by_name.setdefault(name[:n] + "州", []).append(code)
         if level_of(code) == "province":  # 重庆两江新区, 中国(河北)自由贸易试验区: a province by its stem
             by_name.setdefault(PROVINCE_STEM.sub("", name), []).append(code)
     lengths: dict[str, set[int]] = {}

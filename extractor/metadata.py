@@ -29,6 +29,7 @@ HEAD_CHARS = 3000  # the title, the opening and the contact paragraph stand in t
 DATA = _load_toml("metadata.toml")
 ABBREVIATIONS: dict[str, str] = DATA["abbreviations"]
 GENERIC_LEAD: dict[str, str] = DATA["generic_lead"]
+NOT_GENERIC: tuple[str, ...] = tuple(DATA["names"]["not_a_generic_lead"])
 NAMES: dict[str, list[str]] = DATA["names"]
 SPEAKER_LEVEL: dict[str, list[str]] = DATA["speaker_level"]
 PLACE_WORD_LEVEL: dict[str, str] = DATA["place_word_level"]
@@ -49,7 +50,7 @@ NOT_A_NAME = re.compile("|".join(map(re.escape, NAMES["not_a_name"])))
 # The words of a title after the year ("政府信息公开工作年度报告", "信息公开年报"; a line may break
 # inside them)
 _TITLE_WORDS = (r"(?:政府信息公开|政务信息公开|政务公开|信息公开)\s*(?:工作)?\s*(?:开展)?\s*(?:年度)?\s*(?:工作)?\s*"
-                r"(?:报告|年报|情况(?=[。，,；;]))")
+                r"(?:(?:情况)?\s*的?\s*(?:报告|年报)|情况(?=[。，,；;]))")
 # The title: "<body>2023年(度)<body>政府信息公开工作年度报告"
 TITLE = re.compile(
     rf"(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?P<mid>[^\n，。,；;《》]{{0,24}}?){_TITLE_WORDS}"
@@ -59,6 +60,7 @@ TITLE_YEAR_LAST = re.compile(
     r"(?P<body>[^\n，。,；;《》]{2,40}?)(?:政府信息公开|政务公开|信息公开)(?:工作)?\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:工作)?(?:年度)?报告"
 )
+ABOUT_AT_END = re.compile(r"\s*关于\s*$")
 # What may stand before the body on the line of a title (the last of them is cut off)
 TITLE_LEAD = re.compile(
     r"现予?公布|现发布|现公开|向社会公布|向社会公开|公开发布|编制并向社会公开|编制了|现编制|编制|印发|公布|发布|"
@@ -78,7 +80,7 @@ COMPILED_BY = (
 )
 CONTACT = (
     re.compile(r"(?:请|直接)(?:与|和|同)(?P<body>[^，。,；;\n（(]{2,40}?)联系"),
-    re.compile(r"请联系(?P<body>[^，。,；;\n（(：:]{2,40}?)(?=[，。,；;（(：:]|联系电话|电话)"),
+    re.compile(r"请联系\s*[：:]?\s*(?P<body>[^，。,；;\n（(：:]{2,40}?)(?=[，。,；;（(：:]|联系电话|电话)"),
 )
 # "广西壮族自治区北部湾经济区规划建设管理办公室（以下简称自治区北部湾办）"
 DEFINED_SHORT = re.compile(
@@ -92,6 +94,8 @@ STAT_PERIOD = re.compile(
 )
 STAT_PERIOD_SHORT = re.compile(r"统计期限?为?\s*(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 FIRST_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
+# The years a report can be for: the 条例 took effect in 2008 (国务院令第492号 of 2007 is no report year)
+REPORT_YEARS = (2008, 2100)
 # A township-level body: 镇、乡、街道、苏木, and a county's 管理区 (柳城县伏虎华侨管理区)
 TOWNSHIP = re.compile(r"(?:镇|乡|街道|苏木|管理区)(?:人民政府|政府|办事处|党政办公室)?$|街道办事处|(?:镇|乡)人民政府")
 
@@ -128,14 +132,12 @@ def read_year(text: str) -> int | None:
     publication or a typo: 《…2020年报告》 over 2021年1月1日至12月31日), then the title, then the
     first year written."""
     head = text[:HEAD_CHARS]
-    m = STAT_PERIOD.search(head) or STAT_PERIOD_SHORT.search(head)
-    if m:
-        return int(m.group("year"))
-    m = TITLE.search(head)
-    if m:
-        return int(m.group("year"))
-    m = FIRST_YEAR.search(text[:2000])
-    return int(m.group("year")) if m else None
+    for pattern, within in ((STAT_PERIOD, head), (STAT_PERIOD_SHORT, head), (TITLE, head), (FIRST_YEAR, text[:2000])):
+        for m in pattern.finditer(within):
+            year = int(m.group("year"))
+            if REPORT_YEARS[0] <= year <= REPORT_YEARS[1]:
+                return year
+    return None
 
 
 # --- body -----------------------------------------------------------------------------------------
@@ -184,6 +186,7 @@ def _title_names(head: str, m: re.Match[str]) -> list[str]:
         names.append(mid)
     line_start = head.rfind("\n", 0, m.start()) + 1
     before = TITLE_WORDS_BEFORE_YEAR.sub("", head[line_start:m.start()].strip())
+    before = ABOUT_AT_END.sub("", before)  # "X人民政府关于2022年度政府信息公开工作的报告": X
     before = _cut_lead(re.split(r"[。，,；;！？]", before)[-1])
     if before:
         names.append(before)
@@ -281,7 +284,8 @@ def _complete(name: str, source: str, short_forms: dict[str, str], votes: Any,
         if office:  # the government's report, compiled by (or answered at) its office
             name = office.group("gov")
     generic = None
-    if name[0] in GENERIC_LEAD and not dv.find_names(name[:8]) or name.startswith("自治区"):
+    if (name[0] in GENERIC_LEAD and not name.startswith(NOT_GENERIC) and not dv.find_names(name[:8])
+            or name.startswith("自治区")):
         generic = "province" if name.startswith("自治区") else GENERIC_LEAD[name[0]]
         place = _place_of_level(generic, votes)
         if place is None:

@@ -137,3 +137,29 @@ def test_division_names_are_found_up_to_the_end_of_the_text() -> None:
 
     assert [(s.start, s.end, s.name) for s in find_names("位于北京市")] == [(2, 5, "北京市")]
     assert [s.name for s in find_names("临夏州永靖县")] == ["临夏州", "永靖县"]
+
+
+def test_title_of_the_about_form() -> None:
+    meta = read_metadata("宁波市人民政府办公厅关于2022年度政府信息公开工作情况的报告\n一、总体情况")
+    assert meta.body == "宁波市人民政府办公厅"
+    assert meta.year == 2022 and meta.admin_level == "city"
+
+
+def test_a_word_that_starts_with_a_level_character_is_no_bare_level() -> None:
+    assert read_metadata("市场监督管理局2023年政府信息公开工作年度报告\n一、总体情况").body == "市场监督管理局"
+
+
+def test_a_year_before_the_regulation_is_no_report_year() -> None:
+    text = "根据《中华人民共和国政府信息公开条例》（2007年国务院令第492号）编制。2009年，我局…"
+    assert read_metadata(text).year == 2009
+
+
+@pytest.mark.parametrize(("text", "body", "level"), [
+    ("根据《条例》规定，现公布黔东南州财政局2022年政府信息公开工作年度报告。", "黔东南苗族侗族自治州财政局", "city"),
+    ("如对本报告有疑问，请联系：东莞市虎门镇人民政府党政办公室，电话：0769-0000。", "东莞市虎门镇人民政府", "township"),
+    ("中国人民银行2021年政府信息公开工作年度报告", "中国人民银行", "national"),
+    ("中华人民共和国商务部2020年政府信息公开工作年度报告", "中华人民共和国商务部", "national"),
+])
+def test_more_forms_of_names(text: str, body: str, level: str) -> None:
+    meta = read_metadata(text)
+    assert (meta.body, meta.admin_level) == (body, level)
