@@ -11,7 +11,7 @@ from .fields import resolve_fields
 from .mentions import find_mentions
 from .metadata import read_metadata
 from .models import Report
-from .script import restore_original, simplify_grids, to_simplified
+from .script import restore_grid_notes, restore_original, simplify_grids, to_simplified
 from .sections import split_sections
 
 if TYPE_CHECKING:
@@ -61,7 +61,9 @@ def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | 
             report.add_error("ingest", "document has no text")
     if doc.grids:
         try:
-            grid_tables = tables.parse_tables_grids(simplify_grids(doc.grids))
+            simple_grids = simplify_grids(doc.grids)
+            grid_tables = tables.parse_tables_grids(simple_grids)
+            restore_grid_notes(grid_tables, doc.grids, simple_grids)
         except Exception as exc:
             grid_tables = None
             report.add_error("tables", f"{type(exc).__name__}: {exc}")

@@ -92,6 +92,16 @@ def restore_original(report: Report, original: str, simplified: str) -> None:
         report.tables["cell_notes"] = {k: _translate_any(v, back) for k, v in report.tables["cell_notes"].items()}
 
 
+def restore_grid_notes(tables: dict[str, Any] | None, grids: list[Grid], simple: list[Grid]) -> None:
+    """Table notes read from simplified grid cells, in the characters of the original cells."""
+    if grids is simple or not tables or not isinstance(tables.get("cell_notes"), dict):
+        return
+    joined = "\n".join(cell for grid in grids for row in grid for cell in row)
+    joined_simple = "\n".join(cell for grid in simple for row in grid for cell in row)
+    back = _reverse_map(joined, joined_simple)
+    tables["cell_notes"] = {k: _translate_any(v, back) for k, v in tables["cell_notes"].items()}
+
+
 def _restore_span(span: Span, original: str) -> Span:
     if 0 <= span.start <= span.end <= len(original):
         return Span(start=span.start, end=span.end, text=original[span.start:span.end])

@@ -131,6 +131,7 @@ def test_label_writes_valid_gold(tmp_path):
     assert code == 0, err
     gold = ev.load_gold(tmp_path / "longting-2024.gold.json")  # passes validation
     assert gold.data["doc"] == "longting-2024.txt" and gold.data["truncated"] is False
+    assert (gold.data["body"], gold.data["year"], gold.data["admin_level"]) == ("龙亭区人民政府办公室", 2024, "county")
     assert gold.mentions and gold.fields
     assert all(set(f) == {"value", "qualifier"} for f in gold.fields.values())
     assert "warning" not in err

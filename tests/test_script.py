@@ -108,3 +108,14 @@ def test_restore_puts_back_table_notes() -> None:
     report = Report(tables={"cell_notes": {"active.fees": simple}})
     restore_original(report, original, simple)
     assert report.tables["cell_notes"]["active.fees"] == "不適用"
+
+
+def test_grid_notes_keep_the_cells_characters() -> None:
+    from extractor.script import restore_grid_notes, simplify_grids
+
+    grids = [[["本年收費金額", "不適用"]]]
+    simple = simplify_grids(grids)
+    assert simple == [[["本年收费金额", "不适用"]]]
+    tables = {"cell_notes": {"active.fees": "不适用"}}
+    restore_grid_notes(tables, grids, simple)
+    assert tables["cell_notes"]["active.fees"] == "不適用"
