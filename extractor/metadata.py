@@ -45,6 +45,7 @@ _HAN = r"[\u4e00-\u9fff（）()]"
 ORG_NAME = re.compile(rf"^{_HAN}*?(?:{_ORG})(?:[（(][^（）()]{{2,20}}[）)])?$")
 ORG_SUFFIX_AT_END = re.compile(rf"(?:{_ORG})$")
 PLACE_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,20}(?:省|市|县|区|旗|乡|镇|自治区|自治州|自治县|街道|盟|地区)$")
+BARE_ZONE_WORDS = frozenset(NAMES["bare_zone_words"])
 NOT_A_NAME = re.compile("|".join(map(re.escape, NAMES["not_a_name"])))
 
 # The words of a title after the year ("政府信息公开工作年度报告", "信息公开年报"; a line may break
@@ -216,8 +217,15 @@ def _cut_lead(text: str) -> str:
     return text[cut:].strip("“”\"'《》 ·•|")
 
 
+# A contact's desk inside the body: "…人民政府办公室政务公开股", "…局综合科", "…厅信息处"
+CONTACT_DESK = re.compile(r"^(?P<org>.+?(?:局|委员会|委|办公室|办公厅|人民政府|厅|部|办事处))[\u4e00-\u9fff]{1,10}?(?:科|股|室|处|组)$")
+
+
 def _strip_contact_subunit(name: str) -> str:
     name = re.sub(r"\s+", "", name)
+    desk = CONTACT_DESK.match(name)
+    if desk and name[desk.end("org"):] not in ("办公室", "办公厅") and ORG_NAME.match(desk.group("org")):
+        name = desk.group("org")
     for unit in sorted(NAMES["contact_subunits"], key=len, reverse=True):
         rest = name[: -len(unit)]
         if rest.endswith("政府") and unit in ("办公室", "办公厅"):
@@ -231,6 +239,8 @@ def _as_name(raw: str) -> str | None:
     """The stretch as a body's name, or None: it must end like one and be more than that ending."""
     name = _cut_lead(raw)
     if not 2 <= len(name) <= 40 or NOT_A_NAME.search(name):
+        return None
+    if name in BARE_ZONE_WORDS or re.sub(r"^(?:综合|经济技术|经济|高新技术|国家级)", "", name) in BARE_ZONE_WORDS:
         return None
     if PLACE_ONLY.match(name):
         return name

@@ -163,3 +163,14 @@ def test_a_year_before_the_regulation_is_no_report_year() -> None:
 def test_more_forms_of_names(text: str, body: str, level: str) -> None:
     meta = read_metadata(text)
     assert (meta.body, meta.admin_level) == (body, level)
+
+
+@pytest.mark.parametrize(("text", "body"), [
+    ("如对本报告有疑问，请与滨海县人民政府办公室政务公开股联系。", "滨海县人民政府"),
+    ("如对本报告有疑问，请与山东省交通运输厅信息处联系（电话：0531-0000）。", "山东省交通运输厅"),
+    ("如对本报告有疑问，请与泉州市教育局办公室联系。", "泉州市教育局"),
+    ("一、总体情况\n2024年，实验区坚持以公开为常态。", None),  # a zone's word alone is no name
+    ("2020年，通过中国某某网和某某县政府信息公开平台发布信息。", None),
+])
+def test_contact_desks_and_what_is_no_name(text: str, body: str | None) -> None:
+    assert read_metadata(text).body == body
