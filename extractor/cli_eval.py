@@ -158,6 +158,16 @@ def _print_summary(s: dict[str, Any]) -> None:
     cells = "  ".join(f"{k} {_f(v)}" for k, v in t["per_table"].items())
     head.add_row("table cells", "", "", _f(t["cell_accuracy"]), _ci(t.get("cell_accuracy_ci")), cells)
     out.print(head)
+    meta = s.get("metadata") or {}
+    if any(v.get("docs") for v in meta.values()):
+        table = Table(title="document metadata (exact match)", title_justify="left")
+        for col in ("key", "right where given", "coverage", "right over all", "strict", "counts"):
+            table.add_column(col, justify="left" if col in ("key", "counts") else "right")
+        for key, c in meta.items():
+            if c.get("docs"):
+                table.add_row(key, _f(c["rate"]), _f(c["coverage"]), _f(c["right_all"]), _f(c["rate_strict"]),
+                              f"{c['right']} right of {c['given']} given, {c['docs']} labelled")
+        out.print(table)
     keys = Table(title="fields per key", title_justify="left")
     for col in ("key", "P", "R", "F1", "hit", "miss", "wrong", "fp"):
         keys.add_column(col, justify="left" if col == "key" else "right")

@@ -57,6 +57,7 @@ FIELD_KEYS: frozenset[str] = frozenset({
 QUALIFIERS = frozenset({"exact", "over", "under", "about"})
 MENTION_KEYS = frozenset({"start", "end", "text", "value", "unit", "qualifier", "subject", "field"})
 REQUIRED_KEYS = ("doc", "mentions", "fields", "truncated")
+ADMIN_LEVELS = frozenset({"national", "province", "city", "county", "township"})
 TABLES = ("active", "requests", "review_litigation")
 GOLD_SUFFIX = ".gold.json"
 RELATIVE_TOLERANCE = 0.005  # a gold value with a fraction: at most 0.5 % off
@@ -215,6 +216,8 @@ def check_gold(path: Path) -> tuple[Gold | None, list[str]]:
                 problems += _mention_problems(i, m, text or "", seen)
     problems += _field_problems(data.get("fields", {}))
     problems += _table_problems(data)
+    if data.get("admin_level") is not None and data["admin_level"] not in ADMIN_LEVELS:
+        problems.append(f"admin_level {data['admin_level']!r} is not one of {sorted(ADMIN_LEVELS)} or null")
     return (None if problems else Gold(path=path, data=data, text=text)), problems
 
 
@@ -303,6 +306,8 @@ class DocScore:
     scores_mentions: bool = False
     fields: dict[str, FieldCounts] = field(default_factory=dict)
     cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # table → (right, total)
+    # metadata key → (given, right, right when compared strictly), for the keys gold labels
+    meta: dict[str, tuple[bool, bool, bool]] = field(default_factory=dict)
     errors: list[ErrorItem] = field(default_factory=list)
     extract_errors: list[str] = field(default_factory=list)
 
@@ -488,6 +493,76 @@ def score_tables(gold: Gold, pred_tables: Any, score: DocScore) -> None:
         score.cells[table] = (right, total)
 
 
+# --- metadata: body, year, admin_level ---------------------------------------------------------------
+META_KEYS = ("body", "year", "admin_level")
+# Parentheses and spaces differ between copies of one name: 中国(河北) / 中国（河北）
+_NAME_NOISE = re.compile(r"\s+")
+# A 街道 is run by its 街道办事处: both name the same body
+_STREET_OFFICE = re.compile(r"街道(?:办事处)?$")
+
+
+def _name_form(name: str) -> str:
+    import unicodedata
+
+    from .script import to_simplified
+
+    name = unicodedata.normalize("NFKC", _NAME_NOISE.sub("", name))
+    return _STREET_OFFICE.sub("街道", to_simplified(name))
+
+
+# The shorter name must still say where the body is (a bare 公安局 is no name of 汕尾市公安局)
+_PLACE_MARK = re.compile(r"[省市县区旗州盟镇乡]|街道")
+
+
+def _prefixed_by_places(longer: str, shorter: str) -> bool:
+    """``longer`` is ``shorter`` with whole division names in front (襄阳市 + 襄城区人民政府)."""
+    from . import divisions
+
+    if not longer.endswith(shorter) or longer == shorter or not _PLACE_MARK.search(shorter):
+        return False
+    front, pos = longer[: len(longer) - len(shorter)], 0
+    for s in divisions.find_names(front):
+        if s.start != pos:
+            return False
+        pos = s.end
+    return pos == len(front)
+
+
+NATIONAL_PREFIX = "中华人民共和国"
+
+
+def same_body(gold: str, pred: str) -> bool:
+    """Two names of one body: equal once script, full-width forms and spaces are normalised and
+    the names of the divisions that contain the body are taken off the front of both
+    (襄城区人民政府 = 襄阳市襄城区人民政府, 水利部 = 中华人民共和国水利部, 东街街道 = 甘州区东街街道办事处)."""
+    a, b = _name_form(gold), _name_form(pred)
+    if a == b:
+        return True
+    a, b = a.removeprefix(NATIONAL_PREFIX), b.removeprefix(NATIONAL_PREFIX)
+    return a == b or _prefixed_by_places(a, b) or _prefixed_by_places(b, a)
+
+
+def _meta_equal(key: str, gold: Any, pred: Any, strict: bool = False) -> bool:
+    if gold is None or pred is None:
+        return gold is None and pred is None
+    if key == "body":
+        return _name_form(gold) == _name_form(pred) if strict else same_body(gold, pred)
+    return gold == pred
+
+
+def score_metadata(gold: Gold, pred: Json, score: DocScore) -> None:
+    """Exact match of body (as ``same_body`` says), year and admin_level, where gold labels them."""
+    for key in META_KEYS:
+        if key not in gold.data:
+            continue
+        g, p = gold.data[key], pred.get(key)
+        right = _meta_equal(key, g, p)
+        score.meta[key] = (p is not None, right, _meta_equal(key, g, p, strict=True))
+        if not right:
+            kind = "miss" if p is None else "false positive" if g is None else "wrong"
+            score.errors.append(ErrorItem(score.name, "metadata", kind, key, g, p))
+
+
 def score_document(gold: Gold, pred: Json | None) -> DocScore:
     """Score one prediction (``Report.model_dump(mode="json")``; None if missing) against its gold."""
     score = DocScore(name=gold.name)
@@ -497,6 +572,7 @@ def score_document(gold: Gold, pred: Json | None) -> DocScore:
         score_mentions(gold, [m for m in pred.get("mentions") or [] if isinstance(m, dict)], pred_text, score)
     score_fields(gold, pred.get("fields") or {}, pred_text, score)
     score_tables(gold, pred.get("tables"), score)
+    score_metadata(gold, pred, score)
     score.extract_errors = [f"{e.get('stage')}: {e.get('message')}" for e in pred.get("errors") or []
                             if isinstance(e, dict)]
     if not pred:
@@ -570,6 +646,21 @@ def bootstrap_ci(scores: list[DocScore], metric: Callable[[list[DocScore]], floa
     return [_r(lo), _r(hi)]
 
 
+def metadata_totals(scores: Iterable[DocScore]) -> Json:
+    """Per key: docs labelled, values given, right; rate where given, coverage, right over all."""
+    out: Json = {}
+    for key in META_KEYS:
+        rows = [s.meta[key] for s in scores if key in s.meta]
+        docs, given = len(rows), sum(r[0] for r in rows)
+        right, strict = sum(r[1] and r[0] for r in rows), sum(r[2] and r[0] for r in rows)
+        out[key] = {"docs": docs, "given": given, "right": right,
+                    "rate": _r(right / given) if given else None,
+                    "coverage": _r(given / docs) if docs else None,
+                    "right_all": _r(sum(r[1] for r in rows) / docs) if docs else None,
+                    "rate_strict": _r(strict / given) if given else None}
+    return out
+
+
 def summarize(scores: list[DocScore], *, ci: bool = True) -> Json:
     """The ``--json`` object (without the ``run`` stamp): micro averages over documents."""
     tp, fp, fn = mention_totals(scores)
@@ -585,6 +676,7 @@ def summarize(scores: list[DocScore], *, ci: bool = True) -> Json:
             "cell_accuracy": None if acc is None else _r(acc),
             "per_table": {t: _r(cells[t][0] / cells[t][1]) if cells.get(t, (0, 0))[1] else None for t in TABLES},
         },
+        "metadata": metadata_totals(scores),
     }
     if ci:
         out["mentions"]["f1_ci"] = bootstrap_ci([s for s in scores if s.scores_mentions], mention_f1)
@@ -640,6 +732,7 @@ def evaluate(golds: list[Gold], predict: Callable[[Gold], Json | None], *, ci: b
 # --- comparison of two runs ------------------------------------------------------------------------
 HEADLINE = (("mentions", "p"), ("mentions", "r"), ("mentions", "f1"),
             ("fields", "p"), ("fields", "r"), ("fields", "f1"), ("tables", "cell_accuracy"))
+META_HEADLINE = tuple((key, metric) for key in ("body", "year", "admin_level") for metric in ("rate", "coverage"))
 
 
 def _delta(a: Any, b: Any) -> float | None:
@@ -652,6 +745,11 @@ def compare_runs(a: Json, b: Json) -> Json:
     for block, metric in HEADLINE:
         va, vb = (a.get(block) or {}).get(metric), (b.get(block) or {}).get(metric)
         metrics[f"{block}.{metric}"] = {"a": va, "b": vb, "delta": _delta(va, vb)}
+    for key, metric in META_HEADLINE:
+        va = ((a.get("metadata") or {}).get(key) or {}).get(metric)
+        vb = ((b.get("metadata") or {}).get(key) or {}).get(metric)
+        if va is not None or vb is not None:
+            metrics[f"{key}.{metric}"] = {"a": va, "b": vb, "delta": _delta(va, vb)}
     keys_a = (a.get("fields") or {}).get("per_key") or {}
     keys_b = (b.get("fields") or {}).get("per_key") or {}
     per_key = {}
@@ -705,6 +803,18 @@ def _summary_lines(run: EvalRun) -> list[str]:
     ]
 
 
+def _metadata_lines(s: Json) -> list[str]:
+    meta = {k: c for k, c in (s.get("metadata") or {}).items() if c.get("docs")}
+    if not meta:
+        return []
+    lines = ["| metadata | right where given | coverage | right over all | strict | counts |",
+             "|---|---|---|---|---|---|"]
+    for key, c in meta.items():
+        lines.append(f"| `{key}` | {_fmt(c['rate'])} | {_fmt(c['coverage'])} | {_fmt(c['right_all'])} | "
+                     f"{_fmt(c['rate_strict'])} | {c['right']} right of {c['given']} given, {c['docs']} labelled |")
+    return lines + [""]
+
+
 def _per_key_lines(s: Json) -> list[str]:
     lines = ["| key | P | R | F1 | hits | misses | wrong | false positives |", "|---|---|---|---|---|---|---|---|"]
     for key, c in s["fields"]["per_key"].items():
@@ -724,7 +834,7 @@ def _error_lines(e: ErrorItem) -> list[str]:
     return lines
 
 
-_AREA_ORDER = {"field": 0, "mention": 1, "table": 2}
+_AREA_ORDER = {"metadata": 0, "field": 1, "mention": 2, "table": 3}
 
 
 def _doc_error_lines(score: DocScore) -> list[str]:
@@ -757,6 +867,7 @@ def render_markdown(run: EvalRun, stamp: Json | None = None) -> str:
     s = run.summary
     n_errors = sum(len(sc.errors) for sc in run.scores)
     lines = ["# Extraction eval", "", _run_line(stamp), "", "## Summary", "", *_summary_lines(run), "",
+             *_metadata_lines(s),
              "## Fields per key", "", *_per_key_lines(s), "",
              f"## Errors ({n_errors})", "",
              "Each error shows the gold and predicted values and the text around the evidence "

@@ -76,6 +76,7 @@ def pre_annotate(report: str | Path, *, llm: str = "off") -> tuple[Json, list[st
         "source": None,
         "body": result.get("body"),
         "year": result.get("year"),
+        "admin_level": result.get("admin_level"),
         "truncated": False,
         "mentions": mentions,
         "fields": fields,

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 Qualifier = Literal["exact", "over", "under", "about"]
+AdminLevel = Literal["national", "province", "city", "county", "township"]
 Number = int | float
 
 
@@ -85,6 +86,10 @@ class Report(BaseModel):
     doc: str | None = None
     body: str | None = None
     year: int | None = None
+    # The level of government the body belongs to (national | province | city | county | township)
+    # and its place (``{"province", "city", "county", "code"}``, GB/T 2260); null when not told.
+    admin_level: AdminLevel | None = None
+    region: dict[str, Any] | None = None
     mentions: list[Mention] = Field(default_factory=list)
     fields: dict[str, FieldValue] = Field(default_factory=dict)
     tables: dict[str, Any] | None = None

@@ -105,28 +105,7 @@ HEADING_WORDS = re.compile(
 TABLE_SECTION_TITLE = re.compile(r"主动公开政府信息情况|收到和处理政府信息公开申请|政府信息公开行政复议|行政复议、行政诉讼")
 TABLE_MARKERS = re.compile(r"第二十条第|信息内容|本年制发件数|本年新制作数量|申请人情况|本年新收政府信息公开申请|结果\s*维持|尚未\s*审结")
 
-# ---------------------------------------------------------------- title, body and year
-# "龙亭区人民政府办公室 2024 年政府信息公开工作年度报告": the year and kind of report anchor
-# the title; the body is what stands before the year on the same line
-TITLE_ANCHOR = re.compile(
-    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|政务信息公开|信息公开)[^\n]{0,12}?报告"
-)
-# What may stand before the body's name on a title line ("现公布《…", "标题：")
-TITLE_BODY_LEAD = re.compile(r".*(?:现予?公布|现发布|向社会公布|公开发布|编制并向社会公开|编制了|现编制|编制|印发|公布|发布|标题|题目|关于|[《“(（:：|#])")
-ORG_SUFFIX = (
-    r"(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|管理委员会|管委会|街道办事处|办事处|"
-    r"分局|总局|管理局|局|委|办|厅|院|街道|中心|总队|支队|大队|所|站|署|馆|公司)"
-)
-# A bare place name as the title's body: its government issues the report (天津市 → 天津市人民政府)
-PLACE_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,20}(?:省|市|县|区|旗|乡|镇|自治区|自治州|自治县)$")
-# "2024年,大连市医疗保障局认真贯彻…": the body opens the first sentence of 总体情况
-BODY_IN_OPENING = re.compile(
-    r"(?:19|20)\d{2}\s*年度?\s*[,，]?\s*(?:以来[,，]?)?(?P<body>[\u4e00-\u9fff（）()]{2,30}?" + ORG_SUFFIX + r")"
-    r"(?=[（(]以下简称|认真|坚持|深入|紧紧|高度|严格|全面|围绕|按照|在|以|持续|扎实|继续|积极|进一步|不断|始终|聚焦|牢固|强化|立足|结合|根据|贯彻|对照|共|全年)"
-)
-STAT_PERIOD = re.compile(r"统计期限?为?\s*(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
-FIRST_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
-COMPILED_BY = re.compile(r"由(?P<body>[^，。,\n]{2,30}?)(?:负责)?(?:编制|编写)")
+# (title, body and year: extractor/metadata.py, beside the data they read)
 
 # ---------------------------------------------------------------- clauses
 # A clause ends at punctuation or a blank line; a single line break is a wrap, not a break

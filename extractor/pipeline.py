@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from . import checks, ingest, tables
 from .fields import resolve_fields
 from .mentions import find_mentions
+from .metadata import read_metadata
 from .models import Report
-from .sections import find_body_and_year, split_sections
+from .script import restore_grid_notes, restore_original, simplify_grids, to_simplified
+from .sections import split_sections
 
 if TYPE_CHECKING:
     from .llm import LLMConfig
@@ -26,8 +28,10 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
     if not text.strip():
         report.add_error("ingest", "document has no text")
         return report
+    original, text = text, to_simplified(text)  # every rule reads simplified script, same offsets
     sections = split_sections(text)
-    report.body, report.year = find_body_and_year(text)
+    meta = read_metadata(text)
+    report.body, report.year, report.admin_level, report.region = meta.body, meta.year, meta.admin_level, meta.region
     report.mentions = find_mentions(text, sections)
     report.fields = resolve_fields(text, report.mentions, sections)
     try:
@@ -38,6 +42,7 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
         from .llm.fill import fill_report
 
         fill_report(report, text, llm, sections=sections)
+    restore_original(report, original, text)  # results show the report's own characters
     report.checks = checks.run_checks(report)
     return report
 
@@ -56,7 +61,9 @@ def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | 
             report.add_error("ingest", "document has no text")
     if doc.grids:
         try:
-            grid_tables = tables.parse_tables_grids(doc.grids)
+            simple_grids = simplify_grids(doc.grids)
+            grid_tables = tables.parse_tables_grids(simple_grids)
+            restore_grid_notes(grid_tables, doc.grids, simple_grids)
         except Exception as exc:
             grid_tables = None
             report.add_error("tables", f"{type(exc).__name__}: {exc}")

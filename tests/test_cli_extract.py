@@ -46,7 +46,8 @@ def test_stdout_is_json_lines_with_the_output_keys(tmp_path: Path) -> None:
     code, out, _ = run("extract", str(SEED_TEXT))
     assert code == 0
     (result,) = jsonl(out)
-    assert list(result) == ["doc", "body", "year", "mentions", "fields", "tables", "checks", "errors"]
+    assert list(result) == ["doc", "body", "year", "admin_level", "region", "mentions", "fields", "tables", "checks",
+                            "errors"]
     assert result["doc"] == str(SEED_TEXT)
     assert result["fields"]["requests.received"]["value"] == 43
     assert result["fields"]["proactive.total"]["evidence"][0]["text"] == "1300 余条"

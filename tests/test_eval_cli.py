@@ -48,7 +48,7 @@ def test_json_has_exactly_the_promised_keys_and_figures(pred_file):
     code, out, err = run("eval", str(GOOD), "--pred", str(pred_file), "--json")
     assert code == 0, err
     s = json.loads(out)  # one JSON object, nothing else on stdout
-    assert set(s) == {"docs", "mentions", "fields", "tables", "run"}
+    assert set(s) == {"docs", "mentions", "fields", "tables", "metadata", "run"}
     assert s["docs"] == 1
     assert s["mentions"] == {"p": 1.0, "r": round(6 / 7, 4), "f1": round(12 / 13, 4), "tp": 6, "fp": 0, "fn": 1,
                              "f1_ci": [round(12 / 13, 4)] * 2}
@@ -131,6 +131,7 @@ def test_label_writes_valid_gold(tmp_path):
     assert code == 0, err
     gold = ev.load_gold(tmp_path / "longting-2024.gold.json")  # passes validation
     assert gold.data["doc"] == "longting-2024.txt" and gold.data["truncated"] is False
+    assert (gold.data["body"], gold.data["year"], gold.data["admin_level"]) == ("龙亭区人民政府办公室", 2024, "county")
     assert gold.mentions and gold.fields
     assert all(set(f) == {"value", "qualifier"} for f in gold.fields.values())
     assert "warning" not in err

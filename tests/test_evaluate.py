@@ -331,3 +331,57 @@ def test_value_sightings_for_gold_without_spans():
     assert ev.value_sightings(text, 17) == ("全年收到申请【17】件，办结170件，答复率17.5%。",)
     assert ev.value_sightings(text, 17.5) == ("全年收到申请17件，办结170件，答复率【17.5】%。",)
     assert ev.value_sightings(None, 17) == ()
+
+
+# --- metadata: body, year, admin_level ------------------------------------------------------------
+@pytest.mark.parametrize(("gold", "pred", "same"), [
+    ("襄阳市襄城区人民政府", "襄城区人民政府", True),        # a containing city in front
+    ("永靖县人民政府", "临夏回族自治州永靖县人民政府", True),
+    ("中华人民共和国水利部", "水利部", True),
+    ("甘州区东街街道", "东街街道办事处", True),             # a 街道 is run by its 办事处
+    ("石家莊市工業和信息化局", "石家庄市工业和信息化局", True),  # script
+    ("中国(河北)自由贸易试验区", "中国（河北）自由贸易试验区", True),  # full-width forms
+    ("汕尾市公安局", "公安局", False),                      # no place left: not a name of it
+    ("东城区人民政府", "西城区人民政府", False),
+    ("襄城区人民政府", "襄城区人民政府办公室", False),
+    ("山西省人民政府", "山西省人民政府办公厅", False),
+    ("厦门市市场监督管理局湖里分局", "湖里区市场监督管理局", False),
+])
+def test_same_body(gold, pred, same):
+    assert ev.same_body(gold, pred) is same
+
+
+def _meta_gold(gold: ev.Gold, **meta) -> ev.Gold:
+    return ev.Gold(path=gold.path, data={**gold.data, **meta}, text=gold.text)
+
+
+def test_metadata_rates(gold):
+    labelled = [_meta_gold(gold, body="襄阳市襄城区人民政府", year=2023, admin_level="county"),
+                _meta_gold(gold, body="汕尾市公安局", year=2021, admin_level="city"),
+                _meta_gold(gold, body=None, year=2019, admin_level="township"),
+                _meta_gold(gold, body="丽水市人民政府", year=2017)]  # admin_level not labelled
+    preds = [{**as_prediction(gold), "body": "襄城区人民政府", "year": 2023, "admin_level": "county"},
+             {**as_prediction(gold), "body": "汕尾市人民政府", "year": 2020, "admin_level": "city"},
+             {**as_prediction(gold), "body": None, "year": 2019, "admin_level": None},
+             {**as_prediction(gold), "body": None, "year": 2017, "admin_level": "city"}]
+    meta = ev.summarize([ev.score_document(g, p) for g, p in zip(labelled, preds, strict=True)], ci=False)["metadata"]
+    assert meta["body"] == {"docs": 4, "given": 2, "right": 1, "rate": 0.5, "coverage": 0.5,
+                            "right_all": 0.5, "rate_strict": 0.0}  # the null for a null gold is right
+    assert meta["year"]["right"] == 3 and meta["year"]["rate"] == 0.75
+    assert meta["admin_level"] == {"docs": 3, "given": 2, "right": 2, "rate": 1.0, "coverage": 0.6667,
+                                   "right_all": 0.6667, "rate_strict": 1.0}
+    errors = [e for g, p in zip(labelled, preds, strict=True) for e in ev.score_document(g, p).errors
+              if e.area == "metadata"]
+    assert {(e.key, e.kind) for e in errors} == {("body", "wrong"), ("year", "wrong"), ("admin_level", "miss"),
+                                                 ("body", "miss")}
+
+
+def test_gold_admin_level_is_checked(tmp_path):
+    data = json.loads(GOOD.read_text(encoding="utf-8"))
+    (tmp_path / data["doc"]).write_text((GOOD.parent / data["doc"]).read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "mini.gold.json"
+    path.write_text(json.dumps({**data, "admin_level": "district"}, ensure_ascii=False), encoding="utf-8")
+    _, problems = ev.check_gold(path)
+    assert any("admin_level 'district'" in p for p in problems)
+    path.write_text(json.dumps({**data, "admin_level": None}, ensure_ascii=False), encoding="utf-8")
+    assert ev.check_gold(path)[1] == []
