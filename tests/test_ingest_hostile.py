@@ -103,3 +103,41 @@ def test_text_past_the_length_limit_is_refused_not_processed(tmp_path, monkeypat
     monkeypatch.setattr(ingest, "MAX_TEXT_CHARS", len(SEED) - 1)
     report = extract_file(SEED_TEXT)
     assert report.errors and "over the" in report.errors[0].message and not report.mentions
+
+
+# --- HTML that real servers send ----------------------------------------------------------------------------
+
+def _page(body_html: str, head: str = "") -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body_html}</body></html>"
+
+
+SEED_PARAGRAPHS = "".join(f"<p>{line}</p>" for line in SEED.splitlines()[:40] if line.strip())
+
+
+@pytest.mark.parametrize("bulk", [
+    "<script>" + "var a=1;" * 1_400_000 + "</script>",  # an 11 MB inline script
+    "<style>" + ".a{color:red}" * 900_000 + "</style>",
+])
+def test_a_huge_inline_script_or_style_before_the_body_is_ignored(bulk):
+    from extractor.ingest_html import html_to_text
+
+    plain, _ = html_to_text(_page(SEED_PARAGRAPHS))
+    assert plain and html_to_text(_page(SEED_PARAGRAPHS, head=bulk))[0] == plain
+
+
+def test_a_huge_inline_image_does_not_empty_the_page():
+    from extractor.ingest_html import html_to_text
+
+    plain, _ = html_to_text(_page(SEED_PARAGRAPHS))
+    image = "<img src='data:image/png;base64," + "A" * 11_000_000 + "'>"
+    assert html_to_text(_page(image + SEED_PARAGRAPHS))[0] == plain
+
+
+@pytest.mark.parametrize("depth", [255, 1500])
+def test_deep_nesting_keeps_the_text_and_its_paragraphs(depth):
+    from extractor.ingest_html import html_to_text
+
+    plain, _ = html_to_text(_page(SEED_PARAGRAPHS))
+    deep = "<div><span>目录</span>" * depth + SEED_PARAGRAPHS + "</div>" * depth
+    text, _ = html_to_text(_page(deep))
+    assert text.endswith(plain)
