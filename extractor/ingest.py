@@ -41,6 +41,14 @@ from .models import ErrorEntry
 Grid = list[list[str]]
 
 MAX_BYTES = 50 * 1024 * 1024  # a report is a few hundred KB; anything this large is not one
+# A DOCX is a zip: its size on disk says little about what it unpacks to (a 2.4 MB file can hold
+# 1 GB of XML). The declared sizes are checked before anything is unpacked; zipfile never
+# yields more than an entry declares, so the check bounds memory and time.
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all entries together (a report's images included)
+MAX_XML_PART_BYTES = 40 * 1024 * 1024  # one XML part: a long report's document.xml is a few MB
+MAX_ZIP_ENTRIES = 5000
+# The longest real reports run to about 100,000 characters; 20 times that is no report.
+MAX_TEXT_CHARS = 2_000_000
 
 KINDS = ("text", "html", "pdf", "docx")
 
@@ -51,33 +59,123 @@ class Document:
     kind: str = "text"
     grids: list[Grid] = field(default_factory=list)
     errors: list[ErrorEntry] = field(default_factory=list)
+    warnings: list[ErrorEntry] = field(default_factory=list)
 
     def error(self, message: str) -> Document:
         self.errors.append(ErrorEntry(stage="ingest", message=message))
         return self
 
+    def warn(self, message: str) -> Document:
+        """Something was repaired on the way in (the document is still read in full)."""
+        self.warnings.append(ErrorEntry(stage="ingest", message=message))
+        return self
+
 
 # --- decoding -----------------------------------------------------------------------------
 
+# A UTF-8 file may carry a few stray bytes (a cut multi-byte character, one byte of another
+# encoding pasted in): when no more than this share of its non-ASCII bytes is invalid, it is
+# read as UTF-8 with replacement characters rather than lost. A GBK or Big5 file read as UTF-8
+# is invalid in nearly all its non-ASCII bytes, so the two cannot be confused.
+STRAY_BYTE_SHARE = 0.01
+# Double-byte Chinese encodings: a Big5 file often decodes without error as GB18030 (as
+# garbage), so when both decode, charset-normalizer's coherence measure chooses.
+CJK_LEGACY_ENCODINGS = ("gb18030", "big5")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
 def decode_text(data: bytes) -> tuple[str, str | None]:
     """Decode bytes of a text file; returns (text, error message or None)."""
+    text, _warning, error = decode_text_verbose(data)
+    return text, error
+
+
+def decode_text_verbose(data: bytes) -> tuple[str, str | None, str | None]:
+    """Decode bytes of a text file: (text, warning or None, error or None).
+
+    Tried in order: a byte-order mark; strict UTF-8; UTF-16 without a mark (zero bytes on one
+    parity); UTF-8 with a few stray bytes (replaced, counted in the warning); GB18030 or Big5
+    (both decodable: charset-normalizer chooses); charset-normalizer's best guess.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), None
+        return _decode_counting(data[3:], "utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), None
+        return _decode_counting(data, "utf-16")
     try:
-        return data.decode("utf-8"), None
+        return data.decode("utf-8"), None, None
     except UnicodeDecodeError:
         pass
-    try:
-        # GB18030 is a superset of GBK and GB2312: the usual encoding of older Chinese pages.
-        return data.decode("gb18030"), None
-    except UnicodeDecodeError:
-        pass
+    utf16 = _bomless_utf16(data)
+    if utf16 is not None:
+        return utf16, None, None
+    non_ascii = len(data) - len(data.translate(None, _HIGH_BYTES))
+    replaced = data.decode("utf-8", errors="replace")
+    bad = replaced.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad <= max(1, non_ascii * STRAY_BYTE_SHARE):
+        return replaced, _replaced_warning(bad, "UTF-8"), None
+    decoded = {}
+    for encoding in CJK_LEGACY_ENCODINGS:
+        try:
+            decoded[encoding] = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    if len(decoded) == 1:
+        return next(iter(decoded.values())), None, None
+    if len(decoded) > 1:
+        best = from_bytes(data, cp_isolation=list(decoded)).best()
+        encoding = best.encoding if best is not None else CJK_LEGACY_ENCODINGS[0]
+        for name, text in decoded.items():
+            if _same_codec(name, encoding):
+                return text, None, None
+        return decoded[CJK_LEGACY_ENCODINGS[0]], None, None
     best = from_bytes(data).best()
-    if best is None:
-        return "", "could not detect the text encoding"
-    return str(best), None
+    if best is not None:
+        return str(best), None, None
+    # Nothing decodes cleanly: keep the encoding that loses the fewest bytes, if that is few.
+    fewest = min(("utf-8", *CJK_LEGACY_ENCODINGS), key=lambda enc: data.decode(enc, errors="replace").count("\ufffd"))
+    text, warning, _ = _decode_counting(data, fewest)
+    if text.count("\ufffd") <= max(8, len(text) // 100):
+        return text, warning, None
+    return "", None, "could not detect the text encoding"
+
+
+def _decode_counting(data: bytes, encoding: str) -> tuple[str, str | None, str | None]:
+    text = data.decode(encoding, errors="replace")
+    bad = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
+    return text, _replaced_warning(bad, encoding.upper()), None
+
+
+def _replaced_warning(bad: int, encoding: str) -> str | None:
+    if bad <= 0:
+        return None
+    return f"{bad} invalid {encoding} byte sequence{'s' if bad != 1 else ''} replaced by U+FFFD"
+
+
+def _same_codec(a: str, b: str) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(a).name == codecs.lookup(b).name
+    except LookupError:
+        return False
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: the zero bytes of ASCII characters (digits, line
+    breaks, spaces — every report has them) all fall on one parity. None when it is not so."""
+    head = data[:8192]
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    # (a Chinese character may hold a zero byte too — 一 is U+4E00 — so one parity dominates,
+    # it need not be alone)
+    if len(data) % 2 or even + odd < 4 or min(even, odd) * 4 > max(even, odd):
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return None if _looks_garbled(text) else text
 
 
 # --- format detection ---------------------------------------------------------------------
@@ -159,25 +257,59 @@ def load_document(path: Path) -> Document:
         if kind == "pdf":
             from .ingest_pdf import load_pdf
 
-            return load_pdf(data, doc)
+            return _within_text_limit(load_pdf(data, doc))
         if kind == "docx":
             from .ingest_docx import load_docx
 
-            return load_docx(data, doc)
+            too_big = zip_over_limits(data)
+            if too_big:
+                return doc.error(too_big)
+            return _within_text_limit(load_docx(data, doc))
         if kind == "html":
             from .ingest_html import load_html
 
-            return load_html(data, doc)
+            return _within_text_limit(load_html(data, doc))
     except Exception as exc:  # a converter bug must not stop a batch
         doc.text, doc.grids = "", []
         return doc.error(f"could not read {kind.upper()}: {type(exc).__name__}: {exc}")
-    return _load_text(data, doc)
+    return _within_text_limit(_load_text(data, doc))
+
+
+def zip_over_limits(data: bytes) -> str | None:
+    """Why a zip-based input (DOCX) is refused before unpacking, or None: declared sizes only."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return f"file is a damaged zip archive ({exc})"
+    if len(infos) > MAX_ZIP_ENTRIES:
+        return f"DOCX holds {len(infos)} entries, over the {MAX_ZIP_ENTRIES}-entry limit"
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        return f"DOCX unpacks to {total} bytes, over the {MAX_UNZIPPED_BYTES}-byte limit"
+    for info in infos:
+        if info.filename.endswith(".xml") and info.file_size > MAX_XML_PART_BYTES:
+            return (f"DOCX part {info.filename} unpacks to {info.file_size} bytes, "
+                    f"over the {MAX_XML_PART_BYTES}-byte limit for one XML part")
+    return None
+
+
+def _within_text_limit(doc: Document) -> Document:
+    if len(doc.text) > MAX_TEXT_CHARS:
+        n = len(doc.text)
+        doc.text, doc.grids = "", []
+        return doc.error(f"document text is {n} characters, over the {MAX_TEXT_CHARS}-character limit")
+    return doc
 
 
 def _load_text(data: bytes, doc: Document) -> Document:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _bomless_utf16(data) is None:
         return doc.error("file is binary, not a text report")
-    text, err = decode_text(data)
+    text, warning, err = decode_text_verbose(data)
+    if warning:
+        doc.warn(warning)
     if err:
         doc.error(err)
     elif _looks_garbled(text):
@@ -186,12 +318,15 @@ def _load_text(data: bytes, doc: Document) -> Document:
     return doc
 
 
+# Control characters other than line and page breaks, and replacement characters.
+_GARBLE_CHAR = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+
 def _looks_garbled(text: str) -> bool:
     sample = text[:20000]
     if not sample:
         return False
-    bad = sum(1 for c in sample if c == "\ufffd" or (ord(c) < 32 and c not in "\t\n\r\f\v"))
-    return bad > max(8, len(sample) // 20)
+    return len(_GARBLE_CHAR.findall(sample)) > max(8, len(sample) // 20)
 
 
 # --- shared by the converters: inline text, line joining, tables as text --------------------

@@ -89,9 +89,10 @@ def html_to_text(html: str) -> tuple[str, list[Grid]]:
     if not html.strip():
         return "", []
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return "", []
+    _flatten_below(root, MAX_DEPTH)
     _drop_chrome(root)
     body = root.find("body")
     if body is None:
@@ -105,6 +106,34 @@ def html_to_text(html: str) -> tuple[str, list[Grid]]:
         if title:
             renderer.blocks.insert(0, ("p", title))
     return assemble(renderer.blocks), renderer.grids
+
+
+# libxml2's default limits refuse a text node over 10 MB (an inline script or a data: image
+# before the body) and nesting past 256 levels, and the page then reads as empty; huge_tree lifts
+# both. The walks below are recursive, so what is nested deeper than MAX_DEPTH is flattened
+# into its ancestor at that depth first: text kept, each innermost block (a paragraph, a cell)
+# kept as a block, every other tag dropped. No real page nests so deep.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+MAX_DEPTH = 200
+
+
+def _flatten_below(root: lxml.html.HtmlElement, max_depth: int) -> None:
+    depth = 0
+    too_deep = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth == max_depth and len(el):
+                too_deep.append(el)
+        else:
+            depth -= 1
+    for el in too_deep:
+        for inner in reversed(list(el.iterdescendants())):
+            if not isinstance(inner.tag, str):  # a comment or processing instruction
+                _drop(inner)
+            elif inner.tag.lower() not in _BLOCK_TAGS or any(
+                    isinstance(c.tag, str) and c.tag.lower() in _BLOCK_TAGS for c in inner):
+                inner.drop_tag()
 
 
 # --- cleaning and choosing the content ------------------------------------------------------

@@ -77,7 +77,7 @@ class ErrorEntry(BaseModel):
 
 # Keys that appear only when an issue asks for them (``--with-text``, the LLM layer); they are
 # left out of the serialised result when unset, so the core keys stay exactly as output.md says.
-OPTIONAL_KEYS = ("text", "llm")
+OPTIONAL_KEYS = ("text", "llm", "warnings")
 
 
 class Report(BaseModel):
@@ -95,6 +95,8 @@ class Report(BaseModel):
     tables: dict[str, Any] | None = None
     checks: list[Check] = Field(default_factory=list)
     errors: list[ErrorEntry] = Field(default_factory=list)
+    # What was repaired on the way in (bytes replaced in decoding): the document was still read.
+    warnings: list[ErrorEntry] | None = None
     text: str | None = None
     llm: dict[str, Any] | None = None
 

@@ -71,6 +71,8 @@ def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | 
             report.tables = grid_tables
             report.checks = checks.run_checks(report)
     report.errors = list(doc.errors) + report.errors
+    if doc.warnings:
+        report.warnings = list(doc.warnings)
     if with_text:
         report.text = doc.text
     return report
