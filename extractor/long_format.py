@@ -28,7 +28,7 @@ LONG_SCHEMA: dict[str, str] = {
 }
 LONG_COLUMNS = list(LONG_SCHEMA)
 DOC_COLUMNS = ("doc", "body", "year", "admin_level", "region")
-KINDS = ("doc", "mention", "field", "field_part", "table", "check", "error")
+KINDS = ("doc", "mention", "field", "field_part", "table", "check", "error", "warning")
 TABLES = ("active", "requests", "review_litigation")
 # pandas dtypes of the columns, e.g. ``pd.read_csv(path, dtype=PANDAS_DTYPES)``
 PANDAS_DTYPES = {name: {"string": "string", "int": "Int64", "float": "float64", "bool": "boolean"}[t]
@@ -68,6 +68,8 @@ def long_rows(report: Report) -> Iterator[dict[str, Any]]:
         yield check_row(report, c)
     for e in report.errors:
         yield {**base, "kind": "error", "key": e.stage, "detail": e.message}
+    for w in report.warnings or ():
+        yield {**base, "kind": "warning", "key": w.stage, "detail": w.message}
 
 
 def _mention(m: Mention) -> dict[str, Any]:

@@ -141,3 +141,13 @@ def test_deep_nesting_keeps_the_text_and_its_paragraphs(depth):
     deep = "<div><span>目录</span>" * depth + SEED_PARAGRAPHS + "</div>" * depth
     text, _ = html_to_text(_page(deep))
     assert text.endswith(plain)
+
+
+def test_a_repair_reaches_the_long_format_as_a_warning_row(tmp_path):
+    from extractor.long_format import long_rows
+
+    data = SEED.encode("utf-8")
+    at = data.index("主动公开".encode())
+    report = extract_file(write(tmp_path, "stray.txt", data[:at] + b"\xff" + data[at:]))
+    warnings = [r for r in long_rows(report) if r["kind"] == "warning"]
+    assert [(r["key"], r["detail"]) for r in warnings] == [("ingest", "1 invalid UTF-8 byte sequence replaced by U+FFFD")]
