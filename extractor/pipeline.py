@@ -11,7 +11,7 @@ from .fields import resolve_fields
 from .mentions import find_mentions
 from .metadata import read_metadata
 from .models import Report
-from .script import restore_grid_notes, restore_original, simplify_grids, to_simplified
+from .script import restore_grid_notes, restore_original, simplify_grids, to_reading_text
 from .sections import split_sections
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
     if not text.strip():
         report.add_error("ingest", "document has no text")
         return report
-    original, text = text, to_simplified(text)  # every rule reads simplified script, same offsets
+    # every rule reads simplified script with line-feed line ends, at the same offsets
+    original, text = text, to_reading_text(text)
     sections = split_sections(text)
     meta = read_metadata(text)
     report.body, report.year, report.admin_level, report.region = meta.body, meta.year, meta.admin_level, meta.region

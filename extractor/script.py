@@ -66,6 +66,24 @@ def to_simplified(text: str) -> str:
     return text.translate(_tables()[0])
 
 
+# Line ends the rules split on are line feeds. A lone CR (old Mac files, some converters), the
+# Unicode line and paragraph separators and NEL are read as one, character for character, so a
+# file written with them reads like its LF twin at the same offsets (a CRLF pair is left as it is).
+_LONE_CR = re.compile(r"\r(?!\n)")
+_OTHER_LINE_ENDS = re.compile("[\u2028\u2029\x85]")
+
+
+def to_reading_text(text: str) -> str:
+    """The text every rule reads: simplified script and line-feed line ends, same length and
+    offsets as ``text`` (unchanged, the same object, when there is nothing to change)."""
+    text = to_simplified(text)
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
+    if _OTHER_LINE_ENDS.search(text):
+        text = _OTHER_LINE_ENDS.sub("\n", text)
+    return text
+
+
 def simplify_grids(grids: list[Grid]) -> list[Grid]:
     """Table grids (HTML/PDF/DOCX cells) in simplified characters, cell for cell."""
     if not any(is_traditional(cell) for grid in grids for row in grid for cell in row):

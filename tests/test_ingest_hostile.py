@@ -151,3 +151,26 @@ def test_a_repair_reaches_the_long_format_as_a_warning_row(tmp_path):
     report = extract_file(write(tmp_path, "stray.txt", data[:at] + b"\xff" + data[at:]))
     warnings = [r for r in long_rows(report) if r["kind"] == "warning"]
     assert [(r["key"], r["detail"]) for r in warnings] == [("ingest", "1 invalid UTF-8 byte sequence replaced by U+FFFD")]
+
+
+# --- line ends ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\u2028", "\u2029", "\x85"])
+def test_any_line_end_gives_the_mentions_fields_and_tables_of_line_feeds(line_end):
+    from extractor import extract
+
+    plain = extract(SEED)
+    other_text = SEED.replace("\n", line_end)
+    other = extract(other_text)
+    assert [(m.value, m.unit, m.field) for m in other.mentions] == [(m.value, m.unit, m.field) for m in plain.mentions]
+    if len(line_end) == 1:  # one character for one: the same offsets
+        assert [(m.start, m.end) for m in other.mentions] == [(m.start, m.end) for m in plain.mentions]
+    assert same_fields(other, plain) and other.tables == plain.tables
+    assert all(other_text[m.start:m.end] == m.text for m in other.mentions)  # the file's own characters
+
+
+def test_a_cr_only_file_reads_like_its_lf_twin(tmp_path):
+    lf = extract_file(write(tmp_path, "lf.txt", SEED.encode("utf-8")))
+    cr = extract_file(write(tmp_path, "cr.txt", SEED.replace("\n", "\r").encode("utf-8")))
+    assert [(m.start, m.end, m.value) for m in cr.mentions] == [(m.start, m.end, m.value) for m in lf.mentions]
+    assert same_fields(cr, lf) and cr.tables == lf.tables and cr.body == lf.body
