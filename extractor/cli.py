@@ -11,10 +11,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import checks
 from .cli_common import PlainHelpGroup, fail, no_such, plural, require_writable_parent
 from .llm import MODES, LLMConfig, LLMConfigError
+from .llm.summary import EndpointNotice
 from .models import Check, Report
 from .output import ResultWriter, docs_done, output_format, truncate_partial_line
 from .pipeline import extract_file
@@ -128,7 +130,7 @@ def extract_cmd(
         try:
             llm = LLMConfig.from_env(llm_mode, model=model, base_url=base_url)
         except LLMConfigError as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(2) from None
     if pretty and out is not None:
         fail("--pretty prints to the terminal; leave out -o")
@@ -167,6 +169,7 @@ def extract_cmd(
     late: list[tuple[Report, Check]] = []  # cross-year checks of results already written
     n_workers = workers or os.cpu_count() or 1
     show_progress = sys.stderr.isatty() and len(todo) > 1
+    endpoint_down = EndpointNotice()
     try:
         with _progress(show_progress, len(todo)) as advance:
             for report in _run(todo, n_workers, with_text, llm):
@@ -178,6 +181,8 @@ def extract_cmd(
                         late.append((later, check))
                 writer.write(report)
                 results.append(light)
+                if llm is not None and (notice := endpoint_down(report)):
+                    err.print(notice, markup=False, soft_wrap=True)
                 advance()
         if late:
             writer.add_checks(late)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import evaluate as ev
 from .cli_common import missing, no_such, plural, require_file, require_writable_parent
 from .label import gold_path_for, pre_annotate
+from .llm import LLMConfig, LLMConfigError
+from .llm.summary import EndpointNotice, every_request_failed, run_summary, run_totals
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -29,7 +33,9 @@ def eval_cmd(
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="GOLD...", help="Gold files or directories of *.gold.json (with --compare: two --json results).")] = None,
     pred: Annotated[Path | None, typer.Option("--pred", metavar="RESULTS", help="Score these results (JSON Lines from xxgk extract) instead of running the extractor.")] = None,
-    llm: Annotated[str, typer.Option("--llm", help="LLM mode passed to the extractor (only 'off' until the LLM layer lands).")] = ev.LLM_OFF,
+    llm: Annotated[str, typer.Option("--llm", help="LLM fill while extracting: off (rules only), ambiguous or all, as in xxgk extract. A run in which every LLM request failed is scored and labelled rules only, and exits 1.")] = ev.LLM_OFF,
+    model: Annotated[str | None, typer.Option("--model", help="LLM model name (else $XXGK_LLM_MODEL).")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL); the key comes from $XXGK_LLM_API_KEY or $OPENAI_API_KEY.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure.")] = False,
     report: Annotated[Path | None, typer.Option("-o", "--out", metavar="REPORT.md", help="Write a Markdown report with every error and its context.")] = None,
     compare: Annotated[bool, typer.Option("--compare", help="Compare two --json results: xxgk eval --compare A.json B.json.")] = False,
@@ -44,6 +50,7 @@ def eval_cmd(
       xxgk eval evals/dev --json > run.json
       xxgk eval evals/full -o errors.md
       xxgk eval evals/dev --pred results.jsonl
+      xxgk eval evals/dev --llm ambiguous --model qwen2.5:7b --base-url http://localhost:11434/v1
       xxgk eval --compare before.json after.json
       xxgk eval --check-gold evals/
     """
@@ -59,12 +66,26 @@ def eval_cmd(
     elif check:
         _check_gold(paths)
     else:
-        _eval(paths, pred, llm, as_json, report)
+        _eval(paths, pred, _llm_config(llm, model, base_url, pred), as_json, report)
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def _llm_config(mode: str, model: str | None, base_url: str | None, pred: Path | None) -> LLMConfig | None:
+    """The LLM set-up of an eval run (``None``: rules only); a bad one stops the run (exit 2)."""
+    if mode == ev.LLM_OFF:
+        return None
+    if pred is not None:
+        err.print("note: --llm is ignored with --pred (the results are scored as given)")
+        return None
+    try:
+        return LLMConfig.from_env(mode, model=model, base_url=base_url)
+    except LLMConfigError as exc:
+        _fail(f"--llm {mode}: {exc}", 2)
+    raise AssertionError("unreachable")
 
 
 def _print_json(obj: Any) -> None:
@@ -96,15 +117,16 @@ def _load_golds(paths: list[str]) -> list[ev.Gold]:
     return golds
 
 
-def _predictions(golds: list[ev.Gold], pred: Path | None, llm: str) -> dict[str, dict[str, Any] | None]:
+def _predictions(golds: list[ev.Gold], pred: Path | None, llm: LLMConfig | None) -> dict[str, dict[str, Any] | None]:
     """Each gold's prediction: from --pred (joined by the file name of doc), or by running the extractor."""
     if pred is None:
-        try:
-            return {str(g.path): ev.extract_for_eval(g.doc_path, llm) for g in golds}
-        except ev.LLMUnavailable as exc:
-            _fail(str(exc), 2)
-    if llm != ev.LLM_OFF:
-        err.print("note: --llm is ignored with --pred (the results are scored as given)")
+        endpoint_down = EndpointNotice()
+        preds: dict[str, dict[str, Any] | None] = {}
+        for g in golds:
+            preds[str(g.path)] = result = ev.extract_for_eval(g.doc_path, llm or ev.LLM_OFF)
+            if llm is not None and (notice := endpoint_down(result)):
+                err.print(notice, markup=False, highlight=False)
+        return preds
     dupes = ev.duplicate_names(golds)
     if dupes:
         _fail(f"gold documents share a file name, so results cannot be joined to them: {', '.join(dupes)}", 2)
@@ -119,13 +141,21 @@ def _predictions(golds: list[ev.Gold], pred: Path | None, llm: str) -> dict[str,
     return {str(g.path): results.get(g.name) for g in golds}
 
 
-def _eval(paths: list[str], pred: Path | None, llm: str, as_json: bool, report: Path | None) -> None:
+def _eval(paths: list[str], pred: Path | None, llm: LLMConfig | None, as_json: bool, report: Path | None) -> None:
     golds = _load_golds(paths)
     preds = _predictions(golds, pred, llm)
     run = ev.evaluate(golds, lambda g: preds[str(g.path)])
     # with --pred the LLM mode is that of the run that made the results: only what they name is known
-    stamp = ev.run_stamp(llm=None if pred else llm, preds=preds.values(), gold=paths,
-                         pred_path=str(pred) if pred else None)
+    mode = None if pred else llm.mode if llm else ev.LLM_OFF
+    stamp = ev.run_stamp(llm=mode, preds=preds.values(), gold=paths, pred_path=str(pred) if pred else None)
+    all_failed = False
+    if llm is not None:
+        totals = run_totals(r for r in preds.values() if r)
+        stamp["llm"]["totals"] = totals
+        all_failed = every_request_failed(totals)
+        if all_failed:  # the figures are those of the rules: say so where they are recorded
+            stamp["llm"].update(mode=ev.LLM_OFF, requested=llm.mode,
+                                note="every LLM request failed: these are rules-only scores")
     summary = {**run.summary, "run": stamp}
     if report is not None:
         report.write_text(ev.render_markdown(run, stamp), encoding="utf-8")
@@ -134,6 +164,19 @@ def _eval(paths: list[str], pred: Path | None, llm: str, as_json: bool, report: 
         _print_json(summary)
     else:
         _print_summary(summary)
+    if llm is not None:
+        err.print(run_summary((r for r in preds.values() if r), llm.mode, llm.model), markup=False, highlight=False)
+    if all_failed:
+        _fail(f"every LLM request failed ({_first_llm_error(preds.values())}): the scores are rules only "
+              "and the run is labelled llm mode 'off'", 1)
+
+
+def _first_llm_error(results: Iterable[dict[str, Any] | None]) -> str:
+    for r in results:
+        for e in (r or {}).get("errors") or []:
+            if e.get("stage") == "llm":
+                return str(e.get("message"))
+    return "no answer"
 
 
 def _f(x: Any) -> str:

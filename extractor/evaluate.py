@@ -37,7 +37,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .llm import LLMConfig
 
 # --- the schema the gold files are checked against ------------------------------------------
 # The canonical keys of docs/fields.md (a test checks this list against that file).
@@ -885,16 +888,17 @@ LLM_OFF = "off"
 
 
 class LLMUnavailable(ValueError):
-    """An LLM mode was asked for but the extractor has no LLM layer yet."""
+    """An LLM mode was asked for but cannot be set up (no model, the ``[llm]`` extra missing…)."""
 
 
-def extract_for_eval(path: Path, llm: str = LLM_OFF) -> Json:
-    """Run the extractor on one gold document; the one place the ``--llm`` mode is wired in."""
+def extract_for_eval(path: Path, llm: str | LLMConfig = LLM_OFF) -> Json:
+    """Run the extractor on one gold document; the one place the LLM is wired in (``llm``: a
+    mode, configured from the environment, or a whole ``LLMConfig``)."""
     from .llm import LLMConfig, LLMConfigError
     from .pipeline import extract_file
 
     try:
-        config = None if llm == LLM_OFF else LLMConfig.from_env(llm)
+        config = llm if isinstance(llm, LLMConfig) else None if llm == LLM_OFF else LLMConfig.from_env(llm)
     except LLMConfigError as exc:
         raise LLMUnavailable(f"--llm {llm}: {exc}") from None
     try:

@@ -129,7 +129,8 @@ def _tokenizer():  # type: ignore[no-untyped-def]
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(DATA / "userdict.txt"))
+    with (DATA / "userdict.txt").open("rb") as f:  # a file, not a path: works from a zip install too
+        tokenizer.load_userdict(f)
     return tokenizer
 
 

@@ -120,3 +120,73 @@ def test_llm_off_is_the_default_and_bad_options_are_refused(corpus, tmp_path):
     assert code == 2 and "--llm" in stderr
     code, stderr = run(corpus, tmp_path / "x.jsonl", "--llm", "ambiguous", env={**env, "XXGK_LLM_MODEL": ""})
     assert code == 2 and "model" in stderr
+
+
+# ------------------------------------------------------------------ a dead endpoint fails fast
+NOTICE = "LLM endpoint unreachable"
+MORE = ["r004", "r007", "r009", "r013"]  # more documents, so that some come after the endpoint died
+
+
+@pytest.fixture()
+def bigger_corpus(corpus: Path) -> Path:
+    for name in MORE:
+        shutil.copy(DEV / f"{name}.txt", corpus / f"{name}.txt")
+    return corpus
+
+
+def dead_port() -> int:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rules_equal(got: dict, base: dict) -> bool:
+    """``got`` holds every rules result of ``base`` (its own LLM record and LLM errors aside)."""
+    got = {k: v for k, v in got.items() if k != "llm"}
+    got["errors"] = [e for e in got["errors"] if e["stage"] != "llm"]
+    return got == base
+
+
+def test_a_dead_endpoint_is_given_up_after_three_connection_failures(bigger_corpus, tmp_path):
+    """Retries allowed (4 per document), one document at a time: the endpoint is tried 3 times in
+    all, then no more; said once on stderr; every document keeps its rules results."""
+    env = env_for(tmp_path, XXGK_LLM_RETRIES="4", XXGK_LLM_CONCURRENCY="1")
+    run(bigger_corpus, tmp_path / "rules.jsonl", env=env)
+    code, stderr = run(bigger_corpus, tmp_path / "down.jsonl", "--llm", "all", "--model", "m",
+                       "--base-url", f"http://127.0.0.1:{dead_port()}/v1", env=env)
+    assert code == 0
+    assert stderr.count(NOTICE) == 1
+    rules, down = results(tmp_path / "rules.jsonl"), results(tmp_path / "down.jsonl")
+    assert rules.keys() == down.keys() and len(down) == 10
+    assert all(rules_equal(down[name], base) for name, base in rules.items())
+    assert sum(r["llm"]["requests"] for r in down.values()) == 3  # not 10 documents × 5 attempts
+    first, *rest = [down[name] for name in sorted(down)]
+    assert first["llm"]["requests"] == 3 and first["llm"]["failed_requests"] == 3
+    assert all(r["llm"]["requests"] == 0 and r["llm"]["unreachable"] for r in rest)
+    assert all(r["errors"][-1]["stage"] == "llm" and "unreachable" in r["errors"][-1]["message"]
+               for r in down.values())
+    assert "10 documents kept rules only" in stderr
+
+
+def test_a_server_dying_mid_run_stops_being_called(bigger_corpus, tmp_path):
+    answered: list[str] = []
+
+    def dies_at_the_third(request: dict) -> Reply:
+        if len(answered) == 2:
+            server.kill()  # this request gets no answer, the next ones no connection
+        answered.append(request["model"])
+        return Reply.answer({"assignments": []})
+
+    env = env_for(tmp_path, XXGK_LLM_CONCURRENCY="1")  # XXGK_LLM_RETRIES=0
+    run(bigger_corpus, tmp_path / "rules.jsonl", env=env)
+    with FakeOpenAIServer(responder=dies_at_the_third) as server:
+        code, stderr = run(bigger_corpus, tmp_path / "llm.jsonl", "--llm", "all", "--model", "m",
+                           "--base-url", server.base_url, env=env)
+    assert code == 0 and stderr.count(NOTICE) == 1
+    rules, got = results(tmp_path / "rules.jsonl"), results(tmp_path / "llm.jsonl")
+    assert all(rules_equal(got[name], base) for name, base in rules.items())
+    order = [got[name] for name in sorted(got)]
+    assert [r["errors"] == [] for r in order[:2]] == [True, True]  # answered before it died
+    assert all("Connection" in r["errors"][-1]["message"] for r in order[2:5])  # 3 failures in a row
+    assert all(r["llm"]["unreachable"] and r["llm"]["requests"] == 0 for r in order[5:])  # then no more
+    assert len(server.requests) == 3 and sum(r["llm"]["requests"] for r in order) == 5

@@ -211,7 +211,7 @@ def test_api_key_reaches_neither_cache_nor_output_nor_logs(server, config, caplo
     caplog.set_level(logging.DEBUG)
     server.push(Reply.error(503), Reply.answer({"assignments": [COMPLETED_60]}))
     report = extract(SAMPLE, source="doc", llm=config)
-    assert server.headers[0]["Authorization"] == f"Bearer {KEY}"  # the server needs it, nobody else
+    assert server.headers[0]["authorization"] == f"Bearer {KEY}"  # the server needs it, nobody else
     cached = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "cache").rglob("*.json"))
     assert cached and KEY not in cached
     assert KEY not in dumped(report) and KEY not in caplog.text and KEY not in repr(config)

@@ -76,3 +76,31 @@ def test_malformed_prompt_files_fail(tmp_path):
         load_prompt("broken", directory=tmp_path)
     with pytest.raises(PromptError, match="exactly 'system' and 'user'"):
         load_prompt("partial", directory=tmp_path)
+
+
+def test_a_new_prompt_version_is_sent_only_once_the_code_names_it(tmp_path, monkeypatch):
+    """A prompts/<task>.v2.toml beside v1 changes no request: each mode's version is pinned in
+    code (request.PROMPTS), so results, cache keys and evals stay those of v1."""
+    from extractor.llm.prompts import prompts_dir
+    from extractor.llm.request import PROMPTS
+
+    text = (DATA / "sample.txt").read_text(encoding="utf-8")
+    report = extract(text)
+    before = {mode: build_request(report, text, mode) for mode in ("ambiguous", "all")}
+    for item in prompts_dir().iterdir():
+        if item.name.endswith(".toml"):
+            (tmp_path / item.name).write_text(item.read_text(encoding="utf-8"), encoding="utf-8")
+    for task, version in PROMPTS.values():  # the same prompt, reworded
+        released = (tmp_path / f"{task}.v{version}.toml").read_text(encoding="utf-8")
+        assert released.count('system = """') == 1
+        newer = released.replace('system = """', 'system = """\nA NEWER PROMPT.')
+        (tmp_path / f"{task}.v{version + 1}.toml").write_text(newer, encoding="utf-8")
+    monkeypatch.setenv("XXGK_PROMPTS_DIR", str(tmp_path))
+    assert available()["fill_ambiguous"] == [1, 2]  # the new file is there…
+    for mode, request in before.items():
+        after = build_request(report, text, mode)
+        assert after.prompt.id == request.prompt.id == f"{PROMPTS[mode][0]}.v1"  # …and not sent
+        assert after.messages == request.messages
+        assert "A NEWER PROMPT" not in render_all(after.messages)
+    asked = build_request(report, text, "ambiguous", version=2)  # until the code asks for it
+    assert asked.prompt.id == "fill_ambiguous.v2" and "A NEWER PROMPT" in render_all(asked.messages)

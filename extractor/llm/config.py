@@ -17,6 +17,9 @@ MODES: tuple[str, ...] = ("off", "ambiguous", "all")
 InstructorMode = Literal["json", "md_json", "tools"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# The LLM layer's own packages: an optional extra, not installed with the package alone.
+LLM_PACKAGES = ("openai", "instructor")
+INSTALL_HINT = "pip install 'xxgk-extractor[llm]'"
 # The openai client refuses to start without a key; local servers (Ollama, vLLM) ignore it.
 PLACEHOLDER_KEY = "not-needed"
 
@@ -58,6 +61,11 @@ class LLMConfig:
             raise LLMConfigError("reasks must be 0, 1 or 2")
         if self.instructor_mode not in ("json", "md_json", "tools"):
             raise LLMConfigError(f"unknown instructor mode {self.instructor_mode!r}")
+        if self.mode != "off":
+            missing = missing_packages()
+            if missing:
+                raise LLMConfigError(f"the LLM layer needs {' and '.join(missing)}, which are not installed: "
+                                     f"{INSTALL_HINT}")
 
     @property
     def enabled(self) -> bool:
@@ -135,6 +143,22 @@ class LLMConfig:
             settings["cache"] = False
         settings.update(overrides)
         return cls(**settings)  # type: ignore[arg-type]
+
+
+def missing_packages() -> list[str]:
+    """The LLM layer's packages that cannot be found (looked up, not imported: importing them
+    takes a second, and an answer from the cache needs neither)."""
+    import importlib.util
+
+    missing = []
+    for name in LLM_PACKAGES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
 
 
 def _strip_credentials(url_or_text: str) -> str:

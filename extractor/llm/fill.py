@@ -18,7 +18,7 @@ from typing import Any
 from ..models import FieldValue, Report
 from ..sections import SectionMap, split_sections
 from .cache import AnswerCache, cache_key
-from .client import LLMClient, LLMError, Usage
+from .client import EndpointDown, LLMClient, LLMError, Usage
 from .config import LLMConfig
 from .grounding import Grounded, Grounder
 from .request import Request, build_request
@@ -49,6 +49,8 @@ def fill_report(report: Report, text: str, config: LLMConfig, *, sections: Secti
             _apply(report, text, sections, request, answer, record)
     except LLMError as exc:
         report.add_error("llm", str(exc))
+        if isinstance(exc, EndpointDown):
+            record["unreachable"] = True
     except Exception as exc:  # a bug in this layer must not cost the rule results
         report.fields, report.mentions = fields_before, mentions_before
         report.add_error("llm", config.redact(f"{type(exc).__name__}: {exc}"))

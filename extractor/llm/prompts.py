@@ -1,6 +1,11 @@
 """Prompts as files: ``prompts/<task>.v<N>.toml``, one file per version, never edited after
 release (a change is a new version). One loader; it fails on unknown names, unknown versions,
-missing variables and variables the prompt does not use.
+missing variables and variables the prompt does not use. Which version a mode sends is pinned
+in code (``request.PROMPTS``): a new file changes nothing until the code names it.
+
+The folder ``prompts/`` at the root of the repository is installed as the package
+``extractor.prompts`` (``pyproject.toml``), so ``importlib.resources`` finds the files in a
+checkout (editable install), a wheel, a ``--user`` install or a zip alike.
 
 A prompt file holds two strings, ``system`` and ``user``, with ``$name`` placeholders
 (``string.Template``; a literal dollar sign is ``$$``).
@@ -10,10 +15,11 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 from string import Template
 
@@ -24,18 +30,19 @@ class PromptError(LookupError):
     """Unknown prompt, unknown version, or variables that do not match the prompt."""
 
 
-# Where a wheel installs the prompt files (pyproject's data-files)
-INSTALLED_PROMPTS = Path(sys.prefix) / "share" / "xxgk-extractor" / "prompts"
+PACKAGE = "extractor.prompts"
 
 
-def prompts_dir() -> Path:
-    """``$XXGK_PROMPTS_DIR``, else ``prompts/`` at the root of the project (a checkout or an
-    editable install), else the copy a wheel installs under ``<prefix>/share/xxgk-extractor``."""
+def prompts_dir() -> Traversable:
+    """``$XXGK_PROMPTS_DIR`` (experiments), else the installed package ``extractor.prompts``."""
     env = os.environ.get("XXGK_PROMPTS_DIR")
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parents[2] / "prompts"
-    return checkout if checkout.is_dir() else INSTALLED_PROMPTS
+    try:
+        return resources.files(PACKAGE)
+    except ModuleNotFoundError:
+        raise PromptError(f"the prompt files ({PACKAGE}) are not installed: reinstall the package "
+                          "(pip install -e . in a checkout)") from None
 
 
 @dataclass(frozen=True)
@@ -75,23 +82,24 @@ class Prompt:
         ]
 
 
-def available(directory: Path | None = None) -> dict[str, list[int]]:
+def available(directory: Traversable | None = None) -> dict[str, list[int]]:
     """Task → its versions, oldest first."""
     found: dict[str, list[int]] = {}
-    for path in (directory or prompts_dir()).glob("*.toml"):
+    for path in (directory or prompts_dir()).iterdir():
         m = FILE_NAME.match(path.name)
         if m:
             found.setdefault(m.group("task"), []).append(int(m.group("version")))
     return {task: sorted(v) for task, v in sorted(found.items())}
 
 
-def load_prompt(task: str, version: int | None = None, *, directory: Path | None = None) -> Prompt:
-    """The prompt ``task`` at ``version`` (the newest when not given)."""
+def load_prompt(task: str, version: int | None = None, *, directory: Traversable | None = None) -> Prompt:
+    """The prompt ``task`` at ``version`` (the newest when not given; the extractor always gives
+    one, ``request.PROMPTS``)."""
     return _load(task, version, directory or prompts_dir())
 
 
 @lru_cache(maxsize=64)
-def _load(task: str, version: int | None, directory: Path) -> Prompt:
+def _load(task: str, version: int | None, directory: Traversable) -> Prompt:
     versions = available(directory).get(task)
     if not versions:
         raise PromptError(f"unknown prompt {task!r} (known: {', '.join(available(directory)) or 'none'}) in {directory}")

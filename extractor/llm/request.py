@@ -12,7 +12,9 @@ from .definitions import FIELD_KEYS, definitions_text
 from .prompts import Prompt, load_prompt
 
 MARK = "⟦{}⟧"
-TASKS = {"ambiguous": "fill_ambiguous", "all": "fill_all"}
+# The prompt each mode sends, version pinned: a new prompts/<task>.v<N+1>.toml is sent only once
+# it is named here (results, cache keys and evals record the version).
+PROMPTS: dict[str, tuple[str, int]] = {"ambiguous": ("fill_ambiguous", 1), "all": ("fill_all", 1)}
 
 
 @dataclass
@@ -25,9 +27,11 @@ class Request:
 
 def build_request(report: Report, text: str, mode: str, *, sections: SectionMap | None = None,
                   version: int | None = None) -> Request:
-    """The request for one document; without ``messages`` when the rules left nothing to settle."""
+    """The request for one document; without ``messages`` when the rules left nothing to settle.
+    ``version`` overrides the pinned prompt version (experiments, tests)."""
     sections = sections or split_sections(text)
-    prompt = load_prompt(TASKS[mode], version)
+    task, pinned = PROMPTS[mode]
+    prompt = load_prompt(task, version or pinned)
     if mode == "all":
         messages = prompt.render(definitions=definitions_text(), text=text.strip())
         return Request(prompt=prompt, messages=messages, shown=[(0, len(text))])

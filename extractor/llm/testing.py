@@ -8,7 +8,9 @@ answers: for tests, and for trying the LLM layer offline.
         server.requests  # the JSON bodies received
 
 Replies are served in order; when the queue is empty, ``default`` answers (an error 500 unless
-set). ``responder`` (a function of the request body) may compute replies instead. Answers come
+set). ``responder`` (a function of the request body) may compute replies instead. ``kill()``
+makes the server die as a crashed one does (also from inside a responder, mid-run): it stops
+listening, and open connections are dropped unanswered. Answers come
 back as ``message.content`` (instructor's JSON modes) or, when the request carries ``tools``, as
 a tool call — with ``usage`` counted by the same estimate as ``tokens``.
 """
@@ -16,6 +18,7 @@ a tool call — with ``usage`` counted by the same estimate as ``tokens``.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -55,6 +58,8 @@ class FakeOpenAIServer:
         self.headers: list[dict[str, str]] = []
         self.times: list[float] = []
         self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self.dead = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -76,6 +81,19 @@ class FakeOpenAIServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def kill(self) -> None:
+        """Die: refuse new connections and drop the open ones (the client sees a connection error)."""
+        self.dead = True
+        self._server.shutdown()  # the accept loop (call this from any thread but that loop's)
+        self._server.server_close()  # refused from now on
+        with self._lock:
+            connections = list(self._connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def _next(self, request: dict[str, Any]) -> Reply:
         with self._lock:
             self.requests.append(request)
@@ -93,17 +111,36 @@ class FakeOpenAIServer:
             def log_message(self, *args: object) -> None:  # quiet
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                with server._lock:
+                    server._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with server._lock:
+                    server._connections.discard(self.connection)
+                try:
+                    super().finish()
+                except OSError:
+                    pass
+
             def do_POST(self) -> None:  # noqa: N802
+                if server.dead:
+                    self.close_connection = True
+                    return
                 length = int(self.headers.get("content-length") or 0)
                 try:
                     request = json.loads(self.rfile.read(length) or b"{}")
                 except ValueError:
                     request = {}
-                with server._lock:
-                    server.headers.append(dict(self.headers))
+                with server._lock:  # names in lower case: HTTP header names ignore case
+                    server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     return self._send(404, json.dumps({"error": {"message": "not found"}}), {})
                 reply = server._next(request)
+                if server.dead:  # killed while this request was in: no answer
+                    self.close_connection = True
+                    return
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.status != 200:
