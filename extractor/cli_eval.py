@@ -264,7 +264,9 @@ def label_cmd(
     report: Annotated[Path, typer.Argument(help="A report file (.txt .md .html .pdf .docx).")],
     gold_out: Annotated[Path | None, typer.Option("-o", "--out", metavar="GOLD", help="Gold file to write (default: NAME.gold.json beside the report).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing gold file.")] = False,
-    llm: Annotated[str, typer.Option("--llm", help="LLM mode passed to the extractor.")] = ev.LLM_OFF,
+    llm: Annotated[str, typer.Option("--llm", help="LLM fill while extracting: off, ambiguous or all, as in xxgk extract.")] = ev.LLM_OFF,
+    model: Annotated[str | None, typer.Option("--model", help="LLM model name (else $XXGK_LLM_MODEL).")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL).")] = None,
 ) -> None:
     """Pre-annotate a report in the gold format for a person to correct.
 
@@ -275,10 +277,7 @@ def label_cmd(
     target = gold_out or gold_path_for(report)
     if target.exists() and not force:
         _fail(f"{target} exists (it may hold corrections): use --force to overwrite", 1)
-    try:
-        gold, notes = pre_annotate(report, llm=llm)
-    except ev.LLMUnavailable as exc:
-        _fail(str(exc), 2)
+    gold, notes = pre_annotate(report, llm=_llm_config(llm, model, base_url, None) or ev.LLM_OFF)
     target.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for note in notes:
         err.print(f"note: {note}", highlight=False)

@@ -9,9 +9,12 @@ DOCX report the offsets would index a converted text, so ``mentions`` is ``null`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .evaluate import FIELD_KEYS, GOLD_SUFFIX, TABLES, extract_for_eval
+
+if TYPE_CHECKING:
+    from .llm import LLMConfig
 
 PLAIN_TEXT_SUFFIXES = {".txt", ".md", ".text"}
 
@@ -57,7 +60,7 @@ def _read_utf8(path: Path) -> str | None:
         return None
 
 
-def pre_annotate(report: str | Path, *, llm: str = "off") -> tuple[Json, list[str]]:
+def pre_annotate(report: str | Path, *, llm: str | LLMConfig = "off") -> tuple[Json, list[str]]:
     """A gold-format dict for ``report`` and notes for the person who will correct it."""
     path = Path(report)
     result = extract_for_eval(path, llm)

@@ -100,3 +100,19 @@ def test_eval_llm_options_are_checked_first(golds, tmp_path):
     code, _, stderr = run_eval(str(golds), "--llm", "all", "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
                                "--pred", str(tmp_path / "none.jsonl"), env=env)
     assert "--llm is ignored with --pred" in stderr
+
+
+def test_label_takes_the_same_llm_options(tmp_path):
+    from extractor.cli import app
+
+    report = tmp_path / "sample.txt"
+    shutil.copy(ROOT / "tests" / "data" / "llm" / "sample.txt", report)
+    answer = {"assignments": [{"field": "requests.completed", "value": 60, "candidates": ["C2"]}]}
+    with FakeOpenAIServer(default=Reply.answer(answer)) as server:
+        result = runner.invoke(app, ["label", str(report), "--llm", "ambiguous", "--model", "fake-model",
+                                     "--base-url", server.base_url], env=env_for(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    gold = json.loads((tmp_path / "sample.gold.json").read_text(encoding="utf-8"))
+    assert gold["fields"]["requests.completed"]["value"] == 60 and len(server.requests) == 1
+    result = runner.invoke(app, ["label", str(report), "--force", "--llm", "ambiguous"], env=env_for(tmp_path))
+    assert result.exit_code == 2 and "needs a model" in result.stderr
