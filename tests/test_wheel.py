@@ -16,7 +16,6 @@ import json
 import shutil
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -49,9 +48,10 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     sh(sys.executable, "-m", "venv", "--without-pip", home / "env", cwd=home)
     python = home / "env" / "bin" / "python"
     site = Path(sh(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=home).stdout.strip())
-    # this environment's packages, for the dependencies (a .pth line adds a folder, not its .pth files:
-    # the editable install of the checkout stays out)
-    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    # this environment's packages (its site folders, the user's included), for the dependencies;
+    # a .pth line adds a folder, not the .pth files in it: the editable install of the checkout stays out
+    folders = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    (site / "deps.pth").write_text("\n".join(folders) + "\n", encoding="utf-8")
     sh(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel, cwd=home)
     return home / "env"
 
