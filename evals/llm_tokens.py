@@ -1,8 +1,9 @@
 """Prompt tokens of ``--llm ambiguous`` vs ``--llm all`` over a labelled set, without calling a model.
 
-For each document the requests of both modes are built exactly as they would be sent — the
-rendered prompt plus the JSON schema instructor appends in JSON mode — and their tokens are
-estimated (``extractor.llm.tokens``: 1 per CJK character, 1 per 4 other characters, 4 per
+For each document the requests of both modes are sent, through the LLM client, to the local
+stand-in server of ``extractor.llm.testing`` (no model, no network), so what is counted is
+exactly what goes over the wire — the rendered prompt plus the JSON schema instructor appends
+in JSON mode — and their tokens are estimated (``extractor.llm.tokens``: 1 per CJK character, 1 per 4 other characters, 4 per
 message; the ratio between the modes hardly depends on the tokenizer). Output tokens and
 re-asks are not counted: they depend on the model.
 
@@ -23,10 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 from extractor import extract_file  # noqa: E402
 from extractor.ingest import load_document  # noqa: E402
-from extractor.llm.client import instructor_mode  # noqa: E402
+from extractor.llm.client import LLMClient, Usage  # noqa: E402
 from extractor.llm.config import LLMConfig  # noqa: E402
 from extractor.llm.request import build_request  # noqa: E402
 from extractor.llm.schema import Answer  # noqa: E402
+from extractor.llm.testing import FakeOpenAIServer, Reply  # noqa: E402
 from extractor.llm.tokens import estimate_messages  # noqa: E402
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
@@ -46,16 +48,25 @@ def documents(paths: list[Path]) -> list[Path]:
     return found
 
 
-def sent_tokens(messages: list[dict[str, str]], config: LLMConfig) -> int:
-    """Tokens of the messages as instructor sends them (the schema added to the system message)."""
-    from instructor.process_response import handle_response_model
+class Wire:
+    """The requests as sent: the LLM client talking to a local stand-in server that answers nothing."""
 
-    _, kwargs = handle_response_model(Answer, mode=instructor_mode(config), messages=[dict(m) for m in messages])
-    return estimate_messages(kwargs["messages"])
+    def __init__(self, server: FakeOpenAIServer):
+        self.server = server
+        self.client = LLMClient(LLMConfig(mode="ambiguous", model="any", base_url=server.base_url, cache=False))
+
+    def tokens(self, messages: list[dict[str, str]]) -> int:
+        before = len(self.server.requests)
+        self.client.ask(messages, Answer, Usage())
+        return estimate_messages(self.server.requests[before]["messages"])
 
 
 def measure(paths: list[Path]) -> dict:
-    config = LLMConfig(mode="ambiguous", model="any")
+    with FakeOpenAIServer(default=Reply.answer({"assignments": []})) as server:
+        return _measure(paths, Wire(server))
+
+
+def _measure(paths: list[Path], wire: Wire) -> dict:
     rows, reasons = [], Counter()
     for path in documents(paths):
         text = load_document(path).text
@@ -65,8 +76,8 @@ def measure(paths: list[Path]) -> dict:
         reasons.update(c.reason for c in ambiguous.candidates)
         rows.append({
             "doc": path.name, "chars": len(text), "candidates": len(ambiguous.candidates),
-            "ambiguous": sent_tokens(ambiguous.messages, config) if ambiguous.messages else 0,
-            "all": sent_tokens(whole.messages, config),
+            "ambiguous": wire.tokens(ambiguous.messages) if ambiguous.messages else 0,
+            "all": wire.tokens(whole.messages),
         })
     total_amb = sum(r["ambiguous"] for r in rows)
     total_all = sum(r["all"] for r in rows)

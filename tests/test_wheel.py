@@ -33,10 +33,20 @@ def sh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subpr
     return done
 
 
+# what a wheel is built from; built from a copy, so that no build/ folder of an earlier build
+# (which keeps files since removed) can leak into it, and the checkout stays clean
+SOURCES = ["pyproject.toml", "README.md", "extractor", "prompts"]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    sh(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "--no-build-isolation", "-q", "-w", out, cwd=out)
+    src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("wheel")
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(ROOT / name, src / name)
+    sh(sys.executable, "-m", "pip", "wheel", src, "--no-deps", "--no-build-isolation", "-q", "-w", out, cwd=out)
     (built,) = out.glob("xxgk_extractor-*.whl")
     return built
 
