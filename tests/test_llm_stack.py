@@ -4,6 +4,7 @@ blocker standing in for an environment where the ``[llm]`` extra is not installe
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,20 @@ def test_llm_without_the_extra_says_what_to_install(tmp_path, command):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and HINT in lines[0], done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_failing_endpoint_prints_our_lines_only(tmp_path):
+    """instructor logs each failed attempt at ERROR level; with no logging set up, Python would
+    print those on stderr. A CLI run prints its own lines only: the notice, the counts."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    done = run_python(cli("extract", str(SAMPLE), "--llm", "all", "--model", "m",
+                          "--base-url", f"http://127.0.0.1:{port}/v1"), tmp_path, block=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert [line.split(" ")[0] for line in lines] == ["LLM", "1", "LLM"], lines  # notice, count, summary
+    assert "unreachable" in lines[0] and "1 documents kept rules only" in lines[2]
+    assert json.loads(done.stdout)["errors"][0]["stage"] == "llm"

@@ -1,7 +1,9 @@
 """Optional LLM fill for what the rules cannot settle (issue 6), through ``instructor`` +
 ``openai`` against any OpenAI-compatible endpoint.
 
-Off unless asked for. Nothing here imports ``openai`` or ``instructor`` until a request is made.
+Off unless asked for. Nothing here imports ``openai`` or ``instructor`` until a request is made;
+they come with the ``[llm]`` extra (``pip install 'xxgk-extractor[llm]'``), and an ``LLMConfig``
+with a mode other than ``off`` refuses to be made without them (``LLMConfigError``).
 
     from extractor import extract
     from extractor.llm import LLMConfig
