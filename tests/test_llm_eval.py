@@ -97,8 +97,10 @@ def test_eval_llm_options_are_checked_first(golds, tmp_path):
     env = env_for(tmp_path)
     code, _, stderr = run_eval(str(golds), "--llm", "ambiguous", env=env)
     assert code == 2 and "needs a model" in stderr
+    pred = tmp_path / "results.jsonl"
+    pred.write_text("", encoding="utf-8")
     code, _, stderr = run_eval(str(golds), "--llm", "all", "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
-                               "--pred", str(tmp_path / "none.jsonl"), env=env)
+                               "--pred", str(pred), env=env)
     assert "--llm is ignored with --pred" in stderr
 
 
