@@ -53,6 +53,15 @@ class Template:
     review_blocks: tuple[str, ...]
     review_columns: tuple[str, ...]
     block_labels: tuple[tuple[str, re.Pattern[str]], ...]
+    inline_headings: re.Pattern[str]
+    inline_end: re.Pattern[str]
+    row_starts: re.Pattern[str]
+    decimal_cells: frozenset[str]
+    request_total_column: str
+    request_total_row: str
+    request_balance: tuple[tuple[str, ...], tuple[str, ...]]
+    outcome_rows: tuple[str, ...]
+    review_total_column: str
 
 
 def _rows(entries: list[dict[str, Any]], columns: tuple[str, ...] = ()) -> tuple[RowSpec, ...]:
@@ -83,6 +92,15 @@ def _load() -> Template:
         review_blocks=tuple(review["blocks"]),
         review_columns=tuple(review["columns"]),
         block_labels=tuple((key, re.compile(p)) for key, p in review["block_labels"]),
+        inline_headings=re.compile(raw["runs"]["inline_headings"]),
+        inline_end=re.compile(raw["runs"]["inline_end"]),
+        row_starts=re.compile(raw["runs"]["row_starts"]),
+        decimal_cells=frozenset(raw["runs"]["decimal_cells"]),
+        request_total_column=raw["requests"]["total_column"],
+        request_total_row=raw["requests"]["total_row"],
+        request_balance=(tuple(raw["requests"]["balance"][0]), tuple(raw["requests"]["balance"][1])),
+        outcome_rows=tuple(raw["requests"]["outcome_rows"]),
+        review_total_column=review["total_column"],
     )
 
 

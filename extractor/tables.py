@@ -29,6 +29,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+from .table_runs import Identity, Run, RunResult, solve
 from .table_template import TEMPLATE, RowSpec
 
 Cell = int | float | None
@@ -146,11 +147,13 @@ def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
     return "".join(label_cells), list(cells[last_text + 1 :])
 
 
-def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[RowSpec] = ()) -> list[_Row]:
+def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[RowSpec] = (),
+                     strays: list[str] | None = None) -> list[_Row]:
     """Group lines into logical rows: one row per line of cells, or a label followed by loose cells.
 
     A line of text cells only is a header; a label followed by blank cells is a row printed blank
-    when the label names a template row, else a loose label.
+    when the label names a template row, else a loose label. Loose figures that no row takes
+    (a figure printed out of its cell) are added to ``strays``.
     """
     rows: list[_Row] = []
     pending = _Pending()
@@ -196,6 +199,8 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
         else:
             # Cells of one printed line win over loose cells seen before them (a stray figure).
             rows.append(_Row("".join(pending.label), data, "".join(pending.context)))
+            if strays is not None:
+                strays += [c.strip() for c in pending.cells if c.strip()]
         pending = _Pending()
     flush()
     if rows and ends_text:
@@ -317,6 +322,82 @@ def _is_furniture(line: str) -> bool:
 _FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.furniture))
 
 
+# ---------------------------------------------------------------------------- run-together text → lines
+
+RUN_TOGETHER_MIN = 200  # characters of a line that may hold a whole report run together
+# A run of figures in run-together text (whitespace already dropped): 21710000218, 18651.06
+_RUN = re.compile(r"\d(?:[\d.]*\d)?")
+# What follows a label's own number glued to the figures before it: 40000042.其他法律…
+_LABEL_NUMBER_END = re.compile(r"[.、．](?=\D)")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def unrun(text: str) -> str:
+    """Cut tables run together on one long line (crawled text) into heading lines and ``label<TAB>run`` lines.
+
+    A crawler's text may hold a whole report on one line with every cell run together
+    (``…二、主动公开政府信息情况第二十条…规章000行政规范性文件6233440…``). The tables' part of such
+    a line becomes one line per heading and one line per row, a label and its run of digits
+    (whitespace inside a run dropped: crawlers put stray spaces there), which ``fit_cells`` leaves
+    to the arithmetic of ``table_runs``. Other lines, and long lines without a table heading,
+    are kept as they are.
+    """
+    lines = text.splitlines()
+    if all(len(line) < RUN_TOGETHER_MIN for line in lines):
+        return text
+    out: list[str] = []
+    for line in lines:
+        if len(line) < RUN_TOGETHER_MIN or not TEMPLATE.inline_headings.search(line):
+            out.append(line)
+            continue
+        out += _unrun_line(line)
+    return "\n".join(out)
+
+
+def _unrun_line(line: str) -> list[str]:
+    headings = list(TEMPLATE.inline_headings.finditer(line))
+    end = TEMPLATE.inline_end.search(line, headings[0].start())
+    stop = end.start() if end else len(line)
+    out = [line[: headings[0].start()]]
+    for i, heading in enumerate(headings):
+        if heading.start() >= stop:
+            break
+        body_end = min(headings[i + 1].start(), stop) if i + 1 < len(headings) else stop
+        body = line[heading.end() : body_end]
+        name = next((n for n in TABLES if TEMPLATE.headings[n].search(normalize_label(heading.group()))), None)
+        out.append(heading.group())
+        if name is not None and TEMPLATE.markers[name].search(normalize_label(body)):
+            out += _row_lines(_WHITESPACE.sub("", body.translate(_FULLWIDTH)))
+        else:
+            out.append(body)  # prose under a heading-like phrase: left as it is
+    out.append(line[stop:])
+    return [x for x in out if x.strip()]
+
+
+def _row_lines(body: str) -> list[str]:
+    """``规章000行政规范性文件6233440`` → ``规章\t000``, ``行政规范性文件\t6233440``; text between rows on its own lines."""
+    out: list[str] = []
+    text_start = 0
+    for m in _RUN.finditer(body):
+        digits, end = m.group(), m.end()
+        if _LABEL_NUMBER_END.match(body, end):  # the last digit numbers the next label
+            digits, end = digits[:-1].rstrip("."), end - 1
+        if not digits:
+            continue
+        *loose, label = _label_pieces(body[text_start : m.start()]) or [""]
+        out += loose
+        out.append(f"{label}\t{digits}")
+        text_start = end
+    out += _label_pieces(body[text_start:])
+    return out
+
+
+def _label_pieces(text: str) -> list[str]:
+    """Text between two runs, cut before each row's numbering (一、 （一） 1.)."""
+    cuts = [0, *(m.start() for m in TEMPLATE.row_starts.finditer(text) if m.start() > 0), len(text)]
+    return [text[a:b] for a, b in pairwise(cuts) if text[a:b]]
+
+
 # ---------------------------------------------------------------------------- grids → lines
 
 
@@ -424,6 +505,7 @@ class _Result:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     unread: list[str] = field(default_factory=list)
+    by_arithmetic: list[str] = field(default_factory=list)  # rows whose run of digits the identities split
     by_order: bool = False
     read_any: bool = False
 
@@ -438,27 +520,162 @@ class _Result:
         return value
 
 
-def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[RowSpec]) -> dict[str, Any]:
+def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[RowSpec],
+               strays: Sequence[str] = ()) -> dict[str, Any]:
     rows = _drop_blank_duplicates(rows, specs)
     mapping, by_order = assign_rows([r.label for r in rows], specs)
     result.by_order |= by_order
     placed = {t: rows[r] for r, t in mapping.items()}
-    out: dict[str, Any] = {}
+    fitted_rows: dict[int, list[str | None]] = {}
+    runs: dict[int, str] = {}
     for t, spec in enumerate(specs):
         row = placed.get(t)
         prefix = f"{table}.{spec.key}"
         if row is None:
             result.unread.append(prefix)
-            cells: list[str | None] = [None] * spec.width
-        else:
-            fitted, why = fit_cells(row.cells, spec.width, row.last)
-            if fitted is None:  # cells that cannot be told apart: noted, and the row counts as unread
-                result.notes.update({_cell_key(prefix, spec, c): why or "" for c in range(spec.width)})
-            if why:
-                result.unread.append(prefix)
-            cells = fitted or [None] * spec.width
+            continue
+        fitted, why = fit_cells(row.cells, spec.width, row.last)
+        run = None if fitted is not None else run_of(row.cells, spec.width, row.last)
+        if run is not None:
+            runs[t] = run
+            continue
+        if fitted is None:  # cells that cannot be told apart: noted, and the row counts as unread
+            result.notes.update({_cell_key(prefix, spec, c): why or "" for c in range(spec.width)})
+        if why:
+            result.unread.append(prefix)
+        if fitted is not None:
+            fitted_rows[t] = fitted
+    fitted_rows.update(_split_runs(result, table, specs, runs, fitted_rows))
+    if strays and table == "requests":
+        _place_strays(result, table, specs, fitted_rows, strays)
+    out: dict[str, Any] = {}
+    for t, spec in enumerate(specs):
+        prefix = f"{table}.{spec.key}"
+        cells = fitted_rows.get(t) or [None] * spec.width
         values = [result.put(_cell_key(prefix, spec, c), raw) for c, raw in enumerate(cells)]
         out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
+    return out
+
+
+# A row's figures run together: digits with decimal points and stray spaces, nothing else.
+_RUN_CELL = re.compile(r"\d[\d.\s]*")
+
+
+def run_of(cells: Sequence[str], width: int, last: bool = False) -> str | None:
+    """The row's figures as one run of digits (spaces dropped), when one cell stands for several columns.
+
+    Only a single printed cell qualifies: where a grid or a line shows separate cells, the cells
+    are the separators (a dropped cell is a missing figure, not a run to split).
+    """
+    filled = [c.strip() for c in cells if c.strip()]
+    if width < 2 or last or len(filled) != 1 or not _RUN_CELL.fullmatch(filled[0]):
+        return None
+    digits = re.sub(r"\s+", "", filled[0])
+    return digits if len(digits.replace(".", "")) >= width else None
+
+
+def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dict[int, str],
+                fitted: dict[int, list[str | None]]) -> dict[int, list[str | None]]:
+    """Split the runs of a table by its identities; rows the identities leave open stay unread."""
+    if not runs:
+        return {}
+    keys = {t: [_cell_key(f"{table}.{spec.key}", spec, c) for c in range(spec.width)] for t, spec in enumerate(specs)}
+    fixed: dict[str, int | float] = {}
+    for t, cells in fitted.items():
+        for key, raw in zip(keys[t], cells, strict=True):
+            value = parse_cell(raw)[0] if raw is not None else None
+            fixed[key] = value if value is not None else 0  # a blank cell counts as 0, as in the checks
+    run_list = [Run(digits, tuple(keys[t]), frozenset(k for k in keys[t] if _decimal_cell(k)))
+                for t, digits in runs.items()]
+    identities = _identities(table, specs) if table == "requests" else []
+    outcomes = solve(run_list, identities, fixed)
+    out: dict[int, list[str | None]] = {}
+    for (t, digits), outcome in zip(runs.items(), outcomes, strict=True):
+        prefix = f"{table}.{specs[t].key}"
+        placed = _place_run(result, prefix, keys[t], digits, outcome)
+        if placed is not None:
+            out[t] = placed
+    return out
+
+
+def _place_run(result: _Result, prefix: str, keys: Sequence[str], digits: str,
+               outcome: RunResult) -> list[str | None] | None:
+    """A solved run's cells as printed text, or None (the row unread, with the reason in its notes)."""
+    if outcome.values is None:
+        result.unread.append(prefix)
+        result.notes.update(dict.fromkeys(keys, f"run {digits}: {outcome.why}"))
+        return None
+    result.by_arithmetic.append(prefix)
+    return [_shown(v) for v in outcome.values]
+
+
+def _shown(value: int | float) -> str:
+    return str(value)
+
+
+def _place_strays(result: _Result, table: str, specs: Sequence[RowSpec], fitted: dict[int, list[str | None]],
+                  strays: Sequence[str]) -> None:
+    """A figure printed out of its cell goes to the one blank cell whose value the identities fix to it.
+
+    A blank cell is fixed when an identity holds it and every other cell of that identity is
+    printed; every such identity must give the same value. The figure is placed only when exactly
+    one blank cell of the table is fixed to its value (kewei-2024: 四、结转下年度继续办理 prints an
+    empty 总计 cell and its 1 on a line of its own).
+    """
+    keys = {t: [_cell_key(f"{table}.{spec.key}", spec, c) for c in range(spec.width)] for t, spec in enumerate(specs)}
+    known: dict[str, int | float] = {}
+    blanks: dict[str, tuple[int, int]] = {}
+    for t, cells in fitted.items():
+        for c, (key, raw) in enumerate(zip(keys[t], cells, strict=True)):
+            value, note = parse_cell(raw) if raw is not None else (None, None)
+            if value is not None:
+                known[key] = value
+            elif note is None and key not in result.notes:
+                blanks[key] = (t, c)
+    fixed_to: dict[str, int | float] = {}
+    for key in blanks:
+        values = {_solved_for(key, i, known) for i in _identities(table, specs) if key in i.keys}
+        values.discard(None)
+        if len(values) == 1:
+            fixed_to[key] = values.pop()
+    for raw in strays:
+        value = parse_cell(raw)[0]
+        targets = [k for k, v in fixed_to.items() if value is not None and v == value]
+        if len(targets) == 1 and strays.count(raw) == 1:
+            t, c = blanks[targets[0]]
+            fitted[t][c] = raw
+            result.by_arithmetic.append(f"{table}.{specs[t].key}")
+
+
+def _solved_for(key: str, identity: Identity, known: dict[str, int | float]) -> int | float | None:
+    """The value ``identity`` gives ``key`` when every other cell of it is known."""
+    others = [k for k in identity.keys if k != key]
+    if identity.keys.count(key) != 1 or not all(k in known for k in others):
+        return None
+    left = sum(known[k] for k in identity.left if k != key)
+    right = sum(known[k] for k in identity.right if k != key)
+    return right - left if key in identity.left else left - right
+
+
+def _decimal_cell(key: str) -> bool:
+    return any(key == f"active.{c}" or key.startswith(f"active.{c}.") for c in TEMPLATE.decimal_cells)
+
+
+def _identities(table: str, specs: Sequence[RowSpec]) -> list[Identity]:
+    """The sums table 三 holds, over the cell keys of its rows (docs: table_template.toml, [requests])."""
+    prefix = f"{table}."
+    columns = TEMPLATE.request_columns
+    total_column, total_row = TEMPLATE.request_total_column, TEMPLATE.request_total_row
+    parts = [c for c in columns if c != total_column]
+    keys = [spec.key for spec in specs]
+    out = [Identity((f"{prefix}{k}.{total_column}",), tuple(f"{prefix}{k}.{c}" for c in parts)) for k in keys]
+    left, right = TEMPLATE.request_balance
+    outcomes = [k for k in keys if k.startswith(TEMPLATE.outcome_rows)]
+    for c in columns:
+        if all(k in keys for k in (*left, *right)):
+            out.append(Identity(tuple(f"{prefix}{k}.{c}" for k in left), tuple(f"{prefix}{k}.{c}" for k in right)))
+        if total_row in keys and outcomes:
+            out.append(Identity((f"{prefix}{total_row}.{c}",), tuple(f"{prefix}{k}.{c}" for k in outcomes)))
     return out
 
 
@@ -485,6 +702,8 @@ def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
             break
     if not found:
         found = _review_blocks_by_row(result, rows, width)
+    if not found:
+        found = _review_by_arithmetic(result, rows, width, blocks, columns)
     out: dict[str, Any] = {}
     for block in blocks:
         cells = found.get(block)
@@ -507,6 +726,25 @@ def _review_blocks_by_row(result: _Result, rows: list[_Row], width: int) -> dict
         result.by_order = True
         return {b: cells for b, (_, cells) in zip(TEMPLATE.review_blocks, five, strict=True)}
     return {}
+
+
+def _review_by_arithmetic(result: _Result, rows: list[_Row], width: int, blocks: Sequence[str],
+                          columns: Sequence[str]) -> dict[str, list[str | None]]:
+    """Table 四 as one run of digits (15 cells run together): split so that every block's 总计 holds."""
+    runs = [run for row in rows if (run := run_of(row.cells, width * len(blocks), row.last)) is not None]
+    if len(runs) != 1:
+        return {}
+    keys = [f"review_litigation.{b}.{c}" for b in blocks for c in columns]
+    total = TEMPLATE.review_total_column
+    identities = [Identity((f"review_litigation.{b}.{total}",),
+                           tuple(f"review_litigation.{b}.{c}" for c in columns if c != total)) for b in blocks]
+    outcome = solve([Run(runs[0], tuple(keys))], identities, {})[0]
+    if outcome.values is None:
+        result.notes.update(dict.fromkeys(keys, f"run {runs[0]}: {outcome.why}"))
+        return {}
+    result.by_arithmetic += [f"review_litigation.{b}" for b in blocks]
+    cells = [_shown(v) for v in outcome.values]
+    return {b: cells[i * width : (i + 1) * width] for i, b in enumerate(blocks)}
 
 
 def _block_of(context: str) -> str | None:
@@ -532,9 +770,10 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
     result = _Result(fmt=_detect_format(region_text))
     request_rows = _request_row_set(result.fmt, regions.get("requests", ([], False))[0])
     specs = {"active": TEMPLATE.active[result.fmt], "requests": TEMPLATE.requests[request_rows], "review": ()}
-    rows = {name: _rows_from_lines(lines, ends, specs[name]) for name, (lines, ends) in regions.items()}
+    strays: dict[str, list[str]] = {name: [] for name in regions}
+    rows = {name: _rows_from_lines(lines, ends, specs[name], strays[name]) for name, (lines, ends) in regions.items()}
     active = _read_rows(result, "active", rows.get("active", []), specs["active"])
-    requests = _read_rows(result, "requests", rows.get("requests", []), specs["requests"])
+    requests = _read_rows(result, "requests", rows.get("requests", []), specs["requests"], strays.get("requests", []))
     if request_rows == "2019":
         requests = _with_2019_other_rows(requests, TEMPLATE.request_columns)
     review = _read_review(result, rows.get("review", []))
@@ -545,8 +784,11 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
         "active": active,
         "requests": requests,
         "review_litigation": review,
-        "read_by": "row_order" if result.by_order else "labels",
+        # the weakest evidence a row was read by: placed by order, split by arithmetic, or its own label
+        "read_by": "row_order" if result.by_order else "arithmetic" if result.by_arithmetic else "labels",
     }
+    if result.by_arithmetic:
+        tables["read_by_arithmetic"] = result.by_arithmetic
     if result.notes:
         tables["cell_notes"] = result.notes
     if result.unread:
@@ -589,6 +831,7 @@ def parse_tables_text(text: str) -> dict[str, Any] | None:
     and, for tables not wholly shown, ``unread``), or None when no table cell could be read.
     """
     ends_with_cut = bool(text) and not text[-1].isspace() and text[-1] != "|"
+    text = unrun(text)
     regions: dict[str, tuple[list[_Line], bool]] = {}
     for name, (raw_lines, to_end) in _text_regions(text).items():
         lines = _text_lines(raw_lines)

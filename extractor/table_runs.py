@@ -1,0 +1,285 @@
+"""Run-together cells: a row's figures printed as one run of digits, split by the table's arithmetic.
+
+A crawled text may print ``行政规范性文件6233440`` for the three cells 62 | 33 | 440. The run is
+split into the row's cells so that every identity the table holds is satisfied (a row's 总计
+is the sum of its applicant columns, 一 + 二 = (七) + 四, …). ``solve`` searches every split of
+every run with pruning and returns, for each run, its cells when they take the same values in
+every split of the whole table that satisfies the identities, and otherwise the number of
+splits found. Nothing is guessed: a run whose split the identities do not fix stays unread.
+
+The search is bounded (``BUDGET`` nodes); a run too long to search in that bound stays unread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+Number = int | float
+
+BUDGET = 30_000  # search nodes over one table: a few tenths of a second at most
+MAX_CELL_CHARS = 16  # a printed cell: counts, amounts in 元 like 75394432.52
+MAX_SOLUTIONS = 1_000  # splits of a whole table counted before the count is given as "at least"
+
+# A part of a run: a count (no leading zero except 0 itself), or a decimal where the table allows it.
+_INTEGER = re.compile(r"0|[1-9]\d*")
+_DECIMAL = re.compile(r"(?:0|[1-9]\d*)\.\d+")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of digits (whitespace removed) and the cell keys it holds, in order."""
+
+    digits: str
+    cells: tuple[str, ...]
+    decimals: frozenset[str] = frozenset()  # cells that may hold a decimal (money columns of table 二)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """sum(left) == sum(right) over cell keys."""
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.left + self.right
+
+
+@dataclass
+class RunResult:
+    """A run's cells when the identities fix them, else how many splits were found."""
+
+    values: tuple[Number, ...] | None
+    splits: int  # splits of the run found among the table's solutions (at least this many if capped)
+    capped: bool = False  # the search stopped at its bound
+    checked: bool = True  # some identity bears on the run (else only the number grammar splits it)
+
+    @property
+    def why(self) -> str:
+        if self.values is not None:
+            return ""
+        if self.capped:
+            return "search bound reached"
+        if not self.checked:
+            return f"{self.splits} splits possible, no identity decides"
+        if self.splits == 0:
+            return "no split satisfies the table's identities"
+        return f"{self.splits} splits satisfy the table's identities"
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+@dataclass
+class _Budget:
+    left: int
+
+    def step(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _OutOfBudget
+
+
+@dataclass
+class _Search:
+    runs: Sequence[Run]
+    identities: Sequence[Identity]
+    fixed: dict[str, Number]
+    budget: _Budget
+    values: dict[str, Number] = field(default_factory=dict)
+
+
+def _part_value(part: str, decimals: bool) -> Number | None:
+    """The value of a part of a run, or None where no printed cell reads so (``07``, ``1.``)."""
+    if _INTEGER.fullmatch(part):
+        return int(part)
+    if decimals and _DECIMAL.fullmatch(part):
+        return float(part)
+    return None
+
+
+def _known(key: str, s: _Search) -> Number | None:
+    if key in s.values:
+        return s.values[key]
+    return s.fixed.get(key)
+
+
+def _feasible(identity: Identity, s: _Search, open_cells: frozenset[str], bound: float) -> bool:
+    """Interval test: with the run's unassigned cells in [0, bound], can the two sides still be equal?"""
+    lo = [0.0, 0.0]
+    hi = [0.0, 0.0]
+    for side, keys in enumerate((identity.left, identity.right)):
+        for key in keys:
+            v = s.values.get(key, s.fixed.get(key))
+            if v is None:
+                hi[side] += bound if key in open_cells else float("inf")
+            else:
+                lo[side] += v
+                hi[side] += v
+    return lo[0] <= hi[1] + 1e-9 and lo[1] <= hi[0] + 1e-9
+
+
+def _forced(key: str, identities: Sequence[Identity], s: _Search) -> Number | None:
+    """The value an identity leaves for ``key`` when it is the identity's only unknown cell."""
+    for identity in identities:
+        if key not in identity.keys:
+            continue
+        unknown = [k for k in identity.keys if _known(k, s) is None]
+        if unknown != [key] or identity.keys.count(key) != 1:
+            continue
+        left = sum(_known(k, s) or 0 for k in identity.left if k != key)
+        right = sum(_known(k, s) or 0 for k in identity.right if k != key)
+        return right - left if key in identity.left else left - right
+    return None
+
+
+def _run_splits(run: Run, s: _Search) -> list[tuple[Number, ...]]:
+    """Every split of one run that the identities within reach of this run allow."""
+    local = [i for i in s.identities if set(i.keys) & set(run.cells)]
+    k, text = len(run.cells), run.digits
+    found: list[tuple[Number, ...]] = []
+    open_after = [frozenset(run.cells[i + 1 :]) for i in range(k)]
+
+    def dfs(i: int, pos: int) -> None:
+        s.budget.step()
+        if i == k:
+            if pos == len(text):
+                found.append(tuple(s.values[c] for c in run.cells))
+            return
+        key = run.cells[i]
+        forced = _forced(key, local, s)
+        last_end = min(len(text) - (k - i - 1), pos + MAX_CELL_CHARS)
+        if len(text) - pos > (k - i) * MAX_CELL_CHARS:
+            return  # the cells left cannot hold the characters left
+        if i == k - 1:
+            ends: Sequence[int] = [len(text)]
+        elif forced is not None:
+            shown = _show(forced)
+            ends = [pos + len(shown)] if shown is not None and text.startswith(shown, pos) else []
+        else:
+            ends = range(pos + 1, last_end + 1)
+        for end in ends:
+            if end > last_end:
+                break
+            value = _part_value(text[pos:end], key in run.decimals)
+            if value is None:
+                if text[pos] == "0" and end > pos + 1 and "." not in text[pos:end]:
+                    break  # a leading zero stays a leading zero however long the part
+                continue
+            if forced is not None and value != forced:
+                continue
+            s.values[key] = value
+            # an unassigned cell has at most (characters left − cells left after it) digits
+            room = min(len(text) - end - (k - i - 2), MAX_CELL_CHARS)
+            if all(_feasible(ident, s, open_after[i], 10.0 ** max(room, 0)) for ident in local):
+                dfs(i + 1, end)
+            del s.values[key]
+
+    dfs(0, 0)
+    return found
+
+
+def _show(value: Number) -> str | None:
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    return str(value) if value >= 0 else None
+
+
+def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
+          budget: int = BUDGET) -> list[RunResult]:
+    """Split every run; a run's cells are filled when every solution of the table gives them the same values.
+
+    ``fixed`` holds the cells read otherwise (a blank cell counts as 0, as in the checks);
+    identities with a cell that is neither fixed nor in a run are left out (nothing to test).
+    Runs that share no identity are solved apart (each with its own bound).
+    """
+    in_runs = {c for r in runs for c in r.cells}
+    usable = [i for i in identities if all(k in in_runs or k in fixed for k in i.keys)]
+    out: dict[int, RunResult] = {}
+    for group in _groups(runs, usable):
+        cells = {c for r in group for c in runs[r].cells}
+        linked = [i for i in usable if cells & set(i.keys)]
+        for r, result in zip(group, _solve_group([runs[r] for r in group], linked, fixed, budget), strict=True):
+            result.checked = bool(linked)
+            out[r] = result
+    return [out[r] for r in range(len(runs))]
+
+
+def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[int]]:
+    """Runs joined by the identities they share (connected components)."""
+    owner = {c: r for r, run in enumerate(runs) for c in run.cells}
+    parent = list(range(len(runs)))
+
+    def root(r: int) -> int:
+        while parent[r] != r:
+            r = parent[r]
+        return r
+
+    for identity in identities:
+        members = sorted({owner[k] for k in identity.keys if k in owner})
+        if not members:
+            continue
+        first, *rest = members
+        for r in rest:
+            parent[root(r)] = root(first)
+    groups: dict[int, list[int]] = {}
+    for r in range(len(runs)):
+        groups.setdefault(root(r), []).append(r)
+    return list(groups.values())
+
+
+def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
+                 budget: int) -> list[RunResult]:
+    s = _Search(runs, identities, fixed, _Budget(budget))
+    try:
+        # 1. each run alone, against the identities it can be tested on so far
+        candidates = [_run_splits(run, _Search(runs, identities, fixed, s.budget)) for run in runs]
+        # 2. the runs together: every combination that satisfies every identity
+        order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
+        solutions: list[dict[int, tuple[Number, ...]]] = []
+        capped = _combine(order, candidates, runs, identities, s, {}, solutions)
+    except _OutOfBudget:
+        return [RunResult(None, 0, capped=True) for _ in runs]
+    out: list[RunResult] = []
+    for r in range(len(runs)):
+        seen = {sol[r] for sol in solutions}
+        if len(seen) == 1 and not capped:
+            out.append(RunResult(next(iter(seen)), 1))
+        else:
+            out.append(RunResult(None, len(seen), capped=capped))
+    return out
+
+
+def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs: Sequence[Run],
+             identities: Sequence[Identity], s: _Search, chosen: dict[int, tuple[Number, ...]],
+             solutions: list[dict[int, tuple[Number, ...]]]) -> bool:
+    """Backtrack over the runs' splits; True when the count of solutions reached its cap."""
+    if len(chosen) == len(order):
+        solutions.append(dict(chosen))
+        return len(solutions) >= MAX_SOLUTIONS
+    r = order[len(chosen)]
+    run = runs[r]
+    for split in candidates[r]:
+        s.budget.step()
+        s.values.update(zip(run.cells, split, strict=True))
+        chosen[r] = split
+        complete = [i for i in identities if set(i.keys) & set(run.cells)
+                    and all(k in s.values or k in s.fixed for k in i.keys)]
+        if all(_holds(i, s) for i in complete) and _combine(order, candidates, runs, identities, s, chosen, solutions):
+            return True
+        del chosen[r]
+        for c in run.cells:
+            del s.values[c]
+    return False
+
+
+def _holds(identity: Identity, s: _Search) -> bool:
+    left = sum(_known(k, s) or 0 for k in identity.left)
+    right = sum(_known(k, s) or 0 for k in identity.right)
+    return abs(left - right) < 1e-9
