@@ -40,6 +40,17 @@ from .models import ErrorEntry
 # A table as cells: rows of cell texts (rowspan/colspan expanded by repeating the text).
 Grid = list[list[str]]
 
+
+class SpanCopy(str):
+    """The text of a grid slot a cell covers by its colspan, right of the cell's own slot.
+
+    It is still the cell's text (a plain ``str`` to every reader), so a grid stays a grid of
+    strings; the table reader uses the type to tell one spanned cell from equal cells side by
+    side (``0`` spanning two columns is one cell, not ``0 | 0``).
+    """
+
+    __slots__ = ()
+
 MAX_BYTES = 50 * 1024 * 1024  # a report is a few hundred KB; anything this large is not one
 # A DOCX is a zip: its size on disk says little about what it unpacks to (a 2.4 MB file can hold
 # 1 GB of XML). The declared sizes are checked before anything is unpacked; zipfile never

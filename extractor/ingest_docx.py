@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import io
 
-from .ingest import Document, Grid, assemble, clean_inline, grid_from_slots, grid_rows_text, join_lines
+from .ingest import (
+    Document,
+    Grid,
+    SpanCopy,
+    assemble,
+    clean_inline,
+    grid_from_slots,
+    grid_rows_text,
+    join_lines,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -102,6 +111,6 @@ def _table_grid(tbl) -> tuple[Grid, list[list[str]]]:
             else:
                 text, origin = _cell_text(tc), True
             for dc in range(span):
-                slots[(r, c + dc)] = (text, origin and dc == 0)
+                slots[(r, c + dc)] = (SpanCopy(text) if dc else text, origin and dc == 0)
             c += span
     return grid_from_slots(slots, len(rows))

@@ -28,6 +28,7 @@ from lxml import etree
 from .ingest import (
     Document,
     Grid,
+    SpanCopy,
     assemble,
     clean_inline,
     decode_text,
@@ -326,6 +327,6 @@ def table_grid(table) -> tuple[Grid, list[list[str]]]:
             cs = _span(cell, "colspan")
             for dr in range(rs):
                 for dc in range(cs):
-                    slots[(r + dr, c + dc)] = (text, dr == 0 and dc == 0)
+                    slots[(r + dr, c + dc)] = (SpanCopy(text) if dc else text, dr == 0 and dc == 0)
             c += cs
     return grid_from_slots(slots, len(rows))

@@ -34,7 +34,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .ingest import Document, Grid, assemble, grid_rows_text, join_lines
+from .ingest import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
 
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",
@@ -383,7 +383,7 @@ def _grid(table: _Table) -> tuple[Grid, list[list[str]]]:
         for i in rows:
             for j in cols:
                 if (i, j) not in slots or not slots[(i, j)][0]:
-                    slots[(i, j)] = (text, i == rows[0] and j == cols[0])
+                    slots[(i, j)] = (SpanCopy(text) if j != cols[0] else text, i == rows[0] and j == cols[0])
     grid: Grid = []
     text_rows: list[list[str]] = []
     for i in range(len(ys) - 1):

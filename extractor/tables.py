@@ -29,6 +29,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+from .ingest import SpanCopy
 from .table_runs import Identity, Run, RunResult, solve
 from .table_template import TEMPLATE, RowSpec
 
@@ -114,6 +115,7 @@ class _Line:
 
     cells: list[str]
     single: bool  # one cell on its own line (one-cell-per-line layouts, loose labels)
+    spans: list[tuple[int, int]] | None = None  # grid rows: each cell's (first column, columns spanned)
 
 
 @dataclass
@@ -124,6 +126,8 @@ class _Row:
     cells: list[str]
     context: str = ""
     last: bool = False  # the row the text ends in (a table cut off at the end of an excerpt)
+    spans: list[tuple[int, int]] | None = None  # grid rows: the data cells' (first column, span)
+    header: list[tuple[int, int]] | None = None  # grid rows: the value columns of the header above
 
 
 @dataclass
@@ -157,6 +161,7 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
     """
     rows: list[_Row] = []
     pending = _Pending()
+    header: list[tuple[int, int]] | None = None  # (first column, span) of the last grid header's cells
 
     def flush() -> None:
         nonlocal pending
@@ -189,16 +194,19 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
         if not data:  # a header row: text cells only
             flush()
             pending = _Pending(context=[*pending.context, label])
+            header = [sp for c, sp in zip(line.cells, line.spans, strict=True) if c.strip()] if line.spans else None
             continue
         if not any(c.strip() for c in data) and _label_index(label, specs) is None:
             loose_text(label)
             continue
+        spans = line.spans[len(line.cells) - len(data) :] if line.spans else None
+        under = [h for h in header if h[0] >= spans[0][0]] if spans and header else None
         if label:
             flush()
-            rows.append(_Row(label, data, "".join(pending.context) + label))
+            rows.append(_Row(label, data, "".join(pending.context) + label, spans=spans, header=under))
         else:
             # Cells of one printed line win over loose cells seen before them (a stray figure).
-            rows.append(_Row("".join(pending.label), data, "".join(pending.context)))
+            rows.append(_Row("".join(pending.label), data, "".join(pending.context), spans=spans, header=under))
             if strays is not None:
                 strays += [c.strip() for c in pending.cells if c.strip()]
         pending = _Pending()
@@ -407,7 +415,7 @@ def _grid_regions(grids: Sequence[Sequence[Sequence[str]]]) -> dict[str, list[_L
     current = -1
     for grid in grids:
         for row in grid:
-            cells = [str(c or "") for c in row]
+            cells, spans = _own_cells(row)
             text = normalize_label("".join(c for c in cells if not _is_value(c)))
             for k in range(len(TABLES) - 1, current, -1):
                 if TEMPLATE.markers[TABLES[k]].search(text) and not (k == 2 and any(map(_is_value, cells))):
@@ -419,9 +427,23 @@ def _grid_regions(grids: Sequence[Sequence[Sequence[str]]]) -> dict[str, list[_L
             if filled and len(set(filled)) == 1 and not _is_value(filled[0]):
                 line = _Line([filled[0]], single=True)  # a title row spanning the table
             else:
-                line = _Line(cells, single=False)
+                line = _Line(cells, single=False, spans=spans)
             regions.setdefault(TABLES[current], []).append(line)
     return regions
+
+
+def _own_cells(row: Sequence[str | None]) -> tuple[list[str], list[tuple[int, int]]]:
+    """A grid row's cells, each once with its (first column, span): slots a colspan covers are not cells."""
+    cells: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for column, cell in enumerate(row):
+        if isinstance(cell, SpanCopy) and cells:
+            start, width = spans[-1]
+            spans[-1] = (start, width + 1)
+            continue
+        cells.append(str(cell or ""))
+        spans.append((column, 1))
+    return cells, spans
 
 
 # ---------------------------------------------------------------------------- rows → template
@@ -494,6 +516,37 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False) -> tuple[lis
     return None, f"{len(cells)} cells for {width} columns: " + " | ".join(c.strip() for c in cells)
 
 
+def fit_row(cells: Sequence[str], width: int, last: bool = False, spans: Sequence[tuple[int, int]] | None = None,
+            header: Sequence[tuple[int, int]] | None = None) -> tuple[list[str | None] | None, str | None]:
+    """As ``fit_cells``, with a grid row's cells placed by position under the header's columns.
+
+    Where the header above a grid row has one cell per template column, each data cell must
+    line up with its column: the k-th cell overlapping the k-th header cell (a data row may span
+    differently: ``value (colspan 2) | value | value`` under ``上一年 | 本年增/减 (colspan 2) | 处理决定``),
+    or, where the counts differ, every header column covered by exactly one cell that covers
+    no other. A row that lines up neither way is unread, with the reason.
+    """
+    if spans is None or not header or len(header) != width or len(spans) != len(cells):
+        return fit_cells(cells, width, last)
+    placed = [(c, sp) for c, sp in zip(cells, spans, strict=True) if c.strip() or any(_overlap(sp, h) for h in header)]
+    if len(placed) == width and all(_overlap(sp, h) for (_, sp), h in zip(placed, header, strict=True)):
+        return [c for c, _ in placed], None
+    cover = [[i for i, (_, sp) in enumerate(placed) if _overlap(sp, h)] for h in header]
+    owners = [i for hits in cover for i in hits]
+    if all(len(hits) == 1 for hits in cover) and len(set(owners)) == len(owners):
+        if all(i in owners or not placed[i][0].strip() for i in range(len(placed))):
+            return [placed[hits[0]][0] for hits in cover], None
+    if len(placed) != width and last:
+        return fit_cells(cells, width, last)
+    layout = " | ".join(f"{c.strip()}@{sp[0]}+{sp[1]}" for c, sp in placed)
+    columns = " | ".join(f"{h[0]}+{h[1]}" for h in header)
+    return None, f"cells {layout} do not line up with the header's columns {columns}"
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[0] + b[1] and b[0] < a[0] + a[1]
+
+
 # ---------------------------------------------------------------------------- reading the tables
 
 
@@ -534,7 +587,7 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
         if row is None:
             result.unread.append(prefix)
             continue
-        fitted, why = fit_cells(row.cells, spec.width, row.last)
+        fitted, why = fit_row(row.cells, spec.width, row.last, row.spans, row.header)
         run = None if fitted is not None else run_of(row.cells, spec.width, row.last)
         if run is not None:
             runs[t] = run

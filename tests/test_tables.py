@@ -17,6 +17,7 @@ from extractor.tables import (
     CUT_OFF,
     assign_rows,
     fit_cells,
+    fit_row,
     parse_cell,
     parse_tables_grids,
     parse_tables_text,
@@ -769,3 +770,105 @@ def test_table_four_run_together() -> None:
     identities = [Identity((f"{b}.total",), tuple(f"{b}.{c}" for c in TEMPLATE.review_columns[:-1])) for b in blocks]
     [result] = solve([Run("21317000001324019", cells)], identities, {})
     assert result.values == (2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19)
+
+
+# ---------------------------------------------------------------------------- grids by column position
+
+SPANS_2019 = FIXTURES / "trial-2019-spans.html"
+
+
+def html_layout(path: Path) -> list[tuple[int, list[tuple[int, int, int, int, str]]]]:
+    """Each <table> of a page as (columns, cells (row, column, rowspan, colspan, text))."""
+    import lxml.html
+
+    out = []
+    for table in lxml.html.fromstring(path.read_bytes()).iter("table"):
+        taken: set[tuple[int, int]] = set()
+        cells = []
+        for r, tr in enumerate(table.iter("tr")):
+            c = 0
+            for td in tr.iter("td"):
+                while (r, c) in taken:
+                    c += 1
+                rs, cs = int(td.get("rowspan", 1)), int(td.get("colspan", 1))
+                taken |= {(r + i, c + j) for i in range(rs) for j in range(cs)}
+                cells.append((r, c, rs, cs, td.text_content()))
+                c += cs
+        out.append((max(c + cs for _, c, _, cs, _ in cells), cells))
+    return out
+
+
+def layout_as_docx(path: Path, tmp: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    paragraphs = iter(["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"])
+    for width, cells in html_layout(path):
+        document.add_paragraph(next(paragraphs))
+        table = document.add_table(rows=max(r + rs for r, _, rs, _, _ in cells), cols=width)
+        for r, c, rs, cs, text in cells:
+            cell = table.cell(r, c)
+            if rs > 1 or cs > 1:
+                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+            cell.text = text
+    document.add_paragraph("五、存在的主要问题及改进情况")
+    out = tmp / "trial-2019-spans.docx"
+    document.save(out)
+    return out
+
+
+def layout_as_pdf(path: Path, tmp: Path) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=20, wordWrap="CJK")
+    cell_style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7, leading=9, wordWrap="CJK")
+    story = []
+    headings = iter(["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"])
+    for width, cells in html_layout(path):
+        story.append(Paragraph(next(headings), body))
+        n_rows = max(r + rs for r, _, rs, _, _ in cells)
+        data: list[list[Any]] = [[""] * width for _ in range(n_rows)]
+        style = [("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]
+        for r, c, rs, cs, text in cells:
+            data[r][c] = Paragraph(text, cell_style)
+            if rs > 1 or cs > 1:
+                style.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
+        table = Table(data, colWidths=[(A4[0] - 144) / width] * width)
+        table.setStyle(TableStyle(style))
+        story.append(table)
+    story.append(Paragraph("五、存在的主要问题及改进情况", body))
+    out = tmp / "trial-2019-spans.pdf"
+    SimpleDocTemplate(str(out), pagesize=A4).build(story)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["html", "docx", "pdf"])
+def test_data_rows_spanning_differently_from_their_header_are_placed_by_position(kind: str, tmp_path: Path) -> None:
+    """2019 trial format: header 上一年项目数量 | 本年增/减 (colspan 2) | 处理决定数量 over rows
+    value (colspan 2) | value | value — 0 spanning two columns beside a 0 is two cells, not three."""
+    path = {"html": lambda: SPANS_2019, "docx": lambda: layout_as_docx(SPANS_2019, tmp_path),
+            "pdf": lambda: layout_as_pdf(SPANS_2019, tmp_path)}[kind]()
+    want = json.loads((FIXTURES / "trial-2019-spans.tables.json").read_text(encoding="utf-8"))
+    tables = extract_file(path).tables
+    assert tables is not None and tables["format"] == "2019"
+    assert only_tables(tables) == only_tables(want)
+    assert "unread" not in tables
+
+
+def test_a_row_that_lines_up_with_no_column_layout_is_unread_with_the_reason() -> None:
+    header = [(1, 1), (2, 2), (4, 1)]  # 上一年项目数量 | 本年增/减 (colspan 2) | 处理决定数量
+    # the issue's layout: by position, cell k under column k
+    assert fit_row(["0", "0", "4"], 3, spans=[(1, 2), (3, 1), (4, 1)], header=header) == (["0", "0", "4"], None)
+    # two cells under three columns, the second spanning two of them: no placing
+    cells, why = fit_row(["12", "5"], 3, spans=[(1, 2), (3, 2)], header=header)
+    assert cells is None and why == "cells 12@1+2 | 5@3+2 do not line up with the header's columns 1+1 | 2+2 | 4+1"
+    # a figure outside every column of the header is not dropped silently
+    cells, why = fit_row(["1", "2", "3", "9"], 3, spans=[(1, 1), (2, 2), (4, 1), (5, 1)], header=header)
+    assert cells is None and why is not None
+    # a blank cell outside the header is layout
+    assert fit_row(["1", "2", "3", ""], 3, spans=[(1, 1), (2, 2), (4, 1), (5, 1)], header=header) == (["1", "2", "3"], None)
