@@ -35,6 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .ingest import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
+from .vocab import UNITS
 
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",
@@ -434,13 +435,26 @@ def _starts_paragraph(prev: _Line, line: _Line, m: _Margins) -> bool:
         return False
     if line.x0 > m.left + 0.8 * m.char:  # indented first line, heading or centred title
         return True
-    if prev.x1 < m.right - 1.5 * m.char:  # the previous line stopped short
+    if prev.x1 < m.right - 1.5 * m.char and not _number_then_unit(prev, line):  # the previous line stopped short
         return True
     if prev.size and line.size and abs(prev.size - line.size) > 1.0:
         return True
     if line.page == prev.page and line.top - prev.bottom > max(2 * m.gap, m.gap + 0.8 * m.char):
         return True
     return False
+
+
+def _number_then_unit(prev: _Line, line: _Line) -> bool:
+    """A line ending in a figure and the next, at the margin, opening with its measure word.
+
+    A browser breaks a line at the space in ``文件 6 条。`` and, the text not being justified, the
+    line with the 6 stops short; the figure and its unit are one expression, not a paragraph end.
+    """
+    head = line.text.lstrip()
+    return prev.text.rstrip()[-1:].isdigit() and any(head.startswith(u) for u in _UNITS_LONGEST_FIRST)
+
+
+_UNITS_LONGEST_FIRST = sorted(UNITS, key=len, reverse=True)
 
 
 def _wrapped_title(prev: _Line, line: _Line, m: _Margins) -> bool:

@@ -830,7 +830,7 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
     if request_rows == "2019":
         requests = _with_2019_other_rows(requests, TEMPLATE.request_columns)
     review = _read_review(result, rows.get("review", []))
-    if not result.read_any:
+    if not result.read_any and _labelled_rows(regions, specs) < MIN_LABELS_WITHOUT_FIGURES:
         return None
     tables: dict[str, Any] = {
         "format": result.fmt,
@@ -847,6 +847,23 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
     if result.unread:
         tables["unread"] = result.unread
     return tables
+
+
+# Rows of tables 二 and 三 named by their labels that make a table printed without figures a table
+# (dev/r124: the 2019 trial format's labels, every cell blank): its cells are null and unread.
+MIN_LABELS_WITHOUT_FIGURES = 5
+
+
+def _labelled_rows(regions: dict[str, tuple[list[_Line], bool]], specs: dict[str, Sequence[RowSpec]]) -> int:
+    """How many template rows of tables 二 and 三 the regions name by a label."""
+    found: set[tuple[str, int]] = set()
+    for name in ("active", "requests"):
+        for line in regions.get(name, ([], False))[0]:
+            for cell in line.cells:
+                t = _label_index(cell, specs[name]) if cell.strip() and not _is_value(cell) else None
+                if t is not None:
+                    found.add((name, t))
+    return len(found)
 
 
 def _request_row_set(fmt: str, lines: Sequence[_Line]) -> str:

@@ -625,3 +625,27 @@ def test_html_layout_table_around_the_report_is_not_a_grid(tmp_path):
     doc = load_document(path)
     assert doc.grids == [[["规章", "0"], ["行政规范性文件", "3"]]]
     assert doc.text.startswith("一、总体情况\n\n2024 年共发布各类信息 1300 余条。\n\n规章\t0\n行政规范性文件\t3\n\n五、")
+
+
+def test_pdf_figure_and_unit_broken_over_a_short_line_stay_one_paragraph(tmp_path):
+    """A browser breaks ``文件 6 条。`` at the space and the line with the 6 stops short of the
+    margin; the 6 and its 条 are one expression (while a real paragraph break still splits)."""
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=14, leading=24, wordWrap="CJK", alignment=4)
+    filler = "围绕重点工作及时做好重大政策和权威信息发布工作，不断加大政府信息主动公开力度，"
+    path = tmp_path / "broken.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([
+        Paragraph(filler * 2 + "归集发布区级政府文件 11 条，集成公开重要政策文件 6<br/>条。区政府门户网站总访问量 13 万次。" + filler, body),
+        Paragraph(filler + "全年共收到申请 43<br/>" + filler, body),
+    ])
+    text = load_document(path).text
+    assert "集成公开重要政策文件 6 条。区政府门户网站" in text
+    # a figure not followed by its unit still ends the line where the page ends it
+    assert "申请 43\n\n" in text

@@ -872,3 +872,15 @@ def test_a_row_that_lines_up_with_no_column_layout_is_unread_with_the_reason() -
     assert cells is None and why is not None
     # a blank cell outside the header is layout
     assert fit_row(["1", "2", "3", ""], 3, spans=[(1, 1), (2, 2), (4, 1), (5, 1)], header=header) == (["1", "2", "3"], None)
+
+
+def test_a_table_printed_with_labels_but_no_figures_is_all_null_and_unread() -> None:
+    """dev/r124: the 2019 trial format's labels, one stray 0, no figures: tables, not null."""
+    tables = parse_tables_text((EVALSET / "dev" / "r124.txt").read_text(encoding="utf-8"))
+    assert tables is not None and tables["format"] == "2019"
+    values = [v for v in cells(only_tables(tables)).values()]
+    assert values and all(v is None for v in values)
+    rows_2019 = [f"active.{s.key}" for s in TEMPLATE.active["2019"]] + [f"requests.{s.key}" for s in TEMPLATE.requests["2019"]]
+    assert set(tables["unread"]) == {*rows_2019, *(f"review_litigation.{b}" for b in TEMPLATE.review_blocks)}
+    # prose with a heading-like phrase and no table labels is still no table
+    assert parse_tables_text("二、主动公开政府信息情况\n全年主动公开信息1300条。\n") is None
