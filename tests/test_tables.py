@@ -884,3 +884,35 @@ def test_a_table_printed_with_labels_but_no_figures_is_all_null_and_unread() -> 
     assert set(tables["unread"]) == {*rows_2019, *(f"review_litigation.{b}" for b in TEMPLATE.review_blocks)}
     # prose with a heading-like phrase and no table labels is still no table
     assert parse_tables_text("二、主动公开政府信息情况\n全年主动公开信息1300条。\n") is None
+
+
+# ---------------------------------------------------------------------------- a magnitude word alone
+
+
+@pytest.mark.parametrize("raw", ["万元", "（单位：万元）", "本年收费金额（单位：万元）", "单位：万元", "亿元"])
+def test_a_magnitude_word_alone_is_no_cell(raw: str) -> None:
+    value, _ = parse_cell(raw)
+    assert value is None
+
+
+def test_the_fee_header_never_gives_a_cell() -> None:
+    """本年收费金额（单位：万元） heads the fee row: its 万 is never 10000, whatever the layout."""
+    header = "第二十条第（八）项\n信息内容\t本年收费金额（单位：万元）\n"
+    for fee_row, want in (("行政事业性收费\t18651.06\n", 18651.06), ("行政事业性收费\t/\n", None),
+                          ("行政事业性收费\t\n", None)):
+        text = "二、主动公开政府信息情况\n" + header + fee_row + "三、收到和处理政府信息公开申请情况\n"
+        tables = parse_tables_text(text)
+        got = tables["active"]["fees"] if tables else None
+        assert got == want
+    # grids: the header row and a fee row printed blank
+    grid = [["第二十条第（八）项"] * 2, ["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", ""]]
+    tables = parse_tables_grids([grid])
+    assert tables is None or tables["active"]["fees"] is None
+    # run together (pingtan-2024): the header runs into the label, the figure after it
+    pingtan = parse_tables_text((EVALSET / "full" / "pingtan-2024.txt").read_text(encoding="utf-8"))
+    assert pingtan is not None and pingtan["active"]["fees"] == 18651.06
+    assert 10000 not in cells(only_tables(pingtan)).values()
+    run_without_figure = ("标题\n" + "正文" * 120 + "二、主动公开政府信息情况第二十条第（八）项信息内容本年收费金额（单位：万元）"
+                          "行政事业性收费三、收到和处理政府信息公开申请情况申请人情况五、存在的主要问题及改进情况无。\n")
+    tables = parse_tables_text(run_without_figure)
+    assert tables is None or tables["active"]["fees"] is None
