@@ -303,12 +303,28 @@ def _split_line(line: str) -> _Line:
         cells = inner.split("|")
     elif "\t" in line:
         cells = line.split("\t")
+    elif glued := _GLUED_ROW.fullmatch(line):  # 行政规范性文件6233440: cells run together
+        cells = [glued["label"], GluedRun(glued["run"])]
     else:
         m = _SPACED_ROW.fullmatch(line)
         cells = ([m["label"]] if m["label"] else []) + m["values"].split() if m else [line]
     if len(cells) == 1:
         return _Line(cells, single=True)
     return _Line(cells, single=False)
+
+
+class GluedRun(str):
+    """The figures of a text row printed right after its label with no separator (``规章000``).
+
+    Only such a run is split by arithmetic: a figure set apart from its label by a space, a tab
+    or a pipe is a cell of its own, and a row short of cells has lost a figure, not run it on.
+    """
+
+    __slots__ = ()
+
+
+# A label (ending in a character that is not a figure) with figures glued to it, stray spaces allowed.
+_GLUED_ROW = re.compile(r"(?P<label>.*[\u4e00-\u9fff）)].*?[^\d\s.,+\-/|])(?P<run>\d[\d.\s]*)")
 
 
 def _bare_pipes_separate(raw_lines: Sequence[str]) -> bool:
@@ -341,13 +357,13 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def unrun(text: str) -> str:
-    """Cut tables run together on one long line (crawled text) into heading lines and ``label<TAB>run`` lines.
+    """Cut tables run together on one long line (crawled text) into heading lines and one line per row.
 
     A crawler's text may hold a whole report on one line with every cell run together
     (``…二、主动公开政府信息情况第二十条…规章000行政规范性文件6233440…``). The tables' part of such
-    a line becomes one line per heading and one line per row, a label and its run of digits
-    (whitespace inside a run dropped: crawlers put stray spaces there), which ``fit_cells`` leaves
-    to the arithmetic of ``table_runs``. Other lines, and long lines without a table heading,
+    a line becomes one line per heading and one line per row, a label with its run of digits
+    glued on (whitespace inside a run dropped: crawlers put stray spaces there), read as a
+    ``GluedRun`` and split by the arithmetic of ``table_runs``. Other lines, and long lines without a table heading,
     are kept as they are.
     """
     lines = text.splitlines()
@@ -383,7 +399,7 @@ def _unrun_line(line: str) -> list[str]:
 
 
 def _row_lines(body: str) -> list[str]:
-    """``规章000行政规范性文件6233440`` → ``规章\t000``, ``行政规范性文件\t6233440``; text between rows on its own lines."""
+    """``规章000行政规范性文件6233440`` → ``规章000``, ``行政规范性文件6233440``; text between rows on its own lines."""
     out: list[str] = []
     text_start = 0
     for m in _RUN.finditer(body):
@@ -394,7 +410,7 @@ def _row_lines(body: str) -> list[str]:
             continue
         *loose, label = _label_pieces(body[text_start : m.start()]) or [""]
         out += loose
-        out.append(f"{label}\t{digits}")
+        out.append(f"{label}{digits}")
         text_start = end
     out += _label_pieces(body[text_start:])
     return out
@@ -617,14 +633,26 @@ _RUN_CELL = re.compile(r"\d[\d.\s]*")
 def run_of(cells: Sequence[str], width: int, last: bool = False) -> str | None:
     """The row's figures as one run of digits (spaces dropped), when one cell stands for several columns.
 
-    Only a single printed cell qualifies: where a grid or a line shows separate cells, the cells
-    are the separators (a dropped cell is a missing figure, not a run to split).
+    Only figures glued to their label qualify (``GluedRun``), or digits standing alone that no
+    table prints as one figure (``0000000``): where a grid or a line shows separate cells, the
+    cells are the separators (a dropped cell is a missing figure, not a run to split).
     """
-    filled = [c.strip() for c in cells if c.strip()]
+    filled = [c for c in cells if c.strip()]
     if width < 2 or last or len(filled) != 1 or not _RUN_CELL.fullmatch(filled[0]):
         return None
     digits = re.sub(r"\s+", "", filled[0])
+    if not isinstance(filled[0], GluedRun) and not _no_single_figure(digits):
+        return None
     return digits if len(digits.replace(".", "")) >= width else None
+
+
+# Digits no table prints as one figure: 15 or more digits (table 四's fifteen cells run together).
+RUN_MIN_DIGITS = 15
+
+
+def _no_single_figure(digits: str) -> bool:
+    """A run of digits standing alone that cannot be one printed count: ``0000000``, 15 digits or more."""
+    return digits.isdigit() and (len(digits) >= RUN_MIN_DIGITS or (digits[0] == "0" and len(digits) > 1))
 
 
 def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dict[int, str],

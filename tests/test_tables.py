@@ -916,3 +916,26 @@ def test_the_fee_header_never_gives_a_cell() -> None:
                           "行政事业性收费三、收到和处理政府信息公开申请情况申请人情况五、存在的主要问题及改进情况无。\n")
     tables = parse_tables_text(run_without_figure)
     assert tables is None or tables["active"]["fees"] is None
+
+
+@pytest.mark.parametrize("fixture", ["shuyang-2025.tables.json", "longting-2024.tables.json"])
+def test_rows_on_their_own_lines_with_cells_run_together(fixture: str) -> None:
+    """A conversion that keeps one row per line but drops every cell separator."""
+    want = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    tables = parse_tables_text(write(rows_2021(want), lambda kind, row_cells: ["".join(row_cells)]))
+    assert tables is not None
+    assert tables["requests"] == want["requests"]
+    assert tables["review_litigation"] == want["review_litigation"]
+    unread = set(tables.get("unread", []))
+    assert all(tables["active"][k] == v or f"active.{k}" in unread for k, v in want["active"].items())
+
+
+def test_a_figure_set_apart_from_its_label_is_never_split() -> None:
+    """``规章 100`` under three columns lost two figures: it is not 1 | 0 | 0 (glued ``规章100`` would be)."""
+    text = "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n{}\n行政许可 5\n三、收到和处理政府信息公开申请情况\n"
+    for row in ("规章 100", "规章\t100", "| 规章 | 100 |"):
+        tables = parse_tables_text(text.format(row))
+        assert tables is not None and tables["active"]["rules"] == dict.fromkeys(("issued", "repealed", "in_force"))
+        assert "active.rules" in tables["unread"]
+    glued = parse_tables_text(text.format("规章100"))
+    assert glued is not None and glued["active"]["rules"] == {"issued": 1, "repealed": 0, "in_force": 0}
