@@ -379,22 +379,26 @@ def unrun(text: str) -> str:
 
 
 def _unrun_line(line: str) -> list[str]:
+    """The line cut at each inline heading whose text is its table; other text stays as it is."""
     headings = list(TEMPLATE.inline_headings.finditer(line))
     end = TEMPLATE.inline_end.search(line, headings[0].start())
     stop = end.start() if end else len(line)
-    out = [line[: headings[0].start()]]
+    out: list[str] = []
+    text_from = 0  # start of the text not yet written out
     for i, heading in enumerate(headings):
         if heading.start() >= stop:
             break
         body_end = min(headings[i + 1].start(), stop) if i + 1 < len(headings) else stop
         body = line[heading.end() : body_end]
         name = next((n for n in TABLES if TEMPLATE.headings[n].search(normalize_label(heading.group()))), None)
-        out.append(heading.group())
-        if name is not None and TEMPLATE.markers[name].search(normalize_label(body)):
-            out += _row_lines(_WHITESPACE.sub("", body.translate(_FULLWIDTH)))
-        else:
-            out.append(body)  # prose under a heading-like phrase: left as it is
-    out.append(line[stop:])
+        if name is None or not TEMPLATE.inline_markers[name].search(normalize_label(body)):
+            continue  # prose naming a part of the report (an introduction's list of parts)
+        out += [line[text_from : heading.start()], heading.group()]
+        out += _row_lines(_WHITESPACE.sub("", body.translate(_FULLWIDTH)))
+        text_from = body_end
+    if text_from == 0:
+        return [line]
+    out.append(line[text_from:])
     return [x for x in out if x.strip()]
 
 

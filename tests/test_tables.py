@@ -21,6 +21,7 @@ from extractor.tables import (
     parse_cell,
     parse_tables_grids,
     parse_tables_text,
+    unrun,
 )
 
 EVALSET = Path(__file__).resolve().parents[1] / "evals"
@@ -939,3 +940,12 @@ def test_a_figure_set_apart_from_its_label_is_never_split() -> None:
         assert "active.rules" in tables["unread"]
     glued = parse_tables_text(text.format("规章100"))
     assert glued is not None and glued["active"]["rules"] == {"issued": 1, "repealed": 0, "in_force": 0}
+
+
+def test_a_long_introduction_listing_the_parts_is_not_cut_into_tables() -> None:
+    """Inline headings are cut out only where the text after them is their table."""
+    intro = ("本报告共分六个部分：一、总体情况；二、主动公开政府信息情况；三、收到和处理政府信息公开申请情况；"
+             "四、政府信息公开行政复议、行政诉讼情况；五、存在的主要问题及改进情况；六、其他需要报告的事项。") * 3
+    seed = SEED.read_text(encoding="utf-8")
+    assert unrun(intro + "\n" + seed) == intro + "\n" + seed
+    assert parse_tables_text(intro + "\n" + seed) == parse_tables_text(seed)
