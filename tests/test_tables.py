@@ -949,3 +949,19 @@ def test_a_long_introduction_listing_the_parts_is_not_cut_into_tables() -> None:
     seed = SEED.read_text(encoding="utf-8")
     assert unrun(intro + "\n" + seed) == intro + "\n" + seed
     assert parse_tables_text(intro + "\n" + seed) == parse_tables_text(seed)
+
+
+@pytest.mark.parametrize("one_line", [False, True])
+def test_2019_trial_format_run_together(one_line: bool) -> None:
+    text = run_together(rows_2019()) if one_line else write(rows_2019(), lambda kind, row_cells: ["".join(row_cells)])
+    tables = parse_tables_text(text)
+    assert tables is not None and tables["format"] == "2019"
+    for key, (_, values) in TRIAL_2019_REQUESTS.items():
+        assert tables["requests"][key] == dict(zip(REQUEST_COLUMNS, values, strict=True)), key
+    assert tables["review_litigation"] == TRIAL_2019_REVIEW
+    # table 二: read where one split is possible (规章000, 行政事业性收费20), else unread — never a guess;
+    # a signed change glued on (行政许可1215-351180) is no run at all
+    unread = set(tables["unread"])
+    assert {"active.rules", "active.fees"}.isdisjoint(unread)
+    for key, value in TRIAL_2019_ACTIVE.items():
+        assert tables["active"][key] == value or f"active.{key}" in unread, key
