@@ -12,13 +12,17 @@
   boxed paragraph) is read as prose.
 * **Prose** is the text outside tables, line by line (pdfplumber text lines, duplicated
   bold-effect characters removed). Lines are grouped into paragraphs by layout: a new
-  paragraph starts at an indented line, after a line that stops short of the right margin,
+  paragraph starts at an indented line, after a line that stops short of the right margin
+  (unless it ends in a figure whose measure word opens the next line: ``文件 6`` / ``条。``),
   after a large vertical gap or a change of font size, and around tables; the lines of a
   paragraph are joined by ``join_lines`` (no space between Chinese characters; a number and
   its measure word kept together as ``7 期``).
 * **Page furniture** is dropped: page numbers (``- 4 -``, ``第 4 页``, ``4/12``, a bare
   number) standing first or last on a page near its edge, and running headers/footers (the
   same first or last line, digits aside, on at least half of the pages).
+* **Pages set a quarter turn** (a landscape table printed on a portrait page, its characters
+  not upright) are turned upright before they are read: characters, rules and boxes mapped to
+  the upright content's coordinates.
 * **Tables in the text** are written where they stand as tab-separated rows, so that the text
   holds the whole report in reading order.
 
@@ -33,6 +37,8 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+
+from pdfplumber.page import DerivedPage
 
 from .ingest import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
 from .vocab import UNITS
@@ -179,8 +185,54 @@ def _is_white(color) -> bool:
     return bool(values) and all(v >= 0.98 for v in values)
 
 
+class _TurnedPage(DerivedPage):
+    """A page whose content is set a quarter turn (a landscape table on a portrait page), turned upright.
+
+    Characters, rules and boxes are mapped to the coordinates of the upright content, so the
+    table finder and the line reader see an ordinary page. ``counter`` is the content's turn:
+    True for a quarter turn counter-clockwise (text reading upwards), False for clockwise.
+    """
+
+    def __init__(self, parent, counter: bool):
+        self.bbox = (0, 0, parent.height, parent.width)
+        self.counter = counter
+        self.turned_from = (float(parent.width), float(parent.height))
+        super().__init__(parent)
+
+    def _turn(self, obj: dict) -> dict:
+        width, height = self.turned_from
+        x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+        if self.counter:
+            box = {"x0": height - bottom, "x1": height - top, "top": x0, "bottom": x1}
+        else:
+            box = {"x0": top, "x1": bottom, "top": width - x1, "bottom": width - x0}
+        out = {**obj, **box, "width": box["x1"] - box["x0"], "height": box["bottom"] - box["top"]}
+        out["doctop"] = box["top"] + self.initial_doctop
+        out["y0"], out["y1"] = width - box["bottom"], width - box["top"]
+        if obj.get("object_type") == "char":
+            out["upright"] = True
+        return out
+
+    @property
+    def objects(self) -> dict[str, list[dict]]:
+        if not hasattr(self, "_objects"):
+            kinds = ("char", "line", "rect")  # curves carry point lists: not needed for text and rules
+            self._objects = {k: [self._turn(o) for o in v] for k, v in self.parent_page.objects.items() if k in kinds}
+        return self._objects
+
+
+def _upright(page):
+    """The page, or the page turned upright when most of its characters are set a quarter turn."""
+    chars = page.chars
+    turned = [c for c in chars if not c.get("upright", True)]
+    if not chars or len(turned) <= len(chars) / 2:
+        return page
+    ccw = sum(1 for c in turned if (c.get("matrix") or (0, 0))[1] > 0)
+    return _TurnedPage(page, counter=ccw >= len(turned) / 2)
+
+
 def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
-    page = page.dedupe_chars()
+    page = _upright(page).dedupe_chars()
     n_chars = len(page.chars)
     if n_chars == 0:
         return [], [], 0

@@ -649,3 +649,61 @@ def test_pdf_figure_and_unit_broken_over_a_short_line_stay_one_paragraph(tmp_pat
     assert "集成公开重要政策文件 6 条。区政府门户网站" in text
     # a figure not followed by its unit still ends the line where the page ends it
     assert "申请 43\n\n" in text
+
+
+def seed_with_turned_tables(path: Path, counter: bool) -> Path:
+    """The seed as a PDF whose tables stand on portrait pages of their own, set a quarter turn."""
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        NextPageTemplate,
+        PageBreak,
+        PageTemplate,
+        Paragraph,
+        Table,
+        TableStyle,
+    )
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7.5, leading=10, wordWrap="CJK")
+
+    def turn(canvas, _document):
+        if counter:  # landscape content turned a quarter counter-clockwise: it reads upwards
+            canvas.translate(A4[0], 0)
+            canvas.rotate(90)
+        else:
+            canvas.translate(0, A4[1])
+            canvas.rotate(-90)
+
+    width = A4[1] - 100
+    templates = [PageTemplate("portrait", [Frame(72, 72, A4[0] - 144, A4[1] - 144)], pagesize=A4),
+                 PageTemplate("turned", [Frame(40, 40, A4[1] - 80, A4[0] - 80)], pagesize=A4, onPage=turn)]
+    story = []
+    for kind, block in seed_blocks():
+        if kind == "p":
+            story.append(Paragraph(block, body))
+            continue
+        n = max(len(row) for row in block)
+        table = Table([[Paragraph(c, cell) for c in row] + [""] * (n - len(row)) for row in block],
+                      colWidths=[width / n] * n, splitByRow=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+        story += [NextPageTemplate("turned"), PageBreak(), table, NextPageTemplate("portrait"), PageBreak()]
+    BaseDocTemplate(str(path), pageTemplates=templates).build(story)
+    return path
+
+
+@pytest.mark.parametrize("counter", [True, False], ids=["counter-clockwise", "clockwise"])
+def test_pdf_tables_set_a_quarter_turn_are_read(tmp_path, counter):
+    path = seed_with_turned_tables(tmp_path / "turned.pdf", counter)
+    report = extract_file(path)
+    assert not report.errors
+    assert report.tables is not None and "unread" not in report.tables
+    expected = extract_file(SEED).tables
+    assert {k: report.tables[k] for k in ("active", "requests", "review_litigation")} == \
+        {k: expected[k] for k in ("active", "requests", "review_litigation")}
