@@ -707,3 +707,62 @@ def test_pdf_tables_set_a_quarter_turn_are_read(tmp_path, counter):
     expected = extract_file(SEED).tables
     assert {k: report.tables[k] for k in ("active", "requests", "review_litigation")} == \
         {k: expected[k] for k in ("active", "requests", "review_litigation")}
+
+
+def seed_in_two_columns(path: Path) -> Path:
+    """The seed as a PDF whose prose is set in two columns under a title across the page;
+    the tables stand on pages of their own, across the page."""
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        FrameBreak,
+        NextPageTemplate,
+        PageBreak,
+        PageTemplate,
+        Paragraph,
+        Table,
+        TableStyle,
+    )
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=17, firstLineIndent=21,
+                          wordWrap="CJK", alignment=4)
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, firstLineIndent=0, alignment=1)
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7.5, leading=10, wordWrap="CJK")
+    width, height = A4
+    column = (width - 144 - 24) / 2
+    columns = [Frame(72, 72, column, height - 144, id="left"), Frame(72 + column + 24, 72, column, height - 144, id="right")]
+    first = [Frame(72, height - 120, width - 144, 48, id="title"),
+             Frame(72, 72, column, height - 200, id="left"), Frame(72 + column + 24, 72, column, height - 200, id="right")]
+    templates = [PageTemplate("first", first, pagesize=A4), PageTemplate("two", columns, pagesize=A4),
+                 PageTemplate("one", [Frame(72, 72, width - 144, height - 144)], pagesize=A4)]
+    blocks = seed_blocks()
+    story = [NextPageTemplate("two"), Paragraph(blocks[0][1], title), FrameBreak()]
+    for kind, block in blocks[1:]:
+        if kind == "p":
+            story.append(Paragraph(block, body))
+            continue
+        n = max(len(row) for row in block)
+        table = Table([[Paragraph(c, cell) for c in row] + [""] * (n - len(row)) for row in block],
+                      colWidths=[(width - 150) / n] * n, splitByRow=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+        story += [NextPageTemplate("one"), PageBreak(), table, NextPageTemplate("two"), PageBreak()]
+    BaseDocTemplate(str(path), pageTemplates=templates).build(story)
+    return path
+
+
+def test_pdf_pages_in_two_columns_are_read_column_by_column(tmp_path):
+    path = seed_in_two_columns(tmp_path / "columns.pdf")
+    doc = load_document(path)
+    text = squash(doc.text)
+    assert [p for p in seed_paragraphs() if squash(p) not in text] == []
+    # a paragraph running from the foot of the left column to the head of the right one is one paragraph
+    assert "不断加大政府信息主动公开力度，2024 年共发布各类信息 1300 余条。" in doc.text
+    report, seed = extract_file(path), extract_file(SEED)
+    assert {k: f.value for k, f in report.fields.items()} == {k: f.value for k, f in seed.fields.items()}
+    assert report.tables == seed.tables
