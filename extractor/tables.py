@@ -303,8 +303,8 @@ def _split_line(line: str) -> _Line:
         cells = inner.split("|")
     elif "\t" in line:
         cells = line.split("\t")
-    elif glued := _GLUED_ROW.fullmatch(line):  # 行政规范性文件6233440: cells run together
-        cells = [glued["label"], GluedRun(glued["run"])]
+    elif line[-1].isdigit() and (glued := _GLUED_ROW.fullmatch(line)) and _LABEL_TEXT.search(glued["label"]):
+        cells = [glued["label"], GluedRun(glued["run"])]  # 行政规范性文件6233440: cells run together
     else:
         m = _SPACED_ROW.fullmatch(line)
         cells = ([m["label"]] if m["label"] else []) + m["values"].split() if m else [line]
@@ -323,8 +323,10 @@ class GluedRun(str):
     __slots__ = ()
 
 
-# A label (ending in a character that is not a figure) with figures glued to it, stray spaces allowed.
-_GLUED_ROW = re.compile(r"(?P<label>.*[\u4e00-\u9fff）)].*?[^\d\s.,+\-/|])(?P<run>\d[\d.\s]*)")
+# A label (ending in a character that is not a figure) with figures glued to it, stray spaces allowed;
+# the label must hold a Chinese character or a bracket (_LABEL_TEXT), tested apart (one pass each).
+_GLUED_ROW = re.compile(r"(?P<label>.*[^\d\s.,+\-/|])(?P<run>\d[\d.\s]*)")
+_LABEL_TEXT = re.compile(r"[\u4e00-\u9fff）)]")
 
 
 def _bare_pipes_separate(raw_lines: Sequence[str]) -> bool:
@@ -521,6 +523,12 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False) -> tuple[lis
     few cells is read left to right only where the text ends in it (a cut-off table).
     """
     cells = list(cells)
+    extra = len(cells) - width
+    lead = next((i for i, c in enumerate(cells) if c.strip()), len(cells))
+    trail = next((i for i, c in enumerate(reversed(cells)) if c.strip()), len(cells))
+    if 0 < extra <= lead + trail and extra < len(cells) and min(extra, lead) + min(extra, trail) > extra:
+        # blanks at both ends and more than one way to drop them: which cell is blank is not known
+        return None, f"{len(cells)} cells for {width} columns, blank at both ends: " + " | ".join(c.strip() for c in cells)
     while len(cells) > width and not cells[-1].strip():
         cells.pop()
     while len(cells) > width and not cells[0].strip():
@@ -702,8 +710,9 @@ def _place_strays(result: _Result, table: str, specs: Sequence[RowSpec], fitted:
                   strays: Sequence[str]) -> None:
     """A figure printed out of its cell goes to the one blank cell whose value the identities fix to it.
 
-    A blank cell is fixed when an identity holds it and every other cell of that identity is
-    printed; every such identity must give the same value. The figure is placed only when exactly
+    Only the one blank cell of a row whose other cells are printed is a candidate. It is fixed
+    when an identity holds it and every other cell of that identity is printed; every such
+    identity must give the same value. The figure is placed only when exactly
     one blank cell of the table is fixed to its value (kewei-2024: 四、结转下年度继续办理 prints an
     empty 总计 cell and its 1 on a line of its own).
     """
@@ -715,8 +724,8 @@ def _place_strays(result: _Result, table: str, specs: Sequence[RowSpec], fitted:
             value, note = parse_cell(raw) if raw is not None else (None, None)
             if value is not None:
                 known[key] = value
-            elif note is None and key not in result.notes:
-                blanks[key] = (t, c)
+            elif note is None and key not in result.notes and sum(1 for x in cells if x is None or not x.strip()) == 1:
+                blanks[key] = (t, c)  # the one blank cell of a row printed otherwise: a figure gone astray
     fixed_to: dict[str, int | float] = {}
     for key in blanks:
         values = {_solved_for(key, i, known) for i in _identities(table, specs) if key in i.keys}

@@ -965,3 +965,32 @@ def test_2019_trial_format_run_together(one_line: bool) -> None:
     assert {"active.rules", "active.fees"}.isdisjoint(unread)
     for key, value in TRIAL_2019_ACTIVE.items():
         assert tables["active"][key] == value or f"active.{key}" in unread, key
+
+
+def test_a_stray_figure_fills_only_the_one_blank_cell_the_identities_fix_to_it() -> None:
+    want = json.loads((FIXTURES / "shuyang-2025.tables.json").read_text(encoding="utf-8"))
+    forward = want["requests"]["carried_forward"]
+    assert forward["total"] and forward["total"] == sum(v for k, v in forward.items() if k != "total")
+    lines = write(rows_2021(want), pipe_lines).splitlines()
+    at = next(i for i, line in enumerate(lines) if "四、结转下年度继续办理" in line)
+    figures = [str(v) for v in forward.values()]
+
+    def with_row(*row: str, stray: bool = True) -> dict[str, Any] | None:
+        """The row's label on a line of its own (a wrapped label cell), the stray figure, the row's cells."""
+        label = ["四、结转下年度继续办理", *([str(forward["total"])] if stray else [])]
+        return parse_tables_text("\n".join([*lines[:at], *label, "| " + " | ".join(row) + " |", *lines[at + 1 :]]))
+
+    # the 总计 cell printed blank, its figure on a line of its own between the label and the cells
+    tables = with_row(*figures[:-1], "")
+    assert tables is not None and tables["requests"]["carried_forward"] == forward
+    assert tables["read_by_arithmetic"] == ["requests.carried_forward"]
+    # without the stray figure the blank stays blank: the identities alone never fill a cell
+    tables = with_row(*figures[:-1], "", stray=False)
+    assert tables is not None and tables["requests"]["carried_forward"]["total"] is None
+    # a row printed wholly blank is blank: a stray figure does not fill it
+    tables = with_row(*[""] * 7)
+    assert tables is not None and set(tables["requests"]["carried_forward"].values()) == {None}
+    assert "read_by_arithmetic" not in tables
+    # blanks at both ends of a row, more than one way to drop them: the row is not shifted by a guess
+    tables = with_row("", "", *figures[:-1], "", stray=False)
+    assert tables is not None and "requests.carried_forward" in tables["unread"]
