@@ -516,11 +516,14 @@ def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return max(best, key=len, default=[])
 
 
-def fit_cells(cells: Sequence[str], width: int, last: bool = False) -> tuple[list[str | None] | None, str | None]:
+def fit_cells(cells: Sequence[str], width: int, last: bool = False,
+              repeats: bool = True) -> tuple[list[str | None] | None, str | None]:
     """The row's cells for ``width`` columns, or (None, why) when they cannot be told apart.
 
-    Blank cells beyond the width at either end are layout (spans, trailing tabs). A row with too
-    few cells is read left to right only where the text ends in it (a cut-off table).
+    Blank cells beyond the width at either end are layout (spans, trailing tabs), where only one
+    way to drop them is possible. ``repeats``: equal cells side by side may be one cell a grid
+    repeated over its colspan (grids without span marks only). A row with too few cells is read
+    left to right only where the text ends in it (a cut-off table).
     """
     cells = list(cells)
     extra = len(cells) - width
@@ -535,7 +538,7 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False) -> tuple[lis
         cells.pop(0)
     if len(cells) == width:
         return list(cells), None
-    if len(cells) > width:  # one cell spread over several columns (an expanded colspan): 97 | 97 | 97
+    if len(cells) > width and repeats:  # one cell spread over several columns (an expanded colspan): 97 | 97 | 97
         merged = [c for i, c in enumerate(cells) if i == 0 or c.strip() != cells[i - 1].strip()]
         if len(merged) == width:
             return merged, None
@@ -554,7 +557,9 @@ def fit_row(cells: Sequence[str], width: int, last: bool = False, spans: Sequenc
     or, where the counts differ, every header column covered by exactly one cell that covers
     no other. A row that lines up neither way is unread, with the reason.
     """
-    if spans is None or not header or len(header) != width or len(spans) != len(cells):
+    if spans is None:  # a printed line: a spanned cell is printed once, equal figures side by side are cells
+        return fit_cells(cells, width, last, repeats=False)
+    if not header or len(header) != width or len(spans) != len(cells):
         return fit_cells(cells, width, last)
     placed = [(c, sp) for c, sp in zip(cells, spans, strict=True) if c.strip() or any(_overlap(sp, h) for h in header)]
     if len(placed) == width and all(_overlap(sp, h) for (_, sp), h in zip(placed, header, strict=True)):

@@ -994,3 +994,10 @@ def test_a_stray_figure_fills_only_the_one_blank_cell_the_identities_fix_to_it()
     # blanks at both ends of a row, more than one way to drop them: the row is not shifted by a guess
     tables = with_row("", "", *figures[:-1], "", stray=False)
     assert tables is not None and "requests.carried_forward" in tables["unread"]
+
+
+def test_equal_figures_side_by_side_in_text_are_cells_not_one_spanned_cell() -> None:
+    """In a printed line a spanned cell is printed once: ``2 2 0`` under two columns is not ``2 | 0``."""
+    assert fit_row(["2", "2", "0"], 2) == (None, "3 cells for 2 columns: 2 | 2 | 0")
+    # an expanded grid (a colspan repeated in every slot it covers) still reads as one cell
+    assert fit_cells(["97", "97", "97"], 1) == (["97"], None)
