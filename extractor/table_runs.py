@@ -139,7 +139,10 @@ def _forced(key: str, identities: Sequence[Identity], s: _Search) -> Number | No
 
 def _run_splits(run: Run, s: _Search) -> list[tuple[Number, ...]]:
     """Every split of one run that the identities within reach of this run allow."""
-    local = [i for i in s.identities if set(i.keys) & set(run.cells)]
+    # identities this run alone can test: every other cell printed (cells of other runs are
+    # unknown here, and an identity with an unknown on each side cannot prune; _combine tests it)
+    cells = set(run.cells)
+    local = [i for i in s.identities if cells & set(i.keys) and all(k in cells or k in s.fixed for k in i.keys)]
     k, text = len(run.cells), run.digits
     found: list[tuple[Number, ...]] = []
     open_after = [frozenset(run.cells[i + 1 :]) for i in range(k)]
