@@ -91,6 +91,7 @@ class _Search:
     fixed: dict[str, Number]
     budget: _Budget
     values: dict[str, Number] = field(default_factory=dict)
+    ranges: dict[str, tuple[Number, Number]] = field(default_factory=dict)  # cell → (min, max) over its splits
 
 
 def _part_value(part: str, decimals: bool) -> Number | None:
@@ -245,8 +246,12 @@ def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dic
         candidates = [_run_splits(run, _Search(runs, identities, fixed, s.budget)) for run in runs]
         # 2. the runs together: every combination that satisfies every identity
         order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
+        # each cell's range over its run's splits: partly assigned identities are tested against it
+        s.ranges = {c: (min(v[i] for v in cands), max(v[i] for v in cands))
+                    for run, cands in zip(runs, candidates, strict=True) if cands for i, c in enumerate(run.cells)}
+        touched = [[i for i in identities if set(i.keys) & set(run.cells)] for run in runs]
         solutions: list[dict[int, tuple[Number, ...]]] = []
-        capped = _combine(order, candidates, runs, identities, s, {}, solutions)
+        capped = _combine(order, candidates, runs, touched, s, {}, solutions)
     except _OutOfBudget:
         return [RunResult(None, 0, capped=True) for _ in runs]
     out: list[RunResult] = []
@@ -260,9 +265,10 @@ def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dic
 
 
 def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs: Sequence[Run],
-             identities: Sequence[Identity], s: _Search, chosen: dict[int, tuple[Number, ...]],
+             touched: list[list[Identity]], s: _Search, chosen: dict[int, tuple[Number, ...]],
              solutions: list[dict[int, tuple[Number, ...]]]) -> bool:
-    """Backtrack over the runs' splits; True when the count of solutions reached its cap."""
+    """Backtrack over the runs' splits (``touched[r]``: the identities run r has a cell in);
+    True when the count of solutions reached its cap."""
     if len(chosen) == len(order):
         solutions.append(dict(chosen))
         return len(solutions) >= MAX_SOLUTIONS
@@ -272,9 +278,7 @@ def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs:
         s.budget.step()
         s.values.update(zip(run.cells, split, strict=True))
         chosen[r] = split
-        complete = [i for i in identities if set(i.keys) & set(run.cells)
-                    and all(k in s.values or k in s.fixed for k in i.keys)]
-        if all(_holds(i, s) for i in complete) and _combine(order, candidates, runs, identities, s, chosen, solutions):
+        if all(_possible(i, s) for i in touched[r]) and _combine(order, candidates, runs, touched, s, chosen, solutions):
             return True
         del chosen[r]
         for c in run.cells:
@@ -282,7 +286,22 @@ def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs:
     return False
 
 
-def _holds(identity: Identity, s: _Search) -> bool:
-    left = sum(_known(k, s) or 0 for k in identity.left)
-    right = sum(_known(k, s) or 0 for k in identity.right)
-    return abs(left - right) < 1e-9
+def _possible(identity: Identity, s: _Search) -> bool:
+    """Whether the identity can still hold: exactly, once every cell is known; else within the
+    ranges the unassigned cells' splits allow."""
+    values, fixed, ranges = s.values, s.fixed, s.ranges
+    bounds = []
+    for keys in (identity.left, identity.right):
+        lo = hi = 0.0
+        for key in keys:
+            v = values[key] if key in values else fixed.get(key)
+            if v is None:
+                low, high = ranges.get(key, (0, float("inf")))
+                lo += low
+                hi += high
+            else:
+                lo += v
+                hi += v
+        bounds.append((lo, hi))
+    (lo0, hi0), (lo1, hi1) = bounds
+    return lo0 <= hi1 + 1e-9 and lo1 <= hi0 + 1e-9

@@ -1001,3 +1001,15 @@ def test_equal_figures_side_by_side_in_text_are_cells_not_one_spanned_cell() -> 
     assert fit_row(["2", "2", "0"], 2) == (None, "3 cells for 2 columns: 2 | 2 | 0")
     # an expanded grid (a colspan repeated in every slot it covers) still reads as one cell
     assert fit_cells(["97", "97", "97"], 1) == (["97"], None)
+
+
+def test_many_open_rows_settled_together_by_a_column_sum() -> None:
+    """Twelve runs 11011 (1|10|11 or 11|0|11 each, 4096 combinations): a column sum of 12 fixes
+    every one, a sum of 22 (one row 11, which one unknown) fixes none — quickly either way."""
+    runs = [Run("11011", (f"r{i}.a", f"r{i}.b", f"r{i}.t")) for i in range(12)]
+    identities = [Identity((f"r{i}.t",), (f"r{i}.a", f"r{i}.b")) for i in range(12)]
+    identities.append(Identity(tuple(f"r{i}.a" for i in range(12)), ("sum",)))
+    started = time.perf_counter()
+    assert all(r.values == (1, 10, 11) for r in solve(runs, identities, {"sum": 12}))
+    assert all(r.values is None and r.splits == 2 for r in solve(runs, identities, {"sum": 22}))
+    assert time.perf_counter() - started < 2.0
