@@ -351,8 +351,10 @@ _FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.furniture)
 # ---------------------------------------------------------------------------- run-together text → lines
 
 RUN_TOGETHER_MIN = 200  # characters of a line that may hold a whole report run together
-# A run of figures in run-together text (whitespace already dropped): 21710000218, 18651.06
-_RUN = re.compile(r"\d(?:[\d.]*\d)?")
+# A run of figures in run-together text (whitespace already dropped): 21710000218, 18651.06; a sign
+# inside (396-5181: 上一年 396, 增减 -5, 决定 181) keeps the row's figures together, and such a
+# row is no run to split (only runs of digits are split).
+_RUN = re.compile(r"\d(?:[\d.+\-−]*\d)?")
 # What follows a label's own number glued to the figures before it: 40000042.其他法律…
 _LABEL_NUMBER_END = re.compile(r"[.、．](?=\D)")
 _WHITESPACE = re.compile(r"\s+")

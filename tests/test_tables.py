@@ -1013,3 +1013,15 @@ def test_many_open_rows_settled_together_by_a_column_sum() -> None:
     assert all(r.values == (1, 10, 11) for r in solve(runs, identities, {"sum": 12}))
     assert all(r.values is None and r.splits == 2 for r in solve(runs, identities, {"sum": 22}))
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_signed_change_run_together_is_no_run_to_split() -> None:
+    """行政许可396-5181 (396 | -5 | 181): the digits before the sign are not the row's cells."""
+    line = ("标题\n" + "正文" * 120 + "二、主动公开政府信息情况第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量"
+            "规章000第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可396-5181其他对外管理服务事项100153"
+            "三、收到和处理政府信息公开申请情况申请人情况五、存在的主要问题及改进情况无。\n")
+    tables = parse_tables_text(line)
+    assert tables is not None and tables["format"] == "2019"
+    assert tables["active"]["rules"] == {"made": 0, "published": 0, "total": 0}
+    assert tables["active"]["licensing"] == dict.fromkeys(("previous", "change", "decisions"))
+    assert "active.licensing" in tables["unread"]
