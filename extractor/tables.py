@@ -292,8 +292,18 @@ def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
             if line == "|" and not separators_only:
                 out.append(_Line([""], single=True))
             continue
-        out.append(_split_line(line))
+        rows = _run_together_rows(line)
+        out += [_split_line(row) for row in rows] if rows else [_split_line(line)]
     return out
+
+
+def _run_together_rows(line: str) -> list[str] | None:
+    """A whole table on one line with its cells run together (its header names it: 第二十条,
+    申请人情况, 尚未审结): one line per row, as ``unrun`` cuts a whole report; else None."""
+    if "|" in line or "\t" in line or not line[-1:].isdigit() or not _TABLE_LINE.search(line):
+        return None
+    rows = _row_lines(_WHITESPACE.sub("", line.translate(_FULLWIDTH)))
+    return rows if sum(1 for row in rows if row[-1:].isdigit()) >= 2 else None
 
 
 def _split_line(line: str) -> _Line:
@@ -380,6 +390,10 @@ def unrun(text: str) -> str:
             continue
         out += _unrun_line(line)
     return "\n".join(out)
+
+
+# A line that holds a table's header (table 二, 三 or 四): the condition for cutting it into rows.
+_TABLE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.inline_markers.values()))
 
 
 def _unrun_line(line: str) -> list[str]:

@@ -1025,3 +1025,17 @@ def test_a_signed_change_run_together_is_no_run_to_split() -> None:
     assert tables["active"]["rules"] == {"made": 0, "published": 0, "total": 0}
     assert tables["active"]["licensing"] == dict.fromkeys(("previous", "change", "decisions"))
     assert "active.licensing" in tables["unread"]
+
+
+@pytest.mark.parametrize("fixture", ["shuyang-2025.tables.json", "longting-2024.tables.json"])
+def test_each_table_on_one_line_with_cells_run_together(fixture: str) -> None:
+    """A conversion that keeps the headings on their lines but runs each table onto one line."""
+    want = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    text = "\n".join([PROSE_BEFORE, *(f"{HEADINGS[name]}\n" + "".join("".join(c) for _, c in rows)
+                                      for name, rows in rows_2021(want).items()), PROSE_AFTER])
+    tables = parse_tables_text(text)
+    assert tables is not None
+    assert tables["requests"] == want["requests"]
+    assert tables["review_litigation"] == want["review_litigation"]
+    unread = set(tables.get("unread", []))
+    assert all(tables["active"][k] == v or f"active.{k}" in unread for k, v in want["active"].items())
