@@ -570,8 +570,9 @@ def fit_row(cells: Sequence[str], width: int, last: bool = False, spans: Sequenc
     Where the header above a grid row has one cell per template column, each data cell must
     line up with its column: the k-th cell overlapping the k-th header cell (a data row may span
     differently: ``value (colspan 2) | value | value`` under ``上一年 | 本年增/减 (colspan 2) | 处理决定``),
-    or, where the counts differ, every header column covered by exactly one cell that covers
-    no other. A row that lines up neither way is unread, with the reason.
+    or, where the counts differ, each printed cell under exactly one column and no column under
+    two (a column with no printed cell is blank). A row that lines up neither way is unread,
+    with the reason.
     """
     if spans is None:  # a printed line: a spanned cell is printed once, equal figures side by side are cells
         return fit_cells(cells, width, last, repeats=False)
@@ -580,11 +581,16 @@ def fit_row(cells: Sequence[str], width: int, last: bool = False, spans: Sequenc
     placed = [(c, sp) for c, sp in zip(cells, spans, strict=True) if c.strip() or any(_overlap(sp, h) for h in header)]
     if len(placed) == width and all(_overlap(sp, h) for (_, sp), h in zip(placed, header, strict=True)):
         return [c for c, _ in placed], None
-    cover = [[i for i, (_, sp) in enumerate(placed) if _overlap(sp, h)] for h in header]
-    owners = [i for hits in cover for i in hits]
-    if all(len(hits) == 1 for hits in cover) and len(set(owners)) == len(owners):
-        if all(i in owners or not placed[i][0].strip() for i in range(len(placed))):
-            return [placed[hits[0]][0] for hits in cover], None
+    # else each printed (non-blank) cell under exactly one column, no column under two of them;
+    # a column no printed cell stands under is blank (a grid's empty cell is printed blank)
+    printed = [(c, sp) for c, sp in placed if c.strip()]
+    under = [[h for h in range(width) if _overlap(sp, header[h])] for _, sp in printed]
+    columns = [h[0] for h in under if len(h) == 1]
+    if printed and len(columns) == len(printed) and len(set(columns)) == len(columns):
+        fitted: list[str | None] = [""] * width
+        for (c, _), h in zip(printed, columns, strict=True):
+            fitted[h] = c
+        return fitted, None
     if len(placed) != width and last:
         return fit_cells(cells, width, last)
     layout = " | ".join(f"{c.strip()}@{sp[0]}+{sp[1]}" for c, sp in placed)

@@ -1039,3 +1039,14 @@ def test_each_table_on_one_line_with_cells_run_together(fixture: str) -> None:
     assert tables["review_litigation"] == want["review_litigation"]
     unread = set(tables.get("unread", []))
     assert all(tables["active"][k] == v or f"active.{k}" in unread for k, v in want["active"].items())
+
+
+def test_blank_grid_cells_under_a_spanned_header_column() -> None:
+    # 本年处理决定数量 (colspan 3) over 97 | (blank) | (blank): one figure, under its one column
+    assert fit_row(["97", "", ""], 1, spans=[(1, 1), (2, 1), (3, 1)], header=[(1, 3)]) == (["97"], None)
+    # a printed figure in the second of three columns, the others blank cells of the grid
+    header = [(1, 1), (2, 1), (3, 1)]
+    assert fit_row(["", "5", ""], 3, spans=[(1, 1), (2, 1), (3, 1)], header=header) == (["", "5", ""], None)
+    # two figures under one column: unread
+    cells, why = fit_row(["1", "2"], 1, spans=[(1, 1), (2, 1)], header=[(1, 3)])
+    assert cells is None and why
