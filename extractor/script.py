@@ -89,7 +89,8 @@ def simplify_grids(grids: list[Grid]) -> list[Grid]:
     if not any(is_traditional(cell) for grid in grids for row in grid for cell in row):
         return grids
     table = _tables()[0]
-    return [[[cell.translate(table) for cell in row] for row in grid] for grid in grids]
+    # type(cell): a slot a colspan covers stays marked as such (ingest.SpanCopy)
+    return [[[type(cell)(cell.translate(table)) for cell in row] for row in grid] for grid in grids]
 
 
 # --- putting the document's characters back ------------------------------------------------------

@@ -1050,3 +1050,17 @@ def test_blank_grid_cells_under_a_spanned_header_column() -> None:
     # two figures under one column: unread
     cells, why = fit_row(["1", "2"], 1, spans=[(1, 1), (2, 1)], header=[(1, 3)])
     assert cells is None and why
+
+
+def test_spanned_grid_cells_keep_their_mark_through_traditional_script(tmp_path: Path) -> None:
+    """The 2019 trial-format page in traditional characters: the colspans still read as one cell each."""
+    page = SPANS_2019.read_text(encoding="utf-8")
+    for simplified, traditional in (("行政许可", "行政許可"), ("处理决定数量", "處理決定數量"), ("规范性文件", "規範性文件"),
+                                    ("项目数量", "項目數量"), ("行政处罚", "行政處罰"), ("行政强制", "行政強制")):
+        page = page.replace(simplified, traditional)
+    path = tmp_path / "traditional.html"
+    path.write_text(page, encoding="utf-8")
+    want = json.loads((FIXTURES / "trial-2019-spans.tables.json").read_text(encoding="utf-8"))
+    tables = extract_file(path).tables
+    assert tables is not None and tables["active"] == want["active"]
+    assert "unread" not in tables
