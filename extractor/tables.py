@@ -922,13 +922,22 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
 MIN_LABELS_WITHOUT_FIGURES = 5
 
 
+LABEL_MAX_LEN = 50  # characters of a row label cell (the longest, of （六）2., has 38): prose is longer
+
+
 def _labelled_rows(regions: dict[str, tuple[list[_Line], bool]], specs: dict[str, Sequence[RowSpec]]) -> int:
-    """How many template rows of tables 二 and 三 the regions name by a label."""
+    """How many template rows of tables 二 and 三 the regions name by a label, in regions that
+    hold their table's header (第二十条, 申请人情况): prose naming a row now and then is no table."""
     found: set[tuple[str, int]] = set()
     for name in ("active", "requests"):
-        for line in regions.get(name, ([], False))[0]:
+        lines = regions.get(name, ([], False))[0]
+        if not any(TEMPLATE.inline_markers[name].search(normalize_label(c)) for line in lines for c in line.cells):
+            continue
+        for line in lines:
             for cell in line.cells:
-                t = _label_index(cell, specs[name]) if cell.strip() and not _is_value(cell) else None
+                if not cell.strip() or len(cell.strip()) > LABEL_MAX_LEN or _is_value(cell):
+                    continue
+                t = _label_index(cell, specs[name])
                 if t is not None:
                     found.add((name, t))
     return len(found)

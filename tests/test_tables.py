@@ -1064,3 +1064,11 @@ def test_spanned_grid_cells_keep_their_mark_through_traditional_script(tmp_path:
     tables = extract_file(path).tables
     assert tables is not None and tables["active"] == want["active"]
     assert "unread" not in tables
+
+
+def test_prose_naming_table_rows_is_no_table() -> None:
+    """A report that tells its figures in prose under the table headings has no tables (null)."""
+    prose = ("二、主动公开政府信息情况\n本年度制发规章\n严格规范行政许可\n依法实施行政处罚\n审慎使用行政强制\n"
+             "三、收到和处理政府信息公开申请情况\n全年予以公开的申请均按时答复\n涉及国家秘密的依法不予公开\n"
+             "四、政府信息公开行政复议、行政诉讼情况\n本年度未发生行政复议。\n")
+    assert parse_tables_text(prose) is None
