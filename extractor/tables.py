@@ -545,7 +545,7 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False,
     extra = len(cells) - width
     lead = next((i for i, c in enumerate(cells) if c.strip()), len(cells))
     trail = next((i for i, c in enumerate(reversed(cells)) if c.strip()), len(cells))
-    if 0 < extra <= lead + trail and extra < len(cells) and min(extra, lead) + min(extra, trail) > extra:
+    if lead < len(cells) and 0 < extra <= lead + trail and min(extra, lead) + min(extra, trail) > extra:
         # blanks at both ends and more than one way to drop them: which cell is blank is not known
         return None, f"{len(cells)} cells for {width} columns, blank at both ends: " + " | ".join(c.strip() for c in cells)
     while len(cells) > width and not cells[-1].strip():

@@ -1072,3 +1072,10 @@ def test_prose_naming_table_rows_is_no_table() -> None:
              "三、收到和处理政府信息公开申请情况\n全年予以公开的申请均按时答复\n涉及国家秘密的依法不予公开\n"
              "四、政府信息公开行政复议、行政诉讼情况\n本年度未发生行政复议。\n")
     assert parse_tables_text(prose) is None
+
+
+def test_a_row_printed_blank_over_more_slots_than_columns_is_blank() -> None:
+    assert fit_cells(["", "", ""], 1) == ([""], None)
+    assert fit_cells(["", "5", ""], 1) == (["5"], None)  # one way only: both blanks go
+    # two ways (5 | blank or blank | 5): not guessed
+    assert fit_cells(["", "", "5", ""], 2) == (None, "4 cells for 2 columns, blank at both ends:  |  | 5 | ")
