@@ -28,6 +28,7 @@ SUB_ITEMS = "其中"  # a list of the parts of the figure before it
 # A sub-item list ("其中…") belongs to the figure just before it, within this many characters
 SUB_ITEM_REACH = 150
 PROACTIVE_FAMILY = {"proactive.total", "proactive.website", "proactive.new_media"}
+AFTER_REACH = 40  # what a rule's `after` may look at: the start of the next clause or sentence
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Rule:
     units: frozenset[str | None] | None
     channel: str | None
     anchors: re.Pattern[str] | None  # one of these words must be in the sentence
+    head: frozenset[str] | None  # only for a sub-item (其中…) of a figure that filled one of these keys
+    after: re.Pattern[str] | None  # must match the text right after the figure (AFTER_REACH characters)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             not_sentence=_compile(r.get("not_sentence")),
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
             anchors=re.compile("|".join(map(re.escape, r["anchors"]))) if r.get("anchors") else None,
+            head=frozenset(r["head"]) if r.get("head") else None, after=_compile(r.get("after")),
         ))
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]), pattern=re.compile(n["pattern"]),
@@ -88,6 +92,7 @@ class Context:
     near: str  # the text back to the previous mention or the sentence start
     narrow_sentence: str  # the text back to the start of the sentence (up to a semicolon)
     sentence_start: int
+    after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
 
     @cached_property
     def channel(self) -> str:
@@ -104,8 +109,9 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
     assigned: list[tuple[str, ...]] = []
     for i, mention in enumerate(mentions):
         context = _context(text, mentions, i)
-        blocked = _blocked_by_head(text, mentions, i, assigned)
-        rule = _first_rule(mention, context, blocked)
+        head = _head_fields(text, mentions, i, assigned)
+        blocked = _blocked_by_head(head)
+        rule = _first_rule(mention, context, blocked, head)
         assigned.append(tuple(f for f in rule.fields if f not in blocked) if rule else ())
         if rule:
             for field in assigned[-1]:
@@ -150,7 +156,8 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     sentence_left = text[_sentence_start(text, m.start, PERIOD_ENDERS):m.start]
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     return Context(window=_squeeze(f"{near}{MARK}{right}"), sentence=_squeeze(f"{sentence_left}{MARK}{right}"),
-                   near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start)
+                   near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
+                   after=_squeeze(text[m.end:m.end + AFTER_REACH]))
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -185,30 +192,37 @@ def _channel(context: str) -> str | None:
     return None
 
 
-def _blocked_by_head(text: str, mentions: list[Mention], i: int, assigned: list[tuple[str, ...]]) -> set[str]:
-    """A sub-item (其中…) cannot fill the field of the figure it is part of."""
+def _head_fields(text: str, mentions: list[Mention], i: int, assigned: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The fields of the figure a sub-item (其中…) belongs to; None when the mention is no sub-item."""
     m = mentions[i]
     lo = max(0, m.start - SUB_ITEM_REACH)
     marker = text.rfind(SUB_ITEMS, lo, m.start)
     if marker < 0 or "\n\n" in text[marker:m.start]:
-        return set()
+        return None
     for j in range(i - 1, -1, -1):
         head = mentions[j]
         if head.end <= marker:
             if marker - head.end > SUB_ITEM_REACH or "\n\n" in text[head.end:marker]:
-                return set()
-            blocked = set(assigned[j])
-            if blocked & PROACTIVE_FAMILY:
-                blocked |= {"proactive.total"}
-            return blocked
-    return set()
+                return None
+            return assigned[j]
+    return None
 
 
-def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule | None:
+def _blocked_by_head(head: tuple[str, ...] | None) -> set[str]:
+    """A sub-item (其中…) cannot fill the field of the figure it is part of."""
+    blocked = set(head or ())
+    if blocked & PROACTIVE_FAMILY:
+        blocked |= {"proactive.total"}
+    return blocked
+
+
+def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tuple[str, ...] | None) -> Rule | None:
     for rule in RULES:
         if rule.units is not None and mention.unit not in rule.units:
             continue
         if blocked and blocked.issuperset(rule.fields):
+            continue
+        if rule.head is not None and not rule.head.intersection(head or ()):
             continue
         if rule.anchors and not rule.anchors.search(context.sentence):
             continue
@@ -221,6 +235,8 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule |
         if rule.sentence and not rule.sentence.search(context.sentence):
             continue
         if rule.not_sentence and rule.not_sentence.search(context.sentence):
+            continue
+        if rule.after and not rule.after.search(context.after):
             continue
         return rule
     return None

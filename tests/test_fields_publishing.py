@@ -1,0 +1,62 @@
+"""The publishing family (proactive.*, consultations, training, documents…) on sentences of real
+reports, grouped by the kind of wording the rules must read (issue 12). Each group holds examples
+from at least two different reports; the report each sentence comes from is named beside it."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor import extract
+
+Expected = dict[str, tuple[float, str]]
+
+# The count stands before what it counts (召开5场新闻发布会) as well as after it (召开新闻发布会43次)
+COUNT_BEFORE_THE_NOUN: list[tuple[str, Expected]] = [
+    ("围绕群众和市场主体关注度高的问题,召开5场新闻发布会。",  # dev2 n012
+     {"proactive.press_conferences": (5, "exact")}),
+    ("治理淮河70年等社会关注的水利热点,全年举办10场新闻发布活动,次数为近年来最多。",  # dev2 n203
+     {"proactive.press_conferences": (10, "exact")}),
+    ("(2)新闻发布会。本年度共举办79次新闻发布会,对经济建设等信息及时进行新闻发布。",  # dev2 n227
+     {"proactive.press_conferences": (79, "exact")}),
+    ("四是组织召开“优化营商环境 昆明政务在行动”和“昆明市建设营商环境综合示范区”共2场专题新闻发布会。",  # dev2 n235
+     {"proactive.press_conferences": (2, "exact")}),
+    ("年初、年中两次举办政府信息公开工作培训,对各办站负责人进行培训。",  # dev2 n112
+     {"training.sessions": (2, "exact")}),
+]
+
+# 其中 names the channels of the figure before it: that figure is the total, the parts are the channels'
+CHANNEL_PARTS_AFTER_QIZHONG: list[tuple[str, Expected]] = [
+    ("局门户网站及政务新媒体平台合计发布各类信息2578条,其中:局门户网站361条,微信公众号335条,微博1882条。",  # dev2 n235
+     {"proactive.total": (2578, "exact"), "proactive.website": (361, "exact"),
+      "proactive.new_media": (2217, "exact")}),
+    ("充分利用“首善下陆”公众号、纸质媒体、网络平台及其它方式主动向社会公开概况类信息、工作动态、惠民政策、"  # dev r111
+     "公共服务信息132条。其中:主动网站信息公开78条,微信公众号信息公开24条,行政许可处理决定30条。",
+     {"proactive.total": (132, "exact"), "proactive.website": (78, "exact"), "proactive.new_media": (24, "exact")}),
+    ("2022年,市商务局主动公开政府信息348条,其中市商务局门户网站主动公布各类信息100条,官方微信发布46条,"  # dev2 n021
+     "官方微博转载发布202条。",
+     {"proactive.total": (348, "exact"), "proactive.website": (100, "exact"), "proactive.new_media": (248, "exact")}),
+]
+
+# A channel figure of its own (with its verb) wins over a part listed under 其中 (dev2 n229)
+OWN_FIGURE_BEATS_A_PART = (
+    "州公安局通过政府网站公开政府信息754条,通过政务新媒体公开政府信息2808条,通过其他方式公开政府信息54条。"
+    "其中,“临夏公安”微信公众号发布信息1205条、微博12984条、今日头条1118条、门户网站1014条、抖音号628条,"
+    "总阅读人数达3200万余次。"
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNT_BEFORE_THE_NOUN + CHANNEL_PARTS_AFTER_QIZHONG)
+def test_publishing_fields(text: str, expected: Expected) -> None:
+    fields = extract(text).fields
+    assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
+
+
+def test_a_channel_figure_of_its_own_beats_a_part_listed_under_qizhong() -> None:
+    fields = extract(OWN_FIGURE_BEATS_A_PART).fields
+    assert fields["proactive.website"].value == 754
+    assert fields["proactive.new_media"].value == 2808
+
+
+def test_new_media_accounts_named_with_hao_are_counted() -> None:
+    report = extract("微信公众号335条,抖音号628条,头条号181条。")
+    assert [m.value for m in report.mentions] == [335, 628, 181]
