@@ -45,6 +45,7 @@ class Rule:
     anchors: re.Pattern[str] | None  # one of these words must be in the sentence
     head: frozenset[str] | None  # only for a sub-item (其中…) of a figure that filled one of these keys
     after: re.Pattern[str] | None  # must match the text right after the figure (AFTER_REACH characters)
+    not_around: re.Pattern[str] | None  # must not match the sentence up to the figure, § and what follows it
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
             anchors=re.compile("|".join(map(re.escape, r["anchors"]))) if r.get("anchors") else None,
             head=frozenset(r["head"]) if r.get("head") else None, after=_compile(r.get("after")),
+            not_around=_compile(r.get("not_around")),
         ))
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]), pattern=re.compile(n["pattern"]),
@@ -93,12 +95,24 @@ class Context:
     narrow_sentence: str  # the text back to the start of the sentence (up to a semicolon)
     sentence_start: int
     after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
+    around: str  # the sentence (up to a full stop) before the figure, § and ``after``
+
+    @cached_property
+    def clause_channel(self) -> str | None:
+        """The channel the figure's own clause names, if any."""
+        return _channel(self.near[max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(self.near)), default=0):])
 
     @cached_property
     def channel(self) -> str:
         """"website", "new_media" or "all": the channel named nearest the figure (computed only when asked)."""
-        clause = self.near[max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(self.near)), default=0):]
-        return _channel(clause) or _channel(self.near) or _channel(self.narrow_sentence) or "all"
+        return self.clause_channel or _channel(self.near) or _channel(self.narrow_sentence) or "all"
+
+    def fits(self, channel: str) -> bool:
+        """Whether a rule's ``channel`` holds here; "website_as_means": the website is named in an
+        earlier clause of the sentence (以…网站为主要公开途径，…), the figure's own clause names none."""
+        if channel == "website_as_means":
+            return self.clause_channel is None and self.channel == "website"
+        return channel == self.channel
 
 
 _CLAUSE_PUNCTUATION = re.compile(r"[，,；;：:]")
@@ -157,7 +171,8 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     return Context(window=_squeeze(f"{near}{MARK}{right}"), sentence=_squeeze(f"{sentence_left}{MARK}{right}"),
                    near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
-                   after=_squeeze(text[m.end:m.end + AFTER_REACH]))
+                   after=_squeeze(text[m.end:m.end + AFTER_REACH]),
+                   around=_squeeze(f"{sentence_left}{MARK}{text[m.end:m.end + AFTER_REACH]}"))
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -226,7 +241,7 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
             continue
         if rule.anchors and not rule.anchors.search(context.sentence):
             continue
-        if rule.channel and rule.channel != context.channel:
+        if rule.channel and not context.fits(rule.channel):
             continue
         if not rule.pattern.search(context.window):
             continue
@@ -237,6 +252,8 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
         if rule.not_sentence and rule.not_sentence.search(context.sentence):
             continue
         if rule.after and not rule.after.search(context.after):
+            continue
+        if rule.not_around and rule.not_around.search(context.around):
             continue
         return rule
     return None

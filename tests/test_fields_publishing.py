@@ -37,6 +37,31 @@ CHANNEL_PARTS_AFTER_QIZHONG: list[tuple[str, Expected]] = [
      {"proactive.total": (348, "exact"), "proactive.website": (100, "exact"), "proactive.new_media": (248, "exact")}),
 ]
 
+# The website named as the means in an earlier clause, the total in the figure's own clause: the total
+# (and the website's figure, which it is too)
+WEBSITE_AS_MEANS: list[tuple[str, Expected]] = [
+    ("以“中国大连”政府门户网站与“大连市医疗保障局”机关门户网站为主要公开途径,本年度主动公开信息319件;",  # dev r107
+     {"proactive.total": (319, "exact"), "proactive.website": (319, "exact")}),
+    ("充分发挥水利部网站信息公开第一平台作用,全年主动公开各类信息6845条,开设25个专题专栏集中发布水利权威信息。",  # dev2 n203
+     {"proactive.total": (6845, "exact"), "proactive.website": (6845, "exact")}),
+]
+
+# One category of a list published on the website is not the website's figure: (text, website's value or None)
+CATEGORIES_ARE_NOT_THE_WEBSITE: list[tuple[str, int | None]] = [
+    ("2022年,利用门户网站主动公开政府信息88条、规范性文件2条、人大代表建议及政协提案办理信息34条、财政信息2条。",  # dev r073
+     None),
+    ("2023年,在高平市人民政府门户网站政府信息公开专栏发布政务动态类信息133条,发布市政府及政府办文件及解读信息82条,"  # dev r133
+     "常务会议图解信息15条。", None),
+    ("全年,我县政府门户网站更新政务动态信息1841条,信息公开目录信息2875条,发布政策性文件36件,政策解读36条。",  # dev r056
+     None),
+    ("市国资委依托门户网站发布主动公开信息,通过时政要闻等栏目,公开国有企业改革发展情况等动态信息590条,"  # dev2 n003
+     "转载其他类信息200余条。", None),
+    # but a category with its own 其中, or alone in its sentence, is the website's
+    ("2024年,通过长春市人民政府网站平台发布政府动态类信息1464条,其中文件15条,政策解读10条。", 1464),  # dev2 n018
+    ("主动公开政府信息情况:2021年通过政府网站发布动态信息26条。受理“12345”市长热线84个。", 26),  # dev2 n129
+]
+
+
 # A channel figure of its own (with its verb) wins over a part listed under 其中 (dev2 n229)
 OWN_FIGURE_BEATS_A_PART = (
     "州公安局通过政府网站公开政府信息754条,通过政务新媒体公开政府信息2808条,通过其他方式公开政府信息54条。"
@@ -45,7 +70,7 @@ OWN_FIGURE_BEATS_A_PART = (
 )
 
 
-@pytest.mark.parametrize(("text", "expected"), COUNT_BEFORE_THE_NOUN + CHANNEL_PARTS_AFTER_QIZHONG)
+@pytest.mark.parametrize(("text", "expected"), COUNT_BEFORE_THE_NOUN + CHANNEL_PARTS_AFTER_QIZHONG + WEBSITE_AS_MEANS)
 def test_publishing_fields(text: str, expected: Expected) -> None:
     fields = extract(text).fields
     assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
@@ -60,3 +85,9 @@ def test_a_channel_figure_of_its_own_beats_a_part_listed_under_qizhong() -> None
 def test_new_media_accounts_named_with_hao_are_counted() -> None:
     report = extract("微信公众号335条,抖音号628条,头条号181条。")
     assert [m.value for m in report.mentions] == [335, 628, 181]
+
+
+@pytest.mark.parametrize(("text", "website"), CATEGORIES_ARE_NOT_THE_WEBSITE)
+def test_one_category_of_a_list_is_not_the_website(text: str, website: int | None) -> None:
+    field = extract(text).fields.get("proactive.website")
+    assert (field.value if field else None) == website
