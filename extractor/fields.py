@@ -94,6 +94,7 @@ class Context:
     near: str  # the text back to the previous mention or the sentence start
     narrow_sentence: str  # the text back to the start of the sentence (up to a semicolon)
     sentence_start: int
+    period_start: int  # where the sentence up to a full stop starts (semicolons inside)
     after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
     around: str  # the sentence (up to a full stop) before the figure, § and ``after``
 
@@ -167,10 +168,12 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     near = text[near_start:m.start]
     stop = P.CLAUSE_BREAK.search(text, m.end)
     right = text[m.end: stop.start() if stop else len(text)]
-    sentence_left = text[_sentence_start(text, m.start, PERIOD_ENDERS):m.start]
+    period_start = _sentence_start(text, m.start, PERIOD_ENDERS)
+    sentence_left = text[period_start:m.start]
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     return Context(window=_squeeze(f"{near}{MARK}{right}"), sentence=_squeeze(f"{sentence_left}{MARK}{right}"),
                    near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
+                   period_start=period_start,
                    after=_squeeze(text[m.end:m.end + AFTER_REACH]),
                    around=_squeeze(f"{sentence_left}{MARK}{text[m.end:m.end + AFTER_REACH]}"))
 
@@ -196,6 +199,7 @@ def _sentence_start(text: str, pos: int, enders: tuple[str, ...] = SENTENCE_ENDE
 
 def _channel(context: str) -> str | None:
     """Which publication channel a figure is about, if its context names exactly one."""
+    context = _squeeze(context)  # a line break inside a word ("视频\n号") is layout
     website, new_media = bool(WEBSITE.search(context)), bool(NEW_MEDIA.search(context))
     other = bool(OTHER_CHANNELS.search(context))
     if MANY_CHANNELS.search(context) or website + new_media + other >= 2:
@@ -268,9 +272,11 @@ def _settle(
     if policy == "max":
         best_rule = [c for c in found if c[0] is best[0]]
         return [max(best_rule, key=lambda c: (mentions[c[1]].value, -c[1]))]
-    if policy != "sum":
-        return [best]
-    return [c for c in found if c[0] is best[0] and c[2].sentence_start == best[2].sentence_start]
+    if policy == "sum":
+        return [c for c in found if c[0] is best[0] and c[2].sentence_start == best[2].sentence_start]
+    if policy == "sum_period":
+        return [c for c in found if c[0] is best[0] and c[2].period_start == best[2].period_start]
+    return [best]
 
 
 def _add_statements_of_none(text: str, sections: SectionMap, fields: dict[str, FieldValue]) -> None:

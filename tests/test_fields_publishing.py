@@ -62,6 +62,14 @@ CATEGORIES_ARE_NOT_THE_WEBSITE: list[tuple[str, int | None]] = [
 ]
 
 
+# New-media accounts add up across the semicolons of one sentence; an account's reposts are its items
+NEW_MEDIA_ACCOUNTS: list[tuple[str, Expected]] = [
+    ("全年通过“新杨村”微博发布各类信息348条;微信公众号发布各类信息1862条,用户量达到1万余人。",  # dev2 n006
+     {"proactive.new_media": (2210, "exact")}),
+    ("其中,政府网站公开政府信息数112条、“幸福同田”微信公众号公开政府信息数85条,“幸福同田”微博转发政务信息数184条。",  # dev2 n104
+     {"proactive.website": (112, "exact"), "proactive.new_media": (269, "exact")}),
+]
+
 # A channel figure of its own (with its verb) wins over a part listed under 其中 (dev2 n229)
 OWN_FIGURE_BEATS_A_PART = (
     "州公安局通过政府网站公开政府信息754条,通过政务新媒体公开政府信息2808条,通过其他方式公开政府信息54条。"
@@ -70,7 +78,8 @@ OWN_FIGURE_BEATS_A_PART = (
 )
 
 
-@pytest.mark.parametrize(("text", "expected"), COUNT_BEFORE_THE_NOUN + CHANNEL_PARTS_AFTER_QIZHONG + WEBSITE_AS_MEANS)
+@pytest.mark.parametrize(("text", "expected"), COUNT_BEFORE_THE_NOUN + CHANNEL_PARTS_AFTER_QIZHONG + WEBSITE_AS_MEANS
+                         + NEW_MEDIA_ACCOUNTS)
 def test_publishing_fields(text: str, expected: Expected) -> None:
     fields = extract(text).fields
     assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
