@@ -20,8 +20,10 @@ from .vocab import FIELD_RULES
 
 MARK = "§"  # stands for the mention inside a rule's window
 WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目|信息公开平台|政务网|[\u4e00-\u9fff]网(?=和|及|、)")
-# Channels other than the web: a figure over these and the web together is a total
-OTHER_CHANNELS = re.compile(r"公报|报刊|报纸|电视|广播|查阅场所|查阅点|公告栏|公开栏|宣传栏|电子屏|显示屏|新闻媒体|主流媒体|档案馆|图书馆|服务大厅")
+# Channels other than the web: a figure over these and the web together is a total; over one of them
+# alone it is that channel's ("共发行《兰州政报》12期,发布政府信息662条", dev2 n227; "通过主流媒体…发布相关信息2333条",
+# dev2 n128), not the total
+OTHER_CHANNELS = re.compile(r"公报|政报|报刊|报纸|电视|广播|查阅场所|查阅点|公告栏|公开栏|宣传栏|电子屏|显示屏|新闻媒体|主流媒体|档案馆|图书馆|服务大厅")
 NEW_MEDIA = re.compile(r"微信|微博|公众号|新媒体|抖音|视频号|头条号|客户端|快手|小程序|APP|App")
 MANY_CHANNELS = re.compile(r"等[^§，,。；]{0,6}(?:渠道|方式|载体|平台|媒介|形式|媒体)|多种|多渠道|各类渠道|各种渠道|线上线下")
 SUB_ITEMS = "其中"  # a list of the parts of the figure before it
@@ -208,7 +210,7 @@ def _channel(context: str) -> str | None:
         return "website"
     if new_media:
         return "new_media"
-    return None
+    return "other" if other else None
 
 
 def _head_fields(text: str, mentions: list[Mention], i: int, assigned: list[tuple[str, ...]]) -> tuple[str, ...] | None:

@@ -70,6 +70,24 @@ NEW_MEDIA_ACCOUNTS: list[tuple[str, Expected]] = [
      {"proactive.website": (112, "exact"), "proactive.new_media": (269, "exact")}),
 ]
 
+# Parts are not the whole: replies by mode, documents with their interpretations, one channel other than the web
+PARTS_AND_WHOLES: list[tuple[str, Expected]] = [
+    ("受理网民留言111条,公开答复41条、电话答复70条,办结率100%,切实回应社会关切。",  # dev2 n230
+     {"consultations.handled": (111, "exact")}),
+    ("其中,行政规范性文件、政策文件、盟行署常务会议纪要及相关解读信息共90条,征集调查11期。", {}),  # dev2 n013
+    ("(4)《兰州政报》。2011年度,共发行《兰州政报》12期,发布政府信息662条,赠阅4.8万份。", {}),  # dev2 n227
+    ("通过主流媒体延伸宣传解读重要政策文件94篇次、发布相关信息2333条。",  # dev2 n128
+     {"proactive.policy_interpretations": (94, "exact")}),
+]
+
+# Consultations received with 接受, and a statement of none
+CONSULTATIONS: list[tuple[str, Expected]] = [
+    ("2011年度,兰州市各部门共接受公众政府信息公开咨询约1.8万人次,并及时予以解释答复。",  # dev2 n227
+     {"consultations.handled": (18000, "about")}),
+    ("四、咨询处理情况 2016年度未收到任何形式的有关信息公开方面的咨询。",  # dev2 n107
+     {"consultations.handled": (0, "exact")}),
+]
+
 # A channel figure of its own (with its verb) wins over a part listed under 其中 (dev2 n229)
 OWN_FIGURE_BEATS_A_PART = (
     "州公安局通过政府网站公开政府信息754条,通过政务新媒体公开政府信息2808条,通过其他方式公开政府信息54条。"
@@ -79,7 +97,7 @@ OWN_FIGURE_BEATS_A_PART = (
 
 
 @pytest.mark.parametrize(("text", "expected"), COUNT_BEFORE_THE_NOUN + CHANNEL_PARTS_AFTER_QIZHONG + WEBSITE_AS_MEANS
-                         + NEW_MEDIA_ACCOUNTS)
+                         + NEW_MEDIA_ACCOUNTS + PARTS_AND_WHOLES + CONSULTATIONS)
 def test_publishing_fields(text: str, expected: Expected) -> None:
     fields = extract(text).fields
     assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
