@@ -19,7 +19,8 @@ from .sections import SectionMap
 from .vocab import FIELD_RULES
 
 MARK = "§"  # stands for the mention inside a rule's window
-WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目|信息公开平台|政务网|[\u4e00-\u9fff]网(?=和|及|、)")
+# 政府网: "在中国林业网(国家林业和草原局政府网)发布" (dev2 n206), "兴宁市人民政府网" (dev2 n108), "贵州省人民政府网(www…)"
+WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目|信息公开平台|政务网|政府网(?!上|格|络)|[\u4e00-\u9fff]网(?=和|及|、)")
 # Channels other than the web: a figure over these and the web together is a total; over one of them
 # alone it is that channel's ("共发行《兰州政报》12期,发布政府信息662条", dev2 n227; "通过主流媒体…发布相关信息2333条",
 # dev2 n128), not the total

@@ -88,6 +88,16 @@ CONSULTATIONS: list[tuple[str, Expected]] = [
      {"consultations.handled": (0, "exact")}),
 ]
 
+# Other wordings of the website, and press conferences at several venues
+MORE_WORDINGS: list[tuple[str, Expected]] = [
+    ("2018年,国家林业和草原局在中国林业网(国家林业和草原局政府网)发布各类政务信息59563条,包括公文73条。",  # dev2 n206
+     {"proactive.website": (59563, "exact")}),
+    ("全年在国务院新闻办公室召开专场新闻发布会3次,在部举行新闻发布会、政策吹风会6次。",  # dev r078
+     {"proactive.press_conferences": (9, "exact")}),
+    ("召开市政府新闻发布会 42 场、\n新闻通气会 19 场，有效增强政策发布的权威性。",  # full shanghai-office-2025
+     {"proactive.press_conferences": (42, "exact")}),
+]
+
 # A channel figure of its own (with its verb) wins over a part listed under 其中 (dev2 n229)
 OWN_FIGURE_BEATS_A_PART = (
     "州公安局通过政府网站公开政府信息754条,通过政务新媒体公开政府信息2808条,通过其他方式公开政府信息54条。"
@@ -97,7 +107,8 @@ OWN_FIGURE_BEATS_A_PART = (
 
 
 @pytest.mark.parametrize(("text", "expected"), COUNT_BEFORE_THE_NOUN + CHANNEL_PARTS_AFTER_QIZHONG + WEBSITE_AS_MEANS
-                         + NEW_MEDIA_ACCOUNTS + PARTS_AND_WHOLES + CONSULTATIONS)
+                         + NEW_MEDIA_ACCOUNTS + PARTS_AND_WHOLES + CONSULTATIONS
+                         + MORE_WORDINGS)
 def test_publishing_fields(text: str, expected: Expected) -> None:
     fields = extract(text).fields
     assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
