@@ -86,6 +86,8 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
 
 
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
+# Words that widen a figure's scope beyond the body's own year (全县…, 各部门…, 截至…累计)
+SCOPE_WORDS = re.compile("|".join(map(re.escape, FIELD_RULES["scope"]["wider"])))
 
 
 @dataclass
@@ -147,21 +149,36 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
         )
         for _, i, _ in chosen:
             mentions[i].field = mentions[i].field or field
-    _drop_total_below_a_channel(fields, mentions)
+    _drop_total_below_a_channel(text, fields, mentions)
     _add_statements_of_none(text, sections, fields)
     return dict(sorted(fields.items()))
 
 
-def _drop_total_below_a_channel(fields: dict[str, FieldValue], mentions: list[Mention]) -> None:
+def _drop_total_below_a_channel(text: str, fields: dict[str, FieldValue], mentions: list[Mention]) -> None:
     """All channels together cannot be fewer than one of them: such a "total" is a part
-    (信息报道, a campaign's items), so the body-wide figure stays unknown rather than wrong."""
+    (信息报道, a campaign's items), so the body-wide figure stays unknown rather than wrong —
+    unless the channel's figure is of wider scope than the total (全县48个政务新媒体…1.3万余条 beside
+    主动公开各类政府信息5268条): then that channel figure is not the body's own and goes instead."""
     total = fields.get("proactive.total")
-    channels = [fields[k].value for k in ("proactive.website", "proactive.new_media") if k in fields]
-    if total is not None and channels and total.value < max(channels):
-        del fields["proactive.total"]
+    if total is None:
+        return
+    for key in ("proactive.website", "proactive.new_media"):
+        channel = fields.get(key)
+        if channel is None or channel.value <= total.value:
+            continue
+        drop = key if _scope(text, channel) - _scope(text, total) else "proactive.total"
+        del fields[drop]
         for m in mentions:
-            if m.field == "proactive.total":
+            if m.field == drop:
                 m.field = None
+        if drop == "proactive.total":
+            return
+
+
+def _scope(text: str, field: FieldValue) -> set[str]:
+    """The scope words of the sentences (up to the figure) a field's evidence stands in."""
+    return {w for e in field.evidence
+            for w in SCOPE_WORDS.findall(_squeeze(text[_sentence_start(text, e.start, PERIOD_ENDERS):e.start]))}
 
 
 def _context(text: str, mentions: list[Mention], i: int) -> Context:

@@ -129,3 +129,12 @@ def test_new_media_accounts_named_with_hao_are_counted() -> None:
 def test_one_category_of_a_list_is_not_the_website(text: str, website: int | None) -> None:
     field = extract(text).fields.get("proactive.website")
     assert (field.value if field else None) == website
+
+
+def test_a_channel_figure_of_wider_scope_does_not_cost_the_total() -> None:
+    # issue 12, class 2: the body's total stands beside a county-wide new-media figure that is larger
+    fields = extract("全年主动公开各类政府信息5268条。全县48个政务新媒体全年发布信息1.3万余条。").fields
+    assert {k: f.value for k, f in fields.items()} == {"proactive.total": 5268}
+    # without a wider scope the larger channel figure shows the "total" to be a part
+    fields = extract("全年主动公开各类政府信息5268条。政务微博全年发布信息1.3万余条。").fields
+    assert {k: f.value for k, f in fields.items()} == {"proactive.new_media": 13000}
