@@ -88,6 +88,8 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
 # Words that widen a figure's scope beyond the body's own year (全县…, 各部门…, 截至…累计)
 SCOPE_WORDS = re.compile("|".join(map(re.escape, FIELD_RULES["scope"]["wider"])))
+# A figure counted since a start before the year (…以来,累计…) is no year's figure: it fills no key
+CUMULATIVE = re.compile(FIELD_RULES["scope"]["cumulative"])
 
 
 @dataclass
@@ -129,6 +131,9 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
     assigned: list[tuple[str, ...]] = []
     for i, mention in enumerate(mentions):
         context = _context(text, mentions, i)
+        if CUMULATIVE.search(context.window):
+            assigned.append(())
+            continue
         head = _head_fields(text, mentions, i, assigned)
         blocked = _blocked_by_head(head)
         rule = _first_rule(mention, context, blocked, head)

@@ -138,3 +138,17 @@ def test_a_channel_figure_of_wider_scope_does_not_cost_the_total() -> None:
     # without a wider scope the larger channel figure shows the "total" to be a part
     fields = extract("全年主动公开各类政府信息5268条。政务微博全年发布信息1.3万余条。").fields
     assert {k: f.value for k, f in fields.items()} == {"proactive.new_media": 13000}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # counted since the regulation came into force: not the year's figure, whichever comes first (dev2 n110)
+    ("《条例》颁布实施以来,累计主动公开政府信息2841340条。2018年,全市新增主动公开政府信息449248条。",
+     {"proactive.total": 449248}),
+    ("2018年,全市新增主动公开政府信息449248条。《条例》颁布实施以来,累计主动公开政府信息2841340条。",
+     {"proactive.total": 449248}),
+    # since the start of this year is the year (dev r037)
+    ("今年以来,在政府网站公开政策解读14项,主动公开的政策文件均配有政策解读。",
+     {"proactive.policy_interpretations": 14}),
+])
+def test_a_cumulative_figure_is_not_the_years(text: str, expected: dict) -> None:
+    assert {k: f.value for k, f in extract(text).fields.items()} == expected
