@@ -86,6 +86,8 @@ CONSULTATIONS: list[tuple[str, Expected]] = [
      {"consultations.handled": (18000, "about")}),
     ("四、咨询处理情况 2016年度未收到任何形式的有关信息公开方面的咨询。",  # dev2 n107
      {"consultations.handled": (0, "exact")}),
+    ("五是积极回应社会关切,回复网友在政务新媒体平台上的各类私信、留言2400余条;",  # dev2 n235, with a measure word
+     {"consultations.handled": (2400, "over")}),
 ]
 
 # Other wordings of the website, and press conferences at several venues
