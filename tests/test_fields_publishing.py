@@ -154,3 +154,8 @@ def test_a_channel_figure_of_wider_scope_does_not_cost_the_total() -> None:
 ])
 def test_a_cumulative_figure_is_not_the_years(text: str, expected: dict) -> None:
     assert {k: f.value for k, f in extract(text).fields.items()} == expected
+
+
+def test_a_reply_to_a_request_is_no_publication_on_the_website() -> None:
+    text = "共接到网上政务信息公开平台民众申请的依申请公开答复内容68条,出具依申请公开信息答复书144份。"  # dev2 n020
+    assert "proactive.website" not in extract(text).fields
