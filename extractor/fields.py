@@ -90,6 +90,8 @@ RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
 SCOPE_WORDS = re.compile("|".join(map(re.escape, FIELD_RULES["scope"]["wider"])))
 # A figure counted since a start before the year (…以来,累计…) is no year's figure: it fills no key
 CUMULATIVE = re.compile(FIELD_RULES["scope"]["cumulative"])
+# A figure up to a date (截至…累计) may be the year's or the years' since a start: the other wins
+UP_TO_A_DATE = re.compile(FIELD_RULES["scope"]["up_to_a_date"])
 
 
 @dataclass
@@ -145,7 +147,7 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
         mention.field = None
     fields: dict[str, FieldValue] = {}
     for field, found in candidates.items():
-        chosen = _settle(field, found, mentions)
+        chosen = _settle(field, _the_years_first(found), mentions)
         value = sum((Decimal(str(mentions[i].value)) for _, i, _ in chosen), Decimal(0))
         qualifier = next((mentions[i].qualifier for _, i, _ in chosen if mentions[i].qualifier != "exact"), "exact")
         fields[field] = FieldValue(
@@ -286,6 +288,12 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
             continue
         return rule
     return None
+
+
+def _the_years_first(found: list[tuple[Rule, int, Context]]) -> list[tuple[Rule, int, Context]]:
+    """Candidates counted up to a date (截至…累计) give way to those of the year, when there are any."""
+    plain = [c for c in found if not UP_TO_A_DATE.search(_squeeze(c[2].narrow_sentence))]
+    return plain or found
 
 
 def _settle(

@@ -148,6 +148,10 @@ def test_a_channel_figure_of_wider_scope_does_not_cost_the_total() -> None:
      {"proactive.total": 449248}),
     ("2018年,全市新增主动公开政府信息449248条。《条例》颁布实施以来,累计主动公开政府信息2841340条。",
      {"proactive.total": 449248}),
+    # up to a date and in all (截至…累计): the year's own figure wins when the text gives one (issue 12, class 5)
+    ("截至2024年底,政务新媒体累计发布信息12000余条;2024年政务新媒体发布信息1500条。",
+     {"proactive.new_media": 1500}),
+    ("截止2021年12月31日,通过网站主动公开政府信息共88条。", {"proactive.website": 88}),  # dev r029: alone, it stands
     # since the start of this year is the year (dev r037)
     ("今年以来,在政府网站公开政策解读14项,主动公开的政策文件均配有政策解读。",
      {"proactive.policy_interpretations": 14}),
