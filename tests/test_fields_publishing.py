@@ -163,3 +163,14 @@ def test_a_cumulative_figure_is_not_the_years(text: str, expected: dict) -> None
 def test_a_reply_to_a_request_is_no_publication_on_the_website() -> None:
     text = "共接到网上政务信息公开平台民众申请的依申请公开答复内容68条,出具依申请公开信息答复书144份。"  # dev2 n020
     assert "proactive.website" not in extract(text).fields
+
+
+def test_prose_before_the_table_of_section_two_is_prose() -> None:
+    # gold-format.md: mentions are the prose's, not the tables' — a sentence before the table of 二 is prose (dev2 n130)
+    text = ("一、总体情况\n\n全年办理依申请公开46件。\n\n二、 行政机关主动公开政府信息情况\n\n"
+            "做好政府信息主动公开,按照规定时间和程序及时发布。2021年,我办累计主动公开政府信息53条。\n\n"
+            "第二十条第(一)项\n\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t4\n"
+            "行政规范性文件\t27\t2\t93\n\n三、收到和处理政府信息公开申请情况\n\n申请人情况\t自然人\n")
+    report = extract(text)
+    assert [m.value for m in report.mentions] == [46, 53]
+    assert report.fields["proactive.total"].value == 53
