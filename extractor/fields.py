@@ -19,15 +19,19 @@ from .sections import SectionMap
 from .vocab import FIELD_RULES
 
 MARK = "§"  # stands for the mention inside a rule's window
-WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目|信息公开平台|政务网|[\u4e00-\u9fff]网(?=和|及|、)")
-# Channels other than the web: a figure over these and the web together is a total
-OTHER_CHANNELS = re.compile(r"公报|报刊|报纸|电视|广播|查阅场所|查阅点|公告栏|公开栏|宣传栏|电子屏|显示屏|新闻媒体|主流媒体|档案馆|图书馆|服务大厅")
+# 政府网: "在中国林业网(国家林业和草原局政府网)发布" (dev2 n206), "兴宁市人民政府网" (dev2 n108), "贵州省人民政府网(www…)"
+WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏目|信息公开平台|政务网|政府网(?!上|格|络)|[\u4e00-\u9fff]网(?=和|及|、)")
+# Channels other than the web: a figure over these and the web together is a total; over one of them
+# alone it is that channel's ("共发行《兰州政报》12期,发布政府信息662条", dev2 n227; "通过主流媒体…发布相关信息2333条",
+# dev2 n128), not the total
+OTHER_CHANNELS = re.compile(r"公报|政报|报刊|报纸|电视|广播|查阅场所|查阅点|公告栏|公开栏|宣传栏|电子屏|显示屏|新闻媒体|主流媒体|档案馆|图书馆|服务大厅")
 NEW_MEDIA = re.compile(r"微信|微博|公众号|新媒体|抖音|视频号|头条号|客户端|快手|小程序|APP|App")
 MANY_CHANNELS = re.compile(r"等[^§，,。；]{0,6}(?:渠道|方式|载体|平台|媒介|形式|媒体)|多种|多渠道|各类渠道|各种渠道|线上线下")
 SUB_ITEMS = "其中"  # a list of the parts of the figure before it
 # A sub-item list ("其中…") belongs to the figure just before it, within this many characters
 SUB_ITEM_REACH = 150
 PROACTIVE_FAMILY = {"proactive.total", "proactive.website", "proactive.new_media"}
+AFTER_REACH = 40  # what a rule's `after` may look at: the start of the next clause or sentence
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class Rule:
     units: frozenset[str | None] | None
     channel: str | None
     anchors: re.Pattern[str] | None  # one of these words must be in the sentence
+    head: frozenset[str] | None  # only for a sub-item (其中…) of a figure that filled one of these keys
+    after: re.Pattern[str] | None  # must match the text right after the figure (AFTER_REACH characters)
+    not_around: re.Pattern[str] | None  # must not match the sentence up to the figure, § and what follows it
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,8 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             not_sentence=_compile(r.get("not_sentence")),
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
             anchors=re.compile("|".join(map(re.escape, r["anchors"]))) if r.get("anchors") else None,
+            head=frozenset(r["head"]) if r.get("head") else None, after=_compile(r.get("after")),
+            not_around=_compile(r.get("not_around")),
         ))
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]), pattern=re.compile(n["pattern"]),
@@ -77,6 +86,12 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
 
 
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
+# Words that widen a figure's scope beyond the body's own year (全县…, 各部门…, 截至…累计)
+SCOPE_WORDS = re.compile("|".join(map(re.escape, FIELD_RULES["scope"]["wider"])))
+# A figure counted since a start before the year (…以来,累计…) is no year's figure: it fills no key
+CUMULATIVE = re.compile(FIELD_RULES["scope"]["cumulative"])
+# A figure up to a date (截至…累计) may be the year's or the years' since a start: the other wins
+UP_TO_A_DATE = re.compile(FIELD_RULES["scope"]["up_to_a_date"])
 
 
 @dataclass
@@ -88,12 +103,26 @@ class Context:
     near: str  # the text back to the previous mention or the sentence start
     narrow_sentence: str  # the text back to the start of the sentence (up to a semicolon)
     sentence_start: int
+    period_start: int  # where the sentence up to a full stop starts (semicolons inside)
+    after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
+    around: str  # the sentence (up to a full stop) before the figure, § and ``after``
+
+    @cached_property
+    def clause_channel(self) -> str | None:
+        """The channel the figure's own clause names, if any."""
+        return _channel(self.near[max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(self.near)), default=0):])
 
     @cached_property
     def channel(self) -> str:
         """"website", "new_media" or "all": the channel named nearest the figure (computed only when asked)."""
-        clause = self.near[max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(self.near)), default=0):]
-        return _channel(clause) or _channel(self.near) or _channel(self.narrow_sentence) or "all"
+        return self.clause_channel or _channel(self.near) or _channel(self.narrow_sentence) or "all"
+
+    def fits(self, channel: str) -> bool:
+        """Whether a rule's ``channel`` holds here; "website_as_means": the website is named in an
+        earlier clause of the sentence (以…网站为主要公开途径，…), the figure's own clause names none."""
+        if channel == "website_as_means":
+            return self.clause_channel is None and self.channel == "website"
+        return channel == self.channel
 
 
 _CLAUSE_PUNCTUATION = re.compile(r"[，,；;：:]")
@@ -104,8 +133,12 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
     assigned: list[tuple[str, ...]] = []
     for i, mention in enumerate(mentions):
         context = _context(text, mentions, i)
-        blocked = _blocked_by_head(text, mentions, i, assigned)
-        rule = _first_rule(mention, context, blocked)
+        if CUMULATIVE.search(context.window):
+            assigned.append(())
+            continue
+        head = _head_fields(text, mentions, i, assigned)
+        blocked = _blocked_by_head(head)
+        rule = _first_rule(mention, context, blocked, head)
         assigned.append(tuple(f for f in rule.fields if f not in blocked) if rule else ())
         if rule:
             for field in assigned[-1]:
@@ -114,7 +147,7 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
         mention.field = None
     fields: dict[str, FieldValue] = {}
     for field, found in candidates.items():
-        chosen = _settle(field, found, mentions)
+        chosen = _settle(field, _the_years_first(found), mentions)
         value = sum((Decimal(str(mentions[i].value)) for _, i, _ in chosen), Decimal(0))
         qualifier = next((mentions[i].qualifier for _, i, _ in chosen if mentions[i].qualifier != "exact"), "exact")
         fields[field] = FieldValue(
@@ -123,21 +156,36 @@ def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> 
         )
         for _, i, _ in chosen:
             mentions[i].field = mentions[i].field or field
-    _drop_total_below_a_channel(fields, mentions)
+    _drop_total_below_a_channel(text, fields, mentions)
     _add_statements_of_none(text, sections, fields)
     return dict(sorted(fields.items()))
 
 
-def _drop_total_below_a_channel(fields: dict[str, FieldValue], mentions: list[Mention]) -> None:
+def _drop_total_below_a_channel(text: str, fields: dict[str, FieldValue], mentions: list[Mention]) -> None:
     """All channels together cannot be fewer than one of them: such a "total" is a part
-    (信息报道, a campaign's items), so the body-wide figure stays unknown rather than wrong."""
+    (信息报道, a campaign's items), so the body-wide figure stays unknown rather than wrong —
+    unless the channel's figure is of wider scope than the total (全县48个政务新媒体…1.3万余条 beside
+    主动公开各类政府信息5268条): then that channel figure is not the body's own and goes instead."""
     total = fields.get("proactive.total")
-    channels = [fields[k].value for k in ("proactive.website", "proactive.new_media") if k in fields]
-    if total is not None and channels and total.value < max(channels):
-        del fields["proactive.total"]
+    if total is None:
+        return
+    for key in ("proactive.website", "proactive.new_media"):
+        channel = fields.get(key)
+        if channel is None or channel.value <= total.value:
+            continue
+        drop = key if _scope(text, channel) - _scope(text, total) else "proactive.total"
+        del fields[drop]
         for m in mentions:
-            if m.field == "proactive.total":
+            if m.field == drop:
                 m.field = None
+        if drop == "proactive.total":
+            return
+
+
+def _scope(text: str, field: FieldValue) -> set[str]:
+    """The scope words of the sentences (up to the figure) a field's evidence stands in."""
+    return {w for e in field.evidence
+            for w in SCOPE_WORDS.findall(_squeeze(text[_sentence_start(text, e.start, PERIOD_ENDERS):e.start]))}
 
 
 def _context(text: str, mentions: list[Mention], i: int) -> Context:
@@ -147,10 +195,14 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     near = text[near_start:m.start]
     stop = P.CLAUSE_BREAK.search(text, m.end)
     right = text[m.end: stop.start() if stop else len(text)]
-    sentence_left = text[_sentence_start(text, m.start, PERIOD_ENDERS):m.start]
+    period_start = _sentence_start(text, m.start, PERIOD_ENDERS)
+    sentence_left = text[period_start:m.start]
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     return Context(window=_squeeze(f"{near}{MARK}{right}"), sentence=_squeeze(f"{sentence_left}{MARK}{right}"),
-                   near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start)
+                   near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
+                   period_start=period_start,
+                   after=_squeeze(text[m.end:m.end + AFTER_REACH]),
+                   around=_squeeze(f"{sentence_left}{MARK}{text[m.end:m.end + AFTER_REACH]}"))
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -174,6 +226,7 @@ def _sentence_start(text: str, pos: int, enders: tuple[str, ...] = SENTENCE_ENDE
 
 def _channel(context: str) -> str | None:
     """Which publication channel a figure is about, if its context names exactly one."""
+    context = _squeeze(context)  # a line break inside a word ("视频\n号") is layout
     website, new_media = bool(WEBSITE.search(context)), bool(NEW_MEDIA.search(context))
     other = bool(OTHER_CHANNELS.search(context))
     if MANY_CHANNELS.search(context) or website + new_media + other >= 2:
@@ -182,37 +235,44 @@ def _channel(context: str) -> str | None:
         return "website"
     if new_media:
         return "new_media"
-    return None
+    return "other" if other else None
 
 
-def _blocked_by_head(text: str, mentions: list[Mention], i: int, assigned: list[tuple[str, ...]]) -> set[str]:
-    """A sub-item (其中…) cannot fill the field of the figure it is part of."""
+def _head_fields(text: str, mentions: list[Mention], i: int, assigned: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The fields of the figure a sub-item (其中…) belongs to; None when the mention is no sub-item."""
     m = mentions[i]
     lo = max(0, m.start - SUB_ITEM_REACH)
     marker = text.rfind(SUB_ITEMS, lo, m.start)
     if marker < 0 or "\n\n" in text[marker:m.start]:
-        return set()
+        return None
     for j in range(i - 1, -1, -1):
         head = mentions[j]
         if head.end <= marker:
             if marker - head.end > SUB_ITEM_REACH or "\n\n" in text[head.end:marker]:
-                return set()
-            blocked = set(assigned[j])
-            if blocked & PROACTIVE_FAMILY:
-                blocked |= {"proactive.total"}
-            return blocked
-    return set()
+                return None
+            return assigned[j]
+    return None
 
 
-def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule | None:
+def _blocked_by_head(head: tuple[str, ...] | None) -> set[str]:
+    """A sub-item (其中…) cannot fill the field of the figure it is part of."""
+    blocked = set(head or ())
+    if blocked & PROACTIVE_FAMILY:
+        blocked |= {"proactive.total"}
+    return blocked
+
+
+def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tuple[str, ...] | None) -> Rule | None:
     for rule in RULES:
         if rule.units is not None and mention.unit not in rule.units:
             continue
         if blocked and blocked.issuperset(rule.fields):
             continue
+        if rule.head is not None and not rule.head.intersection(head or ()):
+            continue
         if rule.anchors and not rule.anchors.search(context.sentence):
             continue
-        if rule.channel and rule.channel != context.channel:
+        if rule.channel and not context.fits(rule.channel):
             continue
         if not rule.pattern.search(context.window):
             continue
@@ -222,8 +282,18 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str]) -> Rule |
             continue
         if rule.not_sentence and rule.not_sentence.search(context.sentence):
             continue
+        if rule.after and not rule.after.search(context.after):
+            continue
+        if rule.not_around and rule.not_around.search(context.around):
+            continue
         return rule
     return None
+
+
+def _the_years_first(found: list[tuple[Rule, int, Context]]) -> list[tuple[Rule, int, Context]]:
+    """Candidates counted up to a date (截至…累计) give way to those of the year, when there are any."""
+    plain = [c for c in found if not UP_TO_A_DATE.search(_squeeze(c[2].narrow_sentence))]
+    return plain or found
 
 
 def _settle(
@@ -235,9 +305,11 @@ def _settle(
     if policy == "max":
         best_rule = [c for c in found if c[0] is best[0]]
         return [max(best_rule, key=lambda c: (mentions[c[1]].value, -c[1]))]
-    if policy != "sum":
-        return [best]
-    return [c for c in found if c[0] is best[0] and c[2].sentence_start == best[2].sentence_start]
+    if policy == "sum":
+        return [c for c in found if c[0] is best[0] and c[2].sentence_start == best[2].sentence_start]
+    if policy == "sum_period":
+        return [c for c in found if c[0] is best[0] and c[2].period_start == best[2].period_start]
+    return [best]
 
 
 def _add_statements_of_none(text: str, sections: SectionMap, fields: dict[str, FieldValue]) -> None:

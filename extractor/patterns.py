@@ -83,8 +83,9 @@ ANY_NOT_STATISTIC = re.compile("|".join(
 ))
 
 # A numeral directly after these is an ordinal, a list marker, part of a name/date or vague:
-# 第二十条, 国务院令第711号, 十七届五次全会, 星期一, G20, No.3, 几百个
-ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜|[A-Za-z]|No\.?|编号|序号|号|几|若干)\s*$")
+# 第二十条, 国务院令第711号, 十七届五次全会, 星期一, G20, No.3, 几百个 — but a new-media account named
+# "…号" is counted after its name: 微信公众号335条, 抖音号628条, 头条号181条, 视频号584条
+ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜|[A-Za-z]|No\.?|编号|序号|(?<!公众|抖音|视频|头条|頭條|百家|企鹅|服务|订阅)号|几|若干)\s*$")
 # 数十条, 数百个: "several tens" has no value (but 见报数1751篇 is a count)
 VAGUE_BEFORE = re.compile(r"数\s*$")
 # A bare number right after a count noun is a statistic without a measure word:

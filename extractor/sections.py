@@ -20,6 +20,9 @@ class Section:
     end: int
     heading: str  # the top-level heading, e.g. "二、主动公开政府信息情况"
     is_table: bool
+    # where the table of a table section starts: the sentences between its heading and its first table
+    # marker are prose ("做好政府信息主动公开…2021年,我办累计主动公开政府信息53条。" before 第二十条第(一)项, dev2 n130)
+    table_start: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ class SectionMap:
         spans, pos = [], 0
         for section in self.sections:
             if section.is_table:
-                if section.start > pos:
-                    spans.append((pos, section.start))
+                if section.table_start > pos:
+                    spans.append((pos, section.table_start))
                 pos = section.end
         if pos < len(self.text):
             spans.append((pos, len(self.text)))
@@ -60,7 +63,7 @@ class SectionMap:
 
     def in_table(self, pos: int) -> bool:
         section = self.section_at(pos)
-        return bool(section and section.is_table)
+        return bool(section and section.is_table and pos >= section.table_start)
 
 
 def split_sections(text: str) -> SectionMap:
@@ -70,8 +73,13 @@ def split_sections(text: str) -> SectionMap:
         end = tops[i + 1].start() if i + 1 < len(tops) else len(text)
         heading = _clean_heading(m.group("title"), m.group("num"))
         body = text[m.end():end]
-        is_table = bool(P.TABLE_SECTION_TITLE.search(heading)) and bool(P.TABLE_MARKERS.search(body))
-        sections.append(Section(start=m.start(), end=end, heading=heading, is_table=is_table))
+        marker = P.TABLE_MARKERS.search(body)
+        is_table = bool(P.TABLE_SECTION_TITLE.search(heading)) and bool(marker)
+        table_start = m.start()
+        if is_table and marker and "。" in body[:marker.start()]:
+            table_start = m.end() + body.rfind("。", 0, marker.start()) + 1  # prose ends with its last sentence
+        sections.append(Section(start=m.start(), end=end, heading=heading, is_table=is_table,
+                                table_start=table_start))
     headings = [Heading(s.start, s.heading) for s in sections]
     for m in P.SUB_HEADING.finditer(text):
         headings.append(Heading(m.start(), _clean_heading(m.group("title"), m.group("num"), sub=True)))

@@ -235,7 +235,7 @@ def test_no_candidates_no_request(server, config):
 def test_all_mode_sends_the_whole_text_and_never_reads_a_table(server, config):
     server.push(Reply.answer({"assignments": [
         {"field": "requests.completed", "value": 60, "quotes": ["（七）总计\t60"]},  # a table cell
-        {"field": "proactive.total", "value": 120, "quotes": ["本年度主动公开政府信息120条"]},
+        {"field": "proactive.total", "value": 120, "quotes": ["本年度发布政府信息120条"]},
     ]}))
     report = extract(SAMPLE, source="doc", llm=config.with_(mode="all"))
     assert SAMPLE.strip() in server.requests[0]["messages"][1]["content"]

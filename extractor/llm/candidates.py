@@ -4,6 +4,9 @@ A candidate is a stretch of prose with an id (``C1``, ``C2``…):
 
 - ``unmapped``: a mention the rules gave no field, whose own stretch of its sentence (back to
   the previous figure, on to the end of its clause) holds a cue of a key the rules did not fill;
+- ``subject``: a mention the rules gave no field and no key's cue names, whose subject (or own
+  stretch) names a family of keys (``candidate_subjects.toml``: 申请, 复议, 信息, 新媒体, 网站, 发布会,
+  解读, 咨询, 培训…): offered for that family's keys the rules did not fill;
 - ``competing``: a mention the rules gave a field, which may also or rather fill a competing
   key (``competes``: 收到申请一件，已办理完毕 — received and completed; a website figure in a
   clause that does not name the website — the total) that the rules did not fill;
@@ -19,7 +22,9 @@ of candidates are sent in ``ambiguous`` mode.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, replace
+from importlib import resources
 
 from ..models import Report
 from ..sections import SectionMap, split_sections
@@ -42,7 +47,7 @@ MAX_SENTENCE = 300  # a "sentence" longer than this (a run-on list) is cut aroun
 @dataclass(frozen=True)
 class Candidate:
     id: str
-    reason: str  # unmapped | competing | conflict | none
+    reason: str  # unmapped | subject | competing | conflict | none
     start: int
     end: int
     text: str
@@ -50,6 +55,14 @@ class Candidate:
     sentence: tuple[int, int]  # the stretch of text sent for it
     value: int | float | None = None  # the rule parser's value (None for a statement of none)
     unit: str | None = None
+
+
+def _load_families() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    data = tomllib.loads((resources.files(__package__) / "candidate_subjects.toml").read_text(encoding="utf-8"))
+    return [(re.compile(f["subject"]), tuple(f["keys"])) for f in data["family"]]
+
+
+SUBJECT_FAMILIES = _load_families()
 
 
 def find_candidates(text: str, report: Report, sections: SectionMap | None = None) -> list[Candidate]:
@@ -80,6 +93,9 @@ def _mention_candidates(text: str, report: Report) -> list[Candidate]:
             keys = [k for k, f in FIELDS.items() if k not in filled and f.unit_fits(m.unit)
                     and f.cued(own, sentence) and (f.parts or not sub_item)]
             if not keys and not sub_item:
+                reason = "subject"
+                keys = _subject_keys(f"{m.subject or ''}§{own}", sentence, m.unit, filled)
+            if not keys and not sub_item:
                 reason = "conflict"
                 clause = near[max((b.end() for b in CLAUSE_BREAK.finditer(near)), default=0):]
                 keys = [k for k, f in FIELDS.items() if k in filled and filled[k].value != m.value
@@ -95,6 +111,14 @@ def _mention_candidates(text: str, report: Report) -> list[Candidate]:
             found.append(Candidate(id="", reason=reason, start=m.start, end=m.end, text=m.text, fields=tuple(keys),
                                    sentence=(s0, s1), value=m.value, unit=m.unit))
     return found
+
+
+def _subject_keys(subject: str, sentence: str, unit: str | None, filled: dict) -> list[str]:
+    """The unfilled keys of the families the subject names, that the figure's unit fits and whose
+    cue stands somewhere in its sentence (what grounding asks of a figure offered for a key)."""
+    keys = [k for pattern, family in SUBJECT_FAMILIES if pattern.search(subject) for k in family]
+    return [k for k in dict.fromkeys(keys) if k in FIELDS and k not in filled and FIELDS[k].unit_fits(unit)
+            and FIELDS[k].cued(sentence, sentence)]
 
 
 def _clause_before(near: str) -> str:

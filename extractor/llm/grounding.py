@@ -66,7 +66,11 @@ class Grounder:
         if not spans:
             return "cites nothing in the text shown"
         exprs = [e for e in self.expressions if any(s <= e.start and e.end <= t for s, t in spans)]
-        fitting = [e for e in exprs if definition.unit_fits(e.unit) and self._cued(definition, e)]
+        # a cited candidate was offered for this key (its cue or its subject fit it): the key's cue may
+        # then stand anywhere in its sentence (办理98件(含上年度转结申请8件)), not only in its own stretch
+        offered = {(c.start, c.end) for c in cited}
+        fitting = [e for e in exprs if definition.unit_fits(e.unit)
+                   and (self._cued(definition, e) or ((e.start, e.end) in offered and self._cued_in_sentence(definition, e)))]
         target = _decimal(a.value)
         if target is None:
             return "not a number"
@@ -91,6 +95,11 @@ class Grounder:
         hi = min(s1, self.expressions[i + 1].start) if i + 1 < len(self.expressions) else s1
         own = self.text[lo:e.start] + "§" + self.text[e.end:max(e.end, hi)]
         return definition.cued(own, self.text[s0:s1])
+
+    def _cued_in_sentence(self, definition: FieldDef, e: NumberExpression) -> bool:
+        s0, s1 = sentence_bounds(self.text, e.start, e.end)
+        sentence = self.text[s0:s1]
+        return definition.cued(sentence, sentence)
 
     def _cited_spans(self, a: Assignment) -> list[tuple[int, int]]:
         spans = [(c.start, c.end) for cid in a.candidates if (c := self.candidates.get(cid.strip()))]
