@@ -19,6 +19,9 @@ from .vocab import QUALIFIER_OF, UNITS
 PERCENT_UNITS = {"%", "％"}
 _ARABIC_START = frozenset("0123456789０１２３４５６７８９")
 _CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")
+# A magnitude word alone (万, 亿, 百万, 千万) is a number only with a qualifier that makes it an
+# amount (近万条, 上万人次, 万余条, 破亿): "本年收费金额（单位：万元）" names a unit, not 10000 元
+_MAGNITUDE_ONLY = frozenset("百千万亿")
 
 
 @dataclass(slots=True)  # built for every candidate numeral: a plain slotted record is cheapest
@@ -114,6 +117,8 @@ def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
         mid = mid2 = None
     if pre == "上" and not (is_chinese and numeral[0] in "百千万"):
         return None  # 上 is "about" only in 上百/上千/上万
+    if is_chinese and set(numeral) <= _MAGNITUDE_ONLY and not (pre or mid or mid2 or post):
+        return None
     start = m.start("pre") if pre else m.start("num")
     # the span ends on the last character of the expression, not on whitespace after it
     while end > start and text[end - 1].isspace():

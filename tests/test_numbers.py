@@ -68,6 +68,11 @@ NUMERALS_AND_QUALIFIERS = [
     ("发布信息十五点五万条。", [(155000, "exact", "条")]),
     ("投入资金500多万元。", [(5000000, "over", "元")]),
     ("一点一滴抓落实。", []),
+    # a magnitude word alone names a unit, it is not an amount (table headers flattened into prose:
+    # pingtan-2024, and the 2021 national table's header in many reports)
+    ("第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费18651.06", []),
+    ("本年收费金额(单位:万元)", []),
+    ("接待群众上万人次。", [(10000, "about", "人次")]),
 ]
 
 # Spans that cross spaces and line breaks (PDF text wraps lines)
