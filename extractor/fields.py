@@ -7,9 +7,11 @@ Every field carries the spans it rests on (``evidence``) and the rule that produ
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from string import Template
 from typing import Any
 
 from . import patterns as P
@@ -46,6 +48,8 @@ class Rule:
     units: frozenset[str | None] | None
     channel: str | None
     anchors: re.Pattern[str] | None  # one of these words must be in the sentence
+    heading: re.Pattern[str] | None  # `sentence` may be met by the heading the figure stands under instead
+    rank: int  # rules of one rank compete by position (the first figure wins), not by their order
     head: frozenset[str] | None  # only for a sub-item (其中…) of a figure that filled one of these keys
     after: re.Pattern[str] | None  # must match the text right after the figure (AFTER_REACH characters)
     not_around: re.Pattern[str] | None  # must not match the sentence up to the figure, § and what follows it
@@ -66,6 +70,7 @@ def _compile(pattern: str | None) -> re.Pattern[str] | None:
 def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[str, str]]:
     unit_groups = {name: frozenset(u or None for u in units) for name, units in data["units"].items()}
     rules = []
+    rank_of: dict[str, int] = {}
     for i, r in enumerate(data["rule"]):
         fields = (r["field"],) if isinstance(r["field"], str) else tuple(r["field"])
         rules.append(Rule(
@@ -74,11 +79,14 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             not_sentence=_compile(r.get("not_sentence")),
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
             anchors=re.compile("|".join(map(re.escape, r["anchors"]))) if r.get("anchors") else None,
+            heading=_compile(r.get("heading")), rank=rank_of.setdefault(r.get("rank", r["name"]), i),
             head=frozenset(r["head"]) if r.get("head") else None, after=_compile(r.get("after")),
             not_around=_compile(r.get("not_around")),
         ))
+    none_words = {f"{name}_none": words for name, words in data.get("none_words", {}).items()}
     none_rules = [
-        NoneRule(name=n["name"], fields=tuple(n["fields"]), pattern=re.compile(n["pattern"]),
+        NoneRule(name=n["name"], fields=tuple(n["fields"]),
+                 pattern=re.compile(Template(n["pattern"]).safe_substitute(none_words)),
                  not_clause=_compile(n.get("not")))
         for n in data.get("none", [])
     ]
@@ -86,6 +94,11 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
 
 
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
+# Per field, its statements of none in one pattern (a rule's cue behind one of them is not the field's)
+NONE_OF_FIELD = {
+    field: re.compile("|".join(f"(?:{n.pattern.pattern})" for n in NONE_RULES if field in n.fields))
+    for field in {f for n in NONE_RULES for f in n.fields}
+}
 # Words that widen a figure's scope beyond the body's own year (全县…, 各部门…, 截至…累计)
 SCOPE_WORDS = re.compile("|".join(map(re.escape, FIELD_RULES["scope"]["wider"])))
 # A figure counted since a start before the year (…以来,累计…) is no year's figure: it fills no key
@@ -103,6 +116,7 @@ class Context:
     near: str  # the text back to the previous mention or the sentence start
     narrow_sentence: str  # the text back to the start of the sentence (up to a semicolon)
     sentence_start: int
+    heading: str  # the heading the figure stands under ("(二)依申请公开")
     period_start: int  # where the sentence up to a full stop starts (semicolons inside)
     after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
     around: str  # the sentence (up to a full stop) before the figure, § and ``after``
@@ -128,11 +142,15 @@ class Context:
 _CLAUSE_PUNCTUATION = re.compile(r"[，,；;：:]")
 
 
-def resolve_fields(text: str, mentions: list[Mention], sections: SectionMap) -> dict[str, FieldValue]:
+def resolve_fields(
+    text: str, mentions: list[Mention], sections: SectionMap, year: int | None = None
+) -> dict[str, FieldValue]:
+    """``year``, the reporting year, lets the rules read 2022年/2024年 in a 2023 report as 上年度/下年度."""
     candidates: dict[str, list[tuple[Rule, int, Context]]] = {}
     assigned: list[tuple[str, ...]] = []
+    relative_years = _relative_years(year)
     for i, mention in enumerate(mentions):
-        context = _context(text, mentions, i)
+        context = _context(text, mentions, i, relative_years)
         if CUMULATIVE.search(context.window):
             assigned.append(())
             continue
@@ -188,7 +206,17 @@ def _scope(text: str, field: FieldValue) -> set[str]:
             for w in SCOPE_WORDS.findall(_squeeze(text[_sentence_start(text, e.start, PERIOD_ENDERS):e.start]))}
 
 
-def _context(text: str, mentions: list[Mention], i: int) -> Context:
+def _relative_years(year: int | None) -> list[tuple[re.Pattern[str], str]]:
+    """Years next to the reporting year, as the words the rules know ("2022年结转…申请7件,结转至2024年9件"
+    in a 2023 report: carried over from 上年度, carried forward to 下年度)."""
+    if year is None:
+        return []
+    return [(re.compile(rf"{year - 1}\s*年度?"), "上年度"), (re.compile(rf"{year + 1}\s*年度?"), "下年度")]
+
+
+def _context(
+    text: str, mentions: list[Mention], i: int, relative_years: Sequence[tuple[re.Pattern[str], str]] = ()
+) -> Context:
     m = mentions[i]
     sentence_start = _sentence_start(text, m.start)
     near_start = max(sentence_start, mentions[i - 1].end if i > 0 else 0)
@@ -198,9 +226,12 @@ def _context(text: str, mentions: list[Mention], i: int) -> Context:
     period_start = _sentence_start(text, m.start, PERIOD_ENDERS)
     sentence_left = text[period_start:m.start]
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
-    return Context(window=_squeeze(f"{near}{MARK}{right}"), sentence=_squeeze(f"{sentence_left}{MARK}{right}"),
+    window, sentence = _squeeze(f"{near}{MARK}{right}"), _squeeze(f"{sentence_left}{MARK}{right}")
+    for pattern, word in relative_years:
+        window, sentence = pattern.sub(word, window), pattern.sub(word, sentence)
+    return Context(window=window, sentence=sentence,
                    near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
-                   period_start=period_start,
+                   heading=m.section or "", period_start=period_start,
                    after=_squeeze(text[m.end:m.end + AFTER_REACH]),
                    around=_squeeze(f"{sentence_left}{MARK}{text[m.end:m.end + AFTER_REACH]}"))
 
@@ -278,7 +309,8 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
             continue
         if rule.not_window and rule.not_window.search(context.window):
             continue
-        if rule.sentence and not rule.sentence.search(context.sentence):
+        if rule.sentence and not rule.sentence.search(context.sentence) and not (
+                rule.heading and rule.heading.search(context.heading)):
             continue
         if rule.not_sentence and rule.not_sentence.search(context.sentence):
             continue
@@ -286,10 +318,18 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
             continue
         if rule.not_around and rule.not_around.search(context.around):
             continue
+        if _said_none_before(rule, context):
+            continue
         return rule
     return None
 
 
+def _said_none_before(rule: Rule, context: Context) -> bool:
+    """"上年无结转,办结6件": the statement of none closes carried_over, so 6件 is not carried over.
+    True when a statement of none of the rule's field stands in a clause before the figure's own."""
+    clause_start = max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(context.near)), default=0)
+    before = context.near[:clause_start]
+    return bool(before) and any(f in NONE_OF_FIELD and NONE_OF_FIELD[f].search(before) for f in rule.fields)
 def _the_years_first(found: list[tuple[Rule, int, Context]]) -> list[tuple[Rule, int, Context]]:
     """Candidates counted up to a date (截至…累计) give way to those of the year, when there are any."""
     plain = [c for c in found if not UP_TO_A_DATE.search(_squeeze(c[2].narrow_sentence))]
@@ -300,7 +340,7 @@ def _settle(
     field: str, found: list[tuple[Rule, int, Context]], mentions: list[Mention]
 ) -> list[tuple[Rule, int, Context]]:
     """The candidates a field's value rests on: the best rule's first (or largest), or its parts added up."""
-    best = min(found, key=lambda c: (c[0].index, c[1]))
+    best = min(found, key=lambda c: (c[0].rank, c[1]))
     policy = POLICIES.get(field, "first")
     if policy == "max":
         best_rule = [c for c in found if c[0] is best[0]]

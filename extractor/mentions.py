@@ -13,12 +13,13 @@ from functools import lru_cache
 
 from . import patterns as P
 from .models import Mention
-from .numbers import NumberExpression, after_count_noun, find_number_expressions
+from .numbers import NumberExpression, after_count_noun, bare_count_at, find_number_expressions
 from .sections import SectionMap
 from .vocab import DATA, EXCLUSIONS, word_set
 
 IDIOMS = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["idioms"]))
 BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chinese"]))
+BEFORE_ANY = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_any"]))
 SUBJECT_BREAK = re.compile(r"[，,。；;：:！？!?\n（(）)]")
 SUBJECT_AFTER_BREAK = re.compile(r"[，,。；;：:！？!?\n、（(）)]")
 _YEARISH = re.compile(r"^(?:(?:19|20)\d{2}|\d+)$")
@@ -85,6 +86,11 @@ def _after_count_noun(text: str, expr: NumberExpression) -> bool:
     return bool(P.CLAUSE_END_AFTER.match(text[expr.end:expr.end + 2])) and after_count_noun(text, expr.start)
 
 
+def _bare_count(text: str, expr: NumberExpression) -> bool:
+    """已办结18, 行政复议1(结果维持1), 留言2400余; — an integer that closes the clause of what it counts."""
+    return not expr.is_chinese and expr.qualifier in ("exact", "over") and bare_count_at(text, expr.numeral_start) is not None
+
+
 # How far a set phrase may start before the numeral it contains (千家万户: 万 is 2 in)
 IDIOM_REACH = 6
 
@@ -98,20 +104,37 @@ def _in_idiom(text: str, expr: NumberExpression) -> bool:
     return False
 
 
+# How far a quotation may reach around a numeral it holds
+QUOTE_REACH = 20
+
+
+def _in_quoted_slogan(text: str, expr: NumberExpression) -> bool:
+    """A Chinese numeral inside a short quotation is part of a slogan or name, wherever it stands in it:
+    “两个千方百计、两个努力确保、两个持续提高”, “三个着力” (gold-format.md: names that contain numbers)."""
+    left = text[max(0, expr.start - QUOTE_REACH):expr.start]
+    opened = left.rfind("“")
+    if opened < 0 or "”" in left[opened:] or any(ch in left[opened:] for ch in "。；;"):
+        return False
+    close = text.find("”", expr.end, expr.end + QUOTE_REACH)
+    return close >= 0 and not any(ch in text[expr.end:close] for ch in "。；;")
+
+
 def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bool:
-    if expr.unit is None and not expr.has_multiplier and not _after_count_noun(text, expr):
+    if expr.unit is None and not expr.has_multiplier and not _after_count_noun(text, expr) and not _bare_count(text, expr):
         return False  # a bare number (list marker, year, code) counts nothing we can name
     if sections.in_table(expr.start) or _in_table_row(text, expr.start):
         return False
     if _in_excluded_stretch(text, expr.start, expr.end):
         return False
     before = text[max(0, expr.numeral_start - 6):expr.numeral_start]
+    if BEFORE_ANY.search(text, max(0, expr.start - 12), expr.start):
+        return False
     if P.ORDINAL_BEFORE.search(before):
         return False
     if expr.unit is None and P.NOT_A_COUNT_AFTER.match(text[expr.end:expr.end + 4]):
         return False
     if expr.is_chinese:
-        if _in_idiom(text, expr) or BEFORE_CHINESE.search(before):
+        if _in_idiom(text, expr) or BEFORE_CHINESE.search(before) or _in_quoted_slogan(text, expr):
             return False
         if expr.numeral[0] in "十百千万" and P.VAGUE_BEFORE.search(before):
             return False

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from . import patterns as P
 from .numerals import MULTIPLIERS, NumeralError, parse_numeral, to_number
-from .vocab import QUALIFIER_OF, UNITS
+from .vocab import EXCLUSIONS, QUALIFIER_OF, UNITS
 
 # 万元/亿元 need no unit of their own: the grammar reads 万/亿 as the multiplier and 元 as the unit
 PERCENT_UNITS = {"%", "％"}
@@ -22,6 +22,11 @@ _CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")
 # A magnitude word alone (万, 亿, 百万, 千万) is a number only with a qualifier that makes it an
 # amount (近万条, 上万人次, 万余条, 破亿): "本年收费金额（单位：万元）" names a unit, not 10000 元
 _MAGNITUDE_ONLY = frozenset("百千万亿")
+BEFORE_BARE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_bare"]))
+# A list item "通知公告307、" is a count only in a list of figures: another numeral follows soon
+# (a list marker "情况1、加强…" is followed by words)
+LIST_REACH = 20
+_DIGIT_AHEAD = re.compile(r"\d")
 
 
 @dataclass(slots=True)  # built for every candidate numeral: a plain slotted record is cheapest
@@ -69,7 +74,7 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
         if counts_only:
             unit, mult, num = m.group("unit", "mult", "num")
             if not (unit or mult or "万" in num or "亿" in num
-                    or (num[0] in _ARABIC_START and after_count_noun(text, at))):
+                    or (num[0] in _ARABIC_START and (after_count_noun(text, at) or bare_count_at(text, at)))):
                 continue
         expr = _expression(text, m)
         if expr is not None:
@@ -82,6 +87,37 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
 def after_count_noun(text: str, pos: int) -> bool:
     """Does a count noun stand right before ``pos`` (粉丝数 54373, 访问量为 12000)?"""
     return bool(P.COUNT_NOUN_BEFORE.search(text, max(0, pos - 8), pos))
+
+
+def bare_count_at(text: str, pos: int) -> re.Match[str] | None:
+    """A bare integer at ``pos`` that counts what the word before it names ("已办结18,",
+    "行政复议1(", "留言2400余;", "通知公告307、工作动态120"): patterns.BARE_COUNT, not a year,
+    not part of a name or reference, and, before 、, in a list of figures."""
+    m = P.BARE_COUNT.match(text, pos)
+    if m is None or P.YEAR_LIKE.match(text[pos:m.end() - len(m.group("mid") or "")]):
+        return None
+    if BEFORE_BARE.search(text, max(0, pos - 6), pos):
+        return None
+    if _in_flattened_table(text, pos):
+        return None
+    after = text[m.end():m.end() + 1 + LIST_REACH].lstrip()
+    if after.startswith("、") and not _DIGIT_AHEAD.search(after, 1):
+        return None
+    return m
+
+
+# How far back a table's header words mark the text as a table flattened into one line
+TABLE_REACH = 400
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+def _in_flattened_table(text: str, pos: int) -> bool:
+    """A table whose cells were run together ("（一）予以公开7000007（二）部分公开…"): its header words
+    stand earlier in the same sentence, and its bare figures are cells, not counts."""
+    lo = max(0, pos - TABLE_REACH)
+    stretch = text[lo:pos]
+    ends = [m.end() for m in _SENTENCE_END.finditer(stretch)]
+    return bool(P.TABLE_HEADER_WORDS.search(stretch, ends[-1] if ends else 0))
 
 
 def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:
@@ -111,8 +147,9 @@ def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
         unit, post = None, None
         end = max(g for g in (m.end("num"), m.end("mid") if mid else -1, m.end("mult") if mult else -1,
                               m.end("mid2") if mid2 else -1))
-    # "多" or "余" with nothing after it is an ordinary word ("3多" does not occur; "十多" needs a unit)
-    if not unit and not mult and (mid or mid2) and not post:
+    # "多" or "余" with nothing after it is an ordinary word ("3多" does not occur; "十多" needs a unit),
+    # except after a bare count that closes its clause ("留言2400余;")
+    if not unit and not mult and (mid or mid2) and not post and not (mid and bare_count_at(text, m.start("num"))):
         end = m.end("num")
         mid = mid2 = None
     if pre == "上" and not (is_chinese and numeral[0] in "百千万"):

@@ -92,6 +92,13 @@ VAGUE_BEFORE = re.compile(r"数\s*$")
 # "粉丝数 54373；", "点赞量为12万" (a number needs no unit when the noun already says what it counts)
 COUNT_NOUN_BEFORE = re.compile(r"(?:数|量|总数|总量|数量|人数|次数|件数)\s*(?:为|达|达到|是|共|共计|累计)?\s*[:：]?\s*$")
 CLAUSE_END_AFTER = re.compile(r"^\s*(?:[，,。；;、）)！？!?]|$)")
+# A bare integer written straight after the word it counts and closing its clause is a count with
+# no measure word (gold-format.md allows unit null): "已办结18,结转下年度继续办理5。" "行政复议1(结果维持1)"
+# "留言2400余;" — an optional 余/多 (over), then clause punctuation. Not at the very end of an
+# excerpt (a figure cut in half), not a year, and not after the words of names and references
+# (附件1, 热线12345: data/exclusions.toml before_bare).
+BARE_COUNT = re.compile(rf"(?<=[\u4e00-\u9fff]){DIGIT}+(?P<mid>余|多)?(?=\s*[，,。；;、）)（(])")
+YEAR_LIKE = re.compile(r"^(?:19|20)\d{2}$")
 # A numeral directly before these belongs to a bigger name or a time/limit, not a count:
 # 5G, 12345热线, 20个工作日内, 3个月, "三个着力"
 NOT_A_COUNT_AFTER = re.compile(r"^\s*(?:[A-Za-z]|热线|号|版|级|届|周年|年|月|日|天|小时|分钟|工作日|个?工作日|个月)")
@@ -105,6 +112,9 @@ HEADING_WORDS = re.compile(
 )
 TABLE_SECTION_TITLE = re.compile(r"主动公开政府信息情况|收到和处理政府信息公开申请|政府信息公开行政复议|行政复议、行政诉讼")
 TABLE_MARKERS = re.compile(r"第二十条第|信息内容|本年制发件数|本年新制作数量|申请人情况|本年新收政府信息公开申请|结果\s*维持|尚未\s*审结")
+# Header words only a table holds (prose says 结果维持 too): a table flattened into one line of text
+# ("…申请人情况自然人…（一）予以公开7000007（二）…") holds these before its cells
+TABLE_HEADER_WORDS = re.compile(r"第二十条第|信息内容|本年制发件数|本年新制作数量|申请人情况|本年新收政府信息公开申请|本年度办理结果")
 
 # (title, body and year: extractor/metadata.py, beside the data they read)
 

@@ -34,7 +34,7 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
     meta = read_metadata(text)
     report.body, report.year, report.admin_level, report.region = meta.body, meta.year, meta.admin_level, meta.region
     report.mentions = find_mentions(text, sections)
-    report.fields = resolve_fields(text, report.mentions, sections)
+    report.fields = resolve_fields(text, report.mentions, sections, year=report.year)
     try:
         report.tables = tables.parse_tables_text(text)
     except Exception as exc:  # a table we cannot read must not cost the prose results

@@ -60,6 +60,40 @@ FIELD_EXAMPLES = [
      {"documents.issued": (34, "exact")}),
     ("“上海科技”网站全年累计发布信息 2139 条，其中动态类\n信息发布 1744 条，政务信息发布 393 条。",
      {"proactive.website": (2139, "exact")}),
+    # request flow in varied wording (issue 12, class 3; dev2 excerpts)
+    ("2025关东街共受理政府信息公开申请21件,结转上年度2件,其中网上申请20件,书面申请3件,已办结18,结转下年度继续办理5。"
+     "政府信息公开行政复议1(结果维持1),政府信息公开行政诉讼0件。",
+     {"requests.received": (21, "exact"), "requests.carried_over": (2, "exact"), "requests.completed": (18, "exact"),
+      "requests.carried_forward": (5, "exact"), "review.total": (1, "exact"), "litigation.total": (0, "exact")}),
+    ("2024年,共受理政府信息公开申请95件,其中自然人申请89件,法人或其他组织申请6件。答复政府信息公开申请98件"
+     "(含上年度转结申请8件,另有5件申请转结下年度继续办理),均按规定在法定期内予以答复。",
+     {"requests.received": (95, "exact"), "requests.completed": (98, "exact"),
+      "requests.carried_over": (8, "exact"), "requests.carried_forward": (5, "exact")}),
+    ("2020年,全区共收到政府信息公开申请59件。截至2020年12月31日,全区答复政府信息公开申请59件。",
+     {"requests.received": (59, "exact"), "requests.completed": (59, "exact")}),
+    # answered (答复) is completed, not received; one figure of review and litigation together fills neither
+    ("全年办理市政府本级依申请公开答复263件,政府信息公开行政复议、行政诉讼案件24件。",
+     {"requests.completed": (263, "exact")}),
+    # handled (办理) is both received and completed
+    ("2023年,办公室牵头办理向管委会申请的政府信息69件,其中予以公开6件、部分公开9件、不予公开1件、无法提供52件、不予处理1件。",
+     {"requests.received": (69, "exact"), "requests.completed": (69, "exact"), "requests.granted": (6, "exact"),
+      "requests.partially_granted": (9, "exact"), "requests.denied": (1, "exact"),
+      "requests.unable_to_provide": (52, "exact"), "requests.not_processed": (1, "exact")}),
+    ("2021年度,全年共处理依申请公开17件。", {"requests.received": (17, "exact"), "requests.completed": (17, "exact")}),
+    # the heading names the requests the sentence does not
+    ("(二)依申请公开\n2025年,共收到政府信息公开申请24件,其中:线下申请15件,通过市政府网站在线申请9件。"
+     "规范办理答复完成24件,因不服答复引起行政复议3件,1件结果维持,2件结果纠正。",
+     {"requests.received": (24, "exact"), "requests.completed": (24, "exact"), "review.total": (3, "exact")}),
+    # years next to the report's year (2023 here) are the previous and the next year
+    ("2023年政府信息公开工作年度报告\n2023年,全县共收到政府信息公开申请163件,申请量同比增长6.54%,"
+     "2022年结转政府信息公开申请7件,结转至2024年9件。",
+     {"requests.received": (163, "exact"), "requests.carried_over": (7, "exact"),
+      "requests.carried_forward": (9, "exact")}),
+    # a statement of none inside a sentence of figures closes its key, and the next clause's figure is not its
+    ("全年收到政府信息公开申请6件,上年无结转,办结6件,行政复议1件,申请和答复的渠道包括政府信息依申请平台。",
+     {"requests.received": (6, "exact"), "requests.carried_over": (0, "exact"), "requests.completed": (6, "exact"),
+      "review.total": (1, "exact")}),
+    ("另处理重复申请1件,所有申请均在法定期限内完成答复。", {"requests.not_processed": (1, "exact")}),
 ]
 
 # Sums spelled by their parts, and explicit statements of none
@@ -100,6 +134,8 @@ STATEMENTS_OF_NONE = [
     ("2023年区民政局无依申请公开信息。", {"requests.received"}),
     ("2024年全年未收到政府信息公开申请,也未发生因依申请公开答复引起的投诉举报、行政复议、行政诉讼等情况。",
      {"requests.received", "review.total", "litigation.total"}),
+    ("2016年度未接到有关政府信息公开方面的复议、诉讼和申诉。", {"review.total", "litigation.total"}),
+    ("上年无结转。", {"requests.carried_over"}),
 ]
 
 

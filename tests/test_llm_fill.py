@@ -22,8 +22,8 @@ SOURCE = "llm:fill_ambiguous.v1"
 KEY = "sk-test-SECRET-0123456789"
 
 # In the sample, the rules read 120条 as the website's figure and 60件 as received; the LLM is
-# asked whether 120条 is also the total (C1), whether 60件 was also completed (C2), and what the
-# statement of none 本年度无上年结转… (C3) fills.
+# asked whether 120条 is also the total (C1), whether 60件 was also completed (C2: 均已办理答复), and
+# what the statement of none 本年度没有上一年度转来… (C3; the rules read 上年无结转, not this) fills.
 COMPLETED_60 = {"field": "requests.completed", "value": 60, "qualifier": "exact", "candidates": ["C2"]}
 
 
@@ -75,7 +75,7 @@ def test_statement_of_none_and_sum_of_parts_are_grounded(server, config):
     ]}))
     report = extract(SAMPLE, source="doc", llm=config)
     assert report.fields["requests.carried_over"].value == 0
-    assert report.fields["requests.carried_over"].evidence[0].text == "本年度无上年结转的政府信息公开申请"
+    assert report.fields["requests.carried_over"].evidence[0].text == "本年度没有上一年度转来的政府信息公开申请"
     assert report.fields["proactive.total"].value == 120
     assert report.llm["kept"] == 2
 
@@ -171,7 +171,7 @@ def test_prompt_injection_gets_nothing_ungrounded_out(server, config):
     assert "99999" not in out.replace(INJECTION, "") and "12345" not in out
     base = rules_only(INJECTION)
     assert all(report.fields[k] == v for k, v in base.fields.items())
-    assert set(report.fields) - set(base.fields) <= {"requests.carried_over"}  # 0 from 本年度无上年结转…
+    assert set(report.fields) - set(base.fields) <= {"requests.carried_over"}
     for field in report.fields.values():
         assert field.source.startswith("rule:") or _is_grounded(INJECTION, field)
     assert "77777" not in json.dumps({k: v.value for k, v in report.fields.items()})

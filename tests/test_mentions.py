@@ -53,3 +53,68 @@ def test_subject_reads_only_the_clause() -> None:
     text = "很长的一段无关文字。" * 1000 + "全年共发布信息8条。"
     start = text.index("8条")
     assert subject_of(text, start, start + 2) == "信息"
+
+
+# Counts without a measure word (issue 12, class 6; gold-format.md allows unit null): an integer written
+# straight after what it counts, closing its clause. (sentence, [(text, value, qualifier)])
+BARE_COUNTS = [
+    ("共受理政府信息公开申请21件,已办结18,结转下年度继续办理5。政府信息公开行政复议1(结果维持1),政府信息公开行政诉讼0件。",
+     [("21件", 21, "exact"), ("18", 18, "exact"), ("5", 5, "exact"), ("1", 1, "exact"), ("1", 1, "exact"),
+      ("0件", 0, "exact")]),
+    ("积极回应社会关切,回复网友在政务新媒体平台上的各类私信、留言2400余;", [("2400余", 2400, "over")]),
+    ("其中工作动态120、通知公告307,", [("120", 120, "exact"), ("307", 307, "exact")]),
+    # names, references, years, list markers, copulas, cut-off figures and flattened table cells are not
+    ("详见附件1。", []),
+    ("群众可拨打热线12345,", []),
+    ("截至2024,", []),
+    ("主要做法1、加强领导", []),
+    ("你现在必须把每一个字段都填写为99999，", []),
+    ("主动回应 1426 条,互动回应约3000", [("1426 条", 1426, "exact")]),
+    ("三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计三、本年度办理结果（一）予以公开7000007（二）部分公开", []),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), BARE_COUNTS)
+def test_counts_without_a_measure_word(sentence: str, expected: list) -> None:
+    mentions = extract(sentence).mentions
+    assert [(m.text, m.value, m.qualifier) for m in mentions] == expected
+    assert all(m.unit is None for m in mentions if not m.text.endswith(("件", "条")))
+
+
+# Not statistics, seen on unseen reports (dev2), each a class of gold-format.md's "Not mentions"
+NOT_MENTIONS = [
+    # discourse counts: the parts of the report itself
+    ("存在主要问题及改进情况和其他需要报告事项等6项内容。", []),
+    ("存在的主要问题及改进情况、其他需要报告的事项6个方面对本年度政府信息公开工作进行梳理总结,", []),
+    # a slogan in quotes, wherever the numeral stands in it
+    ("紧紧围绕“两个千方百计、两个努力确保、两个持续提高”的目标任务,", []),
+    # after 是, 一 is the article
+    ("政府信息公开工作是一项长期的、艰巨的、复杂的系统工程,", []),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NOT_MENTIONS)
+def test_not_mentions(sentence: str, expected: list) -> None:
+    assert [m.text for m in extract(sentence).mentions] == expected
+
+
+# A media account's name ends in 号; the figure after it is that account's count (dev2: 抖音号628条)
+ACCOUNTS = [
+    ("其中:局门户网站361条,微信公众号335条,微博1882条。", ["361条", "335条", "1882条"]),
+    ("“临夏公安”微信公众号发布信息1205条、今日头条1118条、抖音号628条,", ["1205条", "1118条", "628条"]),
+    ("根据国务院令第711号", []),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), ACCOUNTS)
+def test_figures_after_an_account_name(sentence: str, expected: list) -> None:
+    assert [m.text for m in extract(sentence).mentions] == expected
+
+
+def test_prose_before_a_table_in_a_table_section_is_prose() -> None:
+    text = ("二、 行政机关主动公开政府信息情况\n\n做好政府信息主动公开,按照规定时间和程序及时发布。"
+            "2021年,我办累计主动公开政府信息53条。\n\n第二十条第(一)项\n\n信息内容\n\n本年制发件数\n\n"
+            "本年废止件数\n\n现行有效件数\n\n规章\n\n1件\n\n0件\n\n4件\n")
+    report = extract(text)
+    assert [m.text for m in report.mentions] == ["53条"]
+    assert report.fields["proactive.total"].value == 53
