@@ -94,7 +94,31 @@ FIELD_EXAMPLES = [
      {"requests.received": (6, "exact"), "requests.carried_over": (0, "exact"), "requests.completed": (6, "exact"),
       "review.total": (1, "exact")}),
     ("另处理重复申请1件,所有申请均在法定期限内完成答复。", {"requests.not_processed": (1, "exact")}),
+    # word order (README): an outcome may follow its figure; another outcome in the figure's clause makes
+    # it a combined figure (dev2 n024, n018)
+    ("本年度共收到依申请公开12件,已及时完成答复,其中1件类型属于主动公开,11件类型属于无法提供。",
+     {"requests.received": (12, "exact"), "requests.granted": (1, "exact"),
+      "requests.unable_to_provide": (11, "exact")}),
+    ("所有答复件中,予以公开及部分公开的42件,占42.86%;不予公开的1件,占1.02%;", {"requests.denied": (1, "exact")}),
 ]
+
+# Word order and verbs the spec's wording implies (README "Decisions where the spec is silent": the
+# figure may stand before what it counts, an outcome after its figure; 办复 = 办理答复)
+WORD_ORDER = [
+    ("全年共收到12件政府信息公开申请，全部按时办结。", {"requests.received": (12, "exact")}),
+    ("其中8件予以公开，3件部分公开，1件不予公开。",
+     {"requests.granted": (8, "exact"), "requests.partially_granted": (3, "exact"), "requests.denied": (1, "exact")}),
+    ("办结政府信息公开申请35件，结转下一年度继续办理2件。",
+     {"requests.completed": (35, "exact"), "requests.carried_forward": (2, "exact")}),
+    ("2023年我单位收到政府信息公开申请2件，已按时答复2件。",
+     {"requests.received": (2, "exact"), "requests.completed": (2, "exact")}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WORD_ORDER)
+def test_word_order_of_request_figures(text: str, expected: dict) -> None:
+    fields = extract(text).fields
+    assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
 
 # Sums spelled by their parts, and explicit statements of none
 SEED_LIKE = (
