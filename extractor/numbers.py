@@ -94,8 +94,11 @@ def bare_count_at(text: str, pos: int) -> re.Match[str] | None:
     "行政复议1(", "留言2400余;", "通知公告307、工作动态120"): patterns.BARE_COUNT, not a year,
     not part of a name or reference, and, before 、, in a list of figures."""
     m = P.BARE_COUNT.match(text, pos)
-    if m is None or P.YEAR_LIKE.match(text[pos:m.end() - len(m.group("mid") or "")]):
+    if m is None:
         return None
+    digits = text[pos:m.end() - len(m.group("mid") or "")].strip()
+    if P.YEAR_LIKE.match(digits) or (len(digits) > 1 and digits[0] in "0０"):
+        return None  # a year, or cells run together ("0000000")
     if BEFORE_BARE.search(text, max(0, pos - 6), pos):
         return None
     if _in_flattened_table(text, pos):
@@ -106,9 +109,9 @@ def bare_count_at(text: str, pos: int) -> re.Match[str] | None:
     return m
 
 
-# How far back a table's header words mark the text as a table flattened into one line
-TABLE_REACH = 400
-_SENTENCE_END = re.compile(r"[。！？!?]")
+# How far back a table's header words mark the text as a table flattened into one line (no sentence
+# ends inside a table: the reach is the length of a whole run-together table)
+TABLE_REACH = 3000
 
 
 def _in_flattened_table(text: str, pos: int) -> bool:
@@ -116,8 +119,8 @@ def _in_flattened_table(text: str, pos: int) -> bool:
     stand earlier in the same sentence, and its bare figures are cells, not counts."""
     lo = max(0, pos - TABLE_REACH)
     stretch = text[lo:pos]
-    ends = [m.end() for m in _SENTENCE_END.finditer(stretch)]
-    return bool(P.TABLE_HEADER_WORDS.search(stretch, ends[-1] if ends else 0))
+    last_end = max(stretch.rfind(ch) for ch in "。！？!?") + 1
+    return bool(P.TABLE_HEADER_WORDS.search(stretch, last_end))
 
 
 def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:
