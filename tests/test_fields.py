@@ -112,6 +112,9 @@ WORD_ORDER = [
      {"requests.completed": (35, "exact"), "requests.carried_forward": (2, "exact")}),
     ("2023年我单位收到政府信息公开申请2件，已按时答复2件。",
      {"requests.received": (2, "exact"), "requests.completed": (2, "exact")}),
+    # 均 gives one figure to each key it follows; without it a figure of both fills neither
+    ("因政府信息公开工作被申请行政复议、提起行政诉讼均为0件。", {"review.total": (0, "exact"), "litigation.total": (0, "exact")}),
+    ("政府信息公开行政复议、行政诉讼各1件。", {"review.total": (1, "exact"), "litigation.total": (1, "exact")}),
 ]
 
 
@@ -160,6 +163,9 @@ STATEMENTS_OF_NONE = [
      {"requests.received", "review.total", "litigation.total"}),
     ("2016年度未接到有关政府信息公开方面的复议、诉讼和申诉。", {"review.total", "litigation.total"}),
     ("上年无结转。", {"requests.carried_over"}),
+    # after the keys (README: word order)
+    ("因政府信息公开工作被申请行政复议、提起行政诉讼均为零。", {"review.total", "litigation.total"}),
+    ("五、政府信息公开行政复议、行政诉讼情况：无。", {"review.total", "litigation.total"}),
 ]
 
 
