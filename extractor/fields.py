@@ -61,6 +61,7 @@ class NoneRule:
     fields: tuple[str, ...]
     pattern: re.Pattern[str]
     not_clause: re.Pattern[str] | None
+    closes: bool  # also keeps its key from the figure of a later clause of the sentence
 
 
 def _compile(pattern: str | None) -> re.Pattern[str] | None:
@@ -87,7 +88,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]),
                  pattern=re.compile(Template(n["pattern"]).safe_substitute(none_words)),
-                 not_clause=_compile(n.get("not")))
+                 not_clause=_compile(n.get("not")), closes=bool(n.get("closes")))
         for n in data.get("none", [])
     ]
     return rules, none_rules, dict(data.get("policy", {}))
@@ -95,10 +96,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
 
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
 # Per field, its statements of none in one pattern (a rule's cue behind one of them is not the field's)
-NONE_OF_FIELD = {
-    field: re.compile("|".join(f"(?:{n.pattern.pattern})" for n in NONE_RULES if field in n.fields))
-    for field in {f for n in NONE_RULES for f in n.fields}
-}
+NONE_OF_FIELD = {field: [n for n in NONE_RULES if n.closes and field in n.fields] for n0 in NONE_RULES for field in n0.fields}
 # Words that widen a figure's scope beyond the body's own year (全县…, 各部门…, 截至…累计)
 SCOPE_WORDS = re.compile("|".join(map(re.escape, FIELD_RULES["scope"]["wider"])))
 # A figure counted since a start before the year (…以来,累计…) is no year's figure: it fills no key
@@ -329,7 +327,16 @@ def _said_none_before(rule: Rule, context: Context) -> bool:
     True when a statement of none of the rule's field stands in a clause before the figure's own."""
     clause_start = max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(context.near)), default=0)
     before = context.near[:clause_start]
-    return bool(before) and any(f in NONE_OF_FIELD and NONE_OF_FIELD[f].search(before) for f in rule.fields)
+    if not before:
+        return False
+    for field in rule.fields:
+        for none_rule in NONE_OF_FIELD.get(field, ()):
+            for m in none_rule.pattern.finditer(before):
+                if not (none_rule.not_clause and none_rule.not_clause.search(_clause(before, m.start(), m.end()))):
+                    return True
+    return False
+
+
 def _the_years_first(found: list[tuple[Rule, int, Context]]) -> list[tuple[Rule, int, Context]]:
     """Candidates counted up to a date (截至…累计) give way to those of the year, when there are any."""
     plain = [c for c in found if not UP_TO_A_DATE.search(_squeeze(c[2].narrow_sentence))]
