@@ -89,6 +89,8 @@ FIELD_EXAMPLES = [
      "2022年结转政府信息公开申请7件,结转至2024年9件。",
      {"requests.received": (163, "exact"), "requests.carried_over": (7, "exact"),
       "requests.carried_forward": (9, "exact")}),
+    # carried to the next year is carried forward, whatever year it came from
+    ("2024年政府信息公开工作年度报告\n2023年结转下年度3件。", {"requests.carried_forward": (3, "exact")}),
     # a statement of none inside a sentence of figures closes its key, and the next clause's figure is not its
     ("全年收到政府信息公开申请6件,上年无结转,办结6件,行政复议1件,申请和答复的渠道包括政府信息依申请平台。",
      {"requests.received": (6, "exact"), "requests.carried_over": (0, "exact"), "requests.completed": (6, "exact"),
