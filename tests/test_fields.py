@@ -74,6 +74,8 @@ FIELD_EXAMPLES = [
     # answered (答复) is completed, not received; one figure of review and litigation together fills neither
     ("全年办理市政府本级依申请公开答复263件,政府信息公开行政复议、行政诉讼案件24件。",
      {"requests.completed": (263, "exact")}),
+    # the letters of reply are not the requests (dev2 n020: 出具依申请公开信息答复书144份)
+    ("出具依申请公开答复书144份。", {}),
     # handled (办理) is both received and completed
     ("2023年,办公室牵头办理向管委会申请的政府信息69件,其中予以公开6件、部分公开9件、不予公开1件、无法提供52件、不予处理1件。",
      {"requests.received": (69, "exact"), "requests.completed": (69, "exact"), "requests.granted": (6, "exact"),
