@@ -95,6 +95,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
 
 
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
+DIFFERENCE = re.compile(FIELD_RULES["difference"]["before"])
 # Per field, its statements of none in one pattern (a rule's cue behind one of them is not the field's)
 NONE_OF_FIELD = {field: [n for n in NONE_RULES if n.closes and field in n.fields] for n0 in NONE_RULES for field in n0.fields}
 # Words that widen a figure's scope beyond the body's own year (全县…, 各部门…, 截至…累计)
@@ -292,6 +293,8 @@ def _blocked_by_head(head: tuple[str, ...] | None) -> set[str]:
 
 
 def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tuple[str, ...] | None) -> Rule | None:
+    if DIFFERENCE.search(context.window):
+        return None  # 较上年减少5件: a change, not a count
     for rule in RULES:
         if rule.units is not None and mention.unit not in rule.units:
             continue
