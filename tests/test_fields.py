@@ -74,6 +74,9 @@ FIELD_EXAMPLES = [
     # answered (答复) is completed, not received; one figure of review and litigation together fills neither
     ("全年办理市政府本级依申请公开答复263件,政府信息公开行政复议、行政诉讼案件24件。",
      {"requests.completed": (263, "exact")}),
+    # 依申公开, the short form of 依申请公开 (dev2 n021)
+    ("2022年,我局共收到依申公开事项7件,在办理过程中,严格按照国务院办公厅政府信息公开申请办理答复有关要求。",
+     {"requests.received": (7, "exact")}),
     # a change is not a count (dev2 n134 共受理信息公开申请4件(较2021年减少3件), n035 申请量同比增长6.54%)
     ("2022年,省机关事务局共受理信息公开申请4件(较2021年减少3件)。", {"requests.received": (4, "exact")}),
     ("全年收到政府信息公开申请较上年减少5件。", {}),
