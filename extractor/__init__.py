@@ -2,11 +2,14 @@
 
 Public API::
 
-    from extractor import extract, extract_file
+    from extractor import extract, extract_file, extract_batch
     report = extract_file("reports/longting-2024.txt")
     report.fields["requests.received"].value
+    for report in extract_batch(["reports/"], workers=2):  # with cross-year checks
+        ...
 """
 
+from .batch import extract_batch
 from .checks import run_checks
 from .models import Check, ErrorEntry, FieldValue, Mention, Report, Span
 from .pipeline import extract, extract_file
@@ -24,6 +27,7 @@ __all__ = [
     "Span",
     "__version__",
     "extract",
+    "extract_batch",
     "extract_file",
     "render_html",
     "run_checks",

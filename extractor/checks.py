@@ -387,39 +387,108 @@ def same_body(a: str, b: str) -> bool:
     return short == long or (len(short) >= 4 and long.endswith(short))
 
 
+@dataclass(frozen=True)
+class YearEnds:
+    """What ``cross_year.carry_over`` needs of one result: its 上年结转 and 结转下年度 总计 cells
+    (whether the row is present, and its total). Small, so a batch can keep one per document."""
+
+    doc: str | None
+    year: int
+    forward: tuple[bool, Number | None]  # requests.carried_forward: present, total
+    over: tuple[bool, Number | None]  # requests.carried_over: present, total
+
+    @classmethod
+    def of(cls, doc: str | None, year: int, tables: dict[str, Any]) -> YearEnds:
+        def ends(row: str) -> tuple[bool, Number | None]:
+            if not _present(tables, "requests", row):
+                return False, None
+            cells = _rows(tables, "requests")[row]
+            return True, cells.get("total") if isinstance(cells, dict) else None
+
+        return cls(doc, year, ends("carried_forward"), ends("carried_over"))
+
+
+def _body_key(body: str) -> str:
+    return "".join(body.split())
+
+
+SAME_BODY_MIN_SUFFIX = 4  # a shorter name (市政府) could be any body's
+
+
 class CrossYear:
     """Pairs results of one body in consecutive years as a batch streams by.
 
-    ``add`` returns the checks it found, each with the later year's result it belongs to: the
-    report just added, or one seen earlier (whose output a caller may already have written).
+    ``add`` returns the checks it found, each with the later year's entry it belongs to: the one
+    just added, or one seen earlier (whose output a caller may already have written). Each entry
+    is the ``key`` the caller gave with the result (the result itself by default).
+
+    Pairing goes through an index (body → years → entries, and each body's suffixes of
+    ``SAME_BODY_MIN_SUFFIX`` characters or more), so a result costs the same at the millionth
+    document as at the first; the checks and their order are those of comparing the result
+    with every earlier one in turn (``same_body``), as candidates are visited in arrival order.
+    Only a ``YearEnds`` (a few numbers) is kept per result.
     """
 
     def __init__(self) -> None:
-        self._seen: list[Report] = []
+        self._by_body: dict[str, dict[int, list[tuple[int, YearEnds, Any]]]] = {}
+        self._longer: dict[str, set[str]] = {}  # suffix → bodies (keys) that end with it
+        self._count = 0
 
-    def add(self, report: Report) -> list[tuple[Report, Check]]:
-        found: list[tuple[Report, Check]] = []
+    def add(self, report: Report, key: Any = None) -> list[tuple[Any, Check]]:
         if not (report.body and report.year is not None and report.tables):
-            return found
-        for other in self._seen:
-            if not same_body(other.body or "", report.body):
-                continue
-            pair = (other, report) if other.year == report.year - 1 else (
-                (report, other) if other.year == report.year + 1 else None)
-            if pair is not None:
-                check = check_carry_over(*pair)
-                if check is not None:
-                    found.append((pair[1], check))
-        self._seen.append(report)
+            return []
+        return self.add_ends(report.body, YearEnds.of(report.doc, report.year, report.tables),
+                             report if key is None else key)
+
+    def add_ends(self, body: str, ends: YearEnds, key: Any) -> list[tuple[Any, Check]]:
+        name = _body_key(body)
+        candidates: list[tuple[int, YearEnds, Any]] = []
+        for other in self._same_bodies(name):
+            years = self._by_body[other]
+            for year in (ends.year - 1, ends.year + 1):
+                candidates.extend(years.get(year, ()))
+        found: list[tuple[Any, Check]] = []
+        for _, other_ends, other_key in sorted(candidates, key=lambda c: c[0]):
+            if other_ends.year == ends.year - 1:
+                check = carry_over(other_ends, ends)
+                later = key
+            else:
+                check = carry_over(ends, other_ends)
+                later = other_key
+            if check is not None:
+                found.append((later, check))
+        self._count += 1
+        if name not in self._by_body:
+            self._by_body[name] = {}
+            for i in range(len(name) - SAME_BODY_MIN_SUFFIX + 1):
+                self._longer.setdefault(name[i:], set()).add(name)
+        self._by_body[name].setdefault(ends.year, []).append((self._count, ends, key))
+        return found
+
+    def _same_bodies(self, name: str) -> set[str]:
+        """The indexed bodies ``same_body`` matches with ``name``."""
+        found = {name} if name in self._by_body else set()
+        for i in range(1, len(name) - SAME_BODY_MIN_SUFFIX + 1):  # shorter names it ends with
+            if name[i:] in self._by_body:
+                found.add(name[i:])
+        if len(name) >= SAME_BODY_MIN_SUFFIX:  # longer names that end with it
+            found |= self._longer.get(name, set())
         return found
 
 
 def check_carry_over(earlier: Report, later: Report) -> Check | None:
-    before, after = earlier.tables or {}, later.tables or {}
-    if not _present(before, "requests", "carried_forward") or not _present(after, "requests", "carried_over"):
+    if earlier.year is None or later.year is None:
         return None
-    forward = _cell(_rows(before, "requests")["carried_forward"].get("total"), f"{earlier.year} carried_forward.total")
-    over = _cell(_rows(after, "requests")["carried_over"].get("total"), f"{later.year} carried_over.total")
+    return carry_over(YearEnds.of(earlier.doc, earlier.year, earlier.tables or {}),
+                      YearEnds.of(later.doc, later.year, later.tables or {}))
+
+
+def carry_over(earlier: YearEnds, later: YearEnds) -> Check | None:
+    """Last year's 结转下年度 总计 = this year's 上年结转 总计 (None when a row is missing)."""
+    if not earlier.forward[0] or not later.over[0]:
+        return None
+    forward = _cell(earlier.forward[1], f"{earlier.year} carried_forward.total")
+    over = _cell(later.over[1], f"{later.year} carried_over.total")
     verdicts = _Verdicts()
     left, right = f"{earlier.year} carried_forward.total", f"{later.year} carried_over.total"
     verdicts.add(forward, over, f"{left} {_fmt(forward.value)} ≠ {right} {_fmt(over.value)}",

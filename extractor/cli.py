@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import glob
 import os
+import re
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from . import checks
-from .cli_common import PlainHelpGroup, fail, no_such, plural, require_writable_parent
+from .batch import DEFAULT_TIME_LIMIT, SUPPORTED_SUFFIXES, Batch, Inputs, doc_name, expand_inputs
+from .cli_common import PROBLEMS, PlainHelpGroup, fail, no_such, plural, require_writable_parent
 from .llm import MODES, LLMConfig, LLMConfigError
 from .llm.summary import EndpointNotice
 from .models import Check, Report
-from .output import ResultWriter, docs_done, output_format, truncate_partial_line
-from .pipeline import extract_file
+from .output import OutputBusy, OutputLock, ResultWriter, output_format
 from .pretty import PrettyWriter
+
+__all__ = ["app", "expand_inputs", "main"]
 
 app = typer.Typer(
     cls=PlainHelpGroup,
@@ -36,70 +35,6 @@ err = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the
 def _root() -> None:
     """xxgk: extract, evaluate and inspect figures of 政府信息公开工作年度报告."""
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".html", ".htm", ".shtml", ".pdf", ".docx"}
-GOLD_SUFFIX = ".gold.json"
-
-
-class Inputs:
-    """The documents named by the command line: files as given, directories walked (supported
-    formats; other files counted as skipped), globs expanded; ``doc`` = the path as given."""
-
-    def __init__(self, paths: list[str]):
-        self.documents: list[str] = []
-        self.skipped: dict[str, int] = {}  # suffix → files of a walked directory left out
-        self.unmatched: list[str] = []  # missing paths and globs that match nothing
-        seen: set[str] = set()
-        for raw in paths:
-            for p in self._expand(raw):
-                if p not in seen:
-                    seen.add(p)
-                    self.documents.append(p)
-
-    def _expand(self, raw: str) -> list[str]:
-        path = Path(raw)
-        if path.is_dir():
-            found = []
-            for p in sorted(path.rglob("*")):
-                if not p.is_file() or p.name.startswith(".") or p.name.endswith(GOLD_SUFFIX):
-                    continue  # hidden files and gold labels beside their reports are not documents
-                if p.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found.append(str(p))
-                else:
-                    suffix = p.suffix.lower() or "(no suffix)"
-                    self.skipped[suffix] = self.skipped.get(suffix, 0) + 1
-            return found
-        if any(ch in raw for ch in "*?[") and not path.exists():
-            found = sorted(p for p in glob.glob(raw, recursive=True) if Path(p).is_file())
-            if not found:
-                self.unmatched.append(raw)
-            return found
-        if not path.exists():
-            self.unmatched.append(raw)
-        return [raw]
-
-    @property
-    def skipped_note(self) -> str | None:
-        """``3 files skipped: .xlsx, .doc`` (most frequent first), or None."""
-        if not self.skipped:
-            return None
-        suffixes = sorted(self.skipped, key=lambda s: (-self.skipped[s], s))
-        return f"{plural(sum(self.skipped.values()), 'file')} skipped: {', '.join(suffixes)}"
-
-
-def expand_inputs(paths: list[str]) -> list[str]:
-    """The documents ``paths`` name (see ``Inputs``)."""
-    return Inputs(paths).documents
-
-
-def _extract_one(args: tuple[str, bool, LLMConfig | None]) -> Report:
-    path, with_text, llm = args
-    try:
-        return extract_file(path, with_text=with_text, llm=llm)
-    except Exception as exc:  # never let one document stop a batch
-        report = Report(doc=path)
-        report.add_error("extract", f"{type(exc).__name__}: {exc}")
-        return report
-
 
 @app.command("extract")
 def extract_cmd(
@@ -110,6 +45,7 @@ def extract_cmd(
     with_text: bool = typer.Option(False, "--with-text", help="Include each document's plain text (offsets index it)."),
     pretty: bool = typer.Option(False, "--pretty", help="Print readable tables instead of JSON Lines (no -o)."),
     excel: bool = typer.Option(False, "--excel", help="CSV for Excel: UTF-8 with a byte order mark (with -o OUT.csv)."),
+    time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit", min=0, metavar="SECONDS", help="Time budget per document; a document over it gets an error and the batch goes on (0 = no limit)."),
     llm_mode: str = typer.Option("off", "--llm", help="LLM fill: off (no network), ambiguous (only what the rules left open) or all (whole document)."),
     model: str | None = typer.Option(None, "--model", help="LLM model name (else $XXGK_LLM_MODEL)."),
     base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL). The key comes from $XXGK_LLM_API_KEY or $OPENAI_API_KEY."),
@@ -143,6 +79,8 @@ def extract_cmd(
     if resume and out is None:
         fail("--resume needs -o OUT")
     require_writable_parent(out)
+    if out is not None and out.is_dir():
+        fail(f"cannot write {out}: it is a directory")
     found = Inputs(paths)
     if found.unmatched:
         fail(no_such(found.unmatched))
@@ -151,68 +89,76 @@ def extract_cmd(
     inputs = found.documents
     if not inputs:
         fail(f"no reports ({' '.join(sorted(SUPPORTED_SUFFIXES))}) in {', '.join(paths)}")
-    done: set[str] = set()
-    if resume and out is not None:
-        done = docs_done(out)
-        if output_format(out) == "jsonl":
-            truncate_partial_line(out)
-    todo = [p for p in inputs if p not in done]
-    if done:
-        err.print(f"resuming: {len(inputs) - len(todo)} of {plural(len(inputs), 'document')} already in {out}",
-                  highlight=False)
+    lock = None
     try:
+        if out is not None:
+            lock = OutputLock(out)
         writer = PrettyWriter() if pretty else ResultWriter(out, append=resume, excel=excel)
+    except OutputBusy as exc:
+        fail(str(exc))
     except ValueError as exc:
         fail(str(exc))
-    results: list[Report] = []
-    cross_year = checks.CrossYear()
-    late: list[tuple[Report, Check]] = []  # cross-year checks of results already written
-    n_workers = workers or os.cpu_count() or 1
-    show_progress = sys.stderr.isatty() and len(todo) > 1
-    endpoint_down = EndpointNotice()
+    except OSError as exc:
+        fail(_cannot_write(out, exc))
     try:
-        with _progress(show_progress, len(todo)) as advance:
-            for report in _run(todo, n_workers, with_text, llm):
-                light = _light(report)  # shares report.checks, so a check added here reaches both
-                for later, check in cross_year.add(light):
-                    if later is light:
-                        report.checks.append(check)  # the later year arrives now: before it is written
-                    else:
-                        late.append((later, check))
-                writer.write(report)
-                results.append(light)
-                if llm is not None and (notice := endpoint_down(report)):
-                    err.print(notice, markup=False, soft_wrap=True)
-                advance()
-        if late:
-            writer.add_checks(late)
+        _run_batch(writer, inputs, out, resume=resume, workers=workers, with_text=with_text, llm=llm,
+                   time_limit=time_limit or None)
     finally:
+        if lock is not None:
+            lock.release()
+
+
+def _cannot_write(out: Path | None, exc: OSError) -> str:
+    """``cannot write OUT: no space left on device``: the system's reason, however it was raised
+    (pyarrow puts it after ``Detail:`` with no errno)."""
+    reason = os.strerror(exc.errno) if exc.errno else ""
+    if not reason:
+        text = str(exc)
+        reason = re.sub(r"^\[errno \d+\]\s*", "", text.split("Detail:")[-1].strip(), flags=re.I) or type(exc).__name__
+    return f"cannot write {out}: {reason[0].lower() + reason[1:]}"
+
+
+def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path | None, *, resume: bool,
+               workers: int, with_text: bool, llm: LLMConfig | None, time_limit: float | None) -> None:
+    """Extract ``inputs`` through ``extract_batch`` and write each result as it comes; the
+    cross-year index is first given what ``OUT`` holds (``--resume``)."""
+    batch = Batch(documents=[], workers=workers, llm=llm, with_text=with_text, time_limit=time_limit,
+                  on_late=writer.add_late)
+    done: set[str] = set()
+    n = failed = 0
+    llm_runs: list[Report] = []  # what the LLM summary needs: a few numbers per document
+    try:
+        if resume and isinstance(writer, ResultWriter):
+            for columns, ends, written in writer.known():
+                done.add(columns["doc"])
+                batch.add_known(columns, ends, [Check(**c) for c in written])
+        batch.documents = [p for p in inputs if doc_name(p) not in done]
+        if done:
+            err.print(f"resuming: {len(inputs) - len(batch.documents)} of {plural(len(inputs), 'document')} "
+                      f"already in {out}", highlight=False)
+        show_progress = sys.stderr.isatty() and len(batch.documents) > 1
+        endpoint_down = EndpointNotice()
+        with _progress(show_progress, len(batch.documents)) as advance:
+            for report in batch:
+                writer.write(report)
+                n += 1
+                failed += bool(report.errors)
+                if llm is not None:
+                    llm_runs.append(Report(doc=report.doc, llm=report.llm, errors=report.errors))
+                    if notice := endpoint_down(report):
+                        err.print(notice, markup=False, soft_wrap=True)
+                advance()
         writer.close()
-    failed = sum(1 for r in results if r.errors)
-    err.print(f"{plural(len(results), 'document')} extracted" + (f", {failed} with errors" if failed else "")
+    except OSError as exc:
+        if isinstance(writer, ResultWriter):
+            writer.abandon()
+        fail(_cannot_write(out, exc) + f" ({plural(n, 'document')} written; --resume continues)", PROBLEMS)
+    err.print(f"{plural(n, 'document')} extracted" + (f", {failed} with errors" if failed else "")
               + (f" → {out}" if out else ""), highlight=False)
     if llm is not None:
         from .llm.summary import run_summary
 
-        err.print(run_summary(results, llm.mode, llm.model), markup=False, soft_wrap=True)
-
-
-def _light(report: Report) -> Report:
-    """Keep what batch checks need, not the mentions and text of thousands of documents."""
-    return report.model_copy(update={"mentions": [], "text": None})
-
-
-def _run(paths: list[str], workers: int, with_text: bool, llm: LLMConfig | None = None) -> Iterator[Report]:
-    jobs = [(p, with_text, llm) for p in paths]
-    if llm is not None and workers <= 1 and len(jobs) > 1:  # waiting on the endpoint: a few documents at once
-        with ThreadPoolExecutor(max_workers=max(1, llm.concurrency)) as threads:
-            yield from threads.map(_extract_one, jobs)
-        return
-    if workers <= 1 or len(jobs) <= 1:
-        yield from map(_extract_one, jobs)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_extract_one, jobs, chunksize=4)
+        err.print(run_summary(llm_runs, llm.mode, llm.model), markup=False, soft_wrap=True)
 
 
 class _progress:

@@ -135,7 +135,12 @@ def _table_rows(base: dict[str, Any], tables: dict[str, Any]) -> Iterator[dict[s
 
 
 def check_row(report: Report, check: Check) -> dict[str, Any]:
-    return {**dict.fromkeys(LONG_COLUMNS), **doc_columns(report), "kind": "check", "key": check.name,
+    return columns_check_row(doc_columns(report), check)
+
+
+def columns_check_row(columns: dict[str, Any], check: Check) -> dict[str, Any]:
+    """A check row from the document's columns alone (a late check of a result already written)."""
+    return {**dict.fromkeys(LONG_COLUMNS), **columns, "kind": "check", "key": check.name,
             "ok": check.ok, "detail": check.detail}
 
 

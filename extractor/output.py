@@ -4,24 +4,53 @@ The long format (``long_format.py``, docs/output.md) has one row per mention, fi
 summed field, table cell, check and error, plus one ``doc`` row per document (so a document with
 nothing found is still recorded, and ``--resume`` can tell it was done).
 
-Parquet cannot be appended to: rows are journaled as JSON Lines in ``OUT.partial.jsonl`` while the
-run goes, and written to ``OUT`` (with the rows already there) when it ends; ``--resume`` reads
-both, so an interrupted run loses nothing it wrote.
+Nothing written is lost or written twice, whatever stops a run (a kill, a full disk):
+
+- **JSON Lines**: one line per document; ``--resume`` drops a line cut off by the interruption.
+  Late cross-year checks (the later year was written first) are merged into their documents'
+  lines at the end through a copy renamed into place (``OUT.tmp``): a finished output is never
+  truncated in place.
+- **CSV**: each document's rows are appended in one write, then the file's size is recorded in
+  ``OUT.progress`` (one size per line). ``--resume`` cuts the CSV back to the last recorded size
+  (a document cut off is done again); the progress file is removed when the run ends.
+- **Parquet**: rows are written as the run goes, a few hundred documents at a time, into
+  complete small Parquet files in ``OUT.partial/`` (each written whole, then renamed into
+  place); at the end they and the rows already in ``OUT`` are copied row group by row group
+  into ``OUT.tmp``, which replaces ``OUT``. ``--resume`` counts the documents of ``OUT`` and of
+  ``OUT.partial/`` as done.
+
+A lock on ``OUT.lock`` (``flock``) makes a second run on the same output refuse at once.
+Memory stays flat: nothing of a result is kept after it is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-from collections.abc import Iterable
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from .long_format import LONG_COLUMNS, check_row, long_rows, normalise, parquet_schema
+from .checks import YearEnds
+from .long_format import LONG_COLUMNS, check_row, columns_check_row, long_rows, normalise, parquet_schema
 from .models import Check, Report
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+CROSS_YEAR = "cross_year.carry_over"
+# A Parquet part is written when one of these is reached (whole documents only): small enough
+# that an interruption costs little work, large enough for row groups that read fast.
+PART_DOCS = 500
+PART_ROWS = 200_000
+PART_SECONDS = 5.0
+
+
+class OutputBusy(Exception):
+    """Another run holds the output."""
 
 
 def output_format(path: Path | None) -> str:
@@ -41,8 +70,68 @@ def _csv_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def progress_path(path: Path) -> Path:
+    return path.with_name(path.name + ".progress")
+
+
+def parts_path(path: Path) -> Path:
+    return path.with_name(path.name + ".partial")
+
+
+def journal_path(path: Path) -> Path:
+    """The row journal of earlier versions (read on ``--resume``)."""
+    return path.with_name(path.name + ".partial.jsonl")
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(path.name + ".tmp")
+
+
+class OutputLock:
+    """An exclusive ``flock`` on ``OUT.lock`` for the whole run; ``OutputBusy`` when another run
+    holds it. The lock file is removed when the run ends (a run that opened the old file sees
+    it was replaced and tries again)."""
+
+    def __init__(self, path: Path):
+        import fcntl
+
+        self.path = lock_path(path)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise OutputBusy(f"{path} is being written by another run (lock {self.path.name} is held)") from None
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._fd = fd
+                return
+            os.close(fd)
+
+    def release(self) -> None:
+        if self._fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        os.close(self._fd)
+        self._fd = -1
+
+
 class ResultWriter:
-    """Streams results to a file (or stdout for JSON Lines) as they come, so nothing done is lost."""
+    """Streams results to a file (or stdout for JSON Lines) as they come, so nothing done is lost.
+
+    ``append`` (``--resume``) first repairs what an interrupted run left (a cut line, a cut
+    document, Parquet parts); ``known()`` then reads back what the output holds, document by
+    document, for the cross-year index.
+    """
 
     def __init__(self, path: Path | None, *, append: bool = False, stdout: TextIO | None = None,
                  excel: bool = False):
@@ -50,90 +139,213 @@ class ResultWriter:
         self.format = output_format(path)
         if excel and self.format != "csv":
             raise ValueError("--excel applies to CSV output (-o OUT.csv)")
-        self._stream: TextIO | None = None
+        self._stream: Any = None
+        self._progress: Any = None
+        self._late: dict[str, list[dict[str, Any]]] = {}  # JSON Lines: doc → checks to merge at the end
+        self._late_rows: list[dict[str, Any]] = []  # long formats: check rows to write at the end
+        self._failed = False
         if path is None:
             import sys
 
             self._stream = stdout or sys.stdout
         elif self.format == "jsonl":
+            if append:
+                truncate_partial_line(path)
             self._stream = path.open("a" if append else "w", encoding="utf-8")
         elif self.format == "csv":
-            new = not (append and path.exists() and path.stat().st_size > 0)
-            if not new:
-                _check_csv_header(path)
-            # Excel reads a CSV as UTF-8 only when it starts with a byte order mark
-            encoding = "utf-8-sig" if excel and new else "utf-8"
-            self._stream = path.open("a" if not new else "w", encoding=encoding, newline="")
-            if new:
-                csv.DictWriter(self._stream, fieldnames=LONG_COLUMNS).writeheader()
-        else:  # parquet cannot be appended to: journal rows as JSON Lines, convert on close
-            self._journal_path = journal_path(path)
-            self._stream = self._journal_path.open("a" if append else "w", encoding="utf-8")
-            if not append and path.exists():
-                path.unlink()
+            self._open_csv(path, append, excel)
+        else:
+            self._open_parquet(path, append)
 
+    # --- opening
+    def _open_csv(self, path: Path, append: bool, excel: bool) -> None:
+        progress = progress_path(path)
+        if append and path.exists():
+            _repair_csv(path, progress)
+        else:
+            progress.unlink(missing_ok=True)
+        new = not (append and path.exists() and path.stat().st_size > 0)
+        if not new:
+            _check_csv_header(path)
+        self._stream = path.open("wb" if new else "ab")
+        if new:  # Excel reads a CSV as UTF-8 only when it starts with a byte order mark
+            header = io.StringIO()
+            csv.DictWriter(header, fieldnames=LONG_COLUMNS).writeheader()
+            self._stream.write((b"\xef\xbb\xbf" if excel else b"") + header.getvalue().encode("utf-8"))
+            self._stream.flush()
+        self._progress = progress.open("a", encoding="ascii")
+        self._commit()
+
+    def _open_parquet(self, path: Path, append: bool) -> None:
+        parts = parts_path(path)
+        if append:
+            _finish_interrupted_merge(path)
+            _adopt_journal(path)
+        else:
+            for leftover in (parts, _merged(path)):
+                shutil.rmtree(leftover, ignore_errors=True)
+            journal_path(path).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+        parts.mkdir(exist_ok=True)
+        self._parts = parts
+        self._buffer: list[dict[str, Any]] = []
+        self._buffer_docs = 0
+        self._last_part = time.monotonic()
+        self._next_part = 1 + max((int(p.stem) for p in _part_files(parts)), default=0)
+
+    # --- reading back (--resume)
+    def known(self) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
+        """Each document the output holds, in order: its columns, what the cross-year check
+        needs of it, and the cross-year checks written for it."""
+        if self.path is None or not self.path.exists() and self.format != "parquet":
+            return iter(())
+        return known_documents(self.path)
+
+    # --- writing
     def write(self, report: Report) -> None:
-        assert self._stream is not None
         if self.format == "jsonl":
             self._stream.write(report_json(report) + "\n")
             self._stream.flush()
+        elif self.format == "csv":
+            self._write_csv(long_rows(report))
         else:
-            self._write_rows(long_rows(report))
+            self._buffer.extend(long_rows(report))
+            self._buffer_docs += 1
+            if (self._buffer_docs >= PART_DOCS or len(self._buffer) >= PART_ROWS
+                    or time.monotonic() - self._last_part >= PART_SECONDS):
+                self._write_part()
 
-    def _write_rows(self, rows: Iterable[dict[str, Any]]) -> None:
-        """Long-format rows in one write (an interrupted run leaves whole documents behind):
-        CSV, or JSON Lines in the Parquet journal."""
-        assert self._stream is not None
-        if self.format == "csv":
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=LONG_COLUMNS)
-            for row in rows:
-                writer.writerow({k: _csv_value(v) for k, v in row.items()})
-            self._stream.write(buf.getvalue())
-        else:
-            self._stream.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    def _write_csv(self, rows: Iterable[dict[str, Any]]) -> None:
+        """A document's rows in one write, then its end recorded in the progress file."""
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=LONG_COLUMNS)
+        for row in rows:
+            writer.writerow({k: _csv_value(v) for k, v in row.items()})
+        self._stream.write(buf.getvalue().encode("utf-8"))
         self._stream.flush()
+        self._commit()
 
-    def add_checks(self, late: list[tuple[Report, Check]]) -> None:
-        """Checks found after their document was written (cross-year: the later year came first).
+    def _commit(self) -> None:
+        self._progress.write(f"{self._stream.tell()}\n")
+        self._progress.flush()
 
-        JSON Lines files get the check added to that document's line; the long formats get a row.
-        On stdout a written line cannot change: the checks go to stderr.
+    def _write_part(self) -> None:
+        if not self._buffer:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist([normalise(r) for r in self._buffer], schema=parquet_schema())
+        final = self._parts / f"{self._next_part:08d}.parquet"
+        tmp = _tmp(final)
+        pq.write_table(table, tmp)
+        os.replace(tmp, final)
+        self._next_part += 1
+        self._buffer, self._buffer_docs, self._last_part = [], 0, time.monotonic()
+
+    def add_late(self, columns: dict[str, Any], check: Check) -> None:
+        """A check found after its document was written (cross-year: the later year came first).
+
+        JSON Lines files get it in that document's line when the run ends; the long formats get
+        a row after the documents; on stdout a written line cannot change: it goes to stderr.
         """
-        assert self._stream is not None
         if self.path is None:
             import sys
 
-            for report, check in late:
-                print(f"{report.doc}: {check.name} {check.status}: {check.detail}", file=sys.stderr)
-            return
-        if self.format == "jsonl":
-            self._stream.close()
-            by_doc: dict[str | None, list[Check]] = {}
-            for report, check in late:
-                by_doc.setdefault(report.doc, []).append(check)
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-            with self.path.open("w", encoding="utf-8") as fh:
-                for line in lines:
-                    result = json.loads(line) if line.strip() else None
-                    if result is not None and result.get("doc") in by_doc:
-                        result["checks"] += [c.model_dump(mode="json") for c in by_doc[result["doc"]]]
-                        line = json.dumps(result, ensure_ascii=False)
-                    fh.write(line + "\n")
-            self._stream = self.path.open("a", encoding="utf-8")
-            return
-        self._write_rows(check_row(report, c) for report, c in late)
+            print(f"{columns['doc']}: {check.name} {check.status}: {check.detail}", file=sys.stderr)
+        elif self.format == "jsonl":
+            self._late.setdefault(columns["doc"], []).append(check.model_dump(mode="json"))
+        else:
+            self._late_rows.append(columns_check_row(columns, check))
+
+    def add_checks(self, late: list[tuple[Report, Check]]) -> None:
+        """Late checks given with their results (see ``add_late``)."""
+        from .long_format import doc_columns
+
+        for report, check in late:
+            self.add_late(doc_columns(report), check)
 
     def close(self) -> None:
-        if self._stream is None:
+        """Finish the output: late checks in, Parquet parts merged, progress file removed."""
+        if self._stream is None and self.format != "parquet":
             return
         if self.path is None:
             self._stream.flush()
+            self._stream = None
             return
-        self._stream.close()
-        if self.format == "parquet":
-            _journal_to_parquet(self.path, self._journal_path)
-        self._stream = None
+        if self.format == "jsonl":
+            self._stream.close()
+            self._stream = None
+            if self._late:
+                _merge_late_checks(self.path, self._late)
+        elif self.format == "csv":
+            if self._late_rows:
+                self._write_csv(self._late_rows)
+            self._stream.close()
+            self._stream = None
+            self._progress.close()
+            progress_path(self.path).unlink(missing_ok=True)
+        else:
+            self._write_part()
+            self._buffer.extend(self._late_rows)
+            self._write_part()
+            _merge_parts(self.path)
+
+    def abandon(self) -> None:
+        """Close without finishing (after a write failed): what is on disk stays for ``--resume``."""
+        for handle in (self._stream, self._progress):
+            if handle is not None and self.path is not None:
+                with contextlib.suppress(OSError):
+                    handle.close()
+        self._stream = self._progress = None
+
+
+# ------------------------------------------------------------------------------- JSON Lines
+
+
+def truncate_partial_line(path: Path) -> None:
+    """Drop a last line cut off by an interrupted run, so appended results start on a new line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        block = 1 << 16
+        end = size
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return
+        while end > 0:  # find the last newline, reading backwards
+            start = max(0, end - block)
+            fh.seek(start)
+            cut = fh.read(end - start).rfind(b"\n")
+            if cut >= 0:
+                fh.truncate(start + cut + 1)
+                return
+            end = start
+        fh.truncate(0)
+
+
+def _merge_late_checks(path: Path, late: dict[str, list[dict[str, Any]]]) -> None:
+    """Append late checks to their documents' lines through a copy renamed into place."""
+    needles = {json.dumps(doc, ensure_ascii=False): doc for doc in late}
+    tmp = _tmp(path)
+    with path.open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
+        for line in src:
+            if any(needle in line for needle in needles):
+                try:
+                    result = json.loads(line)
+                except json.JSONDecodeError:
+                    result = None
+                if result is not None and result.get("doc") in late:
+                    result["checks"] = result.get("checks", []) + late[result["doc"]]
+                    line = json.dumps(result, ensure_ascii=False) + "\n"
+            dst.write(line)
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.replace(tmp, path)
+
+
+# ------------------------------------------------------------------------------- CSV
 
 
 def _check_csv_header(path: Path) -> None:
@@ -145,68 +357,243 @@ def _check_csv_header(path: Path) -> None:
                          "resume into a new file")
 
 
-def journal_path(path: Path) -> Path:
-    return path.with_name(path.name + ".partial.jsonl")
+def _last_committed(progress: Path) -> int | None:
+    """The last complete size recorded in a progress file (a cut last line is ignored)."""
+    if not progress.exists():
+        return None
+    with progress.open("rb") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, size - 256))
+        tail = fh.read()
+    lines = tail.split(b"\n")
+    for line in reversed(lines[:-1]):  # every element but the last ended with a newline
+        if line.strip().isdigit():
+            return int(line)
+    return None
 
 
-def _journal_to_parquet(path: Path, journal: Path) -> None:
+def _repair_csv(path: Path, progress: Path) -> None:
+    """Cut the CSV back to its last complete document (an interrupted run's progress file says
+    where); without a progress file the run had finished: only a cut last line is dropped."""
+    committed = _last_committed(progress)
+    if committed is not None and path.stat().st_size > committed:
+        with path.open("rb+") as fh:
+            fh.truncate(committed)
+    elif committed is None:
+        truncate_partial_line(path)
+    progress.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------- Parquet
+
+
+def _part_files(parts: Path) -> list[Path]:
+    if not parts.is_dir():
+        return []
+    return sorted(p for p in parts.iterdir() if p.suffix == ".parquet" and p.stem.isdigit())
+
+
+def _merged(path: Path) -> Path:
+    return path.with_name(path.name + ".partial.merged")
+
+
+def _merge_parts(path: Path) -> None:
+    """``OUT`` and the parts, row group by row group, into ``OUT.tmp``, then into place.
+
+    The parts folder is renamed to ``OUT.partial.merged`` before ``OUT.tmp`` replaces ``OUT``,
+    so an interruption at any point leaves either the old ``OUT`` with its parts, or the new
+    ``OUT`` whose parts are only to be deleted (``_finish_interrupted_merge``).
+    """
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema()
+    tmp = _tmp(path)
+    parts = parts_path(path)
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            if path.exists():
+                for table in _read_in_batches(path):
+                    writer.write_table(table)
+            for part in _part_files(parts):
+                writer.write_table(pq.read_table(part, schema=schema))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # the parts and OUT are as they were
+        raise
+    merged = _merged(path)
+    shutil.rmtree(merged, ignore_errors=True)
+    os.replace(parts, merged)
+    os.replace(tmp, path)
+    shutil.rmtree(merged, ignore_errors=True)
+
+
+def _read_in_batches(path: Path, batch_rows: int = 65_536) -> Iterator[Any]:
+    """A Parquet file's rows as tables of the current schema (an older layout is converted)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows: list[dict[str, Any]] = []
-    if path.exists():
-        rows.extend(pq.read_table(path).to_pylist())
+    schema = parquet_schema()
+    source = pq.ParquetFile(path)
+    same = source.schema_arrow.remove_metadata().equals(schema.remove_metadata())
+    for batch in source.iter_batches(batch_size=batch_rows):
+        if same:
+            yield pa.Table.from_batches([batch]).replace_schema_metadata(schema.metadata)
+        else:
+            yield pa.Table.from_pylist([normalise(r) for r in batch.to_pylist()], schema=schema)
+
+
+def _finish_interrupted_merge(path: Path) -> None:
+    merged = _merged(path)
+    if not merged.exists():
+        _tmp(path).unlink(missing_ok=True)
+        return
+    tmp = _tmp(path)
+    if tmp.exists():  # stopped between the two renames: the copy is complete
+        os.replace(tmp, path)
+    shutil.rmtree(merged, ignore_errors=True)
+
+
+def _adopt_journal(path: Path) -> None:
+    """An earlier version's row journal (``OUT.partial.jsonl``) becomes a part: its complete
+    lines, less the last document's rows (they may have been cut)."""
+    journal = journal_path(path)
+    if not journal.exists():
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = []
     with journal.open(encoding="utf-8") as fh:
-        rows.extend(json.loads(line) for line in fh if line.strip())
-    table = pa.Table.from_pylist([normalise(row) for row in rows], schema=parquet_schema())
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+        for line in fh:
+            if line.endswith("\n"):
+                with contextlib.suppress(json.JSONDecodeError):
+                    rows.append(json.loads(line))
+    docs = [i for i, r in enumerate(rows) if r.get("kind") == "doc"]
+    if docs:
+        rows = rows[: docs[-1]]
+    parts = parts_path(path)
+    parts.mkdir(exist_ok=True)
+    if rows:
+        final = parts / f"{0:08d}.parquet"
+        pq.write_table(pa.Table.from_pylist([normalise(r) for r in rows], schema=parquet_schema()), _tmp(final))
+        os.replace(_tmp(final), final)
     journal.unlink()
 
 
-def docs_done(path: Path) -> set[str]:
-    """The documents already present in an output file (for ``--resume``)."""
+# ------------------------------------------------------------------------------- reading back
+
+
+def known_documents(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
+    """What an output holds, document by document in file order (see ``ResultWriter.known``)."""
     fmt = output_format(path)
-    done: set[str] = set()
-    if fmt == "parquet":
-        if path.exists():
-            import pyarrow.parquet as pq
-
-            done.update(d for d in pq.read_table(path, columns=["doc"]).column("doc").to_pylist() if d)
-        journal = journal_path(path)
-        if journal.exists():
-            done.update(_docs_in_jsonl(journal.read_text(encoding="utf-8")))
-        return done
-    if not path.exists():
-        return done
-    text = path.read_text(encoding="utf-8-sig")  # a CSV written with --excel starts with a BOM
     if fmt == "jsonl":
-        return set(_docs_in_jsonl(text))
-    for row in csv.DictReader(io.StringIO(text)):
-        if row.get("kind") == "doc" and row.get("doc"):
-            done.add(row["doc"])
-    return done
-
-
-def _docs_in_jsonl(text: str) -> Iterable[str]:
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line).get("doc")
-        except json.JSONDecodeError:
-            continue  # a line cut by an interrupted run: that document is done again
-        if doc:
-            yield doc
-
-
-def truncate_partial_line(path: Path) -> None:
-    """Drop a last line cut off by an interrupted run, so appended results start on a new line."""
-    if not path.exists() or path.stat().st_size == 0:
+        yield from _known_jsonl(path)
         return
-    data = path.read_bytes()
-    if data.endswith(b"\n"):
+    rows: Iterable[dict[str, Any]]
+    if fmt == "csv":
+        rows = _csv_rows(path)
+    else:
+        rows = _parquet_rows(path)
+    yield from _known_long(rows)
+
+
+def _known_jsonl(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
+    if not path.exists():
         return
-    cut = data.rfind(b"\n")
-    path.write_bytes(data[: cut + 1] if cut >= 0 else b"")
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                continue  # cut off by an interruption: that document is done again
+            try:
+                result = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(result, dict) or not result.get("doc"):
+                continue
+            columns = {k: result.get(k) for k in ("doc", "body", "year", "admin_level", "region")}
+            tables, year = result.get("tables"), result.get("year")
+            ends = YearEnds.of(result["doc"], year, tables) if tables and year is not None else None
+            written = [c for c in result.get("checks") or [] if c.get("name") == CROSS_YEAR]
+            yield columns, ends, written
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            yield {k: (v if v != "" else None) for k, v in row.items()}
+
+
+def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    files = ([path] if path.exists() else []) + _part_files(parts_path(path))
+    for file in files:
+        source = pq.ParquetFile(file)
+        for batch in source.iter_batches(batch_size=65_536):
+            yield from batch.to_pylist()
+
+
+def _number(value: Any) -> Any:
+    if value is None or isinstance(value, int | float):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() and "." not in str(value) else number
+
+
+def _known_long(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
+    """Documents of long-format rows: the ``doc`` row opens one; its ``requests`` table rows give
+    the year ends; check rows anywhere (late ones come after all documents) are collected by doc."""
+    docs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # columns, requests rows seen
+    written: dict[str, list[dict[str, Any]]] = {}
+    current: dict[str, Any] | None = None
+    for row in rows:
+        kind = row.get("kind")
+        if kind == "doc" and row.get("doc"):
+            current = {"rows": {}, "tables": False}
+            columns = {k: row.get(k) for k in ("doc", "body", "year", "admin_level", "region")}
+            if columns["year"] is not None:
+                columns["year"] = int(columns["year"])
+            docs.append((columns, current))
+        elif kind == "table" and current is not None and row.get("doc") == docs[-1][0]["doc"]:
+            current["tables"] = True
+            if row.get("table") == "requests" and row.get("row") in ("carried_forward", "carried_over"):
+                cells = current["rows"].setdefault(row["row"], {"unread": False, "total": None})
+                if row.get("cell_status") == "unread":
+                    cells["unread"] = True
+                if row.get("column") == "total":
+                    value = row.get("value")
+                    cells["total"] = _number(value if value is not None else row.get("value_decimal"))
+        elif kind == "check" and row.get("key") == CROSS_YEAR and row.get("doc"):
+            ok = row.get("ok")
+            if isinstance(ok, str):
+                ok = {"True": True, "False": False}.get(ok)
+            written.setdefault(row["doc"], []).append({"name": CROSS_YEAR, "ok": ok, "detail": row.get("detail") or ""})
+    for columns, seen in docs:
+        ends = None
+        if seen["tables"] and columns["year"] is not None:
+            ends = YearEnds(columns["doc"], columns["year"], _row_end(seen, "carried_forward"),
+                            _row_end(seen, "carried_over"))
+        yield columns, ends, written.pop(columns["doc"], [])
+
+
+def _row_end(seen: dict[str, Any], name: str) -> tuple[bool, Any]:
+    cells = seen["rows"].get(name)
+    return (False, None) if cells is None or cells["unread"] else (True, cells["total"])
+
+
+def docs_done(path: Path) -> set[str]:
+    """The documents already present in an output file (for ``--resume``): complete ones only."""
+    if output_format(path) == "csv" and path.exists():
+        committed = _last_committed(progress_path(path))
+        if committed is not None:  # an interrupted run: only what it recorded as complete
+            with path.open("rb") as fh:
+                text = fh.read(committed).decode("utf-8-sig")
+            return {r["doc"] for r in csv.DictReader(io.StringIO(text)) if r.get("kind") == "doc" and r.get("doc")}
+    return {columns["doc"] for columns, _, _ in known_documents(path)}
+
+
+__all__ = ["OutputBusy", "OutputLock", "ResultWriter", "check_row", "docs_done", "known_documents",
+           "output_format", "report_json", "truncate_partial_line"]

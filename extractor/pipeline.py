@@ -3,6 +3,8 @@ fields → tables → checks)."""
 
 from __future__ import annotations
 
+import decimal
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,11 @@ from .sections import split_sections
 if TYPE_CHECKING:
     from .llm import LLMConfig
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # no encoding can write one: read as U+FFFD, same offsets
+# Numerals are computed in Decimal; the default 28 digits would round a longer one silently. This
+# keeps every numeral exact up to Python's int-to-text limit (a longer one is the document's error).
+NUMERAL_DIGITS = 4300
+
 
 def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = None) -> Report:
     """Extract mentions, fields, tables and checks from one report's plain text.
@@ -28,6 +35,13 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
     if not text.strip():
         report.add_error("ingest", "document has no text")
         return report
+    text = LONE_SURROGATE.sub("\ufffd", text)
+    with decimal.localcontext() as context:
+        context.prec = NUMERAL_DIGITS
+        return _extract(report, text, llm)
+
+
+def _extract(report: Report, text: str, llm: LLMConfig | None) -> Report:
     # every rule reads simplified script with line-feed line ends, at the same offsets
     original, text = text, to_reading_text(text)
     sections = split_sections(text)

@@ -50,5 +50,8 @@ class PrettyWriter:
         for report, c in late:
             self.console.print(f"{report.doc}: {STATUS_MARKUP[c.status]}  {c.name}: {c.detail}")
 
+    def add_late(self, columns: dict, check: Check) -> None:
+        self.console.print(f"{columns['doc']}: {STATUS_MARKUP[check.status]}  {check.name}: {check.detail}")
+
     def close(self) -> None:
         pass

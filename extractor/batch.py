@@ -1,0 +1,491 @@
+"""Many documents at once: paths expanded, documents extracted in worker processes, results in
+input order with the checks across documents (``cross_year.carry_over``).
+
+``extract_batch`` is what the command line runs; a notebook or script gets the same results::
+
+    from extractor import extract_batch
+    for report in extract_batch(["reports/"], workers=2):
+        ...
+
+Every failure of one document (reading, extracting, a time budget exceeded, a result that
+cannot be serialised) becomes that document's error; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import signal
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .checks import CrossYear, YearEnds
+from .models import Check, Report
+from .pipeline import extract, extract_file
+
+if TYPE_CHECKING:
+    from .llm import LLMConfig
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".html", ".htm", ".shtml", ".pdf", ".docx"}
+GOLD_SUFFIX = ".gold.json"
+DEFAULT_TIME_LIMIT = 60.0  # seconds per document; real reports take well under one
+CHUNK_DOCS = 8  # documents sent to a worker at once: fewer round trips, still a fair spread
+HARD_LIMIT_GRACE = 30.0  # a worker silent this long past a document's budget is replaced
+WARM_UP_TEXT = "2024年某区人民政府信息公开工作年度报告\n一、总体情况\n全年主动公开政府信息120条，收到申请3件。"
+
+
+# ------------------------------------------------------------------------------- inputs
+
+
+def doc_name(path: str) -> str:
+    """``doc`` for a path: the path as given. A file name that is not valid UTF-8 (undecodable
+    bytes arrive as surrogates, ``os.fsdecode``) is written with each such byte as ``\\xNN`` and
+    every backslash doubled, so it can be written anywhere and read back to the exact bytes
+    (``doc_bytes``)."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        raw = os.fsencode(path)
+        return raw.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
+def doc_bytes(doc: str) -> bytes:
+    """The file name ``doc_name`` wrote (its original bytes) when it held escapes."""
+    if "\\x" not in doc:
+        return os.fsencode(doc)
+    import codecs
+
+    return codecs.escape_decode(doc.encode("utf-8"))[0]
+
+
+class Inputs:
+    """The documents named by paths: files as given, directories walked (supported formats;
+    other files counted as skipped), globs expanded. Symbolic links are followed at most once:
+    a directory reached again (a ``self -> .`` link, two links pointing at each other) is not
+    walked again, and a file reached by two names is one document (the first name)."""
+
+    def __init__(self, paths: Iterable[str | os.PathLike[str]]):
+        self.documents: list[str] = []
+        self.skipped: dict[str, int] = {}  # suffix → files of a walked directory left out
+        self.unmatched: list[str] = []  # missing paths and globs that match nothing
+        self.loops: int = 0  # directory links not followed (already walked)
+        self._files: set[tuple[int, int]] = set()
+        self._names: set[str] = set()
+        for raw in paths:
+            for p in self._expand(os.fspath(raw)):
+                self._add(p)
+
+    def _add(self, p: str) -> None:
+        if p in self._names:
+            return
+        try:
+            st = os.stat(p)
+            ident = (st.st_dev, st.st_ino)
+        except OSError:
+            ident = None  # missing or unreadable: still a document (its error says why)
+        if ident is not None:
+            if ident in self._files:
+                return
+            self._files.add(ident)
+        self._names.add(p)
+        self.documents.append(p)
+
+    def _expand(self, raw: str) -> list[str]:
+        path = Path(raw)
+        if path.is_dir():
+            return self._walk(path)
+        if any(ch in raw for ch in "*?[") and not path.exists():
+            found = sorted(p for p in glob.glob(raw, recursive=True) if os.path.isfile(p))
+            if not found:
+                self.unmatched.append(raw)
+            return found
+        if not path.exists():
+            self.unmatched.append(raw)
+        return [raw]
+
+    def _walk(self, root: Path) -> list[str]:
+        found: list[str] = []
+        seen_dirs: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            st = os.stat(dirpath)
+            if (st.st_dev, st.st_ino) in seen_dirs:
+                self.loops += 1
+                dirnames[:] = []
+                continue
+            seen_dirs.add((st.st_dev, st.st_ino))
+            dirnames.sort()
+            for name in filenames:
+                p = os.path.join(dirpath, name)
+                if name.startswith(".") or name.endswith(GOLD_SUFFIX) or not os.path.isfile(p):
+                    continue  # hidden files, gold labels beside their reports, broken links
+                suffix = os.path.splitext(name)[1].lower()
+                if suffix in SUPPORTED_SUFFIXES:
+                    found.append(p)
+                else:
+                    suffix = suffix or "(no suffix)"
+                    self.skipped[suffix] = self.skipped.get(suffix, 0) + 1
+        return sorted(found)
+
+    @property
+    def skipped_note(self) -> str | None:
+        """``3 files skipped: .xlsx, .doc`` (most frequent first), or None."""
+        if not self.skipped:
+            return None
+        n = sum(self.skipped.values())
+        suffixes = sorted(self.skipped, key=lambda s: (-self.skipped[s], s))
+        return f"{n} file{'s' if n != 1 else ''} skipped: {', '.join(suffixes)}"
+
+
+def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The documents ``paths`` name (see ``Inputs``)."""
+    return Inputs(paths).documents
+
+
+# ------------------------------------------------------------------------------- one document
+
+
+class DocumentTimeout(Exception):
+    """The document's time budget ran out."""
+
+
+class _time_budget:
+    """SIGALRM after ``seconds`` raises ``DocumentTimeout`` in the running extraction (main thread
+    of a process only; elsewhere, or with no limit, nothing is armed)."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.armed = bool(seconds) and threading.current_thread() is threading.main_thread() \
+            and hasattr(signal, "setitimer")
+
+    def __enter__(self) -> None:
+        if self.armed:
+            def expire(signum: int, frame: Any) -> None:
+                raise DocumentTimeout
+
+            self._old = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, float(self.seconds or 0))
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)
+
+
+def timeout_report(doc: str, seconds: float | None) -> Report:
+    report = Report(doc=doc)
+    report.add_error("extract", f"time limit exceeded ({seconds:g} s): document skipped")
+    return report
+
+
+def encodable(report: Report) -> Report:
+    """The report if it serialises as UTF-8 JSON, else an error result for its document.
+
+    Lone surrogates are replaced at the text entry (``extract``); what else could fail — a
+    number past Python's 4,300-digit int-to-text limit — fails here, in the worker, rather than
+    in the writer.
+    """
+    try:
+        json.dumps(report.model_dump(mode="json"), ensure_ascii=False).encode("utf-8")
+        return report
+    except Exception as exc:  # noqa: BLE001 — any failure is this document's error
+        failed = Report(doc=report.doc)
+        failed.add_error("serialise", _message(exc))
+        return failed
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def extract_one(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
+                time_limit: float | None = DEFAULT_TIME_LIMIT) -> Report:
+    """One document of a batch: never raises; any failure is the result's error."""
+    doc = doc_name(path)
+    try:
+        with _time_budget(time_limit):
+            report = extract_file(path, with_text=with_text, llm=llm)
+        report.doc = doc
+    except DocumentTimeout:
+        return timeout_report(doc, time_limit)
+    except Exception as exc:  # noqa: BLE001 — never let one document stop a batch
+        report = Report(doc=doc)
+        report.add_error("extract", _message(exc))
+        return report
+    return encodable(report)
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary, the rules and the numeral tables once (a worker's first document
+    would otherwise pay for them)."""
+    extract(WARM_UP_TEXT)
+
+
+# ------------------------------------------------------------------------------- workers
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    chunk: list[tuple[int, str]] = field(default_factory=list)  # documents sent, not yet returned
+    since: float = 0.0  # when the document now being worked on started (as far as we know)
+
+
+def _worker_main(conn: Any, with_text: bool, llm: LLMConfig | None, time_limit: float | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the run stops
+    while True:
+        try:
+            chunk = conn.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        for index, path in chunk:
+            conn.send((index, extract_one(path, with_text=with_text, llm=llm, time_limit=time_limit)))
+
+
+class WorkerPool:
+    """Worker processes that start once, warmed up (forked from a parent that has loaded jieba
+    and the rules, or warmed by their first call where fork is not available), take documents
+    in chunks and return each result as it is done. A worker silent past a document's budget
+    (stuck where the in-process timer cannot reach) is killed and replaced: that document gets
+    a time-limit error, the rest of its chunk goes to another worker."""
+
+    def __init__(self, workers: int, *, with_text: bool, llm: LLMConfig | None, time_limit: float | None):
+        import multiprocessing as mp
+
+        methods = mp.get_all_start_methods()
+        self._ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        if self._ctx.get_start_method() == "fork":
+            warm_up()  # in the parent, before forking: every worker starts with it loaded
+        self._args = (with_text, llm, time_limit)
+        self.time_limit = time_limit
+        self._workers = [self._start() for _ in range(workers)]
+        self._ready: dict[int, Report] = {}
+
+    def _start(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker_main, args=(child, *self._args), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, paths: list[str]) -> Iterator[Report]:
+        """Results in the order of ``paths``."""
+        from multiprocessing.connection import wait
+
+        pending = iter(enumerate(paths))
+        ready = self._ready = {}
+        next_out = 0
+        queue: list[tuple[int, str]] = []  # documents of a replaced worker's chunk, sent first
+        exhausted = False
+
+        def feed(worker: _Worker) -> None:
+            nonlocal exhausted
+            chunk = queue[:CHUNK_DOCS]
+            del queue[:len(chunk)]
+            while len(chunk) < CHUNK_DOCS and not exhausted:
+                item = next(pending, None)
+                if item is None:
+                    exhausted = True
+                else:
+                    chunk.append(item)
+            if chunk:
+                worker.chunk = list(chunk)
+                worker.since = time.monotonic()
+                worker.conn.send(chunk)
+
+        for worker in self._workers:
+            feed(worker)
+        while next_out < len(paths):
+            busy = [w for w in self._workers if w.chunk]
+            timeout = self._hard_timeout(busy)
+            for conn in wait([w.conn for w in busy], timeout=timeout):
+                worker = next(w for w in busy if w.conn is conn)
+                try:
+                    index, report = conn.recv()
+                except (EOFError, OSError):  # the worker died (killed from outside, out of memory)
+                    self._replace(worker, queue, "worker process ended")
+                    continue
+                ready[index] = report
+                worker.chunk = [c for c in worker.chunk if c[0] != index]
+                worker.since = time.monotonic()
+                if not worker.chunk:
+                    feed(worker)
+            if self.time_limit:
+                now = time.monotonic()
+                for worker in busy:
+                    if worker.chunk and now - worker.since > self.time_limit + HARD_LIMIT_GRACE:
+                        index, path = worker.chunk[0]
+                        ready[index] = timeout_report(doc_name(path), self.time_limit)
+                        worker.chunk = worker.chunk[1:]
+                        self._replace(worker, queue, None)
+            for worker in self._workers:
+                if not worker.chunk and (queue or not exhausted):
+                    feed(worker)
+            while next_out in ready:
+                yield ready.pop(next_out)
+                next_out += 1
+
+    def _hard_timeout(self, busy: list[_Worker]) -> float | None:
+        if not self.time_limit or not busy:
+            return None
+        oldest = min(w.since for w in busy)
+        return max(0.05, oldest + self.time_limit + HARD_LIMIT_GRACE - time.monotonic())
+
+    def _replace(self, worker: _Worker, queue: list[tuple[int, str]], died: str | None) -> None:
+        """Kill ``worker``, put the rest of its chunk back in front, start a fresh one."""
+        if died is not None and worker.chunk:  # its current document is what killed it
+            index, path = worker.chunk[0]
+            failed = Report(doc=doc_name(path))
+            failed.add_error("extract", died)
+            worker.chunk = worker.chunk[1:]
+            self._ready[index] = failed
+        queue[:0] = worker.chunk
+        worker.chunk = []
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        fresh = self._start()
+        worker.process, worker.conn, worker.since = fresh.process, fresh.conn, 0.0
+
+    def close(self) -> None:
+        for worker in self._workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+
+
+# ------------------------------------------------------------------------------- the batch
+
+
+LateCheck = Callable[[dict[str, Any], Check], None]
+
+
+class Batch:
+    """Results of many documents in input order, with ``cross_year.carry_over`` between them.
+
+    A check found when the later year's result arrives is in that result's ``checks`` before it
+    is yielded. A check found later (the later year came first) is a *late* check: it is
+    appended to that result object if the caller still holds it, and passed to ``on_late``
+    with the later document's columns (``doc``, ``body``, ``year``, …), so a writer that has
+    already written the result can add it. Only a few numbers per document are kept.
+    """
+
+    def __init__(self, paths: Iterable[str | os.PathLike[str]] | None = None, *, documents: list[str] | None = None,
+                 workers: int = 1, llm: LLMConfig | None = None, with_text: bool = False,
+                 time_limit: float | None = DEFAULT_TIME_LIMIT, on_late: LateCheck | None = None):
+        if documents is None:
+            documents = expand_inputs(paths or [])
+        self.documents = documents
+        self.workers = workers if workers > 0 else (os.cpu_count() or 1)
+        self.llm, self.with_text, self.time_limit = llm, with_text, time_limit
+        self.on_late = on_late
+        self.cross_year = CrossYear()
+
+    def add_known(self, columns: dict[str, Any], ends: YearEnds | None, written: Iterable[Check] = ()) -> None:
+        """A result written by an earlier run (``--resume``): indexed like a new one, and the
+        checks it brings that the output lacks (``written``: its cross-year checks there) are
+        late checks — a pair split across an interruption still gets its check."""
+        if ends is None or not columns.get("body"):
+            return
+        entry = _Entry(columns, None, [_check_key(c) for c in written])
+        for later, check in self.cross_year.add_ends(columns["body"], ends, entry):
+            self._deliver(later, check, fresh=False)
+
+    def __iter__(self) -> Iterator[Report]:
+        for report in self._results():
+            columns = _columns(report)
+            entry = _Entry(columns, weakref.ref(report), [])
+            if report.body and report.year is not None and report.tables:
+                ends = YearEnds.of(report.doc, report.year, report.tables)
+                for later, check in self.cross_year.add_ends(report.body, ends, entry):
+                    if later is entry:
+                        report.checks.append(check)
+                        entry.written.append(_check_key(check))
+                    else:
+                        self._deliver(later, check, fresh=True)
+            yield report
+
+    def _deliver(self, later: _Entry, check: Check, *, fresh: bool) -> None:
+        key = _check_key(check)
+        if key in later.written:
+            later.written.remove(key)  # already in the output (an earlier run wrote it)
+            return
+        report = later.report() if later.report is not None else None
+        if report is not None:
+            report.checks.append(check)
+        if self.on_late is not None:
+            self.on_late(later.columns, check)
+
+    def _results(self) -> Iterator[Report]:
+        args = {"with_text": self.with_text, "llm": self.llm, "time_limit": self.time_limit}
+        docs = self.documents
+        if self.llm is not None and self.workers <= 1 and len(docs) > 1:
+            # waiting on the endpoint: a few documents at once, in threads (no SIGALRM there:
+            # the LLM client's own timeouts bound a document)
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=max(1, self.llm.concurrency)) as threads:
+                yield from threads.map(lambda p: extract_one(p, **args), docs)
+            return
+        if self.workers <= 1 or len(docs) <= 1:
+            for path in docs:
+                yield extract_one(path, **args)
+            return
+        pool = WorkerPool(min(self.workers, len(docs)), **args)
+        try:
+            yield from pool.run(docs)
+        finally:
+            pool.close()
+
+
+@dataclass
+class _Entry:
+    """One result in the cross-year index: its document's columns and, while the caller holds
+    it, the result itself; ``written`` = checks the output already holds for it."""
+
+    columns: dict[str, Any]
+    report: Any
+    written: list[tuple[str, bool | None, str]]
+
+
+def _check_key(check: Check | dict[str, Any]) -> tuple[str, bool | None, str]:
+    if isinstance(check, Check):
+        return check.name, check.ok, check.detail
+    return check["name"], check.get("ok"), check.get("detail", "")
+
+
+def _columns(report: Report) -> dict[str, Any]:
+    from .long_format import doc_columns
+
+    return doc_columns(report)
+
+
+def extract_batch(paths: Iterable[str | os.PathLike[str]], *, workers: int = 1, llm: LLMConfig | None = None,
+                  with_text: bool = False, time_limit: float | None = DEFAULT_TIME_LIMIT,
+                  on_late: LateCheck | None = None) -> Iterator[Report]:
+    """Extract every document ``paths`` name (files, directories, globs), in input order.
+
+    ``workers`` processes (0 = one per CPU) share the work; each document has ``time_limit``
+    seconds (None: no limit) and any failure becomes its result's error. Results carry
+    ``cross_year.carry_over`` for two reports of one body in consecutive years; a check that
+    belongs to a result already yielded is appended to it (if you hold it) and passed to
+    ``on_late(columns, check)``.
+    """
+    return iter(Batch(paths, workers=workers, llm=llm, with_text=with_text, time_limit=time_limit, on_late=on_late))
