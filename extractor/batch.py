@@ -192,7 +192,9 @@ def encodable(report: Report) -> Report:
     in the writer.
     """
     try:
-        json.dumps(report.model_dump(mode="json"), ensure_ascii=False).encode("utf-8")
+        line = json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
+        line.encode("utf-8")
+        report._json = (len(report.checks), line)  # the writer of a JSON Lines output uses it as is
         return report
     except Exception as exc:  # noqa: BLE001 — any failure is this document's error
         failed = Report(doc=report.doc)

@@ -41,14 +41,20 @@ def doc_columns(report: Report) -> dict[str, Any]:
     return {name: getattr(report, name, None) for name in DOC_COLUMNS}
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def split_number(value: Any) -> dict[str, Any]:
-    """A number as ``value`` (whole: an int) or ``value_decimal`` (with a fraction)."""
+    """A number as ``value`` (whole: an int) or ``value_decimal`` (with a fraction, or a whole
+    number too large for a 64-bit integer column)."""
     if value is None or isinstance(value, bool):
         return {"value": None, "value_decimal": None}
     if isinstance(value, float):
         if value.is_integer():
             return {"value": int(value), "value_decimal": None}
         return {"value": None, "value_decimal": value}
+    if not INT64_MIN <= value <= INT64_MAX:  # past a 64-bit column: approximate, the text has every digit
+        return {"value": None, "value_decimal": float(value)}
     return {"value": int(value), "value_decimal": None}
 
 

@@ -1,0 +1,88 @@
+"""Bulk runs of the command line: ``--workers 2`` against ``--workers 1``, and peak memory (RSS)
+of the CLI process at two corpus sizes, for ``.jsonl`` and ``.parquet`` output.
+
+Not a test: timings depend on the machine (and on what else runs on it). Usage:
+
+    python benchmarks/bench_batch.py [--docs 5000] [--rss 2000 20000] [--skip-workers] [--skip-rss]
+
+The corpus is the bundled excerpts (evals/dev, evals/dev2, examples) repeated to the number of
+files asked for, in a temporary folder. Each run is ``python -m extractor.cli extract DIR -o
+OUT`` as a fresh process; its wall time is measured around it, its peak RSS is the process's
+own ``ru_maxrss`` (``os.wait4``: the CLI process, not traced Python memory; with workers, the
+parent's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "evals" / "dev", ROOT / "evals" / "dev2", ROOT / "examples"]
+
+
+def make_corpus(folder: Path, n: int) -> Path:
+    """``n`` files repeating the bundled excerpts, 1,000 to a subfolder."""
+    sources = sorted(p for d in SOURCES for p in d.glob("*.txt"))
+    texts = [p.read_bytes() for p in sources]
+    folder.mkdir(parents=True)
+    for i in range(n):
+        sub = folder / f"{i // 1000:03d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"{i:06d}-{sources[i % len(sources)].stem}.txt").write_bytes(texts[i % len(texts)])
+    return folder
+
+
+def run_cli(corpus: Path, out: Path, *args: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one ``xxgk extract`` process."""
+    for leftover in out.parent.glob(out.name + "*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(corpus), "-o", str(out), *args]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode() if proc.stderr else status}")
+    return wall, usage.ru_maxrss / 1024  # Linux: KiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=5000, help="documents for the workers comparison")
+    parser.add_argument("--rss", type=int, nargs=2, default=[2000, 20000], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each workers setting (best kept)")
+    parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument("--skip-rss", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
+        base = Path(tmp)
+        if not args.skip_workers:
+            corpus = make_corpus(base / f"c{args.docs}", args.docs)
+            times = {}
+            for workers in (1, 2):
+                runs = [run_cli(corpus, base / "w.jsonl", "--workers", str(workers))[0] for _ in range(args.repeat)]
+                times[workers] = min(runs)
+                print(f"--workers {workers}: {args.docs} documents in {times[workers]:.2f} s "
+                      f"({args.docs / times[workers]:.0f} docs/s; runs {', '.join(f'{r:.2f}' for r in runs)})", flush=True)
+            print(f"throughput --workers 2 / --workers 1: {times[1] / times[2]:.2f}x", flush=True)
+            shutil.rmtree(corpus)
+        if not args.skip_rss:
+            small, large = args.rss
+            corpora = {n: make_corpus(base / f"r{n}", n) for n in (small, large)}
+            for suffix in (".jsonl", ".parquet"):
+                peaks = {}
+                for n, corpus in corpora.items():
+                    wall, peaks[n] = run_cli(corpus, base / f"out{suffix}")
+                    print(f"{suffix} {n} documents: peak RSS {peaks[n]:.0f} MiB ({wall:.1f} s)", flush=True)
+                print(f"{suffix} peak RSS {large} / {small} documents: {peaks[large] / peaks[small]:.2f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()
