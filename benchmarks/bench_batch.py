@@ -39,8 +39,8 @@ def make_corpus(folder: Path, n: int) -> Path:
     return folder
 
 
-def run_cli(corpus: Path, out: Path, *args: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one ``xxgk extract`` process."""
+def run_cli(corpus: Path, out: Path, *args: str) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds (with its workers) of one ``xxgk extract`` process."""
     for leftover in out.parent.glob(out.name + "*"):
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     cmd = [sys.executable, "-m", "extractor.cli", "extract", str(corpus), "-o", str(out), *args]
@@ -50,7 +50,7 @@ def run_cli(corpus: Path, out: Path, *args: str) -> tuple[float, float]:
     wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode() if proc.stderr else status}")
-    return wall, usage.ru_maxrss / 1024  # Linux: KiB
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss: KiB on Linux
 
 
 def main() -> None:
@@ -65,13 +65,17 @@ def main() -> None:
         base = Path(tmp)
         if not args.skip_workers:
             corpus = make_corpus(base / f"c{args.docs}", args.docs)
-            times = {}
+            times, cpus = {}, {}
+            print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
             for workers in (1, 2):
-                runs = [run_cli(corpus, base / "w.jsonl", "--workers", str(workers))[0] for _ in range(args.repeat)]
-                times[workers] = min(runs)
-                print(f"--workers {workers}: {args.docs} documents in {times[workers]:.2f} s "
-                      f"({args.docs / times[workers]:.0f} docs/s; runs {', '.join(f'{r:.2f}' for r in runs)})", flush=True)
-            print(f"throughput --workers 2 / --workers 1: {times[1] / times[2]:.2f}x", flush=True)
+                runs = [run_cli(corpus, base / "w.jsonl", "--workers", str(workers)) for _ in range(args.repeat)]
+                wall, _, cpus[workers] = min(runs)
+                times[workers] = wall
+                print(f"--workers {workers}: {args.docs} documents in {wall:.2f} s ({args.docs / wall:.0f} docs/s; "
+                      f"runs {', '.join(f'{r[0]:.2f}' for r in runs)}); CPU {cpus[workers]:.2f} s "
+                      f"({1000 * cpus[workers] / args.docs:.2f} ms/doc, parent and workers)", flush=True)
+            print(f"throughput --workers 2 / --workers 1: {times[1] / times[2]:.2f}x (wall); "
+                  f"CPU of w2 / w1: {cpus[2] / cpus[1]:.2f}x (the cost of running in parallel)", flush=True)
             shutil.rmtree(corpus)
         if not args.skip_rss:
             small, large = args.rss
@@ -79,7 +83,7 @@ def main() -> None:
             for suffix in (".jsonl", ".parquet"):
                 peaks = {}
                 for n, corpus in corpora.items():
-                    wall, peaks[n] = run_cli(corpus, base / f"out{suffix}")
+                    wall, peaks[n], _ = run_cli(corpus, base / f"out{suffix}")
                     print(f"{suffix} {n} documents: peak RSS {peaks[n]:.0f} MiB ({wall:.1f} s)", flush=True)
                 print(f"{suffix} peak RSS {large} / {small} documents: {peaks[large] / peaks[small]:.2f}x", flush=True)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -101,8 +104,9 @@ def extract_cmd(
     except OSError as exc:
         fail(_cannot_write(out, exc))
     try:
-        _run_batch(writer, inputs, out, resume=resume, workers=workers, with_text=with_text, llm=llm,
-                   time_limit=time_limit or None)
+        with _stop_on_signals():
+            _run_batch(writer, inputs, out, resume=resume, workers=workers, with_text=with_text, llm=llm,
+                       time_limit=time_limit or None)
     finally:
         if lock is not None:
             lock.release()
@@ -153,12 +157,45 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
         if isinstance(writer, ResultWriter):
             writer.abandon()
         fail(_cannot_write(out, exc) + f" ({plural(n, 'document')} written; --resume continues)", PROBLEMS)
+    except _Stopped as stop:  # Ctrl-C or SIGTERM: what was written becomes a finished, valid output
+        with contextlib.suppress(OSError):
+            writer.close()
+        err.print(f"interrupted: {plural(n, 'document')} written" + (f" to {out}; --resume continues" if out else ""),
+                  highlight=False)
+        raise typer.Exit(stop.code) from None
     err.print(f"{plural(n, 'document')} extracted" + (f", {failed} with errors" if failed else "")
               + (f" → {out}" if out else ""), highlight=False)
     if llm is not None:
         from .llm.summary import run_summary
 
         err.print(run_summary(llm_runs, llm.mode, llm.model), markup=False, soft_wrap=True)
+
+
+class _Stopped(BaseException):  # not an Exception: a document's error handler must not catch it
+    """The run was asked to stop (exit 130 for Ctrl-C, 143 for SIGTERM, as shells report them)."""
+
+    def __init__(self, code: int):
+        self.code = code
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and Ctrl-C stop the run between two writes (the output is finished, not cut);
+    the handlers before are restored after."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 class _progress:

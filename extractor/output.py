@@ -147,7 +147,7 @@ class ResultWriter:
         self._progress: Any = None
         self._late: dict[str, list[dict[str, Any]]] = {}  # JSON Lines: doc → checks to merge at the end
         self._late_rows: list[dict[str, Any]] = []  # long formats: check rows to write at the end
-        self._failed = False
+        self._closing = False
         if path is None:
             import sys
 
@@ -270,9 +270,12 @@ class ResultWriter:
             self.add_late(doc_columns(report), check)
 
     def close(self) -> None:
-        """Finish the output: late checks in, Parquet parts merged, progress file removed."""
-        if self._stream is None and self.format != "parquet":
+        """Finish the output: late checks in, Parquet parts merged, progress file removed.
+
+        Once only: a close that was itself interrupted leaves what ``--resume`` repairs."""
+        if self._closing:
             return
+        self._closing = True
         if self.path is None:
             self._stream.flush()
             self._stream = None
@@ -297,6 +300,7 @@ class ResultWriter:
 
     def abandon(self) -> None:
         """Close without finishing (after a write failed): what is on disk stays for ``--resume``."""
+        self._closing = True
         for handle in (self._stream, self._progress):
             if handle is not None and self.path is not None:
                 with contextlib.suppress(OSError):
