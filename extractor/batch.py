@@ -13,6 +13,7 @@ cannot be serialised) becomes that document's error; the batch goes on.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import json
 import os
@@ -102,7 +103,10 @@ class Inputs:
         if path.is_dir():
             return self._walk(path)
         if any(ch in raw for ch in "*?[") and not path.exists():
-            found = sorted(p for p in glob.glob(raw, recursive=True) if os.path.isfile(p))
+            if "**" in raw:  # glob's own ** follows links into loops: walk once, then match
+                found = self._recursive_glob(raw)
+            else:
+                found = sorted(p for p in glob.glob(raw) if os.path.isfile(p))
             if not found:
                 self.unmatched.append(raw)
             return found
@@ -110,8 +114,25 @@ class Inputs:
             self.unmatched.append(raw)
         return [raw]
 
-    def _walk(self, root: Path) -> list[str]:
-        found: list[str] = []
+    def _recursive_glob(self, pattern: str) -> list[str]:
+        """``glob.glob(pattern, recursive=True)`` with each folder walked once (links followed
+        once): ``**`` is zero or more folders, no wildcard matches a leading dot."""
+        parts = pattern.split(os.sep)
+        magic = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+        root = os.sep.join(parts[:magic]) or ("/" if pattern.startswith(os.sep) else "")
+        found = []
+        for dirpath, _, filenames in self._walk_dirs(root or os.curdir):
+            for name in filenames:
+                p = os.path.join(dirpath, name)
+                if root == "":
+                    p = os.path.relpath(p, os.curdir)
+                rel = p[len(root):].lstrip(os.sep).split(os.sep) if root else p.split(os.sep)
+                if _glob_match(parts[magic:], rel) and os.path.isfile(p):
+                    found.append(p)
+        return sorted(found)
+
+    def _walk_dirs(self, root: str | Path) -> Iterator[tuple[str, list[str], list[str]]]:
+        """``os.walk`` following links, each folder once (a loop is counted and not entered)."""
         seen_dirs: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
             st = os.stat(dirpath)
@@ -121,6 +142,11 @@ class Inputs:
                 continue
             seen_dirs.add((st.st_dev, st.st_ino))
             dirnames.sort()
+            yield dirpath, dirnames, filenames
+
+    def _walk(self, root: Path) -> list[str]:
+        found: list[str] = []
+        for dirpath, _, filenames in self._walk_dirs(root):
             for name in filenames:
                 p = os.path.join(dirpath, name)
                 if name.startswith(".") or name.endswith(GOLD_SUFFIX) or not os.path.isfile(p):
@@ -141,6 +167,19 @@ class Inputs:
         n = sum(self.skipped.values())
         suffixes = sorted(self.skipped, key=lambda s: (-self.skipped[s], s))
         return f"{n} file{'s' if n != 1 else ''} skipped: {', '.join(suffixes)}"
+
+
+def _glob_match(pattern: list[str], parts: list[str]) -> bool:
+    """Path components against pattern components, as ``glob`` matches them."""
+    if not pattern:
+        return not parts
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_glob_match(rest, parts[k:]) for k in range(len(parts) + 1)
+                   if not any(p.startswith(".") for p in parts[:k]))
+    if not parts or (parts[0].startswith(".") and not head.startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(parts[0], head) and _glob_match(rest, parts[1:])
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

@@ -89,6 +89,8 @@ def extract_cmd(
         fail(no_such(found.unmatched))
     if found.skipped_note:
         err.print(found.skipped_note, highlight=False)
+    if found.loops:  # a link back to a folder already walked (self -> ., two folders linking each other)
+        err.print(f"{plural(found.loops, 'linked folder')} already walked: not walked again", highlight=False)
     inputs = found.documents
     if not inputs:
         fail(f"no reports ({' '.join(sorted(SUPPORTED_SUFFIXES))}) in {', '.join(paths)}")

@@ -99,6 +99,26 @@ def test_symlinks_are_followed_once_and_loops_end(tmp_path: Path) -> None:
     found = Inputs([str(root)])
     assert sorted(Path(p).name for p in found.documents) == ["a.txt", "b.txt"]
     assert found.loops >= 2
+    for pattern in (f"{root}/**/*.txt", f"{root}/**"):  # a recursive glob ends too, each file once
+        found = Inputs([pattern])
+        assert sorted(Path(p).name for p in found.documents) == ["a.txt", "b.txt"]
+    assert Inputs([f"{root}/*.txt"]).documents == [f"{root}/a.txt"]  # also-a.txt is the same file
+    result = runner.invoke(app, ["extract", str(root)])
+    assert result.exit_code == 0
+    assert len([line for line in result.stdout.splitlines() if line.strip()]) == 2
+    assert "linked folders already walked: not walked again" in result.stderr
+
+
+def test_recursive_globs_match_as_glob_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import glob
+
+    for name in ("a.txt", "d/b.txt", "d/e/c.md", "d/.hidden/h.txt", ".top.txt", "d/e/x.pdf"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("报告", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for pattern in ("**/*.txt", "d/**/*", "**/e/*.md", "d/**", f"{tmp_path}/**/*.txt"):
+        expected = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+        assert Inputs([pattern]).documents == expected, pattern
 
 
 # --- hostile documents ---------------------------------------------------------------------------
