@@ -223,22 +223,23 @@ def timeout_report(doc: str, seconds: float | None) -> Report:
     return report
 
 
-def encodable(report: Report) -> Report:
-    """The report if it serialises as UTF-8 JSON, else an error result for its document.
+def serialised(report: Report) -> tuple[Report, str]:
+    """The report and its JSON line, or, when it cannot be serialised as UTF-8 JSON, an error
+    result for its document and that one's line.
 
     Lone surrogates are replaced at the text entry (``extract``); what else could fail — a
-    number past Python's 4,300-digit int-to-text limit — fails here, in the worker, rather than
-    in the writer.
+    number past Python's 4,300-digit int-to-text limit — fails here, where the document was
+    extracted, rather than in the writer. The line is made there too (a worker process), so the
+    parent of a batch only writes it.
     """
     try:
         line = json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
         line.encode("utf-8")
-        report._json = (len(report.checks), line)  # the writer of a JSON Lines output uses it as is
-        return report
+        return report, line
     except Exception as exc:  # noqa: BLE001 — any failure is this document's error
         failed = Report(doc=report.doc)
         failed.add_error("serialise", _message(exc))
-        return failed
+        return failed, json.dumps(failed.model_dump(mode="json"), ensure_ascii=False)
 
 
 def _message(exc: BaseException) -> str:
@@ -249,18 +250,23 @@ def _message(exc: BaseException) -> str:
 def extract_one(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
                 time_limit: float | None = DEFAULT_TIME_LIMIT) -> Report:
     """One document of a batch: never raises; any failure is the result's error."""
+    return _extract_serialised(path, with_text=with_text, llm=llm, time_limit=time_limit)[0]
+
+
+def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
+                        time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[Report, str | None]:
     doc = doc_name(path)
     try:
         with _time_budget(time_limit):
             report = extract_file(path, with_text=with_text, llm=llm)
         report.doc = doc
     except DocumentTimeout:
-        return timeout_report(doc, time_limit)
+        return timeout_report(doc, time_limit), None
     except Exception as exc:  # noqa: BLE001 — never let one document stop a batch
         report = Report(doc=doc)
         report.add_error("extract", _message(exc))
-        return report
-    return encodable(report)
+        return report, None
+    return serialised(report)
 
 
 def warm_up() -> None:
@@ -290,7 +296,7 @@ def _worker_main(conn: Any, with_text: bool, llm: LLMConfig | None, time_limit: 
         if chunk is None:
             return
         for index, path in chunk:
-            conn.send((index, extract_one(path, with_text=with_text, llm=llm, time_limit=time_limit)))
+            conn.send((index, _extract_serialised(path, with_text=with_text, llm=llm, time_limit=time_limit)))
 
 
 class WorkerPool:
@@ -310,7 +316,7 @@ class WorkerPool:
         self._args = (with_text, llm, time_limit)
         self.time_limit = time_limit
         self._workers = [self._start() for _ in range(workers)]
-        self._ready: dict[int, Report] = {}
+        self._ready: dict[int, tuple[Report, str | None]] = {}
 
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
@@ -319,8 +325,8 @@ class WorkerPool:
         child.close()
         return _Worker(process, parent)
 
-    def run(self, paths: list[str]) -> Iterator[Report]:
-        """Results in the order of ``paths``."""
+    def run(self, paths: list[str]) -> Iterator[tuple[Report, str | None]]:
+        """Results (with their JSON lines) in the order of ``paths``."""
         from multiprocessing.connection import wait
 
         pending = iter(enumerate(paths))
@@ -352,11 +358,11 @@ class WorkerPool:
             for conn in wait([w.conn for w in busy], timeout=timeout):
                 worker = next(w for w in busy if w.conn is conn)
                 try:
-                    index, report = conn.recv()
+                    index, result = conn.recv()
                 except (EOFError, OSError):  # the worker died (killed from outside, out of memory)
                     self._replace(worker, queue, "worker process ended")
                     continue
-                ready[index] = report
+                ready[index] = result
                 worker.chunk = [c for c in worker.chunk if c[0] != index]
                 worker.since = time.monotonic()
                 if not worker.chunk:
@@ -366,7 +372,7 @@ class WorkerPool:
                 for worker in busy:
                     if worker.chunk and now - worker.since > self.time_limit + HARD_LIMIT_GRACE:
                         index, path = worker.chunk[0]
-                        ready[index] = timeout_report(doc_name(path), self.time_limit)
+                        ready[index] = (timeout_report(doc_name(path), self.time_limit), None)
                         worker.chunk = worker.chunk[1:]
                         self._replace(worker, queue, None)
             for worker in self._workers:
@@ -389,7 +395,7 @@ class WorkerPool:
             failed = Report(doc=doc_name(path))
             failed.add_error("extract", died)
             worker.chunk = worker.chunk[1:]
-            self._ready[index] = failed
+            self._ready[index] = (failed, None)
         queue[:0] = worker.chunk
         worker.chunk = []
         worker.process.kill()
@@ -438,6 +444,7 @@ class Batch:
         self.llm, self.with_text, self.time_limit = llm, with_text, time_limit
         self.on_late = on_late
         self.cross_year = CrossYear()
+        self._line: tuple[Report | None, int, str | None] = (None, 0, None)
 
     def add_known(self, columns: dict[str, Any], ends: YearEnds | None, written: Iterable[Check] = ()) -> None:
         """A result written by an earlier run (``--resume``): indexed like a new one, and the
@@ -450,7 +457,8 @@ class Batch:
             self._deliver(later, check, fresh=False)
 
     def __iter__(self) -> Iterator[Report]:
-        for report in self._results():
+        for report, line in self._results():
+            self._line = (report, len(report.checks), line)
             columns = _columns(report)
             entry = _Entry(columns, weakref.ref(report), [])
             if report.body and report.year is not None and report.tables:
@@ -474,7 +482,13 @@ class Batch:
         if self.on_late is not None:
             self.on_late(later.columns, check)
 
-    def _results(self) -> Iterator[Report]:
+    def json_line(self, report: Report) -> str | None:
+        """The JSON line made for ``report`` where it was extracted, if it is the result just
+        yielded and nothing was added to it since (else None: serialise it again)."""
+        made, checks, line = self._line
+        return line if made is report and checks == len(report.checks) else None
+
+    def _results(self) -> Iterator[tuple[Report, str | None]]:
         args = {"with_text": self.with_text, "llm": self.llm, "time_limit": self.time_limit}
         docs = self.documents
         if self.llm is not None and self.workers <= 1 and len(docs) > 1:
@@ -483,11 +497,11 @@ class Batch:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=max(1, self.llm.concurrency)) as threads:
-                yield from threads.map(lambda p: extract_one(p, **args), docs)
+                yield from threads.map(lambda p: _extract_serialised(p, **args), docs)
             return
         if self.workers <= 1 or len(docs) <= 1:
             for path in docs:
-                yield extract_one(path, **args)
+                yield _extract_serialised(path, **args)
             return
         pool = WorkerPool(min(self.workers, len(docs)), **args)
         try:

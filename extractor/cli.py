@@ -146,7 +146,7 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
         endpoint_down = EndpointNotice()
         with _progress(show_progress, len(batch.documents)) as advance:
             for report in batch:
-                writer.write(report)
+                writer.write(report, batch.json_line(report))
                 n += 1
                 failed += bool(report.errors)
                 if llm is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 Qualifier = Literal["exact", "over", "under", "about"]
 AdminLevel = Literal["national", "province", "city", "county", "township"]
@@ -99,10 +99,6 @@ class Report(BaseModel):
     warnings: list[ErrorEntry] | None = None
     text: str | None = None
     llm: dict[str, Any] | None = None
-
-    # The result as one JSON line, made where it was extracted (a worker process), with the
-    # number of checks it had then: a batch's parent only writes it (``output.report_json``).
-    _json: tuple[int, str] | None = PrivateAttr(default=None)
 
     @model_serializer(mode="wrap")
     def _drop_unset_optional(self, handler):  # type: ignore[no-untyped-def]

@@ -63,10 +63,6 @@ def output_format(path: Path | None) -> str:
 
 
 def report_json(report: Report) -> str:
-    """One result as a JSON line (the one its worker made, when nothing was added since)."""
-    made = report._json
-    if made is not None and made[0] == len(report.checks):
-        return made[1]
     return json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
 
 
@@ -206,9 +202,10 @@ class ResultWriter:
         return known_documents(self.path)
 
     # --- writing
-    def write(self, report: Report) -> None:
+    def write(self, report: Report, json_line: str | None = None) -> None:
+        """One result; ``json_line``: its JSON, when made already (by a worker)."""
         if self.format == "jsonl":
-            self._stream.write(report_json(report) + "\n")
+            self._stream.write((json_line or report_json(report)) + "\n")
             self._stream.flush()
         elif self.format == "csv":
             self._write_csv(long_rows(report))

@@ -43,7 +43,7 @@ class PrettyWriter:
     def __init__(self) -> None:
         self.console = Console()
 
-    def write(self, report: Report) -> None:
+    def write(self, report: Report, json_line: str | None = None) -> None:
         render(report, self.console)
 
     def add_checks(self, late: list[tuple[Report, Check]]) -> None:

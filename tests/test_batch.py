@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 import extractor.batch as batch_module
-from extractor import extract, extract_batch
+from extractor import extract, extract_batch, extract_file
 from extractor.batch import Inputs, doc_bytes, doc_name, extract_one
 from extractor.checks import CrossYear, check_carry_over, same_body
 from extractor.cli import app
@@ -237,14 +237,15 @@ def test_extract_batch_gives_library_users_the_cross_year_checks(tmp_path: Path)
     assert sorted(Path(d).name for d, _ in late) == ["01-a-2024.txt", "03-a-2024.txt"]
     assert "2023 carried_forward.total 2 ≠ 2024 carried_over.total 0" in checks["02-b-2024.txt"][0]
     two = list(extract_batch([tmp_path / "c"], workers=2))
-    assert [r.model_dump() for r in two] == [r.model_dump() for r in results]
+    assert two == results
+    assert list(extract_batch([SEED_TEXT])) == [extract_file(SEED_TEXT)]  # the same result as one by one
 
 
 # --- output: kills, concurrent runs, full disks, unwritable outputs -------------------------------------
 
 # The CLI with small Parquet parts, and 20 ms per written document, so a stop lands mid-run
 CLI = [sys.executable, "-c", "import sys, time, extractor.output as o; o.PART_DOCS = 3; w = o.ResultWriter.write; "
-       "o.ResultWriter.write = lambda self, r: (time.sleep(0.02), w(self, r))[1]; "
+       "o.ResultWriter.write = lambda self, *a: (time.sleep(0.02), w(self, *a))[1]; "
        "from extractor.cli import main; sys.argv[0] = 'xxgk'; main()"]
 
 
