@@ -20,31 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Check, Report
+from .schema import TEMPLATE
 
 Number = int | float
-APPLICANTS = ("natural_person", "business", "research", "social_org", "legal_service", "other")
-REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
-REVIEW_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
-OUTCOME_GROUPS = ("granted", "partially_granted", "denied.", "unable.", "not_processed.", "other.")
-SUB_ROWS_2021 = ("other.no_correction", "other.no_fee")
-
-# narrative field → the rows of table 三 whose 总计 it states (summed)
-NARRATIVE_REQUESTS: dict[str, tuple[str, ...]] = {
-    "requests.received": ("new",),
-    "requests.carried_over": ("carried_over",),
-    "requests.granted": ("granted",),
-    "requests.partially_granted": ("partially_granted",),
-    "requests.denied": ("denied.",),
-    "requests.unable_to_provide": ("unable.",),
-    "requests.not_processed": ("not_processed.",),
-    "requests.completed": ("total",),
-    "requests.carried_forward": ("carried_forward",),
-}
-NARRATIVE_REVIEW: dict[str, tuple[str, ...]] = {
-    "review.total": ("review",),
-    "litigation.total": ("litigation_direct", "litigation_after_review"),
-}
-NARRATIVE_DOCUMENTS = ("issued", "repealed", "in_force")
+# The tables' rows and columns, and which rows each narrative field states, are the schema's.
+APPLICANTS = TEMPLATE.applicants
+REVIEW_PARTS = TEMPLATE.review_parts
+REVIEW_BLOCKS = TEMPLATE.review_blocks
+OUTCOME_GROUPS = TEMPLATE.outcome_rows
+SUB_ROWS_2021 = TEMPLATE.rows_2021_only
+NARRATIVE_REQUESTS = TEMPLATE.narrative_requests  # field → rows of table 三 whose 总计 it states (summed)
+NARRATIVE_REVIEW = TEMPLATE.narrative_review  # field → blocks of table 四 whose 总计 it states (summed)
 
 
 @dataclass
@@ -339,17 +325,18 @@ def check_narrative_review(report: Report) -> Check | None:
 
 def check_narrative_documents(report: Report) -> Check | None:
     tables = report.tables or {}
-    row = _rows(tables, "active").get("normative_documents")
-    if not isinstance(row, dict) or not _present(tables, "active", "normative_documents"):
+    key = TEMPLATE.narrative_documents_row
+    row = _rows(tables, "active").get(key)
+    if not isinstance(row, dict) or not _present(tables, "active", key):
         return None
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
-        column = field_name.split(".", 1)[1]
+        column = TEMPLATE.narrative_documents[field_name]
         if column not in row:  # the 2019 format counts 新制作/新公开/总数, not 制发/废止/现行有效
             return None
-        return _Sum().add(row[column], f"normative_documents.{column}"), f"table normative_documents.{column}"
+        return _Sum().add(row[column], f"{key}.{column}"), f"table {key}.{column}"
 
-    stated = _exact_fields(report, [f"documents.{c}" for c in NARRATIVE_DOCUMENTS])
+    stated = _exact_fields(report, list(TEMPLATE.narrative_documents))
     return _compare("narrative.documents", stated, table_value)
 
 

@@ -39,29 +39,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import schema
+
 if TYPE_CHECKING:
     from .llm import LLMConfig
 
 # --- the schema the gold files are checked against ------------------------------------------
-# The canonical keys of docs/fields.md (a test checks this list against that file).
-FIELD_KEYS: frozenset[str] = frozenset({
-    "proactive.total", "proactive.website", "proactive.new_media",
-    "proactive.policy_interpretations", "proactive.press_conferences",
-    "documents.issued", "documents.repealed", "documents.in_force",
-    "platform.website_visits",
-    "requests.received", "requests.carried_over", "requests.carried_forward",
-    "requests.completed", "requests.granted", "requests.partially_granted",
-    "requests.denied", "requests.unable_to_provide", "requests.not_processed",
-    "requests.on_time_rate",
-    "review.total", "litigation.total",
-    "training.sessions", "training.participants",
-    "consultations.handled", "fees.collected",
-})
-QUALIFIERS = frozenset({"exact", "over", "under", "about"})
+# The canonical keys and qualifiers are the schema's (tests/test_schema.py checks fields.md).
+FIELD_KEYS: frozenset[str] = frozenset(schema.FIELD_KEYS)
+QUALIFIERS = schema.QUALIFIERS
 MENTION_KEYS = frozenset({"start", "end", "text", "value", "unit", "qualifier", "subject", "field"})
 REQUIRED_KEYS = ("doc", "mentions", "fields", "truncated")
 ADMIN_LEVELS = frozenset({"national", "province", "city", "county", "township"})
-TABLES = ("active", "requests", "review_litigation")
+TABLES = schema.TABLE_NAMES
 GOLD_SUFFIX = ".gold.json"
 RELATIVE_TOLERANCE = 0.005  # a gold value with a fraction: at most 0.5 % off
 CONTEXT_CHARS = 30

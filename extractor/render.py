@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Mention, Report
+from .schema import TEMPLATE
 
 PARTS = ("checks", "fields", "text", "tables")  # the page order: what failed, what was found, where
 
@@ -38,75 +39,8 @@ FAMILY_COLOURS: dict[str, str] = {
 NO_FIELD_COLOUR = "#e3e3e3"
 OTHER_COLOUR = "#d0d0f0"
 
-TABLE_TITLES: dict[str, str] = {
-    "active": "二、主动公开政府信息情况",
-    "requests": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-}
-
-# Row and column labels of the national formats (output.md), shown beside the keys.
-LABELS: dict[str, str] = {
-    # table 二, 2021 and 2019 formats
-    "rules": "规章",
-    "normative_documents": "行政规范性文件",
-    "licensing": "行政许可",
-    "other_services": "其他对外管理服务事项",
-    "punishment": "行政处罚",
-    "coercion": "行政强制",
-    "fees": "行政事业性收费（万元）",
-    "procurement": "政府集中采购",
-    "issued": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-    "made": "本年新制作数量",
-    "published": "本年新公开数量",
-    "previous": "上一年项目数量",
-    "change": "本年增/减",
-    "decisions": "处理决定数量",
-    "projects": "采购项目数量",
-    "amount": "采购总金额",
-    # table 三
-    "natural_person": "自然人",
-    "business": "商业企业",
-    "research": "科研机构",
-    "social_org": "社会公益组织",
-    "legal_service": "法律服务机构",
-    "other": "其他",
-    "total": "总计",
-    "new": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "三（一）予以公开",
-    "partially_granted": "三（二）部分公开",
-    "denied.state_secret": "三（三）1. 属于国家秘密",
-    "denied.prohibited_by_law": "2. 其他法律行政法规禁止公开",
-    "denied.three_safeties": "3. 危及“三安全一稳定”",
-    "denied.third_party": "4. 保护第三方合法权益",
-    "denied.internal_affairs": "5. 属于三类内部事务信息",
-    "denied.process_info": "6. 属于四类过程性信息",
-    "denied.enforcement_files": "7. 属于行政执法案卷",
-    "denied.inquiry": "8. 属于行政查询事项",
-    "unable.not_held": "三（四）1. 本机关不掌握相关政府信息",
-    "unable.needs_creation": "2. 没有现成信息需要另行制作",
-    "unable.unclear": "3. 补正后申请内容仍不明确",
-    "not_processed.complaint": "三（五）1. 信访举报投诉类申请",
-    "not_processed.duplicate": "2. 重复申请",
-    "not_processed.publication": "3. 要求提供公开出版物",
-    "not_processed.mass_repeat": "4. 无正当理由大量反复申请",
-    "not_processed.confirm": "5. 要求行政机关确认或重新出具已获取信息",
-    "other.no_correction": "三（六）1. 申请人无正当理由逾期不补正",
-    "other.no_fee": "2. 申请人逾期未按收费通知要求缴纳费用",
-    "other.other": "3. 其他",
-    "carried_forward": "四、结转下年度继续办理",
-    # table 四
-    "review": "行政复议",
-    "litigation_direct": "行政诉讼：未经复议直接起诉",
-    "litigation_after_review": "行政诉讼：复议后起诉",
-    "upheld": "结果维持",
-    "corrected": "结果纠正",
-    "pending": "尚未审结",
-}
-# In table 三 the row key ``total`` is 三（七）总计, the column key ``total`` is 总计.
-ROW_LABELS_REQUESTS = {"total": "三（七）总计", "other": "其他"}
+# The tables' headings and printed labels are the schema's (shown beside the keys).
+TABLE_TITLES: dict[str, str] = TEMPLATE.titles
 SCALAR_COLUMN = "value"
 CHECK_CLASS = {"passed": "ok", "failed": "failed", "not stated": "open"}
 CHECK_BADGE = {"passed": "✓ passed", "failed": "✗ FAILED", "not stated": "? not stated"}
@@ -414,7 +348,7 @@ def _cell(value: Any, note: str | None) -> str:
 
 
 def _row_label(table: str, key: str) -> str:
-    label = (ROW_LABELS_REQUESTS.get(key) if table == "requests" else None) or LABELS.get(key, "")
+    label = TEMPLATE.printed_label(table, key)
     return f'<th class="row">{_e(label)} <small><code>{_e(key)}</code></small></th>'
 
 
@@ -438,7 +372,7 @@ def _one_table(name: str, rows: dict[str, Any] | None, notes: dict[str, str]) ->
     html_tables = []
     for cols, group in table_groups(rows):
         head = "<th></th>" + "".join(
-            f"<th>{_e(LABELS.get(c, '') if c != SCALAR_COLUMN else '数量')}<br><small><code>{_e(c)}</code></small></th>"
+            f"<th>{_e(TEMPLATE.printed.get(c, '') if c != SCALAR_COLUMN else '数量')}<br><small><code>{_e(c)}</code></small></th>"
             for c in cols)
         body = []
         for key, cells in group:

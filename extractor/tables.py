@@ -3,7 +3,7 @@
 Both entry points feed the same reader: the input is cut into the three table regions, each
 region becomes a list of ``_Line`` (the cells of one printed line or grid row), the lines
 become logical rows (a label and its cells), and the rows are mapped onto the template rows of
-``table_template`` by their labels.
+the schema (``schema/tables.toml``) by their labels.
 
 Where a conversion has detached labels from their numbers, unlabelled rows are placed by the
 template's order, but only where the numeric rows match the template rows one to one (the
@@ -30,8 +30,8 @@ from itertools import pairwise
 from typing import Any
 
 from .ingest import SpanCopy
+from .schema import TEMPLATE, RowSpec
 from .table_runs import Identity, Run, RunResult, solve
-from .table_template import TEMPLATE, RowSpec
 
 Cell = int | float | None
 TABLES = ("active", "requests", "review")
@@ -783,7 +783,7 @@ def _decimal_cell(key: str) -> bool:
 
 
 def _identities(table: str, specs: Sequence[RowSpec]) -> list[Identity]:
-    """The sums table 三 holds, over the cell keys of its rows (docs: table_template.toml, [requests])."""
+    """The sums table 三 holds, over the cell keys of its rows (schema/tables.toml, [requests])."""
     prefix = f"{table}."
     columns = TEMPLATE.request_columns
     total_column, total_row = TEMPLATE.request_total_column, TEMPLATE.request_total_row

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from extractor import extract_file
+from extractor.schema import TEMPLATE
 from extractor.table_runs import Identity, Run, solve
-from extractor.table_template import TEMPLATE
 from extractor.tables import (
     CUT_OFF,
     assign_rows,

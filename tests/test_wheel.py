@@ -75,6 +75,8 @@ def test_the_wheel_carries_prompts_and_data_and_keeps_the_llm_stack_optional(whe
     for data in (ROOT / "extractor" / "data").iterdir():
         assert f"extractor/data/{data.name}" in names
     assert "extractor/llm/field_definitions.toml" in names
+    for data in (ROOT / "extractor" / "schema").glob("*.toml"):
+        assert f"extractor/schema/{data.name}" in names
     assert not any(n.startswith(("share/", "prompts/")) or ".data/" in n for n in names)
     requires = meta.get_all("Requires-Dist")
     base = [r for r in requires if "extra ==" not in r]

@@ -1,4 +1,5 @@
-"""The canonical fields as the LLM layer sees them (``field_definitions.toml``), read once.
+"""The canonical fields as the LLM layer sees them, read once: keys, what each counts, its wording
+and measure-word group from the schema; cues and grounding rules from ``field_definitions.toml``.
 
 Measure-word groups are those of ``data/field_rules.toml``, so the rules and the LLM accept
 the same units for a key.
@@ -11,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
+from .. import schema
 from ..vocab import FIELD_RULES
 
 
@@ -44,17 +46,17 @@ def _load() -> tuple[str, dict[str, FieldDef]]:
     data = tomllib.loads((resources.files(__package__) / "field_definitions.toml").read_text(encoding="utf-8"))
     groups = {name: frozenset(u or None for u in units) for name, units in FIELD_RULES["units"].items()}
     fields = {
-        key: FieldDef(key=key, counts=d["counts"], wording=d["wording"], cues=re.compile(d["cues"]),
-                      units=groups[d["units"]], parts=bool(d.get("parts", False)),
+        key: FieldDef(key=key, counts=spec.counts, wording=spec.wording, cues=re.compile(d["cues"]),
+                      units=groups[spec.units], parts=bool(d.get("parts", False)),
                       competes=tuple(d.get("competes", ())), sentence=_compile(d.get("sentence")),
                       not_=_compile(d.get("not")), none=bool(d.get("none", False)))
-        for key, d in data["field"].items()
+        for key, spec in schema.FIELDS.items() for d in [data["field"][key]]
     }
     return {k: v.strip() for k, v in data["general"].items()}, fields
 
 
 GENERAL, FIELDS = _load()
-FIELD_KEYS: tuple[str, ...] = tuple(FIELDS)
+FIELD_KEYS: tuple[str, ...] = schema.FIELD_KEYS
 
 
 def definitions_text(keys: list[str] | None = None, *, general: str = "text") -> str:

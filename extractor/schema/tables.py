@@ -1,8 +1,9 @@
-"""The national-format tables as data: loads ``data/table_template.toml`` once at import.
+"""The national-format tables as data: loads ``tables.toml`` (beside this module) once at import.
 
-The TOML file holds the rows, columns and label variants of tables 二、三、四 for the 2021
-format (国办公开办函〔2021〕30号) and the 2019 trial format (国办公开办函〔2019〕60号); this
-module only turns it into typed objects with compiled patterns.
+The TOML file holds the rows, columns, label patterns and printed labels of tables 二、三、四 for
+the 2021 format (国办公开办函〔2021〕30号) and the 2019 trial format (国办公开办函〔2019〕60号),
+and which table rows each narrative field states; this module only turns it into typed objects
+with compiled patterns.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 FORMATS = ("2021", "2019")
+TABLE_NAMES = ("active", "requests", "review_litigation")  # 二、三、四, the keys of ``tables``
 
 
 @dataclass(frozen=True, eq=False)  # identity: rows are template singletons, hashed on a hot path
@@ -63,6 +65,33 @@ class Template:
     request_balance: tuple[tuple[str, ...], tuple[str, ...]]
     outcome_rows: tuple[str, ...]
     review_total_column: str
+    titles: dict[str, str]  # the printed heading of each table
+    printed: dict[str, str]  # row and column key → printed label (one per key across tables)
+    printed_rows: dict[str, dict[str, str]]  # table → row key → printed label, where it differs
+    narrative_requests: dict[str, tuple[str, ...]]  # field → rows of 三 (prefixes end in ".")
+    narrative_review: dict[str, tuple[str, ...]]  # field → blocks of 四
+    narrative_documents_row: str  # the row of 二 whose columns documents.* state
+    narrative_documents: dict[str, str]  # field → column of that row
+
+    @property
+    def applicants(self) -> tuple[str, ...]:
+        """The applicant columns of table 三 (every column but 总计)."""
+        return tuple(c for c in self.request_columns if c != self.request_total_column)
+
+    @property
+    def review_parts(self) -> tuple[str, ...]:
+        """The result columns of table 四 whose sum is 总计."""
+        return tuple(c for c in self.review_columns if c != self.review_total_column)
+
+    @property
+    def rows_2021_only(self) -> tuple[str, ...]:
+        """Rows of table 三 that only the 2021 format prints (（六）'s sub-rows 1. and 2.)."""
+        older = {s.key for s in self.requests["2019"]}
+        return tuple(s.key for s in self.requests["2021"] if s.key not in older)
+
+    def printed_label(self, table: str, key: str) -> str:
+        """The printed label of a row or column key ("" when the format prints none)."""
+        return self.printed_rows.get(table, {}).get(key) or self.printed.get(key, "")
 
 
 def _rows(entries: list[dict[str, Any]], columns: tuple[str, ...] = ()) -> tuple[RowSpec, ...]:
@@ -77,7 +106,7 @@ def _rows(entries: list[dict[str, Any]], columns: tuple[str, ...] = ()) -> tuple
 
 
 def _load() -> Template:
-    raw = tomllib.loads((resources.files("extractor") / "data" / "table_template.toml").read_text("utf-8"))
+    raw = tomllib.loads((resources.files(__package__) / "tables.toml").read_text("utf-8"))
     headings = {k: re.compile(v) for k, v in raw["headings"].items() if k != "end"}
     review = raw["review_litigation"]
     return Template(
@@ -103,6 +132,13 @@ def _load() -> Template:
         request_balance=(tuple(raw["requests"]["balance"][0]), tuple(raw["requests"]["balance"][1])),
         outcome_rows=tuple(raw["requests"]["outcome_rows"]),
         review_total_column=review["total_column"],
+        titles=dict(raw["titles"]),
+        printed=dict(raw["printed"]),
+        printed_rows={t: dict(rows) for t, rows in raw["printed_rows"].items()},
+        narrative_requests={k: tuple(v) for k, v in raw["narrative"]["requests"].items()},
+        narrative_review={k: tuple(v) for k, v in raw["narrative"]["review_litigation"].items()},
+        narrative_documents_row=raw["narrative"]["documents_row"],
+        narrative_documents=dict(raw["narrative"]["documents"]),
     )
 
 
