@@ -29,9 +29,8 @@ WEBSITE = re.compile(r"网站|门户|官网|网页|公开专栏|政务公开栏�
 OTHER_CHANNELS = re.compile(r"公报|政报|报刊|报纸|电视|广播|查阅场所|查阅点|公告栏|公开栏|宣传栏|电子屏|显示屏|新闻媒体|主流媒体|档案馆|图书馆|服务大厅")
 NEW_MEDIA = re.compile(r"微信|微博|公众号|新媒体|抖音|视频号|头条号|客户端|快手|小程序|APP|App")
 MANY_CHANNELS = re.compile(r"等[^§，,。；]{0,6}(?:渠道|方式|载体|平台|媒介|形式|媒体)|多种|多渠道|各类渠道|各种渠道|线上线下")
-SUB_ITEMS = "其中"  # a list of the parts of the figure before it
-# A sub-item list ("其中…") belongs to the figure just before it, within this many characters
-SUB_ITEM_REACH = 150
+SUB_ITEMS = P.SUB_ITEM_WORD  # a list of the parts of the figure before it
+SUB_ITEM_REACH = P.SUB_ITEM_REACH  # it belongs to the figure just before it, within this many characters
 PROACTIVE_FAMILY = {"proactive.total", "proactive.website", "proactive.new_media"}
 AFTER_REACH = 40  # what a rule's `after` may look at: the start of the next clause or sentence
 
@@ -242,7 +241,7 @@ def _squeeze(text: str) -> str:
     return _WHITESPACE.sub("", text)
 
 
-SENTENCE_ENDERS = ("。", "；", ";", "！", "？", "!", "?")
+SENTENCE_ENDERS = tuple(P.SENTENCE_END_MARKS)
 PERIOD_ENDERS = ("。", "！", "？", "!", "?")
 
 

@@ -75,8 +75,7 @@ def _in_table_row(text: str, start: int) -> bool:
     """On a line whose cells are split by tabs or pipes: a table row, wherever it stands."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
-    line = text[line_start:line_end if line_end >= 0 else len(text)]
-    return line.count("\t") >= 2 or line.count("|") >= 2
+    return P.is_table_row_line(text[line_start:line_end if line_end >= 0 else len(text)])
 
 
 def _after_count_noun(text: str, expr: NumberExpression) -> bool:

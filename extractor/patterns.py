@@ -121,3 +121,23 @@ TABLE_HEADER_WORDS = re.compile(r"第二十条第|信息内容|本年制发件�
 # ---------------------------------------------------------------- clauses
 # A clause ends at punctuation or a blank line; a single line break is a wrap, not a break
 CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?“”\"]|\n\s*\n")
+
+
+# ---------------------------------------------------------------- pieces the rules and the LLM layer share
+# One home for what fields.py, mentions.py and llm/candidates.py (grounding) all read.
+# A sentence ends at one of these marks: "收到申请5件。办结5件" is two sentences. The rules read a
+# sentence up to these marks (and a blank line); the LLM layer's candidates and grounding also end a
+# sentence at a single line break (a list item or a table row is its own sentence there).
+SENTENCE_END_MARKS = "。；;！？!?"
+# 其中 opens the list of the parts of the figure before it ("收到申请43件，其中予以公开40件"); the list
+# belongs to a figure at most this many characters before it.
+SUB_ITEM_WORD = "其中"
+SUB_ITEM_REACH = 150
+# A line split into cells by two or more tabs or pipes is a table row wherever it stands:
+# "| 予以公开 | 40 |", "予以公开\t40\t2" (a table the converter wrote out inside the prose).
+TABLE_CELL_SEPARATORS = ("\t", "|")
+
+
+def is_table_row_line(line: str) -> bool:
+    """Whether ``line`` is a table row: its cells split by two or more tabs or pipes."""
+    return any(line.count(sep) >= 2 for sep in TABLE_CELL_SEPARATORS)

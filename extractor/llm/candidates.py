@@ -26,16 +26,17 @@ import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 
+from .. import patterns as P
 from ..models import Report
 from ..sections import SectionMap, split_sections
 from .definitions import FIELDS, FieldDef
 
-SENTENCE_BREAK = re.compile(r"[。！？!?；;]|\n")
+SENTENCE_BREAK = re.compile(f"[{P.SENTENCE_END_MARKS}]|\n")  # the rules' marks, and a line break
 CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n]")
 # An explicit statement of none: 未收到, 没有发生, 无…, 暂无, 零复议; not 无法 (unable), 无正当理由
 NONE_WORD = re.compile(r"未|没有|暂无|尚无|均无|无(?!法|正当|偿|需|论|缝|纸)|零(?=[\u4e00-\u9fff“])")
-SUB_ITEM = re.compile(r"其中")
-SUB_ITEM_REACH = 150
+SUB_ITEM = re.compile(P.SUB_ITEM_WORD)
+SUB_ITEM_REACH = P.SUB_ITEM_REACH
 # A channel figure competes with the total only when its own clause does not name the channel
 # (以门户网站为主要公开途径，本年度主动公开信息319件)
 CHANNELS = frozenset({"proactive.website", "proactive.new_media"})
@@ -208,7 +209,7 @@ def table_rows(text: str) -> list[tuple[int, int]]:
     """Lines split into cells by tabs or pipes: table rows wherever they stand."""
     rows, pos = [], 0
     for line in text.split("\n"):
-        if line.count("\t") >= 2 or line.count("|") >= 2:
+        if P.is_table_row_line(line):
             rows.append((pos, pos + len(line)))
         pos += len(line) + 1
     return rows
