@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import Check, FieldValue, Mention, Report
+from .schema import TABLE_NAMES
 
 # name → type: "string", "int" (nullable 64-bit integer), "float", "bool" (nullable)
 LONG_SCHEMA: dict[str, str] = {
@@ -29,7 +30,7 @@ LONG_SCHEMA: dict[str, str] = {
 LONG_COLUMNS = list(LONG_SCHEMA)
 DOC_COLUMNS = ("doc", "body", "year", "admin_level", "region")
 KINDS = ("doc", "mention", "field", "field_part", "table", "check", "error", "warning")
-TABLES = ("active", "requests", "review_litigation")
+TABLES = TABLE_NAMES
 # pandas dtypes of the columns, e.g. ``pd.read_csv(path, dtype=PANDAS_DTYPES)``
 PANDAS_DTYPES = {name: {"string": "string", "int": "Int64", "float": "float64", "bool": "boolean"}[t]
                  for name, t in LONG_SCHEMA.items()}
