@@ -15,7 +15,7 @@ from . import patterns as P
 from .models import Mention
 from .numbers import NumberExpression, after_count_noun, bare_count_at, find_number_expressions
 from .sections import SectionMap
-from .vocab import DATA, EXCLUSIONS, word_set
+from .vocab import EXCLUSIONS, word_set
 
 IDIOMS = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["idioms"]))
 BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chinese"]))
@@ -163,15 +163,9 @@ def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bo
 # ---------------------------------------------------------------- subjects
 @lru_cache(maxsize=1)
 def _tokenizer():  # type: ignore[no-untyped-def]
-    import logging
+    from .segmenter import load_tokenizer  # jieba's dictionary cached in the user cache folder
 
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    with (DATA / "userdict.txt").open("rb") as f:  # a file, not a path: works from a zip install too
-        tokenizer.load_userdict(f)
-    return tokenizer
+    return load_tokenizer()
 
 
 @lru_cache(maxsize=1)
