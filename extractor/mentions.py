@@ -15,7 +15,7 @@ from . import patterns as P
 from .models import Mention
 from .numbers import NumberExpression, after_count_noun, bare_count_at, find_number_expressions
 from .sections import SectionMap
-from .vocab import DATA, EXCLUSIONS, word_set
+from .vocab import EXCLUSIONS, word_set
 
 IDIOMS = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["idioms"]))
 BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chinese"]))
@@ -73,9 +73,21 @@ def _in_excluded_stretch(text: str, start: int, end: int) -> bool:
 
 def _in_table_row(text: str, start: int) -> bool:
     """On a line whose cells are split by tabs or pipes: a table row, wherever it stands."""
+    global _last_line
+    last = _last_line
+    if last is not None and last[0] is text and last[1] <= start < last[2]:
+        return last[3]  # candidates come in order: one test per line, not per candidate
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
-    return P.is_table_row_line(text[line_start:line_end if line_end >= 0 else len(text)])
+    if line_end < 0:
+        line_end = len(text)
+    is_row = P.is_table_row_line(text[line_start:line_end])
+    _last_line = (text, line_start, line_end, is_row)
+    return is_row
+
+
+# The line the last table-row test read: (text, start, end, is a row)
+_last_line: tuple[str, int, int, bool] | None = None
 
 
 def _after_count_noun(text: str, expr: NumberExpression) -> bool:
@@ -96,10 +108,17 @@ IDIOM_REACH = 6
 
 def _in_idiom(text: str, expr: NumberExpression) -> bool:
     """Is the numeral part of a set phrase (一批, 千家万户, 三位一体) rather than a count?"""
-    lo = max(0, expr.numeral_start - IDIOM_REACH)
-    for m in IDIOMS.finditer(text, lo, expr.end + IDIOM_REACH):
-        if m.start() <= expr.numeral_start < m.end():
+    # What finditer over the window would find, tried only at the starts that can hold the
+    # numeral: a search on through a long numeral would retry every idiom at each of its characters
+    pos, end = max(0, expr.numeral_start - IDIOM_REACH), expr.end + IDIOM_REACH
+    while pos <= expr.numeral_start:
+        m = IDIOMS.match(text, pos, end)
+        if m is None:
+            pos += 1
+        elif expr.numeral_start < m.end():
             return True
+        else:
+            pos = max(m.end(), pos + 1)
     return False
 
 
@@ -145,15 +164,9 @@ def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bo
 # ---------------------------------------------------------------- subjects
 @lru_cache(maxsize=1)
 def _tokenizer():  # type: ignore[no-untyped-def]
-    import logging
+    from .segmenter import load_tokenizer  # jieba's dictionary cached in the user cache folder
 
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    with (DATA / "userdict.txt").open("rb") as f:  # a file, not a path: works from a zip install too
-        tokenizer.load_userdict(f)
-    return tokenizer
+    return load_tokenizer()
 
 
 @lru_cache(maxsize=1)

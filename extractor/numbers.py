@@ -6,7 +6,9 @@ but not what they count; ``mentions`` decides which of them are statistics.
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,7 +71,7 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
     taken_until = 0
     for m in P.NUMBER_EXPRESSION.finditer(text, start, end):
         at = m.start()
-        if at < taken_until or (percent_spans and any(s <= at < e for s, e in percent_spans)):
+        if at < taken_until or _inside(percent_spans, at):
             continue
         if counts_only:
             unit, mult, num = m.group("unit", "mult", "num")
@@ -82,6 +84,13 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
             found.append(expr)
     found.sort(key=lambda e: e.start)
     return found
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Is ``pos`` in one of ``spans`` (in order, not overlapping)? A bisection: a text of
+    many percentages would otherwise test every span at every number (issue 16)."""
+    i = bisect_right(spans, (pos, math.inf)) - 1
+    return i >= 0 and pos < spans[i][1]
 
 
 def after_count_noun(text: str, pos: int) -> bool:

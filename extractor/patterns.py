@@ -63,7 +63,9 @@ PERCENT_WORDS = re.compile(
 
 # ---------------------------------------------------------------- not statistics
 # Stretches of text whose numbers are never mentions.
-URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./?=&%#:~+_-]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", re.I)
+# A mail address starts where its run of name characters starts (tried inside the run, the
+# name part would rescan the run at every character: quadratic on a long digit run)
+URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./?=&%#:~+_-]+|(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", re.I)
 PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]\d{7,8}|1[3-9]\d{9}|\d{3,4}[-－—]\d{3,4}[-－—]\d{3,4})(?!\d)")
 DOC_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d+\s*号|第\s*\d+\s*号")
 POSTCODE = re.compile(r"(?:邮编|邮政编码)[:：\s]*\d{6}")
