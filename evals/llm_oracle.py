@@ -18,7 +18,7 @@ import json
 import sys
 from typing import Any
 
-from extractor import evaluate as ev
+from extractor import evals as ev
 from extractor import extract, ingest
 from extractor.llm import LLMConfig
 from extractor.llm.candidates import Candidate, find_candidates

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import evaluate as ev
+from . import evals as ev
 from .cli_common import missing, no_such, plural, require_file, require_writable_parent
 from .label import gold_path_for, pre_annotate
 from .llm import LLMConfig, LLMConfigError

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .evaluate import FIELD_KEYS, GOLD_SUFFIX, TABLES, extract_for_eval
+from .evals import FIELD_KEYS, GOLD_SUFFIX, TABLES, extract_for_eval
 
 if TYPE_CHECKING:
     from .llm import LLMConfig

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extractor import evaluate as ev
+from extractor import evals as ev
 from extractor.cli import app
 
 DATA = Path(__file__).parent / "data" / "eval"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import evaluate as ev
+from extractor import evals as ev
 
 DATA = Path(__file__).parent / "data" / "eval"
 GOOD = DATA / "good" / "mini.gold.json"

@@ -45,7 +45,7 @@ def cli(*args: str) -> str:
 def test_importing_the_package_loads_no_llm_client(tmp_path):
     code = f"""
 import sys
-import extractor, extractor.cli, extractor.llm, extractor.evaluate
+import extractor, extractor.cli, extractor.llm, extractor.evals
 report = extractor.extract_file({str(SAMPLE)!r})
 assert report.fields, "rules extracted nothing"
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("openai", "instructor"))

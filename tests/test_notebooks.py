@@ -1,7 +1,7 @@
 """The notebooks run offline from a fresh clone, without error, and show what they promise.
 
 They are stored without outputs and import only the package's public API (plus the eval harness,
-``extractor.evaluate``). Each is executed with nbclient on the ``python3`` kernel (ipykernel): on
+``extractor.evals``). Each is executed with nbclient on the ``python3`` kernel (ipykernel): on
 the bundled sample and corpus (what they show is checked here, not in the notebooks), then on
 another report and corpus given through their parameters cell or environment variables, from a
 working directory outside the repository; notebook 02 also runs with the eval harness hidden, to
@@ -32,7 +32,7 @@ from .conftest import ROOT, SEED_TEXT
 NOTEBOOKS = ROOT / "notebooks"
 NB01 = NOTEBOOKS / "01_inspect_report.ipynb"
 NB02 = NOTEBOOKS / "02_batch_overview.ipynb"
-EVAL_HARNESS = {"extractor.evaluate"}  # allowed besides ``from extractor import <public name>``
+EVAL_HARNESS = {"extractor.evals"}  # allowed besides ``from extractor import <public name>``
 CORPUS_DIRS = ("evals/dev", "evals/dev2", "evals/full", "evals/seed", "examples")  # notebook 02's default
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
 DEV_EXCERPT = ROOT / "evals" / "dev" / "r004.txt"  # a report other than the sample: no tables, no checks
@@ -93,7 +93,7 @@ def test_stored_without_outputs_and_public_api_only(path: Path) -> None:
         for node in ast.walk(ast.parse(cell.source)):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("extractor"):
                 if node.module == "extractor":
-                    names = {a.name for a in node.names} - {"evaluate"}
+                    names = {a.name for a in node.names} - {"evals"}
                     assert names <= set(extractor.__all__), f"not public API: {names - set(extractor.__all__)}"
                 else:
                     assert node.module in EVAL_HARNESS, f"private import: from {node.module} import …"
@@ -174,7 +174,7 @@ def test_02_batch_overview() -> None:
     assert "not_stated" in html_of(tagged(nb, "chart-checks"))
     eval_out = tagged(nb, "chart-eval")
     assert len(pngs(eval_out)) == 1
-    assert "fields: P " in text_of(eval_out)  # scored by extractor.evaluate
+    assert "fields: P " in text_of(eval_out)  # scored by extractor.evals
     assert "requests.received" in html_of(eval_out)
 
 
@@ -203,7 +203,7 @@ def test_02_a_corpus_folder_named_but_missing_is_an_error(tmp_path: Path, monkey
 
 
 def test_02_on_a_minimal_corpus_without_eval_harness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two folders from $XXGK_CORPUS: examples/ and a one-document seed; ``extractor.evaluate`` cannot be imported."""
+    """Two folders from $XXGK_CORPUS: examples/ and a one-document seed; ``extractor.evals`` cannot be imported."""
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     seed = tmp_path / "evals" / "seed"
     seed.mkdir(parents=True)
@@ -215,7 +215,7 @@ def test_02_on_a_minimal_corpus_without_eval_harness(tmp_path: Path, monkeypatch
                    "requests.granted": {"value": 4, "qualifier": "exact", "optional": True}},
     }), encoding="utf-8")
     monkeypatch.setenv("XXGK_CORPUS", f"examples:{seed}")
-    nb = execute(NB02, tmp_path, first_cell='import sys\nsys.modules["extractor.evaluate"] = None')
+    nb = execute(NB02, tmp_path, first_cell='import sys\nsys.modules["extractor.evals"] = None')
     assert "1 document extracted" in text_of(tagged(nb, "extract"))  # the seed is the sample: counted once
     out = tagged(nb, "chart-eval")
     assert "eval harness unavailable" in text_of(out)

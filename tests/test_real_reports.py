@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import evaluate as ev
+from extractor import evals as ev
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import evaluate as ev
+from extractor import evals as ev
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 FLOORS = json.loads((EVALS / "floor.json").read_text(encoding="utf-8"))["suites"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import evaluate, render, schema
+from extractor import evals, render, schema
 from extractor.llm import definitions
 from extractor.models import Report
 from extractor.schema import FIELD_KEYS, FIELDS, TEMPLATE
@@ -70,9 +70,9 @@ def test_llm_definitions_cover_exactly_the_schema_fields():
 
 
 def test_eval_harness_keys_are_the_schema():
-    assert evaluate.FIELD_KEYS == set(FIELD_KEYS)
-    assert evaluate.QUALIFIERS == schema.QUALIFIERS
-    assert tuple(evaluate.TABLES) == schema.TABLE_NAMES
+    assert evals.FIELD_KEYS == set(FIELD_KEYS)
+    assert evals.QUALIFIERS == schema.QUALIFIERS
+    assert tuple(evals.TABLES) == schema.TABLE_NAMES
 
 
 # --- tables ----------------------------------------------------------------------------------

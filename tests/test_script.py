@@ -8,7 +8,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from extractor import evaluate as ev
+from extractor import evals as ev
 from extractor import extract
 from extractor.script import is_traditional, restore_original, to_simplified
 
