@@ -25,13 +25,13 @@ import re
 import lxml.html
 from lxml import etree
 
-from .ingest import (
+from .decoding import decode_text
+from .layout import (
     Document,
     Grid,
     SpanCopy,
     assemble,
     clean_inline,
-    decode_text,
     grid_from_slots,
     grid_rows_text,
     join_lines,

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 from pdfplumber.page import DerivedPage
 
-from .ingest import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
+from .layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
 from .vocab import UNITS
 
 TABLE_SETTINGS = {

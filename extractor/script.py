@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .ingest import Grid
+from .layout import Grid
 from .models import Report, Span
 
 # The code points OpenCC is asked about: CJK punctuation, unified ideographs (with extension A),
@@ -89,7 +89,7 @@ def simplify_grids(grids: list[Grid]) -> list[Grid]:
     if not any(is_traditional(cell) for grid in grids for row in grid for cell in row):
         return grids
     table = _tables()[0]
-    # type(cell): a slot a colspan covers stays marked as such (ingest.SpanCopy)
+    # type(cell): a slot a colspan covers stays marked as such (layout.SpanCopy)
     return [[[type(cell)(cell.translate(table)) for cell in row] for row in grid] for grid in grids]
 
 

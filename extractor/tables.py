@@ -29,7 +29,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from .ingest import SpanCopy
+from .layout import SpanCopy
 from .schema import TEMPLATE, RowSpec
 from .table_runs import Identity, Run, RunResult, solve
 

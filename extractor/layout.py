@@ -1,0 +1,131 @@
+"""What the converters (``ingest_html``, ``ingest_pdf``, ``ingest_docx``) share: the ``Document``
+they fill, grids, inline text cleaning, line joining, and tables and blocks written as text.
+
+Its own module so that the converters import it and ``ingest`` (the dispatcher) imports the
+converters, with no import running back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .models import ErrorEntry
+
+# A table as cells: rows of cell texts (rowspan/colspan expanded by repeating the text).
+Grid = list[list[str]]
+
+
+class SpanCopy(str):
+    """The text of a grid slot a cell covers by its colspan, right of the cell's own slot.
+
+    It is still the cell's text (a plain ``str`` to every reader), so a grid stays a grid of
+    strings; the table reader uses the type to tell one spanned cell from equal cells side by
+    side (``0`` spanning two columns is one cell, not ``0 | 0``).
+    """
+
+    __slots__ = ()
+
+
+@dataclass
+class Document:
+    text: str = ""
+    kind: str = "text"
+    grids: list[Grid] = field(default_factory=list)
+    errors: list[ErrorEntry] = field(default_factory=list)
+    warnings: list[ErrorEntry] = field(default_factory=list)
+
+    def error(self, message: str) -> Document:
+        self.errors.append(ErrorEntry(stage="ingest", message=message))
+        return self
+
+    def warn(self, message: str) -> Document:
+        """Something was repaired on the way in (the document is still read in full)."""
+        self.warnings.append(ErrorEntry(stage="ingest", message=message))
+        return self
+
+
+# --- shared by the converters: inline text, line joining, tables as text --------------------
+
+# Chinese characters and full-width punctuation: no space belongs between two of them.
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_FULLWIDTH_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
+_WS = r"[ \t\u00a0\u3000\u2002-\u200b\ufeff]"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]){_WS}+(?=[{_CJK}])")
+_SPACE_AT_PUNCT = re.compile(rf"{_WS}+(?=[{_FULLWIDTH_PUNCT}])|(?<=[{_FULLWIDTH_PUNCT}]){_WS}+")
+_WS_RUN = re.compile(rf"{_WS}+")
+_WIDE_CHAR = re.compile(rf"[{_CJK}{_FULLWIDTH_PUNCT}]")
+_PUNCT_CHAR = re.compile(rf"[{_FULLWIDTH_PUNCT}]")
+
+
+def clean_inline(s: str) -> str:
+    """One line of text: whitespace runs → one space; none between Chinese characters or
+    next to full-width punctuation (``邮 编 ： 223100 ，`` → ``邮编：223100，``)."""
+    s = s.replace("\r", " ").replace("\n", " ")
+    s = _SPACE_AT_PUNCT.sub("", s)
+    s = _SPACE_BETWEEN_CJK.sub("", s)
+    return _WS_RUN.sub(" ", s).strip()
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the hard-wrapped lines of one paragraph (or one table cell).
+
+    Between two Chinese characters (or next to full-width punctuation) nothing is inserted;
+    between a number and a Chinese measure word one space, as such text is set inline in
+    these reports (``常务会议 7`` + ``期`` → ``常务会议 7 期``, like ``1136 条``); between two
+    ASCII words one space, except inside a number or an address split by the wrap
+    (``0517-`` + ``87222589``, ``hzzwgk@`` + ``126.com``).
+    """
+    out = ""
+    for raw in lines:
+        line = clean_inline(raw)
+        if not line:
+            continue
+        if out:
+            out += _wrap_separator(out[-1], line[0]) + line
+        else:
+            out = line
+    return out
+
+
+def _wrap_separator(a: str, b: str) -> str:
+    """What stands between the last character of a line and the first of the next."""
+    wide_a, wide_b = bool(_WIDE_CHAR.match(a)), bool(_WIDE_CHAR.match(b))
+    if wide_a and wide_b or _PUNCT_CHAR.match(a) or _PUNCT_CHAR.match(b):
+        return ""
+    if wide_a or wide_b:  # Chinese next to a number or a Latin word
+        return " " if (a.isascii() and a.isalnum() or b.isascii() and b.isalnum() or a == "%") else ""
+    if a.isdigit() and b.isdigit() or a in "-/@._:（(" or b in "-/@._:%)）,.;":
+        return ""
+    return " "
+
+
+def grid_from_slots(slots: dict[tuple[int, int], tuple[str, bool]], n_rows: int) -> tuple[Grid, list[list[str]]]:
+    """Span-expanded cells (row, column) → (text, is the span's own cell) as a grid and as text rows.
+
+    The grid repeats a spanned cell's text in every slot it covers; the text rows keep it only
+    in its own cell, as a printed table shows it. Empty rows are dropped.
+    """
+    if not slots:
+        return [], []
+    width = max(c for _, c in slots) + 1
+    grid: Grid = []
+    text_rows: list[list[str]] = []
+    for r in range(n_rows):
+        cells = [slots.get((r, c), ("", True)) for c in range(width)]
+        if not any(t for t, _ in cells):
+            continue
+        grid.append([t for t, _ in cells])
+        text_rows.append([t if origin else "" for t, origin in cells])
+    return grid, text_rows
+
+
+def grid_rows_text(rows: list[list[str]]) -> str:
+    """A table as text: one line per row, cells separated by a tab (cells are one line)."""
+    return "\n".join("\t".join(c.replace("\t", " ").replace("\n", " ") for c in row) for row in rows)
+
+
+def assemble(blocks: list[tuple[str, str]]) -> str:
+    """Blocks (``("p", paragraph)`` or ``("table", rows text)``) → the document text."""
+    parts = [text for _, text in blocks if text.strip()]
+    return "\n\n".join(parts).strip("\n") + ("\n" if parts else "")
