@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from . import cli_eval, cli_show
 from .batch import DEFAULT_TIME_LIMIT, SUPPORTED_SUFFIXES, Batch, Inputs, doc_name, expand_inputs
 from .cli_common import PROBLEMS, PlainHelpGroup, fail, no_such, plural, require_writable_parent
 from .llm import MODES, LLMConfig, LLMConfigError
@@ -222,21 +223,9 @@ class _progress:
             self._p.__exit__(*exc)
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (eval, label, show…) register themselves here."""
-    import importlib
-
-    for name in ("cli_eval", "cli_show"):
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{name}":
-                raise
-            continue
-        module.register(app)
-
-
-_register_optional_commands()
+# The eval, label and show commands live in their own modules; they are listed after extract.
+cli_eval.register(app)
+cli_show.register(app)
 
 
 def main() -> None:
