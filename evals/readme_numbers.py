@@ -1,0 +1,146 @@
+"""Write the README's generated blocks: the current scores and the command help.
+
+    python evals/readme_numbers.py          # rewrite the blocks in README.md
+    python evals/readme_numbers.py --check  # exit 1 (and name the blocks) when README.md is stale
+
+A block sits between ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->``; everything between
+the markers is this script's output, so figures are never typed by hand. ``BLOCKS`` maps a name
+to the function that writes it; a new block (the benchmark's, say) is one more entry and one
+pair of markers. ``tests/test_readme_numbers.py`` fails when a block differs from what this
+script writes now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+# The suites of the scores block: label, gold folders (relative to the repository), what they are.
+SUITES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("`evals/dev`", ("evals/dev",), "excerpts"),
+    ("`evals/dev2`", ("evals/dev2",), "excerpts, 4 in traditional script"),
+    ("`evals/full` + `evals/seed`", ("evals/full", "evals/seed"), "complete reports: PDF, HTML, Markdown, text"),
+)
+# The commands whose help the help block shows, in the order ``xxgk --help`` lists them.
+COMMANDS: tuple[tuple[str, ...], ...] = ((), ("extract",), ("eval",), ("label",), ("show",))
+HELP_WIDTH = 100  # help is wrapped at a fixed width so the block does not depend on the terminal
+
+_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.DOTALL)
+
+
+def _fmt(x: Any) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _meta(summary: dict[str, Any], key: str) -> str:
+    m = (summary.get("metadata") or {}).get(key) or {}
+    return "—" if not m.get("docs") else f"{_fmt(m.get('rate'))} / {_fmt(m.get('coverage'))}"
+
+
+@functools.cache
+def suite_run(folders: tuple[str, ...]) -> Any:
+    """``xxgk eval FOLDERS`` (rules only, without the bootstrap intervals), in process: an ``EvalRun``."""
+    from extractor import evals as ev
+
+    golds = ev.load_gold_set([ROOT / f for f in folders])
+    return ev.evaluate(golds, lambda g: ev.extract_for_eval(g.doc_path), ci=False)
+
+
+def suite_summary(folders: tuple[str, ...]) -> dict[str, Any]:
+    return suite_run(folders).summary
+
+
+def scores_block() -> str:
+    lines = ["| suite | docs | mentions F1 | fields F1 | table cells | body | year | admin_level |",
+             "|---|---|---|---|---|---|---|---|"]
+    for label, folders, what in SUITES:
+        s = suite_summary(folders)
+        lines.append(f"| {label} ({what}) | {s['docs']} | {_fmt(s['mentions']['f1'])} | {_fmt(s['fields']['f1'])} | "
+                     f"{_fmt(s['tables']['cell_accuracy'])} | {_meta(s, 'body')} | {_meta(s, 'year')} | "
+                     f"{_meta(s, 'admin_level')} |")
+    return "\n".join(lines) + "\n"
+
+
+def table_cells_block() -> str:
+    """How the complete reports' table cells come out: right, read wrong, not read."""
+    label, folders, _ = SUITES[-1]
+    run = suite_run(folders)
+    errors = [e for s in run.scores for e in s.errors if e.area == "table"]
+    total = sum(n for s in run.scores for _, n in s.cells.values())
+    wrong = sum(e.kind == "wrong" for e in errors)
+    unread = sum(e.kind == "miss" for e in errors)
+    docs = sum(1 for s in run.scores if s.cells)
+    return (f"Table cells over the {docs} complete reports with gold tables ({label}): {total - len(errors)} of "
+            f"{total} right, {wrong} read wrong, {unread} not read ({100 * unread / total:.1f} %).\n")
+
+
+def command_help(args: tuple[str, ...]) -> str:
+    """What ``xxgk ARGS --help`` prints, wrapped at ``HELP_WIDTH``."""
+    import typer.main
+    from click.testing import CliRunner
+
+    from extractor.cli import app
+
+    command = typer.main.get_command(app)
+    result = CliRunner().invoke(command, [*args, "--help"], prog_name="xxgk",
+                                terminal_width=HELP_WIDTH, catch_exceptions=False)
+    return "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
+
+
+def help_block() -> str:
+    parts = []
+    for args in COMMANDS:
+        name = " ".join(("xxgk", *args, "--help"))
+        parts += [f"<details><summary><code>{name}</code></summary>", "", "```text", command_help(args), "```", "",
+                  "</details>", ""]
+    return "\n".join(parts)
+
+
+BLOCKS: dict[str, Callable[[], str]] = {
+    "scores": scores_block, "table-cells": table_cells_block, "command-help": help_block,
+}
+
+
+def render(readme: str, names: set[str] | None = None) -> str:
+    """``readme`` with every block (or those in ``names``) rewritten."""
+    def repl(m: re.Match[str]) -> str:
+        name = m.group("name")
+        if name not in BLOCKS or (names is not None and name not in names):
+            return m.group(0)
+        return m.group(1) + BLOCKS[name]() + m.group(4)
+
+    return _BLOCK.sub(repl, readme)
+
+
+def block_bodies(readme: str) -> dict[str, str]:
+    return {m.group("name"): m.group("body") for m in _BLOCK.finditer(readme)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report stale blocks (exit 1 if any)")
+    parser.add_argument("--block", action="append", choices=sorted(BLOCKS), help="only this block (repeatable)")
+    opts = parser.parse_args(argv)
+    text = README.read_text(encoding="utf-8")
+    new = render(text, set(opts.block) if opts.block else None)
+    if opts.check:
+        old, now = block_bodies(text), block_bodies(new)
+        stale = sorted(n for n in now if old.get(n) != now[n])
+        for name in stale:
+            print(f"README.md: block {name!r} is stale; run python evals/readme_numbers.py", file=sys.stderr)
+        return 1 if stale else 0
+    if new != text:
+        README.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
