@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from extractor import extract_file
-from extractor.ingest import Document, clean_inline, join_lines, load_document, sniff_kind
+from extractor.ingest import load_document, sniff_kind
+from extractor.layout import Document, clean_inline, join_lines
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"  # the project's own gold data
 FULL = EVALS / "full"
