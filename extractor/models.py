@@ -75,7 +75,7 @@ class ErrorEntry(BaseModel):
     message: str
 
 
-# Keys that appear only when an issue asks for them (``--with-text``, the LLM layer); they are
+# Keys that appear only when asked for (``--with-text``, the LLM layer, repairs on ingest); they are
 # left out of the serialised result when unset, so the core keys stay exactly as output.md says.
 OPTIONAL_KEYS = ("text", "llm", "warnings")
 

@@ -17,7 +17,6 @@ from . import patterns as P
 from .numerals import MULTIPLIERS, NumeralError, parse_numeral, to_number
 from .vocab import EXCLUSIONS, QUALIFIER_OF, UNITS
 
-# 万元/亿元 need no unit of their own: the grammar reads 万/亿 as the multiplier and 元 as the unit
 PERCENT_UNITS = {"%", "％"}
 _ARABIC_START = frozenset("0123456789０１２３４５６７８９")
 _CHINESE_NUMERAL = re.compile(f"^[{P.CN_DIGITS}{P.CN_UNITS}{P.CN_BIG}]+$")

@@ -36,10 +36,6 @@ def _load_toml(name: str) -> dict[str, Any]:
     return tomllib.loads((DATA / name).read_text(encoding="utf-8"))
 
 
-def user_dict_path() -> str:
-    return str(DATA / "userdict.txt")
-
-
 UNITS = _load_units()
 QUALIFIERS = _load_qualifiers()
 QUALIFIER_OF = {(word, pos): q for word, pos, q in QUALIFIERS}

@@ -60,7 +60,7 @@ FIELD_EXAMPLES = [
      {"documents.issued": (34, "exact")}),
     ("“上海科技”网站全年累计发布信息 2139 条，其中动态类\n信息发布 1744 条，政务信息发布 393 条。",
      {"proactive.website": (2139, "exact")}),
-    # request flow in varied wording (issue 12, class 3; dev2 excerpts)
+    # request flow in varied wording (dev2 excerpts)
     ("2025关东街共受理政府信息公开申请21件,结转上年度2件,其中网上申请20件,书面申请3件,已办结18,结转下年度继续办理5。"
      "政府信息公开行政复议1(结果维持1),政府信息公开行政诉讼0件。",
      {"requests.received": (21, "exact"), "requests.carried_over": (2, "exact"), "requests.completed": (18, "exact"),

@@ -1,5 +1,5 @@
 """The publishing family (proactive.*, consultations, training, documents…) on sentences of real
-reports, grouped by the kind of wording the rules must read (issue 12). Each group holds examples
+reports, grouped by the kind of wording the rules must read. Each group holds examples
 from at least two different reports; the report each sentence comes from is named beside it."""
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def test_one_category_of_a_list_is_not_the_website(text: str, website: int | Non
 
 
 def test_a_channel_figure_of_wider_scope_does_not_cost_the_total() -> None:
-    # issue 12, class 2: the body's total stands beside a county-wide new-media figure that is larger
+    # the body's total stands beside a county-wide new-media figure that is larger
     fields = extract("全年主动公开各类政府信息5268条。全县48个政务新媒体全年发布信息1.3万余条。").fields
     assert {k: f.value for k, f in fields.items()} == {"proactive.total": 5268}
     # without a wider scope the larger channel figure shows the "total" to be a part
@@ -148,7 +148,7 @@ def test_a_channel_figure_of_wider_scope_does_not_cost_the_total() -> None:
      {"proactive.total": 449248}),
     ("2018年,全市新增主动公开政府信息449248条。《条例》颁布实施以来,累计主动公开政府信息2841340条。",
      {"proactive.total": 449248}),
-    # up to a date and in all (截至…累计): the year's own figure wins when the text gives one (issue 12, class 5)
+    # up to a date and in all (截至…累计): the year's own figure wins when the text gives one
     ("截至2024年底,政务新媒体累计发布信息12000余条;2024年政务新媒体发布信息1500条。",
      {"proactive.new_media": 1500}),
     ("截止2021年12月31日,通过网站主动公开政府信息共88条。", {"proactive.website": 88}),  # dev r029: alone, it stands

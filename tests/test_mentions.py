@@ -55,7 +55,7 @@ def test_subject_reads_only_the_clause() -> None:
     assert subject_of(text, start, start + 2) == "信息"
 
 
-# Counts without a measure word (issue 12, class 6; gold-format.md allows unit null): an integer written
+# Counts without a measure word (gold-format.md allows unit null): an integer written
 # straight after what it counts, closing its clause. (sentence, [(text, value, qualifier)])
 BARE_COUNTS = [
     ("共受理政府信息公开申请21件,已办结18,结转下年度继续办理5。政府信息公开行政复议1(结果维持1),政府信息公开行政诉讼0件。",

@@ -1,4 +1,4 @@
-"""Optional LLM fill for what the rules cannot settle (issue 6), through ``instructor`` +
+"""Optional LLM fill for what the rules cannot settle, through ``instructor`` +
 ``openai`` against any OpenAI-compatible endpoint.
 
 Off unless asked for. Nothing here imports ``openai`` or ``instructor`` until a request is made;
