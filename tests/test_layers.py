@@ -50,3 +50,17 @@ def test_a_cycle_breaks_the_acyclic_contract(tmp_path: Path, monkeypatch: pytest
     sys.modules.pop("cyclepkg", None)
     assert status != EXIT_STATUS_SUCCESS
     assert "BROKEN" in out and "convert" in out and "dispatch" in out
+
+
+MAX_MODULE_LINES = 600
+# Modules still over the limit, each with the size it may not grow past (a ratchet: split them,
+# then remove their line). Owned by work in progress: the PDF converter and the output writers.
+OVER_LIMIT = {"extractor/ingest_pdf.py": 642, "extractor/output.py": 604}
+
+
+def test_no_module_over_the_size_limit() -> None:
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+             for p in (ROOT / "extractor").rglob("*.py")}
+    too_long = {name: n for name, n in sizes.items() if n > OVER_LIMIT.get(name, MAX_MODULE_LINES)}
+    assert not too_long, f"modules over {MAX_MODULE_LINES} lines (or grown past their ratchet): {too_long}"
+    assert all(sizes.get(name, 0) > MAX_MODULE_LINES for name in OVER_LIMIT), "remove a split module's ratchet line"
