@@ -1,6 +1,6 @@
 """The layers of the package hold: the import-linter contracts in pyproject.toml are kept.
 
-The contracts (README "Architecture"): the core imports nothing of the LLM layer, the eval
+The contracts (README "Architecture"): the schema imports nothing of the package; the core imports nothing of the LLM layer, the eval
 harness, the CLI or the writers; the LLM layer never imports the eval harness; nothing imports
 the CLI but the CLI; no import cycle between the package's modules.
 """
@@ -26,6 +26,8 @@ def test_contracts_are_declared() -> None:
     core = next(c for c in config["contracts"] if "extractor.models" in c.get("source_modules", ()))
     assert {"extractor.llm", "extractor.evals", "extractor.cli", "extractor.render"} <= set(core["forbidden_modules"])
     assert by_type["acyclic_siblings"]["ancestors"] == ["extractor"]
+    schema = next(c for c in config["contracts"] if c.get("source_modules") == ["extractor.schema"])
+    assert {"extractor.models", "extractor.tables", "extractor.fields"} <= set(schema["forbidden_modules"])
 
 
 def test_package_keeps_its_import_contracts(capsys: pytest.CaptureFixture[str]) -> None:
