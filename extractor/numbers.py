@@ -146,8 +146,15 @@ def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:
     )
 
 
+# A numeral longer than this is no figure of a report (Python cannot even print an integer of
+# more than 4,300 digits, so the result could not be written): it is not read as a number.
+MAX_NUMERAL_CHARS = 4000
+
+
 def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
     numeral = m.group("num")
+    if len(numeral) > MAX_NUMERAL_CHARS:
+        return None
     is_chinese = bool(_CHINESE_NUMERAL.match(numeral))
     pre, mid, mid2, post = m.group("pre"), m.group("mid"), m.group("mid2"), m.group("post")
     unit, mult = m.group("unit"), m.group("mult")
