@@ -1,107 +1,261 @@
-"""Throughput and peak memory of rules-only extraction, side by side with jieba.lcut.
+"""Throughput, cost beside ``jieba.lcut``, stage shares, peak RSS and cold start of rules-only
+extraction, separately for excerpts, complete texts, HTML and PDF.
 
 Not a test: timings depend on the machine. Usage:
 
-    python benchmarks/bench_extract.py [CORPUS_DIR ...] [--repeat N]
+    python benchmarks/bench_extract.py [--repeat N] [--rss SMALL LARGE] [--json] [--save]
 
-Defaults to the labelled reports under evals/ and the bundled sample. Prints docs/s and
-peak memory (tracemalloc) of ``extractor.extract`` and the time ``jieba.lcut`` takes over
-the same documents in the same run, and their ratio (the target is ≤ 0.5). Times are CPU
-time of this process (``time.process_time``), so other work on the machine does not skew
-the ratio; each pass starts as a fresh run that has read only the bundled sample report.
+Kinds: ``excerpts`` (evals/dev, evals/dev2), ``texts`` (complete reports as .txt/.md: evals/full
+and evals/seed), ``html`` and ``pdf`` (evals/full). For each kind:
+
+- docs/s and MB/s (input file bytes) of ``extract_file`` (ingest included), CPU time of this
+  process (``time.process_time``), so other work on the machine does not skew the figures;
+- the ratio of that CPU time to ``jieba.lcut`` over the same (converted) text: passes alternate
+  between the two, each pass with cold memo tables, and the ratio is of the median passes;
+- the share of each stage (ingest, sections/metadata, mentions, fields, tables, checks; the
+  rest is "other"), from one more pass with the stage functions wrapped by timers.
+
+Then peak RSS of the CLI process at two corpus sizes (``bench_batch.py``'s corpus and runner),
+cold start (wall time of ``xxgk extract examples/longting-2024.txt`` as a fresh process, median
+of 3) and the seed report typeset as a PDF (``tests/test_ingest.py``'s helper) against the seed
+as text. ``--save`` writes ``benchmarks/latest.json`` and the README's ``benchmark`` block
+(``evals/readme_numbers.py``) from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
+import json
+import os
+import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPORA = [ROOT / "evals", ROOT / "examples"]
-TEXT_SUFFIXES = {".txt", ".md"}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_batch import make_corpus, run_cli  # noqa: E402
+from common import ROOT, SAMPLE, clear_memo  # noqa: E402
 
-def load_corpus(dirs: list[Path]) -> list[str]:
-    from extractor.ingest import load_document
-
-    texts = []
-    for d in dirs:
-        if d.is_file():
-            paths = [d]
-        elif d.is_dir():
-            paths = sorted(p for p in d.rglob("*") if p.suffix in TEXT_SUFFIXES and p.is_file())
-        else:
-            continue
-        for p in paths:
-            doc = load_document(p)
-            if doc.text.strip():
-                texts.append(doc.text)
-    return texts
-
-
-def clear_caches() -> None:
-    """Forget memoised clauses, labels and numerals (they pay off within a corpus, not across repeats)."""
-    from extractor import mentions, numerals, tables
-
-    for fn in (mentions._trim, numerals.parse_numeral, tables.normalize_label, tables._label_index_cached,
-               tables.parse_cell, tables._is_value):
-        fn.cache_clear()
+LATEST = ROOT / "benchmarks" / "latest.json"
+EVALS = ROOT / "evals"
+TEXT_SUFFIXES = (".txt", ".md")
+# kind → the files it times
+KINDS: dict[str, Callable[[], list[Path]]] = {
+    "excerpts": lambda: sorted(p for d in ("dev", "dev2") for p in (EVALS / d).glob("*.txt")),
+    "texts": lambda: sorted(p for d in ("full", "seed") for s in TEXT_SUFFIXES for p in (EVALS / d).glob("*" + s)),
+    "html": lambda: sorted((EVALS / "full").glob("*.htm*")),
+    "pdf": lambda: sorted((EVALS / "full").glob("*.pdf")),
+}
+STAGES = ("ingest", "sections/metadata", "mentions", "fields", "tables", "checks")
+# stage → (module, attribute) of the functions ``extractor.pipeline`` calls for it
+STAGE_FUNCTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ingest": (("extractor.ingest", "load_document"),),
+    "sections/metadata": (("extractor.pipeline", "split_sections"), ("extractor.pipeline", "read_metadata")),
+    "mentions": (("extractor.pipeline", "find_mentions"),),
+    "fields": (("extractor.pipeline", "resolve_fields"),),
+    "tables": (("extractor.tables", "parse_tables_text"), ("extractor.tables", "parse_tables_grids"),
+               ("extractor.pipeline", "simplify_grids"), ("extractor.pipeline", "restore_grid_notes")),
+    "checks": (("extractor.checks", "run_checks"),),
+}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="*", type=Path)
-    parser.add_argument("--repeat", type=int, default=5, help="passes over the corpus (default 5)")
-    args = parser.parse_args()
-    texts = load_corpus(args.corpus or DEFAULT_CORPORA)
-    if not texts:
-        raise SystemExit("no text documents found")
+@contextmanager
+def stage_timers() -> Iterator[dict[str, float]]:
+    """Wrap the stage functions so each call adds its CPU time to its stage (outermost call only:
+    a stage calling another is charged once)."""
+    totals = dict.fromkeys(STAGES, 0.0)
+    depth = [0]
+    saved: list[tuple[Any, str, Any]] = []
 
+    def timed(stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if depth[0]:
+                return fn(*args, **kwargs)
+            depth[0] += 1
+            t0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                totals[stage] += time.process_time() - t0
+                depth[0] -= 1
+        return wrapper
+
+    for stage, targets in STAGE_FUNCTIONS.items():
+        for module_name, attr in targets:
+            module = sys.modules[module_name]
+            original = getattr(module, attr)
+            saved.append((module, attr, original))
+            setattr(module, attr, timed(stage, original))
+    try:
+        yield totals
+    finally:
+        for module, attr, original in saved:
+            setattr(module, attr, original)
+
+
+def bench_kind(paths: list[Path], repeat: int) -> dict[str, Any]:
     import jieba
 
-    from extractor import extract
+    from extractor import extract, extract_file
+    from extractor.ingest import load_document
 
-    jieba.initialize()
-    sample = (ROOT / "examples" / "longting-2024.txt").read_text(encoding="utf-8")
-    extract(sample)  # warm-up: loads the tokenizer and the rule tables once
-
-    # Passes alternate: extract, then jieba.lcut, over the same documents, so that both see the
-    # same state of the machine; the ratio is of the median passes.
+    sample = SAMPLE.read_text(encoding="utf-8")
+    texts = [load_document(p).text for p in paths]
+    size = sum(p.stat().st_size for p in paths)
     extract_passes: list[float] = []
     jieba_passes: list[float] = []
-    for _ in range(args.repeat):
-        # Each pass starts as a fresh run whose first document was the bundled sample: memo
-        # tables hold only what the sample put there, so repeats are not served from memory.
-        clear_caches()
+    for _ in range(repeat):
+        # each pass starts as a fresh run whose first document was the bundled sample
+        clear_memo()
         extract(sample)
         t0 = time.process_time()
-        for text in texts:
-            extract(text)
+        for p in paths:
+            extract_file(p)
         extract_passes.append(time.process_time() - t0)
         t0 = time.process_time()
         for text in texts:
             jieba.lcut(text)
         jieba_passes.append(time.process_time() - t0)
-    t_extract, t_jieba = sum(extract_passes), sum(jieba_passes)
-    ratio = statistics.median(extract_passes) / statistics.median(jieba_passes)
-    # memory in a separate pass: tracing slows Python down several times
-    tracemalloc.start()
-    for text in texts:
-        extract(text)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    clear_memo()
+    extract(sample)
+    with stage_timers() as stages:
+        t0 = time.process_time()
+        for p in paths:
+            extract_file(p)
+        total = time.process_time() - t0
+    shares = {s: stages[s] / total for s in STAGES}
+    shares["other"] = max(0.0, 1 - sum(shares.values()))
+    t = statistics.median(extract_passes)
+    return {
+        "docs": len(paths), "mb": size / 1e6, "chars_per_doc": sum(map(len, texts)) / len(paths),
+        "seconds_per_pass": t, "docs_per_s": len(paths) / t, "mb_per_s": size / 1e6 / t,
+        "ratio_to_jieba_lcut": t / statistics.median(jieba_passes), "stage_shares": shares,
+    }
 
-    n = len(texts) * args.repeat
-    chars = sum(len(t) for t in texts) * args.repeat
-    print(f"documents: {len(texts)} × {args.repeat} passes, {chars / n:.0f} chars/doc on average")
-    print(f"{'':18}{'seconds':>10}{'docs/s':>10}{'MB/s':>8}")
-    print(f"{'extract (rules)':18}{t_extract:10.3f}{n / t_extract:10.1f}{chars * 3 / 1e6 / t_extract:8.2f}")
-    print(f"{'jieba.lcut':18}{t_jieba:10.3f}{n / t_jieba:10.1f}{chars * 3 / 1e6 / t_jieba:8.2f}")
-    print(f"ratio extract / jieba.lcut (median pass): {ratio:.2f} (target ≤ 0.5)")
-    print(f"peak traced memory during extract: {peak / 1e6:.1f} MB")
+
+def _test_ingest_module() -> Any:
+    """tests/test_ingest.py by its path (tests/ is no package): its seed-as-PDF helper."""
+    spec = importlib.util.spec_from_file_location("test_ingest", ROOT / "tests" / "test_ingest.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_seed_pdf(repeat: int) -> dict[str, float] | None:
+    """CPU time of the seed typeset as a PDF against the seed as text (median of ``repeat`` each)."""
+    try:
+        import reportlab  # noqa: F401  (dev extra)
+    except ImportError:
+        return None
+    from extractor import extract_file
+
+    seed = EVALS / "seed" / "longting-2024.txt"
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
+        pdf = _test_ingest_module().seed_as_pdf(Path(tmp) / "longting-2024.pdf")
+        times = {}
+        for name, path in (("text", seed), ("pdf", pdf)):
+            runs = []
+            for _ in range(repeat):
+                clear_memo()
+                t0 = time.process_time()
+                extract_file(path)
+                runs.append(time.process_time() - t0)
+            times[name] = statistics.median(runs)
+    return {"text_s": times["text"], "pdf_s": times["pdf"], "ratio": times["pdf"] / times["text"]}
+
+
+def bench_cold_start(runs: int = 3) -> float:
+    """Median wall seconds of ``xxgk extract examples/longting-2024.txt`` as a fresh process."""
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(SAMPLE)]
+    walls = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        walls.append(time.perf_counter() - t0)
+    return statistics.median(walls)
+
+
+def bench_rss(sizes: tuple[int, int]) -> dict[str, dict[str, float]]:
+    """Peak RSS (MiB) of the CLI process over ``bench_batch``'s excerpt corpus at two sizes."""
+    out: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
+        base = Path(tmp)
+        for n in sizes:
+            corpus = make_corpus(base / f"r{n}", n)
+            for suffix in (".jsonl", ".parquet"):
+                _, peak, _ = run_cli(corpus, base / f"out{suffix}")
+                out.setdefault(suffix, {})[str(n)] = peak
+    return out
+
+
+def run(repeat: int, rss: tuple[int, int] | None, kinds: list[str]) -> dict[str, Any]:
+    import jieba
+
+    from extractor import extract
+
+    jieba.initialize()
+    extract(SAMPLE.read_text(encoding="utf-8"))  # warm-up: tokenizer and rule tables loaded once
+    result: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average": round(os.getloadavg()[0], 1)},
+        "repeat": repeat, "kinds": {},
+    }
+    for kind in kinds:
+        paths = KINDS[kind]()
+        if paths:
+            # PDF passes are slow (the converter dominates): fewer of them
+            result["kinds"][kind] = bench_kind(paths, max(1, repeat // 2) if kind == "pdf" else repeat)
+    result["seed_pdf_vs_text"] = bench_seed_pdf(3)
+    result["cold_start_s"] = bench_cold_start()
+    result["rss_mib"] = bench_rss(rss) if rss else None
+    return result
+
+
+def print_table(result: dict[str, Any]) -> None:
+    print(f"{'kind':10}{'docs':>6}{'docs/s':>9}{'MB/s':>8}{'×lcut':>7}  "
+          + "  ".join(f"{s[:8]:>8}" for s in (*STAGES, "other")))
+    for kind, r in result["kinds"].items():
+        shares = "  ".join(f"{100 * r['stage_shares'][s]:7.1f}%" for s in (*STAGES, "other"))
+        print(f"{kind:10}{r['docs']:6}{r['docs_per_s']:9.1f}{r['mb_per_s']:8.2f}{r['ratio_to_jieba_lcut']:7.2f}  {shares}")
+    if result["seed_pdf_vs_text"]:
+        s = result["seed_pdf_vs_text"]
+        print(f"seed as PDF / as text: {s['ratio']:.1f}x ({s['pdf_s']:.3f} s / {s['text_s']:.3f} s)")
+    print(f"cold start (xxgk extract one small file, wall, median of 3): {result['cold_start_s']:.2f} s")
+    for suffix, peaks in (result["rss_mib"] or {}).items():
+        print(f"peak RSS {suffix}: " + ", ".join(f"{n} docs {mib:.0f} MiB" for n, mib in peaks.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="passes per kind (default 5; PDF half)")
+    parser.add_argument("--kind", action="append", choices=sorted(KINDS), help="only this kind (repeatable)")
+    parser.add_argument("--rss", type=int, nargs=2, default=[500, 5000], metavar=("SMALL", "LARGE"),
+                        help="corpus sizes for peak RSS (default 500 5000)")
+    parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--save", action="store_true",
+                        help=f"write {LATEST.relative_to(ROOT)} and the README's benchmark block from it")
+    args = parser.parse_args()
+    kinds = args.kind or list(KINDS)
+    result = run(args.repeat, None if args.skip_rss else tuple(args.rss), kinds)
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print_table(result)
+    if args.save:
+        LATEST.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        subprocess.run([sys.executable, str(ROOT / "evals" / "readme_numbers.py"), "--block", "benchmark"], check=True)
 
 
 if __name__ == "__main__":

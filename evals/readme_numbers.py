@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+BENCHMARK = ROOT / "benchmarks" / "latest.json"  # written by ``benchmarks/bench_extract.py --save``
 
 # The suites of the scores block: label, gold folders (relative to the repository), what they are.
 SUITES: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -104,8 +106,41 @@ def help_block() -> str:
     return "\n".join(parts)
 
 
+BENCHMARK_KINDS = {"excerpts": "excerpts (`evals/dev`, `evals/dev2`)", "texts": "complete reports, text (.txt/.md)",
+                   "html": "complete reports, HTML", "pdf": "complete reports, PDF"}
+
+
+def benchmark_block() -> str:
+    """The figures of the last saved benchmark run (timings are not re-run: the block shows the file)."""
+    b = json.loads(BENCHMARK.read_text(encoding="utf-8"))
+    stages = list(next(iter(b["kinds"].values()))["stage_shares"]) if b["kinds"] else []
+    lines = ["| kind | docs | docs/s | MB/s | × `jieba.lcut` | " + " | ".join(stages) + " |",
+             "|---|---|---|---|---|" + "---|" * len(stages)]
+    for kind, r in b["kinds"].items():
+        shares = " | ".join(f"{100 * r['stage_shares'][s]:.0f} %" for s in stages)
+        lines.append(f"| {BENCHMARK_KINDS.get(kind, kind)} | {r['docs']} | {r['docs_per_s']:.1f} | "
+                     f"{r['mb_per_s']:.2f} | {r['ratio_to_jieba_lcut']:.2f} | {shares} |")
+    m = b["machine"]
+    lines += ["", f"CPU time, {m['cpus']} CPUs, Python {m['python']}, median of {b['repeat']} passes per kind "
+              f"(PDF: half as many); stage shares from one more pass with the stage functions timed."]
+    if b.get("cold_start_s") is not None:
+        lines.append(f"Cold start (`xxgk extract examples/longting-2024.txt`, fresh process, wall, median of 3): "
+                     f"{b['cold_start_s']:.2f} s.")
+    if b.get("seed_pdf_vs_text"):
+        s = b["seed_pdf_vs_text"]
+        lines.append(f"The seed report typeset as a PDF takes {s['ratio']:.1f}× the time of the same report as text "
+                     f"({1000 * s['pdf_s']:.0f} ms against {1000 * s['text_s']:.0f} ms).")
+    for suffix, peaks in (b.get("rss_mib") or {}).items():
+        sizes = list(peaks)
+        lines.append(f"Peak RSS of `xxgk extract` to `{suffix}`: "
+                     + ", ".join(f"{int(n):,} excerpts {peaks[n]:.0f} MiB" for n in sizes)
+                     + (f" ({peaks[sizes[-1]] / peaks[sizes[0]]:.2f}×)." if len(sizes) > 1 else "."))
+    return "\n".join(lines) + "\n"
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "scores": scores_block, "table-cells": table_cells_block, "command-help": help_block,
+    "benchmark": benchmark_block,
 }
 
 

@@ -39,3 +39,20 @@ def test_a_changed_figure_is_caught() -> None:
     body = rn.block_bodies(readme)["scores"]
     edited = readme.replace(body, body + "| `evals/typed-by-hand` | 1 | 1.000 | 1.000 | — | — | — | — |\n")
     assert rn.block_bodies(edited)["scores"] != rn.block_bodies(rn.render(edited, {"scores"}))["scores"]
+
+
+def test_benchmark_block_is_written_from_the_saved_run(tmp_path) -> None:
+    """The benchmark block shows benchmarks/latest.json (all four kinds), and follows the file."""
+    import json
+
+    rn = _script()
+    saved = json.loads(rn.BENCHMARK.read_text(encoding="utf-8"))
+    assert set(saved["kinds"]) == {"excerpts", "texts", "html", "pdf"}
+    block = rn.benchmark_block()
+    for kind, r in saved["kinds"].items():
+        assert f"| {rn.BENCHMARK_KINDS[kind]} | {r['docs']} | {r['docs_per_s']:.1f} |" in block
+    saved["kinds"]["excerpts"]["docs_per_s"] = 123456.7
+    edited = tmp_path / "latest.json"
+    edited.write_text(json.dumps(saved), encoding="utf-8")
+    rn.BENCHMARK = edited
+    assert "| 123456.7 |" in rn.benchmark_block()
