@@ -32,7 +32,19 @@ SUITES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("`evals/full` + `evals/seed`", ("evals/full", "evals/seed"), "complete reports: PDF, HTML, Markdown, text"),
 )
 # The commands whose help the help block shows, in the order ``xxgk --help`` lists them.
-COMMANDS: tuple[tuple[str, ...], ...] = ((), ("extract",), ("eval",), ("label",), ("show",))
+COMMANDS: tuple[tuple[str, ...], ...] = ((), ("extract",), ("eval",), ("label",), ("show",), ("load",))
+# The store block: questions asked in SQL of the DuckDB store of the complete reports.
+STORE_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("Requests received, by level of government and year",
+     "SELECT admin_level, year, count(*) AS reports, sum(received) AS received\n"
+     "FROM body_year GROUP BY ALL ORDER BY admin_level NULLS LAST, year"),
+    ("Bodies whose received requests changed most from one year to the next",
+     "SELECT body, year_before, year_after, received_before, received_after, received_change\n"
+     "FROM year_on_year ORDER BY abs(received_change) DESC NULLS LAST, body LIMIT 10"),
+    ("Cross-year pairs, mismatches (ok = false) and undecidable pairs (ok null) first",
+     "SELECT body, year_before, year_after, carried_forward, carried_over, ok\n"
+     "FROM cross_year ORDER BY ok NULLS FIRST, body, year_before"),
+)
 HELP_WIDTH = 100  # help is wrapped at a fixed width so the block does not depend on the terminal
 
 _BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.DOTALL)
@@ -138,9 +150,43 @@ def benchmark_block() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _sql_value(v: Any) -> str:
+    """A value as SQL prints it: NULL, true/false."""
+    return "NULL" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def store_block() -> str:
+    """``xxgk extract evals/full evals/seed -o results.duckdb``, then each question and its answer."""
+    import tempfile
+
+    import duckdb
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    label, folders, _ = SUITES[-1]
+    parts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "results.duckdb"
+        result = CliRunner().invoke(app, ["extract", *(str(ROOT / f) for f in folders), "-o", str(db)])
+        if result.exit_code != 0:
+            raise RuntimeError(result.output)
+        with duckdb.connect(str(db), read_only=True) as con:
+            for question, sql in STORE_QUESTIONS:
+                cursor = con.execute(sql)
+                names = [d[0] for d in cursor.description]
+                rows = cursor.fetchall()
+                parts += [f"**{question}**", "", "```sql", sql + ";", "```", "",
+                          "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+                parts += ["| " + " | ".join(_sql_value(v) for v in row) + " |" for row in rows]
+                parts.append("")
+    return "\n".join(parts)
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "scores": scores_block, "table-cells": table_cells_block, "command-help": help_block,
     "benchmark": benchmark_block,
+    "store-queries": store_block,
 }
 
 

@@ -6,15 +6,17 @@ import contextlib
 import os
 import re
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from . import cli_eval, cli_show
+from . import cli_eval, cli_show, cli_store
 from .batch import DEFAULT_TIME_LIMIT, SUPPORTED_SUFFIXES, Batch, Inputs, doc_name, expand_inputs
 from .cli_common import PROBLEMS, PlainHelpGroup, fail, no_such, plural, require_writable_parent
 from .llm import MODES, LLMConfig, LLMConfigError
@@ -22,6 +24,7 @@ from .llm.summary import EndpointNotice
 from .models import Check, Report
 from .output import OutputBusy, OutputLock, ResultWriter, output_format
 from .pretty import PrettyWriter
+from .store import DuckDBMissing, is_store, load_store, require_duckdb
 
 __all__ = ["app", "expand_inputs", "main"]
 
@@ -43,7 +46,7 @@ def _root() -> None:
 @app.command("extract")
 def extract_cmd(
     paths: list[str] = typer.Argument(..., metavar="PATH", help="Report files, directories or globs (.txt .md .html .pdf .docx)."),
-    out: Path | None = typer.Option(None, "-o", "--out", metavar="OUT", help="Output file: .jsonl, .csv (long format) or .parquet. Default: JSON Lines on stdout."),
+    out: Path | None = typer.Option(None, "-o", "--out", metavar="OUT", help="Output file: .jsonl, .csv (long format), .parquet or .duckdb (tables and views). Default: JSON Lines on stdout."),
     workers: int = typer.Option(1, "--workers", "-w", min=0, metavar="N", help="Worker processes (0 = one per CPU)."),
     resume: bool = typer.Option(False, "--resume", help="Skip documents already in OUT and append the rest."),
     with_text: bool = typer.Option(False, "--with-text", help="Include each document's plain text (offsets index it)."),
@@ -74,6 +77,10 @@ def extract_cmd(
             raise typer.Exit(2) from None
     if pretty and out is not None:
         fail("--pretty prints to the terminal; leave out -o")
+    if is_store(out):  # the run writes long-format Parquet beside it, loaded into the store at the end
+        _extract_to_store(out, paths, workers=workers, resume=resume, with_text=with_text, excel=excel,
+                          time_limit=time_limit, llm_mode=llm_mode, model=model, base_url=base_url)
+        return
     try:
         fmt = output_format(out)
     except ValueError as exc:
@@ -113,6 +120,25 @@ def extract_cmd(
     finally:
         if lock is not None:
             lock.release()
+
+
+def _extract_to_store(out: Path, paths: list[str], *, resume: bool, excel: bool, **options: Any) -> None:
+    """``-o results.duckdb``: extract to a temporary long-format Parquet file, then load it."""
+    try:
+        require_duckdb()
+    except DuckDBMissing as exc:
+        fail(escape(str(exc)))
+    if resume:
+        fail("--resume is not supported with .duckdb output: extract to .parquet with --resume, "
+             "then xxgk load OUT.parquet OUT.duckdb")
+    if excel:
+        fail("--excel applies to CSV output: -o OUT.csv")
+    require_writable_parent(out)
+    with tempfile.TemporaryDirectory(prefix=".xxgk-", dir=out.resolve().parent) as tmp:
+        parquet = Path(tmp) / (out.stem + ".parquet")
+        extract_cmd(paths=paths, out=parquet, resume=False, excel=False, pretty=False, **options)
+        counts = load_store([parquet], out)
+    err.print(f"stored in {out}: " + ", ".join(f"{n} {name}" for name, n in counts.items()), highlight=False)
 
 
 def _cannot_write(out: Path | None, exc: OSError) -> str:
@@ -226,6 +252,7 @@ class _progress:
 # The eval, label and show commands live in their own modules; they are listed after extract.
 cli_eval.register(app)
 cli_show.register(app)
+cli_store.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,186 @@
+"""The DuckDB results store: tables split from the long format, the analyst's views, the CLI.
+
+Extraction runs once on the bundled corpus (evals/full, evals/seed and a few dev excerpts); the
+store is checked against the long-format file it was loaded from, and ``cross_year`` against
+the pipeline's own ``cross_year.carry_over`` checks.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from extractor.cli import app
+from extractor.long_format import read_long
+from extractor.store import BODY_YEAR_FIELDS, load_store, region_parts
+
+duckdb = pytest.importorskip("duckdb")  # part of [dev]; the suite installs it
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = [ROOT / "evals" / "full", ROOT / "evals" / "seed", ROOT / "evals" / "dev" / "r004.txt",
+          ROOT / "evals" / "dev" / "r007.txt"]
+runner = CliRunner()
+KIND_TABLES = {"doc": "documents", "mention": "mentions", "field": "fields", "field_part": "field_parts",
+               "table": "table_cells", "check": "checks", "error": "errors", "warning": "warnings"}
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The corpus extracted to long-format Parquet, then loaded with ``xxgk load``."""
+    tmp = tmp_path_factory.mktemp("store")
+    parquet, db = tmp / "r.parquet", tmp / "r.duckdb"
+    result = runner.invoke(app, ["extract", *map(str, CORPUS), "-o", str(parquet)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["load", str(parquet), str(db)])
+    assert result.exit_code == 0, result.output
+    return parquet, db
+
+
+def test_every_long_row_lands_in_its_table(stored: tuple[Path, Path]) -> None:
+    parquet, db = stored
+    long = read_long(parquet)
+    inputs = sum(len([p for p in c.iterdir() if not p.name.endswith(".json")]) if c.is_dir() else 1 for c in CORPUS)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == inputs
+        for kind, table in KIND_TABLES.items():
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == (long["kind"] == kind).sum(), table
+        # a field's parts count is the number of its field_part rows
+        parts = con.execute("SELECT sum(parts) FROM fields").fetchone()[0]
+        assert parts == (long["kind"] == "field_part").sum()
+        # errors per document counted from the error rows
+        errors = dict(con.execute("SELECT doc, errors FROM documents").fetchall())
+        for doc, n in errors.items():
+            assert n == ((long["doc"] == doc) & (long["kind"] == "error")).sum()
+
+
+def test_columns_are_typed(stored: tuple[Path, Path]) -> None:
+    _, db = stored
+    with duckdb.connect(str(db), read_only=True) as con:
+        def types(table: str) -> dict[str, str]:
+            return {r[0]: r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+        docs = types("documents")
+        assert docs["year"] == "INTEGER" and docs["errors"] == "BIGINT" and docs["province"] == "VARCHAR"
+        fields = types("fields")
+        assert (fields["value"], fields["value_decimal"], fields["start"]) == ("BIGINT", "DOUBLE", "INTEGER")
+        assert types("checks")["ok"] == "BOOLEAN"
+        cells = types("table_cells")
+        assert {"table", "row", "column", "value", "status", "read_by"} <= set(cells)
+        assert cells["value"] == "BIGINT"
+        statuses = {r[0] for r in con.execute("SELECT DISTINCT status FROM table_cells").fetchall()}
+        assert statuses <= {"number", "blank", "note", "unread"} and "number" in statuses
+
+
+def test_region_fields_come_from_the_region_column(stored: tuple[Path, Path]) -> None:
+    _, db = stored
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT region, province, city, county, region_code FROM documents").fetchall()
+    with_region = [r for r in rows if r[0] is not None]
+    assert with_region, "the corpus has documents with a region"
+    for region, *parts in with_region:
+        expected = region_parts(region)
+        assert parts == [expected["province"], expected["city"], expected["county"], expected["code"]]
+        assert parts[0] is not None and parts[0] in region
+
+
+def test_body_year_has_the_fields_of_each_document(stored: tuple[Path, Path]) -> None:
+    _, db = stored
+    with duckdb.connect(str(db), read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM documents WHERE body IS NOT NULL AND year IS NOT NULL").fetchone()[0]
+        assert con.execute("SELECT count(*) FROM body_year").fetchone()[0] == n
+        rows = con.execute("SELECT doc, received FROM body_year").fetchall()
+        received = dict(con.execute("SELECT doc, value FROM fields WHERE field = ?",
+                                    [BODY_YEAR_FIELDS["received"]]).fetchall())
+        assert any(v is not None for _, v in rows)
+        for doc, value in rows:
+            assert value == received.get(doc)
+        totals = con.execute("SELECT count(*) FROM body_year WHERE table_new_requests IS NOT NULL").fetchone()[0]
+        assert totals > 0
+
+
+def test_year_on_year_is_the_difference_of_consecutive_years(stored: tuple[Path, Path]) -> None:
+    _, db = stored
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT doc_before, doc_after, year_before, year_after, received_before, "
+                           "received_after, received_change FROM year_on_year").fetchall()
+    pairs = {(Path(a).name, Path(b).name) for a, b, *_ in rows}
+    assert ("hongze-2023.pdf", "hongze-2024.pdf") in pairs
+    for _, _, before, after, r0, r1, change in rows:
+        assert after == before + 1
+        assert change == (None if r0 is None or r1 is None else r1 - r0)
+
+
+_CHECK = re.compile(r"(\d{4}) carried_forward\.total (\S+) [=≠] (\d{4}) carried_over\.total (\S+)")
+
+
+def test_cross_year_agrees_with_the_pipelines_check(stored: tuple[Path, Path]) -> None:
+    """Every cross_year.carry_over check of the run has its row in ``cross_year``, with the same
+    numbers and verdict; hongze 2023 → 2024 (two names of one body) is among them."""
+    _, db = stored
+    with duckdb.connect(str(db), read_only=True) as con:
+        checks = con.execute("SELECT doc, ok, detail FROM checks WHERE \"check\" = 'cross_year.carry_over'").fetchall()
+        view = {(r[0], r[1]): r[2:] for r in con.execute(
+            "SELECT doc_before, doc_after, carried_forward, carried_over, ok, year_before, year_after "
+            "FROM cross_year").fetchall()}
+    assert checks, "the corpus has a cross-year pair"
+    assert any(Path(d).name == "hongze-2024.pdf" for d, _, _ in checks)
+    for doc, ok, detail in checks:
+        before = re.search(r"\((\d{4}): (.+)\)$", detail)
+        assert before is not None, detail
+        forward, over, view_ok, y0, y1 = view[(before.group(2), doc)]
+        numbers = _CHECK.search(detail)
+        assert numbers is not None, detail
+        assert (str(y0), str(y1)) == (numbers.group(1), numbers.group(3))
+        assert (str(forward), str(over)) == (numbers.group(2), numbers.group(4))
+        assert view_ok == ok
+    hongze = [k for k in view if Path(k[0]).name == "hongze-2023.pdf"]
+    assert [Path(k[1]).name for k in hongze] == ["hongze-2024.pdf"]
+
+
+def test_extract_to_duckdb_gives_the_same_store_as_load(stored: tuple[Path, Path], tmp_path: Path) -> None:
+    parquet, _ = stored
+    db = tmp_path / "direct.duckdb"
+    hongze = [ROOT / "evals" / "full" / "hongze-2023.pdf", ROOT / "evals" / "full" / "hongze-2024.pdf"]
+    result = runner.invoke(app, ["extract", *map(str, hongze), "-o", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "stored in" in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["direct.duckdb"]  # the temporary Parquet is gone
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+        assert con.execute("SELECT count(*) FROM cross_year").fetchone()[0] == 1
+        cells = con.execute("SELECT count(*) FROM table_cells").fetchone()[0]
+    long = read_long(parquet)
+    assert cells == (long["doc"].str.contains("hongze") & (long["kind"] == "table")).sum()
+
+
+def test_load_replaces_what_the_store_held(stored: tuple[Path, Path], tmp_path: Path) -> None:
+    parquet, _ = stored
+    db = tmp_path / "twice.duckdb"
+    first = load_store([parquet], db)
+    second = load_store([parquet], db)
+    assert first == second and first["documents"] > 0
+
+
+def test_without_duckdb_the_message_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb now raises ImportError
+    result = runner.invoke(app, ["extract", str(CORPUS[1]), "-o", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 2
+    assert "pip install 'xxgk-extractor[duckdb]'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_resume_into_a_store_is_refused_with_the_way_round(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", str(CORPUS[1]), "-o", str(tmp_path / "x.duckdb"), "--resume"])
+    assert result.exit_code == 2
+    assert "--resume" in result.output and "xxgk load" in result.output
+
+
+def test_a_document_in_two_sources_is_stored_once(stored: tuple[Path, Path], tmp_path: Path) -> None:
+    parquet, _ = stored
+    counts = load_store([parquet, parquet], tmp_path / "dup.duckdb")
+    assert counts == load_store([parquet], tmp_path / "once.duckdb")
