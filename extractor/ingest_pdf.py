@@ -1,5 +1,10 @@
 """PDF reports (pdfplumber): prose in reading order and tables from the PDF's own cell boxes.
 
+* **Readers.** A prose page (no visible ruling, upright text) is read by PDFium
+  (``extractor.pdfium_chars``: its characters shaped as pdfplumber's; a prose page in about
+  14 ms instead of 54); a page with a table, or turned, by pdfplumber. Both feed the same
+  line, column, furniture and paragraph logic below; ``XXGK_PDF_BACKEND=pdfplumber`` reads
+  every page with pdfplumber.
 * **Tables** are found by pdfplumber's table finder, lines strategy, on the page's *visible*
   ruling only: rectangles that are neither stroked nor filled with a visible colour (WPS
   puts a white box behind every line of prose) are ignored, or each page of prose would be
@@ -46,6 +51,8 @@ from dataclasses import dataclass, field
 from pdfplumber.page import DerivedPage
 
 from .layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
+from .pdf_columns import _blocks, _Columns, _columns
+from .pdfium_chars import fast_backend, open_document, page_chars, page_width
 from .vocab import UNITS
 
 TABLE_SETTINGS = {
@@ -108,9 +115,11 @@ def load_pdf(data: bytes, doc: Document) -> Document:
         heights: list[float] = []
         n_chars = 0
         bad_pages: list[int] = []
+        fast_doc = open_document(data) if fast_backend() else None
         for i, page in enumerate(pages):
             try:
-                page_lines, page_tables, chars = _read_page(page, i)
+                fast = _read_fast(fast_doc, i) if fast_doc is not None else None
+                page_lines, page_tables, chars = fast or _read_page(page, i)
             except Exception as exc:  # one broken page must not cost the others
                 bad_pages.append(i + 1)
                 doc.error(f"PDF page {i + 1} could not be read: {type(exc).__name__}: {exc}")
@@ -258,130 +267,45 @@ def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
         tables.append(table)
         boxes.append(t.bbox)
 
-    def outside_tables(obj: dict) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    def outside_tables(c: dict) -> bool:
+        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
-    prose = page.filter(outside_tables) if boxes else page
-    columns = _columns(prose.chars, float(page.width))
-    lines = []
-    for block, region, shift in _blocks(prose, columns):
-        for tl in region.extract_text_lines(layout=False, strip=True, return_chars=True):
-            text = tl["text"]
-            if not text.strip():
-                continue
-            sizes = [c.get("size", 0) for c in tl["chars"] if c["text"].strip()]
-            lines.append(_Line(page=index, text=text, x0=tl["x0"] - shift, x1=tl["x1"] - shift, top=tl["top"],
-                               bottom=tl["bottom"], size=statistics.median(sizes) if sizes else 0.0, block=block))
+    prose = [c for c in page.chars if outside_tables(c)]
+    lines, columns = _prose_lines(prose, float(page.width), index)
     if columns:
         for table in tables:
             table.block = columns.block_of(table.x0, table.x1, table.top, table.bottom)
     return lines, tables, n_chars
 
 
-# --- pages in two columns ------------------------------------------------------------------
+def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Line], _Columns | None]:
+    """The printed lines of a page's prose characters (pdfplumber's or PDFium's), in reading order."""
+    from pdfplumber.utils import chars_to_textmap
 
-COLUMN_ROWS = 5  # rows of text on both sides of a gutter that make a page two columns
-GUTTER_ZONE = (0.3, 0.7)  # where a gutter may stand, as shares of the page width
+    columns = _columns(chars, width)
+    lines = []
+    for block, part, shift in _blocks(chars, columns):
+        if not part:  # pdfplumber's text map wants at least one character
+            continue
+        for tl in chars_to_textmap(part, layout=False).extract_text_lines(strip=True, return_chars=True):
+            text = tl["text"]
+            if not text.strip():
+                continue
+            sizes = [c.get("size", 0) for c in tl["chars"] if c["text"].strip()]
+            lines.append(_Line(page=index, text=text, x0=tl["x0"] - shift, x1=tl["x1"] - shift, top=tl["top"],
+                               bottom=tl["bottom"], size=statistics.median(sizes) if sizes else 0.0, block=block))
+    return lines, columns
 
+def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | None:
+    """A page read from PDFium's characters, or None when it needs pdfplumber (see pdfium_chars)."""
+    from pdfplumber.utils import dedupe_chars
 
-@dataclass
-class _Columns:
-    """A page set in two columns between ``top`` and ``bottom``, split at ``gutter``."""
-
-    gutter: float
-    shift: float  # how far right-column lines move left to line up with the left column
-    top: float
-    bottom: float
-
-    def block_of(self, x0: float, x1: float, top: float, bottom: float) -> int:
-        if bottom <= self.top:
-            return 0
-        if top >= self.bottom:
-            return 3
-        return 2 if x0 >= self.gutter else 1
-
-
-def _rows_of(chars: list[dict]) -> list[list[dict]]:
-    """Characters grouped into printed rows (by the top of each character, 2 pt apart at most)."""
-    rows: list[list[dict]] = []
-    for c in sorted((c for c in chars if c["text"].strip()), key=lambda c: c["top"]):
-        if rows and c["top"] - rows[-1][0]["top"] <= 2:
-            rows[-1].append(c)
-        else:
-            rows.append([c])
-    return rows
-
-
-def _columns(chars: list[dict], width: float) -> _Columns | None:
-    """The gutter of a page in two columns: a vertical band no row's text crosses, with text on
-    both sides of it in at least ``COLUMN_ROWS`` rows; None for a page in one column."""
-    rows = _rows_of(chars)
-    if len(rows) < 2 * COLUMN_ROWS or width <= 0:
+    chars = page_chars(document, index)
+    if not chars:
         return None
-    size = statistics.median([c.get("size", 10) or 10 for row in rows for c in row])
-    covered = [0] * (int(width) + 2)
-    for row in rows:
-        marks = {x for c in row for x in range(max(0, int(c["x0"])), min(len(covered), int(c["x1"]) + 1))}
-        for x in marks:
-            covered[x] += 1
-    lo, hi = int(GUTTER_ZONE[0] * width), int(GUTTER_ZONE[1] * width)
-    crossing = len(rows) // 10  # rows across the page (a title, a heading) the gutter may have
-    best: tuple[int, int] | None = None
-    start = None
-    for x in range(lo, hi + 1):
-        if covered[x] <= crossing and start is None:
-            start = x
-        if (covered[x] > crossing or x == hi) and start is not None:
-            end = x if covered[x] > crossing else x + 1
-            if best is None or end - start > best[1] - best[0]:
-                best = (start, end)
-            start = None
-    if best is None or best[1] - best[0] < 1.5 * size:
-        return None
-    left_edge, right_edge = best
-
-    def crosses(row: list[dict]) -> bool:
-        return any(c["x0"] < right_edge and c["x1"] > left_edge for c in row)
-
-    both = [row for row in rows if not crosses(row)
-            and any(c["x1"] <= left_edge + 1 for c in row) and any(c["x0"] >= right_edge - 1 for c in row)]
-    if len(both) < COLUMN_ROWS:
-        return None
-    # the columns run on above and below the rows with text on both sides, up to a row that
-    # crosses the gutter (a title or heading across the page) or the page's end: a column
-    # shorter than the other ends the page with rows on one side only
-
-    first, last = rows.index(both[0]), rows.index(both[-1])
-    while first > 0 and not crosses(rows[first - 1]):
-        first -= 1
-    while last + 1 < len(rows) and not crosses(rows[last + 1]):
-        last += 1
-    top, bottom = min(c["top"] for c in rows[first]), max(c["bottom"] for c in rows[last])
-    inside = [c for row in rows for c in row if top - 1 <= c["top"] <= bottom + 1]
-    left_x = min((c["x0"] for c in inside if c["x1"] <= left_edge + 1), default=0.0)
-    right_x = min((c["x0"] for c in inside if c["x0"] >= right_edge - 1), default=float(right_edge))
-    return _Columns(gutter=(left_edge + right_edge) / 2, shift=right_x - left_x, top=top - 1, bottom=bottom + 1)
-
-
-def _blocks(page, columns: _Columns | None) -> list[tuple[int, object, float]]:
-    """(block, part of the page, x shift) in reading order: the whole page, or for two columns
-    the rows above them, the left column, the right column, the rows below them."""
-    if columns is None:
-        return [(0, page, 0.0)]
-
-    def part(block: int):
-        def keep(obj: dict) -> bool:
-            if obj.get("object_type") != "char":
-                return block == 0  # rules and boxes are not text: read once
-            cx = (obj["x0"] + obj["x1"]) / 2
-            return columns.block_of(cx, cx, obj["top"], obj["bottom"]) == block
-        return page.filter(keep)
-
-    return [(0, part(0), 0.0), (1, part(1), 0.0), (2, part(2), columns.shift), (3, part(3), 0.0)]
-
+    chars = dedupe_chars(chars)
+    return _prose_lines(chars, page_width(document, index), index)[0], [], len(chars)
 
 def _settings_with_closing_edges(edges: list[dict]) -> dict:
     """Table settings with the rulings a table cut by a page break leaves out.
