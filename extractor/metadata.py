@@ -57,8 +57,9 @@ TITLE = re.compile(
     rf"(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?P<mid>[^\n，。,；;《》]{{0,24}}?){_TITLE_WORDS}"
 )
 # "连云区教育局政府信息公开工作2025年度报告": the title words before the year
+_WORDS_BEFORE_YEAR = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?"
 TITLE_YEAR_LAST = re.compile(
-    r"(?P<body>[^\n，。,；;《》]{2,40}?)(?:政府信息公开|政务公开|信息公开)(?:工作)?\s*"
+    rf"(?P<body>[^\n，。,；;《》]{{2,40}}?){_WORDS_BEFORE_YEAR}\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:工作)?(?:年度)?报告"
 )
 ABOUT_AT_END = re.compile(r"\s*关于\s*$")
@@ -67,8 +68,7 @@ TITLE_LEAD = re.compile(
     r"现予?公布|现发布|现公开|向社会公布|向社会公开|公开发布|编制并向社会公开|编制了|现编制|编制|印发|公布|发布|"
     r"全面总结|总结|结合|依据|根据|标题|题目|信息名称|文件名称|名称|关于|来源|^由|[《“\"#|:：>»]"
 )
-# "连云区教育局政府信息公开工作2025年度报告": the title words before the year
-TITLE_WORDS_BEFORE_YEAR = re.compile(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?$")
+TITLE_WORDS_BEFORE_YEAR = re.compile(rf"{_WORDS_BEFORE_YEAR}$")
 OPENING = re.compile(
     r"(?:(?:19|20)\d{2}\s*年度?\s*(?:以来)?|(?:领导|指导)下)\s*[,，]\s*(?P<body>[\u4e00-\u9fff（）()]{2,30}?)\s*"
     rf"(?=[（(]以下简称|{'|'.join(map(re.escape, NAMES['opening_verbs']))})"

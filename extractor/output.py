@@ -259,13 +259,6 @@ class ResultWriter:
         else:
             self._late_rows.append(columns_check_row(columns, check))
 
-    def add_checks(self, late: list[tuple[Report, Check]]) -> None:
-        """Late checks given with their results (see ``add_late``)."""
-        from .long_format import doc_columns
-
-        for report, check in late:
-            self.add_late(doc_columns(report), check)
-
     def close(self) -> None:
         """Finish the output: late checks in, Parquet parts merged, progress file removed.
 

@@ -46,10 +46,6 @@ class PrettyWriter:
     def write(self, report: Report, json_line: str | None = None) -> None:
         render(report, self.console)
 
-    def add_checks(self, late: list[tuple[Report, Check]]) -> None:
-        for report, c in late:
-            self.console.print(f"{report.doc}: {STATUS_MARKUP[c.status]}  {c.name}: {c.detail}")
-
     def add_late(self, columns: dict, check: Check) -> None:
         self.console.print(f"{columns['doc']}: {STATUS_MARKUP[check.status]}  {check.name}: {check.detail}")
 
