@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extractor.ingest import load_document  # noqa: E402
-from extractor.pdfium_chars import BACKEND_ENV, open_document, page_chars  # noqa: E402
+from extractor.ingest.pdfium_chars import BACKEND_ENV, open_document, page_chars  # noqa: E402
 
 BACKENDS = ("pdfplumber", "pdfium")
 

@@ -1,4 +1,4 @@
-"""What the converters (``ingest_html``, ``ingest_pdf``, ``ingest_docx``) share: the ``Document``
+"""What the converters (``ingest.html``, ``ingest.pdf``, ``ingest.docx``) share: the ``Document``
 they fill, grids, inline text cleaning, line joining, and tables and blocks written as text.
 
 Its own module so that the converters import it and ``ingest`` (the dispatcher) imports the

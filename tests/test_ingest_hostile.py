@@ -119,14 +119,14 @@ SEED_PARAGRAPHS = "".join(f"<p>{line}</p>" for line in SEED.splitlines()[:40] if
     "<style>" + ".a{color:red}" * 900_000 + "</style>",
 ])
 def test_a_huge_inline_script_or_style_before_the_body_is_ignored(bulk):
-    from extractor.ingest_html import html_to_text
+    from extractor.ingest.html import html_to_text
 
     plain, _ = html_to_text(_page(SEED_PARAGRAPHS))
     assert plain and html_to_text(_page(SEED_PARAGRAPHS, head=bulk))[0] == plain
 
 
 def test_a_huge_inline_image_does_not_empty_the_page():
-    from extractor.ingest_html import html_to_text
+    from extractor.ingest.html import html_to_text
 
     plain, _ = html_to_text(_page(SEED_PARAGRAPHS))
     image = "<img src='data:image/png;base64," + "A" * 11_000_000 + "'>"
@@ -135,7 +135,7 @@ def test_a_huge_inline_image_does_not_empty_the_page():
 
 @pytest.mark.parametrize("depth", [255, 1500])
 def test_deep_nesting_keeps_the_text_and_its_paragraphs(depth):
-    from extractor.ingest_html import html_to_text
+    from extractor.ingest.html import html_to_text
 
     plain, _ = html_to_text(_page(SEED_PARAGRAPHS))
     deep = "<div><span>目录</span>" * depth + SEED_PARAGRAPHS + "</div>" * depth

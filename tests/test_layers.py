@@ -2,7 +2,7 @@
 
 The contracts (README "Architecture"): the schema imports nothing of the package; the core imports nothing of the LLM layer, the eval
 harness, the CLI or the writers; the LLM layer never imports the eval harness; nothing imports
-the CLI but the CLI; no import cycle between the package's modules.
+the CLI but the CLI; only the ingest entry point imports the converters; no import cycle between the package's modules.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def test_contracts_are_declared() -> None:
     assert {"forbidden", "protected", "acyclic_siblings"} <= set(by_type)
     core = next(c for c in config["contracts"] if "extractor.models" in c.get("source_modules", ()))
     assert {"extractor.llm", "extractor.evals", "extractor.cli", "extractor.render"} <= set(core["forbidden_modules"])
-    assert by_type["acyclic_siblings"]["ancestors"] == ["extractor"]
+    assert {"extractor", "extractor.ingest"} <= set(by_type["acyclic_siblings"]["ancestors"])
+    converters = next(c for c in config["contracts"] if "extractor.ingest.pdf" in c.get("protected_modules", ()))
+    assert converters["allowed_importers"] == ["extractor.ingest"]
     schema = next(c for c in config["contracts"] if c.get("source_modules") == ["extractor.schema"])
     assert {"extractor.models", "extractor.tables", "extractor.fields"} <= set(schema["forbidden_modules"])
 

@@ -15,7 +15,7 @@ import pytest
 
 from extractor import extract_file
 from extractor.ingest import load_document
-from extractor.pdfium_chars import BACKEND_ENV, open_document, page_chars
+from extractor.ingest.pdfium_chars import BACKEND_ENV, open_document, page_chars
 
 from .test_ingest import FULL, seed_as_pdf, seed_with_turned_tables
 

@@ -1,7 +1,7 @@
 """PDF reports (pdfplumber): prose in reading order and tables from the PDF's own cell boxes.
 
 * **Readers.** A prose page (no visible ruling, upright text) is read by PDFium
-  (``extractor.pdfium_chars``: its characters shaped as pdfplumber's; a prose page in about
+  (``extractor.ingest.pdfium_chars``: its characters shaped as pdfplumber's; a prose page in about
   14 ms instead of 54); a page with a table, or turned, by pdfplumber. Both feed the same
   line, column, furniture and paragraph logic below; ``XXGK_PDF_BACKEND=pdfplumber`` reads
   every page with pdfplumber.
@@ -50,10 +50,10 @@ from dataclasses import dataclass, field
 
 from pdfplumber.page import DerivedPage
 
-from .layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
+from ..layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
+from ..vocab import UNITS
 from .pdf_columns import _blocks, _Columns, _columns
 from .pdfium_chars import fast_backend, open_document, page_chars, page_width
-from .vocab import UNITS
 
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",

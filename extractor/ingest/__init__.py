@@ -2,7 +2,7 @@
 
 Plain-text inputs (``.txt``, ``.md`` and anything else that is text) are decoded and kept
 exactly as they are, so that offsets index the decoded text. HTML, PDF and DOCX are
-converted into one plain text by ``ingest_html``, ``ingest_pdf`` and ``ingest_docx``; the
+converted into one plain text by ``ingest.html``, ``ingest.pdf`` and ``ingest.docx``; the
 offsets of a result index that converted text. Bad input never raises: it yields a
 ``Document`` with ``errors``.
 
@@ -32,8 +32,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .decoding import bomless_utf16, decode_text, decode_text_verbose, looks_garbled
-from .layout import (  # the converters' toolkit, still importable from here
+from ..layout import (  # the converters' toolkit, still importable from here
     Document,
     Grid,
     SpanCopy,
@@ -43,6 +42,7 @@ from .layout import (  # the converters' toolkit, still importable from here
     grid_rows_text,
     join_lines,
 )
+from .decoding import bomless_utf16, decode_text, decode_text_verbose, looks_garbled
 
 MAX_BYTES = 50 * 1024 * 1024  # a report is a few hundred KB; anything this large is not one
 # A DOCX is a zip: its size on disk says little about what it unpacks to (a 2.4 MB file can hold
@@ -142,18 +142,18 @@ def load_document(path: Path) -> Document:
     doc.kind = kind
     try:
         if kind == "pdf":
-            from .ingest_pdf import load_pdf
+            from .pdf import load_pdf
 
             return _within_text_limit(load_pdf(data, doc))
         if kind == "docx":
-            from .ingest_docx import load_docx
+            from .docx import load_docx
 
             too_big = zip_over_limits(data)
             if too_big:
                 return doc.error(too_big)
             return _within_text_limit(load_docx(data, doc))
         if kind == "html":
-            from .ingest_html import load_html
+            from .html import load_html
 
             return _within_text_limit(load_html(data, doc))
     except Exception as exc:  # a converter bug must not stop a batch

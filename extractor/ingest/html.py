@@ -25,8 +25,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from .decoding import decode_text
-from .layout import (
+from ..layout import (
     Document,
     Grid,
     SpanCopy,
@@ -36,6 +35,7 @@ from .layout import (
     grid_rows_text,
     join_lines,
 )
+from .decoding import decode_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",

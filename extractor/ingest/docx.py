@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 
-from .layout import (
+from ..layout import (
     Document,
     Grid,
     SpanCopy,
