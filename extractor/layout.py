@@ -100,24 +100,70 @@ def _wrap_separator(a: str, b: str) -> str:
     return " "
 
 
-def grid_from_slots(slots: dict[tuple[int, int], tuple[str, bool]], n_rows: int) -> tuple[Grid, list[list[str]]]:
-    """Span-expanded cells (row, column) → (text, is the span's own cell) as a grid and as text rows.
+class GridBuilder:
+    """Cells with their row and column spans laid into slots, then read out as a grid and as text rows.
 
-    The grid repeats a spanned cell's text in every slot it covers; the text rows keep it only
-    in its own cell, as a printed table shows it. Empty rows are dropped.
+    The one grid builder of the converters: HTML places each cell at the first free slot of its
+    row (``free_column``, the HTML table model), DOCX at the column its row's ``gridBefore`` and
+    the ``gridSpan`` before it give (a ``vMerge`` continuation placed as a cell that is not its
+    own, with the text above it), PDF at the rows and columns its box covers.
+
+    A cell fills every slot it covers; slots right of its own column hold a ``SpanCopy``. A slot
+    keeps the first text put in it (an empty slot takes a later cell's text), so cells that
+    overlap (a rowspan counted too long, a box a point too wide) never wipe out a filled slot.
     """
-    if not slots:
-        return [], []
-    width = max(c for _, c in slots) + 1
-    grid: Grid = []
-    text_rows: list[list[str]] = []
-    for r in range(n_rows):
-        cells = [slots.get((r, c), ("", True)) for c in range(width)]
-        if not any(t for t, _ in cells):
-            continue
-        grid.append([t for t, _ in cells])
-        text_rows.append([t if origin else "" for t, origin in cells])
-    return grid, text_rows
+
+    def __init__(self) -> None:
+        self._slots: dict[tuple[int, int], tuple[str, bool]] = {}  # (row, col) -> (text, is the cell's own slot)
+
+    def free_column(self, row: int, col: int = 0) -> int:
+        """The first column from ``col`` on that no cell placed so far covers in ``row``."""
+        while (row, col) in self._slots:
+            col += 1
+        return col
+
+    def text_at(self, row: int, col: int) -> str | None:
+        slot = self._slots.get((row, col))
+        return None if slot is None else slot[0]
+
+    def place(self, row: int, col: int, text: str, *, rowspan: int = 1, colspan: int = 1, own: bool = True) -> None:
+        """A cell at (row, col) covering ``rowspan`` × ``colspan`` slots; ``own=False`` for a cell
+        that continues the one above it (its text is not written again in the text rows)."""
+        for dr in range(rowspan):
+            for dc in range(colspan):
+                slot = (row + dr, col + dc)
+                if self._slots.get(slot, ("", True))[0]:
+                    continue
+                self._slots[slot] = (SpanCopy(text) if dc else text, own and dr == 0 and dc == 0)
+
+    def build(self) -> tuple[Grid, list[list[str]]]:
+        """(grid, text rows): the grid repeats a spanned cell's text in every slot it covers; the
+        text rows keep it only in its own slot, as a printed table shows it. Rows with no text
+        are dropped; every row is as wide as the widest."""
+        if not self._slots:
+            return [], []
+        n_rows = max(r for r, _ in self._slots) + 1
+        width = max(c for _, c in self._slots) + 1
+        grid: Grid = []
+        text_rows: list[list[str]] = []
+        for r in range(n_rows):
+            cells = [self._slots.get((r, c), ("", True)) for c in range(width)]
+            if not any(t for t, _ in cells):
+                continue
+            grid.append([t for t, _ in cells])
+            text_rows.append([t if own else "" for t, own in cells])
+        return grid, text_rows
+
+
+# A cell this long is a passage of prose: a table holding one is a layout box around the text.
+MAX_DATA_CELL_CHARS = 400
+
+
+def is_data_table(grid: Grid) -> bool:
+    """A table of figures and labels, not a page-layout box: two columns or more and no cell
+    holding a whole passage of prose (one-cell or one-column wrappers around the report are
+    common on old sites and in Word files). A layout box is read as paragraphs."""
+    return bool(grid) and len(grid[0]) >= 2 and all(len(c) <= MAX_DATA_CELL_CHARS for row in grid for c in row)
 
 
 def grid_rows_text(rows: list[list[str]]) -> str:

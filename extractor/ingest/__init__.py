@@ -35,11 +35,12 @@ from pathlib import Path
 from ..layout import (  # the converters' toolkit, still importable from here
     Document,
     Grid,
+    GridBuilder,
     SpanCopy,
     assemble,
     clean_inline,
-    grid_from_slots,
     grid_rows_text,
+    is_data_table,
     join_lines,
 )
 from .decoding import bomless_utf16, decode_text, decode_text_verbose, looks_garbled
@@ -60,7 +61,8 @@ KINDS = ("text", "html", "pdf", "docx")
 __all__ = [  # the dispatcher's own names, then the converters' toolkit (extractor.layout) and decoding
     "KINDS", "MAX_BYTES", "MAX_TEXT_CHARS", "MAX_UNZIPPED_BYTES", "MAX_XML_PART_BYTES", "MAX_ZIP_ENTRIES",
     "load_document", "sniff_kind", "zip_over_limits",
-    "Document", "Grid", "SpanCopy", "assemble", "clean_inline", "grid_from_slots", "grid_rows_text", "join_lines",
+    "Document", "Grid", "GridBuilder", "SpanCopy", "assemble", "clean_inline", "grid_rows_text", "is_data_table",
+    "join_lines",
     "decode_text", "decode_text_verbose",
 ]
 

@@ -17,11 +17,11 @@ import io
 from ..layout import (
     Document,
     Grid,
-    SpanCopy,
+    GridBuilder,
     assemble,
     clean_inline,
-    grid_from_slots,
     grid_rows_text,
+    is_data_table,
     join_lines,
 )
 
@@ -52,7 +52,7 @@ def _walk(parent, blocks: list[tuple[str, str]], grids: list[Grid]) -> None:
                 blocks.append(("p", text))
         elif tag == f"{W}tbl":
             grid, text_rows = _table_grid(child)
-            if grid and len(grid[0]) >= 2 and all(len(c) <= 400 for row in grid for c in row):
+            if is_data_table(grid):
                 grids.append(grid)
                 blocks.append(("table", grid_rows_text(text_rows)))
             else:  # a layout box (one column, or a passage in a cell): its paragraphs
@@ -96,7 +96,7 @@ def _int_attr(el, name: str, default: int) -> int:
 
 def _table_grid(tbl) -> tuple[Grid, list[list[str]]]:
     """(grid with merged text repeated, rows for the text with merged slots empty)."""
-    slots: dict[tuple[int, int], tuple[str, bool]] = {}
+    builder = GridBuilder()
     rows = tbl.findall(f"{W}tr")
     for r, tr in enumerate(rows):
         tr_pr = tr.find(f"{W}trPr")
@@ -106,11 +106,10 @@ def _table_grid(tbl) -> tuple[Grid, list[list[str]]]:
             span = _int_attr(tc_pr.find(f"{W}gridSpan") if tc_pr is not None else None, "val", 1)
             vmerge = tc_pr.find(f"{W}vMerge") if tc_pr is not None else None
             continues = vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue"
-            if continues and (r - 1, c) in slots:
-                text, origin = slots[(r - 1, c)][0], False
+            above = builder.text_at(r - 1, c) if continues else None
+            if above is not None:  # a vMerge continuation: the merged cell's text, not its own slot
+                builder.place(r, c, above, colspan=span, own=False)
             else:
-                text, origin = _cell_text(tc), True
-            for dc in range(span):
-                slots[(r, c + dc)] = (SpanCopy(text) if dc else text, origin and dc == 0)
+                builder.place(r, c, _cell_text(tc), colspan=span)
             c += span
-    return grid_from_slots(slots, len(rows))
+    return builder.build()

@@ -28,11 +28,11 @@ from lxml import etree
 from ..layout import (
     Document,
     Grid,
-    SpanCopy,
+    GridBuilder,
     assemble,
     clean_inline,
-    grid_from_slots,
     grid_rows_text,
+    is_data_table,
     join_lines,
 )
 from .decoding import decode_text
@@ -247,9 +247,9 @@ class _Renderer:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if tag == "br":
             self.flush()
-        elif tag == "table" and not _has_nested_table(el) and _is_data_table(grid := table_grid(el)[0]):
+        elif tag == "table" and not _has_nested_table(el) and is_data_table((table := table_grid(el))[0]):
             self.flush()
-            grid, text_rows = table_grid(el)
+            grid, text_rows = table
             self.grids.append(grid)
             self.blocks.append(("table", grid_rows_text(text_rows)))
         else:
@@ -265,12 +265,6 @@ class _Renderer:
                     self._inline.append(child.tail)
             if block:
                 self.flush()
-
-
-def _is_data_table(grid: Grid) -> bool:
-    """A table of figures and labels, not a layout box: two columns or more, no cell holding
-    a whole passage of prose (one-cell wrappers around the report are common on old sites)."""
-    return bool(grid) and len(grid[0]) >= 2 and all(len(c) <= 400 for row in grid for c in row)
 
 
 def _has_nested_table(table) -> bool:
@@ -312,21 +306,19 @@ def _span(cell, attr: str) -> int:
 
 
 def table_grid(table) -> tuple[Grid, list[list[str]]]:
-    """(grid with spanned text repeated, rows for the text with spanned slots empty)."""
+    """(grid with spanned text repeated, rows for the text with spanned slots empty).
+
+    The HTML table model: each cell takes the first slot of its row no cell above reaches
+    into; a rowspan stops at the table's last row."""
     rows = [tr for tr in table.iter("tr")]
-    slots: dict[tuple[int, int], tuple[str, bool]] = {}
+    builder = GridBuilder()
     for r, tr in enumerate(rows):
         c = 0
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                 continue
-            while (r, c) in slots:
-                c += 1
-            text = cell_text(cell)
-            rs = min(_span(cell, "rowspan"), len(rows) - r)
-            cs = _span(cell, "colspan")
-            for dr in range(rs):
-                for dc in range(cs):
-                    slots[(r + dr, c + dc)] = (SpanCopy(text) if dc else text, dr == 0 and dc == 0)
-            c += cs
-    return grid_from_slots(slots, len(rows))
+            c = builder.free_column(r, c)
+            colspan = _span(cell, "colspan")
+            builder.place(r, c, cell_text(cell), rowspan=min(_span(cell, "rowspan"), len(rows) - r), colspan=colspan)
+            c += colspan
+    return builder.build()

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 from pdfplumber.page import DerivedPage
 
-from ..layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
+from ..layout import Document, Grid, GridBuilder, assemble, grid_rows_text, join_lines
 from ..vocab import UNITS
 from .pdf_columns import _blocks, _Columns, _columns
 from .pdfium_chars import fast_backend, open_document, page_chars, page_width
@@ -462,32 +462,24 @@ def _append_part(prev: _Table, part: _Table) -> None:
 
 
 def _grid(table: _Table) -> tuple[Grid, list[list[str]]]:
-    """Cells (boxes with text) → (grid with spans repeated, text rows with spans empty)."""
+    """Cells (boxes with text) → (grid with spans repeated, text rows with spans empty).
+
+    A box covers the rows and columns (between the table's clustered rulings) whose middle it
+    spans; a box a point or two wider than its rulings covers no more."""
     xs = _cluster([b[0] for b, _ in table.cells] + [b[2] for b, _ in table.cells])
     ys = _cluster([b[1] for b, _ in table.cells] + [b[3] for b, _ in table.cells])
     if len(xs) < 2 or len(ys) < 2:
         return [], []
-    slots: dict[tuple[int, int], tuple[str, bool]] = {}
+    builder = GridBuilder()
     for box, text in table.cells:
         cols = [j for j in range(len(xs) - 1) if box[0] - 2 <= (xs[j] + xs[j + 1]) / 2 <= box[2] + 2]
         rows = [i for i in range(len(ys) - 1) if box[1] - 2 <= (ys[i] + ys[i + 1]) / 2 <= box[3] + 2]
-        for i in rows:
-            for j in cols:
-                if (i, j) not in slots or not slots[(i, j)][0]:
-                    slots[(i, j)] = (SpanCopy(text) if j != cols[0] else text, i == rows[0] and j == cols[0])
-    grid: Grid = []
-    text_rows: list[list[str]] = []
-    for i in range(len(ys) - 1):
-        cells = [slots.get((i, j), ("", True)) for j in range(len(xs) - 1)]
-        if not any(t for t, _ in cells):
-            continue
-        grid.append([t for t, _ in cells])
-        text_rows.append([t if origin else "" for t, origin in cells])
+        if rows and cols:
+            builder.place(rows[0], cols[0], text, rowspan=len(rows), colspan=len(cols))
+    grid, text_rows = builder.build()
     # drop columns empty in every row (slivers between nearly equal rulings)
     keep = [j for j in range(len(grid[0]) if grid else 0) if any(row[j] for row in grid)]
-    grid = [[row[j] for j in keep] for row in grid]
-    text_rows = [[row[j] for j in keep] for row in text_rows]
-    return grid, text_rows
+    return [[row[j] for j in keep] for row in grid], [[row[j] for j in keep] for row in text_rows]
 
 
 def _cluster(values: list[float], tol: float = 2.5) -> list[float]:
