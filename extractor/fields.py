@@ -70,6 +70,14 @@ def _compile(pattern: str | None) -> re.Pattern[str] | None:
     return re.compile(pattern) if pattern else None
 
 
+def none_word_patterns(data: dict[str, Any]) -> dict[str, str]:
+    """``[none_words]`` of the rules' data as ``{"word_none": …, "cases_none": …}`` (a list may
+    name ``$word_none``), for the statements of none and the LLM layer."""
+    words = data.get("none_words", {})
+    word = {"word_none": words["word"]} if "word" in words else {}
+    return word | {f"{name}_none": Template(w).safe_substitute(word) for name, w in words.items()}
+
+
 def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[str, str]]:
     unit_groups = {name: frozenset(u or None for u in units) for name, units in data["units"].items()}
     rules = []
@@ -86,7 +94,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             head=frozenset(r["head"]) if r.get("head") else None, after=_compile(r.get("after")),
             not_around=_compile(r.get("not_around")),
         ))
-    none_words = {f"{name}_none": words for name, words in data.get("none_words", {}).items()}
+    none_words = none_word_patterns(data)
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]),
                  pattern=re.compile(Template(n["pattern"]).safe_substitute(none_words)),

@@ -14,6 +14,7 @@ from functools import lru_cache
 from . import patterns as P
 from .models import Mention
 from .numbers import NumberExpression, after_count_noun, bare_count_at, find_number_expressions
+from .numerals import is_digit_by_digit
 from .sections import SectionMap
 from .vocab import EXCLUSIONS, word_set
 
@@ -154,10 +155,10 @@ def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bo
     if expr.is_chinese:
         if _in_idiom(text, expr) or BEFORE_CHINESE.search(before) or _in_quoted_slogan(text, expr):
             return False
-        if expr.numeral[0] in "十百千万" and P.VAGUE_BEFORE.search(before):
+        if expr.numeral[0] in P.CN_UNITS + P.CN_BIG and P.VAGUE_BEFORE.search(before):  # 数十条, 数亿元
             return False
-        if all(ch in "零〇一二三四五六七八九" for ch in expr.numeral) and len(expr.numeral) > 1:
-            return False  # 二〇二四: digit by digit, a year or a code
+        if is_digit_by_digit(expr.numeral):
+            return False  # 二〇二四, 两三次: a year or a code, or a range
     return True
 
 

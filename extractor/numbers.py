@@ -192,7 +192,7 @@ def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
         qualifier=qualifier, numeral=numeral, numeral_start=m.start("num"), is_chinese=is_chinese,
         # "突破200万", "破亿": a magnitude with no measure word still counts; a Chinese one
         # only after a qualifier (亿万群众, 万众 are words, not amounts)
-        has_multiplier=bool(mult) or (any(ch in numeral for ch in "万亿") and (not is_chinese or bool(pre))),
+        has_multiplier=bool(mult) or (any(ch in numeral for ch in P.CN_BIG) and (not is_chinese or bool(pre))),
     )
 
 

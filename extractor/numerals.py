@@ -12,8 +12,17 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")  # １，３００ → 1,300
+# The numeral tables (patterns.py builds the numeral grammar from them). 〇 is 零 as years are
+# printed (二〇二四), 两 is 二 before a unit or a measure word (两千, 两件); both are digits
+# everywhere: in a decimal (十五点两), and side by side (两三次 reads like 三四次: not a count).
+CN_DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                   "八": 8, "九": 9}
+CN_UNITS = "十百千"  # places inside a section of four
+CN_BIG = "万亿"  # sections
 MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "千万": 10_000_000, "百万": 1_000_000}
-_ARABIC_PART = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)([十百千万亿]*)")
+# The digits as cn2an and the positional reader take them (〇 → 零, 两 → 二)
+_CANONICAL_DIGITS = str.maketrans({ch: "零一二三四五六七八九"[v] for ch, v in CN_DIGIT_VALUES.items()})
+_ARABIC_PART = re.compile(rf"([0-9][0-9,]*(?:\.[0-9]+)?)([{CN_UNITS}{CN_BIG}]*)")
 _HAS_ARABIC = re.compile(r"[0-9０-９]")
 
 
@@ -59,21 +68,29 @@ def _parse_mixed(text: str) -> Decimal:
     return total
 
 
-_CHINESE_DECIMAL = re.compile(r"(?P<whole>.+?)点(?P<digits>[零〇一二三四五六七八九]+)(?P<big>[万亿]?)")
+def is_digit_by_digit(numeral: str) -> bool:
+    """Two Chinese digits or more with no place between them: a year or a code written digit by
+    digit (二〇二四), or a range (三四次, 两三个: three or four, two or three), never a count."""
+    return len(numeral) > 1 and all(ch in CN_DIGIT_VALUES for ch in numeral)
+
+
+def _digits(numeral: str) -> str:
+    return "".join(str(CN_DIGIT_VALUES[ch]) for ch in numeral)
+
+
+_CHINESE_DECIMAL = re.compile(rf"(?P<whole>.+?)点(?P<digits>[{''.join(CN_DIGIT_VALUES)}]+)(?P<big>[{CN_BIG}]?)")
 
 
 def _parse_chinese(text: str) -> Decimal:
     decimal = _CHINESE_DECIMAL.fullmatch(text)
     if decimal:  # 十五点五万 = (15 + 0.5) × 10⁴
-        digits = "".join(str("零一二三四五六七八九".index(ch)) for ch in decimal["digits"].replace("〇", "零"))
-        value = _parse_chinese(decimal["whole"]) + Decimal(f"0.{digits}")
+        value = _parse_chinese(decimal["whole"]) + Decimal(f"0.{_digits(decimal['digits'])}")
         return value * MULTIPLIERS[decimal["big"]] if decimal["big"] else value
-    text = text.replace("〇", "零").replace("两", "二")
-    if text[0] in "十百千万亿" and text[0] != "十":
+    if is_digit_by_digit(text):
+        return Decimal(_digits(text))
+    text = text.translate(_CANONICAL_DIGITS)
+    if text[0] in CN_UNITS + CN_BIG and text[0] != "十":
         text = "一" + text  # 百余条 = 一百, 千余条 = 一千
-    if all(ch in "零一二三四五六七八九" for ch in text) and len(text) > 1:
-        # digit by digit (二〇二四) is how years and codes are written, not counts
-        return Decimal("".join(str("零一二三四五六七八九".index(ch)) for ch in text))
     try:
         import cn2an  # here, not at import: 0.13 s of start-up that only Chinese numerals need
 
@@ -83,16 +100,13 @@ def _parse_chinese(text: str) -> Decimal:
         return _count_chinese(text)
 
 
-_CN_DIGIT = {ch: i for i, ch in enumerate("零一二三四五六七八九")}
-
-
 def _count_chinese(text: str) -> Decimal:
     """Positional reading of a Chinese numeral: sections split by 亿 and 万, 十百千 inside."""
     total, section, digit = 0, 0, 0
     for ch in text:
-        if ch in _CN_DIGIT:
-            digit = _CN_DIGIT[ch]
-        elif ch in "十百千":
+        if ch in CN_DIGIT_VALUES:
+            digit = CN_DIGIT_VALUES[ch]
+        elif ch in CN_UNITS:
             section += (digit or 1) * MULTIPLIERS[ch]
             digit = 0
         elif ch == "万":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .numerals import CN_BIG, CN_DIGIT_VALUES, CN_UNITS
 from .vocab import QUALIFIERS, UNITS
 
 # ---------------------------------------------------------------- numerals
@@ -16,9 +17,7 @@ FULLWIDTH_DIGITS = "０-９"
 DIGIT = f"[{ASCII_DIGITS}{FULLWIDTH_DIGITS}]"
 # "1300", "1,300", "82.4", "１２", "377.8929" — a comma only as a thousands separator
 ARABIC = rf"{DIGIT}+(?:[,，]{DIGIT}{{3}}(?!{DIGIT}))*(?:[.．]{DIGIT}+)?"
-CN_DIGITS = "零〇一二两三四五六七八九"
-CN_UNITS = "十百千"
-CN_BIG = "万亿"
+CN_DIGITS = "".join(CN_DIGIT_VALUES)  # 零〇一二两三四五六七八九 (numerals.py: the one table)
 # "十", "两", "一千三百", "三万", "百" (as in 百余条)
 CHINESE = f"[{CN_DIGITS}{CN_UNITS}{CN_BIG}]+(?:点[{CN_DIGITS}]+[{CN_BIG}]?)?"  # 十五点五万: a decimal point 点
 # "3万4千", "1.3万", "62.73万": Arabic digits with Chinese multipliers inside the numeral
@@ -119,6 +118,18 @@ TABLE_MARKERS = re.compile(r"第二十条第|信息内容|本年制发件数|本
 TABLE_HEADER_WORDS = re.compile(r"第二十条第|信息内容|本年制发件数|本年新制作数量|申请人情况|本年新收政府信息公开申请|本年度办理结果")
 
 # (title, body and year: extractor/metadata.py, beside the data they read)
+
+# ---------------------------------------------------------------- page furniture
+# A page number as printed in a page's margin, the whole line: "- 4 -", "— 5 —", "~ 6 ~", "第 4 页",
+# "第4页 共9页", "4/12", "Page 4 of 9", "页码 4". The PDF reader drops such a line at a page's edge;
+# the table reader drops it between a table's rows (a PDF flattened into text keeps it there).
+# At most three digits: no report runs to a thousand pages, and "2024" alone is a year.
+PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－~〜]+\s*\d{1,3}\s*[-—–－~〜]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|(?:page|页码)\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?)$",
+    re.IGNORECASE)
+# At a page's edge a bare number ("4") is a page number too (inside a table it is a cell)
+PAGE_NUMBER_AT_EDGE = re.compile(rf"{PAGE_NUMBER.pattern}|^\d{{1,3}}$", re.IGNORECASE)
 
 # ---------------------------------------------------------------- clauses
 # A clause ends at punctuation or a blank line; a single line break is a wrap, not a break

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from . import patterns as P
 from .layout import SpanCopy
 from .schema import TEMPLATE, RowSpec
 from .table_cells import _FULLWIDTH, _MD_RULE, _REMARK, _SPACED_ROW, TABLES, _is_value, normalize_label
@@ -261,8 +262,8 @@ def _is_furniture(line: str) -> bool:
     return _FURNITURE.search(line) is not None
 
 
-# all page-furniture patterns in one pass (tried on every table line)
-_FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.furniture))
+# all page-furniture patterns in one pass (tried on every table line): page numbers, running headers
+_FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in (P.PAGE_NUMBER, *TEMPLATE.furniture)), re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- run-together text → lines

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pdfplumber.page import DerivedPage
 
 from ..layout import Document, Grid, GridBuilder, assemble, grid_rows_text, join_lines
+from ..patterns import PAGE_NUMBER_AT_EDGE
 from ..vocab import UNITS
 from .pdf_columns import _blocks, _Columns, _columns
 from .pdfium_chars import fast_backend, open_document, page_chars, page_width
@@ -62,10 +63,7 @@ TABLE_SETTINGS = {
     "join_tolerance": 3,
     "intersection_tolerance": 3,
 }
-_PAGE_NUMBER = re.compile(
-    r"^(?:[-—–－~〜]\s*\d{1,4}\s*[-—–－~〜]|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*/\s*\d{1,4}|(?:page|页码)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|—\s*\d{1,4}\s*—)$",
-    re.IGNORECASE)
+_PAGE_NUMBER = PAGE_NUMBER_AT_EDGE  # patterns.py: one page-number pattern for the PDF and the tables
 EDGE = 0.12  # furniture lives in the top and bottom 12 % of a page
 
 

@@ -29,12 +29,13 @@ from importlib import resources
 from .. import patterns as P
 from ..models import Report
 from ..sections import SectionMap, split_sections
+from ..vocab import FIELD_RULES
 from .definitions import FIELDS, FieldDef
 
 SENTENCE_BREAK = re.compile(f"[{P.SENTENCE_END_MARKS}]|\n")  # the rules' marks, and a line break
 CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n]")
-# An explicit statement of none: 未收到, 没有发生, 无…, 暂无, 零复议; not 无法 (unable), 无正当理由
-NONE_WORD = re.compile(r"未|没有|暂无|尚无|均无|无(?!法|正当|偿|需|论|缝|纸)|零(?=[\u4e00-\u9fff“])")
+# An explicit statement of none: the rules' word of none ([none_words].word in field_rules.toml)
+NONE_WORD = re.compile(FIELD_RULES["none_words"]["word"])
 SUB_ITEM = re.compile(P.SUB_ITEM_WORD)
 SUB_ITEM_REACH = P.SUB_ITEM_REACH
 # A channel figure competes with the total only when its own clause does not name the channel
