@@ -34,7 +34,7 @@ SUB_ITEM_REACH = P.SUB_ITEM_REACH  # it belongs to the figure just before it, wi
 PROACTIVE_FAMILY = {"proactive.total", "proactive.website", "proactive.new_media"}
 AFTER_REACH = 40  # what a rule's `after` may look at: the start of the next clause or sentence
 # How far right of a figure the rules read when no clause break comes sooner (a clause in the
-# evals reaches at most 67 characters): a text without breaks stays linear in time (issue 16)
+# evals reaches at most 67 characters): a text without breaks stays linear in time
 RIGHT_REACH = 300
 
 
@@ -396,5 +396,5 @@ _CLAUSE_STOP = re.compile(r"[，,。；;\n]")
 
 def _clause(text: str, start: int, end: int) -> str:
     left = max((m.end() for m in re.finditer(r"[，,。；;\n]", text[max(0, start - 60):start])), default=0)
-    stop = _CLAUSE_STOP.search(text, end, end + RIGHT_REACH)  # bounded: linear in time (issue 16)
+    stop = _CLAUSE_STOP.search(text, end, end + RIGHT_REACH)  # bounded: linear in time on a line without breaks
     return text[max(0, start - 60) + left: stop.start() if stop else end]

@@ -87,7 +87,7 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     """Is ``pos`` in one of ``spans`` (in order, not overlapping)? A bisection: a text of
-    many percentages would otherwise test every span at every number (issue 16)."""
+    many percentages would otherwise test every span at every number."""
     i = bisect_right(spans, (pos, math.inf)) - 1
     return i >= 0 and pos < spans[i][1]
 

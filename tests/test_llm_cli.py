@@ -1,4 +1,4 @@
-"""Issue 6, done when: `xxgk extract --llm ambiguous` against an OpenAI-compatible server that
+"""The LLM layer end to end: `xxgk extract --llm ambiguous` against an OpenAI-compatible server that
 answers every numeric field with a number absent from the report emits no such number and keeps
 every rule result; a second identical run sends no request; with the server down, the results
 equal the rules-only results plus a recorded error."""

@@ -1,4 +1,4 @@
-"""Linear time on long lines (issue 16): a text without line or clause breaks costs time in
+"""Linear time on long lines: a text without line or clause breaks costs time in
 proportion to its length.
 
 Each text below took from 12 s to over a minute of CPU when a rule read to the end of the
@@ -33,7 +33,7 @@ def _timed(text: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("piece", "repeats", "value"), [
-    ("1条 ", 16_000, 1),  # issue 16: the right context of each number ran to the end of the line
+    ("1条 ", 16_000, 1),  # the right context of each number once ran to the end of the line
     ("１２条", 21_846, 12),  # 64 K characters of full-width numbers
     ("百分之", 40_000, 100),  # every number was tested against every percentage before it
 ])
