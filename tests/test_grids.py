@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import lxml.html
-
 from extractor.ingest import load_document
 from extractor.layout import GridBuilder, SpanCopy, is_data_table
 
-SPANS = Path(__file__).resolve().parent / "data" / "tables" / "trial-2019-spans.html"
+from .test_tables import SPANS_2019, layout_as_docx
 
 
 def marked(grid: list[list[str]]) -> list[list[str]]:
@@ -42,36 +40,16 @@ def test_builder_continuation_and_overlap():
     assert GridBuilder().build() == ([], [])
 
 
-def _html_tables(path: Path) -> list[list[tuple[str, int, int]]]:
-    """Each table of a page as rows of (text, rowspan, colspan)."""
-    root = lxml.html.fromstring(path.read_bytes())
-    return [[[(td.text_content().strip(), int(td.get("rowspan", 1)), int(td.get("colspan", 1)))
-              for td in tr if td.tag in ("td", "th")] for tr in table.iter("tr")]
-            for table in root.iter("table")]
-
-
-def _as_docx(tables: list[list[tuple[str, int, int]]], path: Path) -> Path:
-    """The tables as Word tables, spans as merged cells (gridSpan, vMerge)."""
+def _as_docx(tables: list[list[list[str]]], path: Path) -> Path:
+    """Tables of plain cells (rows of texts) as Word tables."""
     import docx
 
     document = docx.Document()
     for rows in tables:
-        taken: set[tuple[int, int]] = set()
-        cells = []
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
         for r, row in enumerate(rows):
-            c = 0
-            for text, rs, cs in row:
-                while (r, c) in taken:
-                    c += 1
-                taken |= {(r + dr, c + dc) for dr in range(rs) for dc in range(cs)}
-                cells.append((r, c, rs, cs, text))
-                c += cs
-        table = document.add_table(rows=len(rows), cols=max(c for _, c in taken) + 1)
-        for r, c, rs, cs, text in cells:
-            cell = table.cell(r, c)
-            if rs > 1 or cs > 1:
-                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
-            cell.text = text
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
         document.add_paragraph("表后文字。")
     document.save(path)
     return path
@@ -80,8 +58,8 @@ def _as_docx(tables: list[list[tuple[str, int, int]]], path: Path) -> Path:
 def test_html_and_word_spans_give_the_same_grids(tmp_path):
     """The spanned tables of a 2019-format page, written again as Word tables with merged cells:
     the same grids, colspan copies included (rowspans there are vMerge continuations)."""
-    html = load_document(SPANS)
-    word = load_document(_as_docx(_html_tables(SPANS), tmp_path / "spans.docx"))
+    html = load_document(SPANS_2019)
+    word = load_document(layout_as_docx(SPANS_2019, tmp_path))
     assert len(html.grids) == 3 and any(isinstance(c, SpanCopy) for g in html.grids for row in g for c in row)
     assert [marked(g) for g in word.grids] == [marked(g) for g in html.grids]
     header = html.grids[1][:3]
@@ -91,11 +69,10 @@ def test_html_and_word_spans_give_the_same_grids(tmp_path):
 def test_one_data_table_test_for_html_and_word(tmp_path):
     """A one-column table and a table holding a passage are layout boxes in both formats."""
     passage = "本机关认真贯彻落实条例，" * 40  # 480 characters
-    tables = [[[("规章", 1, 1), ("0", 1, 1)]], [[("一、总体情况", 1, 1)], [("2024 年共发布信息。", 1, 1)]],
-              [[("说明", 1, 1), (passage, 1, 1)]]]
+    tables = [[["规章", "0"]], [["一、总体情况"], ["2024 年共发布信息。"]], [["说明", passage]]]
     assert is_data_table([["规章", "0"]]) and not is_data_table([["一、总体情况"]])
     assert not is_data_table([["说明", passage]]) and not is_data_table([])
-    page = "".join("<table>" + "".join("<tr>" + "".join(f"<td>{t}</td>" for t, _, _ in row) + "</tr>" for row in rows)
+    page = "".join("<table>" + "".join("<tr>" + "".join(f"<td>{t}</td>" for t in row) + "</tr>" for row in rows)
                    + "</table>" for rows in tables)
     html_path = tmp_path / "boxes.html"
     prose = "<p>" + "全年共发布政府信息一千三百余条。" * 40 + "</p>"  # no one table holds most of the page
