@@ -8,9 +8,9 @@ the blanks could make it hold, and is *not stated* otherwise (many 2019-format r
 总计 column empty): the check then says ``ok: None`` and why, rather than a failure built on
 zeros. A check whose rows are missing altogether is not run (and not listed).
 
-A row is missing when the tables list it in ``unread`` (rows the document does not show); for
-tables built elsewhere without ``read_by``/``unread``, a row whose cells are all null counts as
-missing.
+A row is missing when the tables do not hold it or it could not be read (``TableRow.is_read``:
+rows the document does not show, or whose cells could not be told apart); a null cell of a row
+that was read was printed blank.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Check, Report
+from .models import Check, Report, Tables
 from .schema import TEMPLATE
 
 Number = int | float
@@ -138,54 +138,40 @@ def _blank_note(blanks: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------- rows present
 
 
-def _rows(tables: dict[str, Any], table: str) -> dict[str, Any]:
-    rows = tables.get(table)
-    return rows if isinstance(rows, dict) else {}
+def _present(tables: Tables, table: str, key: str) -> bool:
+    """The row is in the tables and was read (its null cells were printed blank)."""
+    row = tables.row(table, key)
+    return row is not None and row.is_read
 
 
-def _present(tables: dict[str, Any], table: str, key: str) -> bool:
-    row = _rows(tables, table).get(key)
-    if row is None:
-        return False
-    if "read_by" in tables or "unread" in tables:
-        return f"{table}.{key}" not in tables.get("unread", [])
-    values = row.values() if isinstance(row, dict) else [row]
-    return any(v is not None for v in values)
-
-
-def _without_subrows(tables: dict[str, Any], keys: list[str]) -> list[str]:
+def _without_subrows(tables: Tables, keys: list[str]) -> list[str]:
     """Leave out （六） sub-rows 1. and 2. where the table has none (2019 format, or 2021 reports that
-    print （六）其他处理 as one row): both rows null and not unread."""
-    rows = _rows(tables, "requests")
-    absent = tables.get("format") == "2019" or all(
-        isinstance(rows.get(k), dict)
-        and not any(v is not None for v in rows[k].values())
-        and f"requests.{k}" not in tables.get("unread", [])
-        and ("read_by" in tables or "unread" in tables)
-        for k in SUB_ROWS_2021
+    print （六）其他处理 as one row): both rows read and empty."""
+    absent = tables.format == "2019" or all(
+        (row := tables.row("requests", k)) is not None and row.is_read and row.is_empty for k in SUB_ROWS_2021
     )
     return [k for k in keys if not (absent and k in SUB_ROWS_2021)]
 
 
-def _outcome_rows(tables: dict[str, Any]) -> list[str]:
+def _outcome_rows(tables: Tables) -> list[str]:
     """Rows (一)…(六) whose sum is 总计."""
-    return _without_subrows(tables, [k for k in _rows(tables, "requests") if k.startswith(OUTCOME_GROUPS)])
+    return _without_subrows(tables, [k for k in tables.requests if k.startswith(OUTCOME_GROUPS)])
 
 
 # ---------------------------------------------------------------------------- table arithmetic
 
 
-def check_requests_balance(tables: dict[str, Any]) -> Check | None:
+def check_requests_balance(tables: Tables) -> Check | None:
     """new + carried_over = total + carried_forward, column by column."""
     needed = ("new", "carried_over", "total", "carried_forward")
     if not all(_present(tables, "requests", k) for k in needed):
         return None
-    rows = _rows(tables, "requests")
+    rows = tables.requests
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
-        left = _Sum().add(rows["new"].get(col), f"new.{col}").add(rows["carried_over"].get(col), f"carried_over.{col}")
-        right = _Sum().add(rows["total"].get(col), f"total.{col}")
-        right.add(rows["carried_forward"].get(col), f"carried_forward.{col}")
+        left = _Sum().add(rows["new"].value_of(col), f"new.{col}").add(rows["carried_over"].value_of(col), f"carried_over.{col}")
+        right = _Sum().add(rows["total"].value_of(col), f"total.{col}")
+        right.add(rows["carried_forward"].value_of(col), f"carried_forward.{col}")
         ok = verdicts.add(left, right, f"{col}: {left.text} = {_fmt(left.value)} ≠ {right.text} = {_fmt(right.value)}",
                           f"{col}: {_blank_text(left)} vs {_blank_text(right)}")
         if col == "total":
@@ -193,18 +179,18 @@ def check_requests_balance(tables: dict[str, Any]) -> Check | None:
     return verdicts.check("requests.balance", shown)
 
 
-def check_requests_total(tables: dict[str, Any]) -> Check | None:
+def check_requests_total(tables: Tables) -> Check | None:
     """总计 = the sum of the rows (一) 予以公开 … (六) 3. 其他, column by column."""
     outcomes = _outcome_rows(tables)
     if not _present(tables, "requests", "total") or not all(_present(tables, "requests", k) for k in outcomes):
         return None
-    rows = _rows(tables, "requests")
+    rows = tables.requests
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
         parts = _Sum()
         for key in outcomes:
-            parts.add(rows[key].get(col), f"{key}.{col}")
-        total = _cell(rows["total"].get(col), f"total.{col}")
+            parts.add(rows[key].value_of(col), f"{key}.{col}")
+        total = _cell(rows["total"].value_of(col), f"total.{col}")
         n_blank = len(parts.blanks)
         ok = verdicts.add(parts, total, f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",
                           f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)}"
@@ -216,10 +202,10 @@ def check_requests_total(tables: dict[str, Any]) -> Check | None:
     return verdicts.check("requests.total", shown)
 
 
-def check_requests_columns(tables: dict[str, Any]) -> Check | None:
+def check_requests_columns(tables: Tables) -> Check | None:
     """For every row present: 总计 = the sum of the six applicant columns."""
-    rows = _rows(tables, "requests")
-    present = [k for k, row in rows.items() if isinstance(row, dict) and _present(tables, "requests", k)]
+    rows = tables.requests
+    present = [k for k, row in rows.items() if row.is_read]
     present = _without_subrows(tables, present)
     if not present:
         return None
@@ -227,25 +213,25 @@ def check_requests_columns(tables: dict[str, Any]) -> Check | None:
     for key in present:
         parts = _Sum()
         for col in APPLICANTS:
-            parts.add(rows[key].get(col), f"{key}.{col}")
-        total = _cell(rows[key].get("total"), f"{key}.total")
+            parts.add(rows[key].value_of(col), f"{key}.{col}")
+        total = _cell(rows[key].value_of("total"), f"{key}.total")
         verdicts.add(parts, total, f"{key}: {parts.text} = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",
                      f"{key}: {_blank_text(parts)} vs total {_blank_text(total)}")
     return verdicts.check("requests.columns", f"{len(present)} rows: total = sum of the six applicant columns")
 
 
-def check_review_totals(tables: dict[str, Any]) -> Check | None:
+def check_review_totals(tables: Tables) -> Check | None:
     """Each block of table 四: 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
     blocks = [b for b in REVIEW_BLOCKS if _present(tables, "review_litigation", b)]
     if not blocks:
         return None
-    rows = _rows(tables, "review_litigation")
+    rows = tables.review_litigation
     verdicts, shown = _Verdicts(), []
     for block in blocks:
         parts = _Sum()
         for part in REVIEW_PARTS:
-            parts.add(rows[block].get(part), f"{block}.{part}")
-        total = _cell(rows[block].get("total"), f"{block}.total")
+            parts.add(rows[block].value_of(part), f"{block}.{part}")
+        total = _cell(rows[block].value_of("total"), f"{block}.total")
         line = f"{block}: {parts.text} = {_fmt(parts.value)}"
         verdicts.add(parts, total, f"{line} ≠ total {_fmt(total.value)}",
                      f"{block}: {_blank_text(parts)} vs total {_blank_text(total)}")
@@ -289,8 +275,10 @@ def _compare(
 
 
 def check_narrative_requests(report: Report) -> Check | None:
-    tables = report.tables or {}
-    rows = _rows(tables, "requests")
+    tables = report.tables
+    if tables is None:
+        return None
+    rows = tables.requests
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         prefixes = NARRATIVE_REQUESTS[field_name]
@@ -300,7 +288,7 @@ def check_narrative_requests(report: Report) -> Check | None:
             return None
         total = _Sum()
         for key in keys:
-            total.add(rows[key].get("total"), f"{key}.total")
+            total.add(rows[key].value_of("total"), f"{key}.total")
         label = prefixes[0].rstrip(".") + (".*" if prefixes[0].endswith(".") else "")
         return total, f"table {label} 总计"
 
@@ -308,8 +296,10 @@ def check_narrative_requests(report: Report) -> Check | None:
 
 
 def check_narrative_review(report: Report) -> Check | None:
-    tables = report.tables or {}
-    rows = _rows(tables, "review_litigation")
+    tables = report.tables
+    if tables is None:
+        return None
+    rows = tables.review_litigation
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         blocks = NARRATIVE_REVIEW[field_name]
@@ -317,24 +307,23 @@ def check_narrative_review(report: Report) -> Check | None:
             return None
         total = _Sum()
         for block in blocks:
-            total.add(rows[block].get("total"), f"{block}.total")
+            total.add(rows[block].value_of("total"), f"{block}.total")
         return total, "table " + " + ".join(f"{b}.total" for b in blocks)
 
     return _compare("narrative.review_litigation", _exact_fields(report, list(NARRATIVE_REVIEW)), table_value)
 
 
 def check_narrative_documents(report: Report) -> Check | None:
-    tables = report.tables or {}
     key = TEMPLATE.narrative_documents_row
-    row = _rows(tables, "active").get(key)
-    if not isinstance(row, dict) or not _present(tables, "active", key):
+    row = report.tables.row("active", key) if report.tables is not None else None
+    if row is None or row.one_value or not row.is_read:
         return None
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
-        column = TEMPLATE.narrative_documents[field_name]
-        if column not in row:  # the 2019 format counts 新制作/新公开/总数, not 制发/废止/现行有效
+        cell = row.cell(TEMPLATE.narrative_documents[field_name])
+        if cell is None:  # the 2019 format counts 新制作/新公开/总数, not 制发/废止/现行有效
             return None
-        return _Sum().add(row[column], f"{key}.{column}"), f"table {key}.{column}"
+        return _Sum().add(cell.value, f"{key}.{cell.column}"), f"table {key}.{cell.column}"
 
     stated = _exact_fields(report, list(TEMPLATE.narrative_documents))
     return _compare("narrative.documents", stated, table_value)
@@ -385,12 +374,12 @@ class YearEnds:
     over: tuple[bool, Number | None]  # requests.carried_over: present, total
 
     @classmethod
-    def of(cls, doc: str | None, year: int, tables: dict[str, Any]) -> YearEnds:
-        def ends(row: str) -> tuple[bool, Number | None]:
-            if not _present(tables, "requests", row):
+    def of(cls, doc: str | None, year: int, tables: Tables | None) -> YearEnds:
+        def ends(key: str) -> tuple[bool, Number | None]:
+            row = tables.row("requests", key) if tables is not None else None
+            if row is None or not row.is_read:
                 return False, None
-            cells = _rows(tables, "requests")[row]
-            return True, cells.get("total") if isinstance(cells, dict) else None
+            return True, row.value_of("total")
 
         return cls(doc, year, ends("carried_forward"), ends("carried_over"))
 
@@ -466,8 +455,8 @@ class CrossYear:
 def check_carry_over(earlier: Report, later: Report) -> Check | None:
     if earlier.year is None or later.year is None:
         return None
-    return carry_over(YearEnds.of(earlier.doc, earlier.year, earlier.tables or {}),
-                      YearEnds.of(later.doc, later.year, later.tables or {}))
+    return carry_over(YearEnds.of(earlier.doc, earlier.year, earlier.tables),
+                      YearEnds.of(later.doc, later.year, later.tables))
 
 
 def carry_over(earlier: YearEnds, later: YearEnds) -> Check | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .models import Check, FieldValue, Mention, Report
+from .models import CellStatus, Check, FieldValue, Mention, Report, Tables
 from .schema import TABLE_NAMES
 
 # name → type: "string", "int" (nullable 64-bit integer), "float", "bool" (nullable)
@@ -62,15 +62,16 @@ def split_number(value: Any) -> dict[str, Any]:
 def long_rows(report: Report) -> Iterator[dict[str, Any]]:
     """The result of one document as long-format rows (every column present, in order)."""
     base = {**dict.fromkeys(LONG_COLUMNS), **doc_columns(report)}
-    tables = report.tables or {}
-    yield {**base, "kind": "doc", "table_format": tables.get("format"), "read_by": tables.get("read_by")}
+    tables = report.tables
+    yield {**base, "kind": "doc", "table_format": tables.format if tables else None,
+           "read_by": tables.read_by.value if tables else None}
     for m in report.mentions:
         yield {**base, **_mention(m)}
     by_span = {(m.start, m.end): m for m in report.mentions}
     for key, f in report.fields.items():
         yield from _field(base, key, f, by_span)
-    if report.tables:
-        yield from _table_rows(base, report.tables)
+    if tables is not None:
+        yield from _table_rows(base, tables)
     for c in report.checks:
         yield check_row(report, c)
     for e in report.errors:
@@ -112,33 +113,17 @@ def _field(base: dict[str, Any], key: str, f: FieldValue,
                "text": span.text, "source": f.source}
 
 
-def _table_rows(base: dict[str, Any], tables: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _table_rows(base: dict[str, Any], tables: Tables) -> Iterator[dict[str, Any]]:
     """One row per cell of tables 二、三、四, with what the cell was: a number, blank, a note, unread."""
-    meta = {"table_format": tables.get("format"), "read_by": tables.get("read_by")}
-    notes: dict[str, str] = tables.get("cell_notes") or {}
-    unread = set(tables.get("unread") or [])
-    for table in TABLES:
-        rows = tables.get(table)
-        if not isinstance(rows, dict):
-            continue
-        for row, cells in rows.items():
-            items = cells.items() if isinstance(cells, dict) else [(None, cells)]
-            for column, value in items:
-                key = ".".join(p for p in (table, row, column) if p is not None)
-                note = notes.get(key)
-                if f"{table}.{row}" in unread:
-                    status = "unread"
-                elif note is not None:
-                    status = "note"
-                else:
-                    status = "blank" if value is None else "number"
-                yield {**base, **meta, "kind": "table", "key": key, **split_number(value), "text": note,
-                       "table": table, "row": row, "column": column, "cell_status": status}
-    for entry in sorted(unread):  # rows named unread that the tables do not hold at all
-        table, _, row = entry.partition(".")
-        if not isinstance(tables.get(table), dict) or row not in tables[table]:
-            yield {**base, **meta, "kind": "table", "key": entry, "table": table, "row": row,
-                   "cell_status": "unread"}
+    meta = {"table_format": tables.format, "read_by": tables.read_by.value}
+    for row in tables.rows():
+        for cell in row.cells:
+            yield {**base, **meta, "kind": "table", "key": cell.key, **split_number(cell.value), "text": cell.text,
+                   "table": row.table, "row": row.key, "column": cell.column, "cell_status": cell.status.value}
+    for entry in sorted(tables.missing_rows):  # rows named unread that the tables do not hold at all
+        table, _, row_key = entry.partition(".")
+        yield {**base, **meta, "kind": "table", "key": entry, "table": table, "row": row_key,
+               "cell_status": CellStatus.UNREAD.value}
 
 
 def check_row(report: Report, check: Check) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
+from .table_model import CellStatus, ReadBy, TableCell, TableRow, Tables  # noqa: F401  (part of the result model)
+
 Qualifier = Literal["exact", "over", "under", "about"]
 AdminLevel = Literal["national", "province", "city", "county", "township"]
 Number = int | float
@@ -75,6 +77,75 @@ class ErrorEntry(BaseModel):
     message: str
 
 
+class Tokens(BaseModel):
+    """Tokens one document's LLM exchange cost: ``{"in", "out"}`` in JSON, ``estimated`` when
+    the server reported no usage and some counts are estimates."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    input: int = Field(0, alias="in")
+    output: int = Field(0, alias="out")
+    estimated: bool = False
+
+    @model_serializer(mode="wrap")
+    def _drop_unestimated(self, handler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        if not self.estimated:
+            data.pop("estimated", None)
+        return data
+
+
+class Disagreement(BaseModel):
+    """A field the rules settled and the LLM read otherwise: recorded, never applied."""
+
+    field: str
+    rule: Number
+    llm: Number
+    evidence: list[Span] = Field(default_factory=list)
+
+
+class LLMRun(BaseModel):
+    """What the LLM layer did for one document (``Report.llm``): what was sent, spent and kept.
+
+    ``candidates``: sentences the rules left open; ``requests``: HTTP requests sent (failed ones
+    included, ``failed_requests`` of them); ``reasks``: answers asked again after a validation
+    error; ``cached``: answered from the cache; ``kept`` / ``dropped``: values grounded in the
+    text and kept, or dropped (``dropped_reasons``); ``unreachable``: given up, the endpoint down.
+    The optional keys appear only when set.
+    """
+
+    mode: str
+    prompt: str | None = None
+    model: str | None = None
+    candidates: int = 0
+    requests: int = 0
+    cached: bool = False
+    tokens: Tokens = Field(default_factory=Tokens)
+    kept: int = 0
+    dropped: int = 0
+    failed_requests: int | None = None
+    reasks: int | None = None
+    dropped_reasons: dict[str, int] | None = None
+    disagreements: list[Disagreement] | None = None
+    unreachable: bool | None = None
+
+    @property
+    def needed(self) -> bool:
+        """The document had something to ask (the rules left sentences open, or every field was asked)."""
+        return bool(self.candidates or self.mode == "all")
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        for key in LLM_OPTIONAL_KEYS:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+
+LLM_OPTIONAL_KEYS = ("failed_requests", "reasks", "dropped_reasons", "disagreements", "unreachable")
+
+
 # Keys that appear only when asked for (``--with-text``, the LLM layer, repairs on ingest); they are
 # left out of the serialised result when unset, so the core keys stay exactly as output.md says.
 OPTIONAL_KEYS = ("text", "llm", "warnings")
@@ -92,13 +163,13 @@ class Report(BaseModel):
     region: dict[str, Any] | None = None
     mentions: list[Mention] = Field(default_factory=list)
     fields: dict[str, FieldValue] = Field(default_factory=dict)
-    tables: dict[str, Any] | None = None
+    tables: Tables | None = None
     checks: list[Check] = Field(default_factory=list)
     errors: list[ErrorEntry] = Field(default_factory=list)
     # What was repaired on the way in (bytes replaced in decoding): the document was still read.
     warnings: list[ErrorEntry] | None = None
     text: str | None = None
-    llm: dict[str, Any] | None = None
+    llm: LLMRun | None = None
 
     @model_serializer(mode="wrap")
     def _drop_unset_optional(self, handler):  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ from typing import Any, TextIO
 
 from .checks import YearEnds
 from .long_format import LONG_COLUMNS, check_row, columns_check_row, long_rows, normalise, parquet_schema
-from .models import Check, Report
+from .models import Check, Report, Tables
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 CROSS_YEAR = "cross_year.carry_over"
@@ -510,8 +510,9 @@ def _known_jsonl(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, 
             if not isinstance(result, dict) or not result.get("doc"):
                 continue
             columns = {k: result.get(k) for k in ("doc", "body", "year", "admin_level", "region")}
-            tables, year = result.get("tables"), result.get("year")
-            ends = YearEnds.of(result["doc"], year, tables) if tables and year is not None else None
+            year = result.get("year")
+            tables = Tables.from_json(result.get("tables")) if year is not None else None
+            ends = YearEnds.of(result["doc"], year, tables) if tables is not None else None
             written = [c for c in result.get("checks") or [] if c.get("name") == CROSS_YEAR]
             yield columns, ends, written
 

@@ -12,7 +12,7 @@ from . import checks, ingest, tables
 from .fields import resolve_fields
 from .mentions import find_mentions
 from .metadata import read_metadata
-from .models import Report
+from .models import Report, Tables
 from .script import restore_grid_notes, restore_original, simplify_grids, to_reading_text
 from .sections import split_sections
 
@@ -93,8 +93,8 @@ def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | 
     return report
 
 
-def _unread_rows(tables: dict | None) -> float:
+def _unread_rows(tables: Tables | None) -> float:
     """How much of the tables could not be read: the grids win unless the text read more."""
-    if not tables:
+    if tables is None:
         return float("inf")
-    return len(tables.get("unread") or ())
+    return len(tables.unread)

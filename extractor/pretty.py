@@ -28,7 +28,7 @@ def render(report: Report, console: Console) -> None:
                          m.qualifier, m.subject or "", m.field or "")
     console.print(mentions)
     if report.tables:
-        console.print(f"tables: format {report.tables.get('format')}")
+        console.print(f"tables: format {report.tables.format}")
     for c in report.checks:
         console.print(f"{STATUS_MARKUP[c.status]}  {c.name}: {c.detail}")
     for e in report.errors:

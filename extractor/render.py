@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Mention, Report
+from .models import Mention, Report, TableRow, Tables
 from .schema import TEMPLATE
 
 PARTS = ("checks", "fields", "text", "tables")  # the page order: what failed, what was found, where
@@ -249,7 +249,7 @@ def highlight(text: str, report: Report, layout: _Layout | None = None) -> str:
 # --- sections ---------------------------------------------------------------------------------
 def _header(report: Report, parts: Sequence[str]) -> str:
     failed = [c for c in report.checks if c.ok is False]
-    fmt = (report.tables or {}).get("format")
+    fmt = report.tables.format if report.tables is not None else None
     badges = [
         f"<span>{len(report.mentions)} mentions</span>",
         f"<span>{len(report.fields)} fields</span>",
@@ -352,20 +352,19 @@ def _row_label(table: str, key: str) -> str:
     return f'<th class="row">{_e(label)} <small><code>{_e(key)}</code></small></th>'
 
 
-def table_groups(rows: dict[str, Any]) -> list[tuple[list[str], list[tuple[str, dict[str, Any]]]]]:
-    """Consecutive rows with the same columns form one HTML table; a scalar row has one column."""
-    groups: list[tuple[list[str], list[tuple[str, dict[str, Any]]]]] = []
-    for key, value in rows.items():
-        cells = value if isinstance(value, dict) else {SCALAR_COLUMN: value}
-        cols = list(cells)
+def table_groups(rows: dict[str, TableRow]) -> list[tuple[list[str], list[TableRow]]]:
+    """Consecutive rows with the same columns form one HTML table; a one-value row has one column."""
+    groups: list[tuple[list[str], list[TableRow]]] = []
+    for row in rows.values():
+        cols = row.columns or [SCALAR_COLUMN]
         if groups and groups[-1][0] == cols:
-            groups[-1][1].append((key, cells))
+            groups[-1][1].append(row)
         else:
-            groups.append((cols, [(key, cells)]))
+            groups.append((cols, [row]))
     return groups
 
 
-def _one_table(name: str, rows: dict[str, Any] | None, notes: dict[str, str]) -> str:
+def _one_table(name: str, rows: dict[str, TableRow]) -> str:
     title = f"<h3>{_e(TABLE_TITLES.get(name, name))} <small><code>tables.{_e(name)}</code></small></h3>"
     if not rows:
         return title + '<p class="none">Not found in this document.</p>'
@@ -375,28 +374,27 @@ def _one_table(name: str, rows: dict[str, Any] | None, notes: dict[str, str]) ->
             f"<th>{_e(TEMPLATE.printed.get(c, '') if c != SCALAR_COLUMN else '数量')}<br><small><code>{_e(c)}</code></small></th>"
             for c in cols)
         body = []
-        for key, cells in group:
-            tds = "".join(
-                _cell(cells.get(c), notes.get(f"{name}.{key}" if c == SCALAR_COLUMN else f"{name}.{key}.{c}"))
-                for c in cols)
-            body.append(f"<tr>{_row_label(name, key)}{tds}</tr>")
+        for row in group:
+            cells = [row.cell(None if c == SCALAR_COLUMN else c) for c in cols]
+            tds = "".join(_cell(None, None) if cell is None else _cell(cell.value, cell.text) for cell in cells)
+            body.append(f"<tr>{_row_label(name, row.key)}{tds}</tr>")
         html_tables.append(f'<table class="report-table" data-table="{_e(name)}">'
                            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     return title + "\n".join(html_tables)
 
 
-def _tables_section(tables: dict[str, Any] | None) -> str:
+def _tables_section(tables: Tables | None) -> str:
     out = ['<section id="tables"><h2>Tables</h2>']
-    if not tables:
+    if tables is None:
         out.append('<p class="none">No national-format tables found in this document.</p></section>')
         return "\n".join(out)
-    extra = {k: v for k, v in tables.items() if k not in TABLE_TITLES and k != "cell_notes"}
-    out.append('<p class="meta">' + " · ".join(f"{_e(k)}: <code>{_e(v)}</code>" for k, v in extra.items())
+    meta: list[tuple[str, Any]] = [("format", tables.format), ("read_by", tables.read_by.value)]
+    meta += [(k, v) for k, v in (("read_by_arithmetic", tables.read_by_arithmetic), ("unread", tables.unread)) if v]
+    out.append('<p class="meta">' + " · ".join(f"{_e(k)}: <code>{_e(v)}</code>" for k, v in meta)
                + " · blank cells (—) were not read; cells printed as something other than a number are"
                " shaded, their printed text on hover</p>")
-    notes = tables.get("cell_notes") or {}
     for name in TABLE_TITLES:
-        out.append(_one_table(name, tables.get(name), notes))
+        out.append(_one_table(name, tables.table(name)))
     out.append("</section>")
     return "\n".join(out)
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from .layout import Grid
-from .models import Report, Span
+from .models import Report, Span, Tables
 
 # The code points OpenCC is asked about: CJK punctuation, unified ideographs (with extension A),
 # compatibility ideographs and full-width forms. Rarer planes hold no character of these reports.
@@ -107,18 +107,18 @@ def restore_original(report: Report, original: str, simplified: str) -> None:
             m.subject = _restore_near(m.subject, original, simplified, m.start, m.end) or m.subject.translate(back)
     for f in report.fields.values():
         f.evidence = [_restore_span(s, original) for s in f.evidence]
-    if report.tables and isinstance(report.tables.get("cell_notes"), dict):
-        report.tables["cell_notes"] = {k: _translate_any(v, back) for k, v in report.tables["cell_notes"].items()}
+    if report.tables is not None:
+        report.tables.map_texts(lambda note: _translate_any(note, back))
 
 
-def restore_grid_notes(tables: dict[str, Any] | None, grids: list[Grid], simple: list[Grid]) -> None:
+def restore_grid_notes(tables: Tables | None, grids: list[Grid], simple: list[Grid]) -> None:
     """Table notes read from simplified grid cells, in the characters of the original cells."""
-    if grids is simple or not tables or not isinstance(tables.get("cell_notes"), dict):
+    if grids is simple or tables is None:
         return
     joined = "\n".join(cell for grid in grids for row in grid for cell in row)
     joined_simple = "\n".join(cell for grid in simple for row in grid for cell in row)
     back = _reverse_map(joined, joined_simple)
-    tables["cell_notes"] = {k: _translate_any(v, back) for k, v in tables["cell_notes"].items()}
+    tables.map_texts(lambda note: _translate_any(note, back))
 
 
 def _restore_span(span: Span, original: str) -> Span:

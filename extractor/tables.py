@@ -14,15 +14,16 @@ Where a conversion has detached labels from their numbers, unlabelled rows are p
 template's order, but only where the numeric rows match the template rows one to one (the
 whole table, or the gap between two labelled rows). The result then says so.
 
-Keys of the result besides those of output.md (allowed as optional keys):
+The result is a ``Tables`` (``table_model``): rows of typed cells, written in JSON as output.md
+says. Besides the keys of output.md (allowed as optional keys) it says:
 
 - ``read_by``: ``"labels"`` when every row was placed by its own label, ``"row_order"`` when
   some rows were placed by the template's order as above.
 - ``unread``: dotted keys of rows (``requests.total``, ``review_litigation.review``) that the
   document does not show (a table cut off at the end of an excerpt) or whose cells could not be
-  told apart (``| 规章 | 22 | 235 |`` for three columns); their cells are null. Left out when
-  every row was read. The checks use it to tell a missing row from a row
-  printed blank.
+  told apart (``| 规章 | 22 | 235 |`` for three columns); their cells are ``unread``
+  (``TableCell.status``). Left out when every row was read. The checks read it
+  (``TableRow.is_read``) to tell a missing row from a row printed blank.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from .table_lines import (  # noqa: F401
     _text_regions,
     unrun,
 )
+from .table_model import ReadBy, Tables
 from .table_runs import Identity, Run, RunResult, solve
 
 # ---------------------------------------------------------------------------- reading the tables
@@ -336,7 +338,7 @@ def _detect_format(texts: Iterable[str]) -> str:
     return "2019" if TEMPLATE.markers_2019.search(joined) else "2021"
 
 
-def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None:
+def _read(regions: dict[str, tuple[list[_Line], bool]]) -> Tables | None:
     if not regions:
         return None
     region_text = ["".join(c for line in lines for c in line.cells) for lines, _ in regions.values()]
@@ -352,21 +354,10 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> dict[str, Any] | None
     review = _read_review(result, rows.get("review", []))
     if not result.read_any and _labelled_rows(regions, specs) < MIN_LABELS_WITHOUT_FIGURES:
         return None
-    tables: dict[str, Any] = {
-        "format": result.fmt,
-        "active": active,
-        "requests": requests,
-        "review_litigation": review,
-        # the weakest evidence a row was read by: placed by order, split by arithmetic, or its own label
-        "read_by": "row_order" if result.by_order else "arithmetic" if result.by_arithmetic else "labels",
-    }
-    if result.by_arithmetic:
-        tables["read_by_arithmetic"] = result.by_arithmetic
-    if result.notes:
-        tables["cell_notes"] = result.notes
-    if result.unread:
-        tables["unread"] = result.unread
-    return tables
+    # the weakest evidence a row was read by: placed by order, split by arithmetic, or its own label
+    read_by = ReadBy.ROW_ORDER if result.by_order else ReadBy.ARITHMETIC if result.by_arithmetic else ReadBy.LABELS
+    return Tables.assemble(result.fmt, {"active": active, "requests": requests, "review_litigation": review},
+                           read_by=read_by, notes=result.notes, unread=result.unread, by_arithmetic=result.by_arithmetic)
 
 
 # Rows of tables 二 and 三 named by their labels that make a table printed without figures a table
@@ -421,13 +412,13 @@ def _with_2019_other_rows(requests: dict[str, Any], columns: Sequence[str]) -> d
 # ---------------------------------------------------------------------------- public API
 
 
-def parse_tables_text(text: str) -> dict[str, Any] | None:
+def parse_tables_text(text: str) -> Tables | None:
     """Parse the tables of sections 二、三、四 from a report's plain text.
 
     Finds each table by its heading (二、主动公开政府信息情况 …) or, failing that, by its first
     marker (第二十条, 申请人情况, 行政复议), reads tab-separated, pipe, space-separated and
-    one-cell-per-line layouts, and returns the ``tables`` dict of output.md (plus ``read_by``
-    and, for tables not wholly shown, ``unread``), or None when no table cell could be read.
+    one-cell-per-line layouts, and returns the typed ``Tables`` (``table_model``; in JSON the
+    ``tables`` of output.md), or None when no table cell could be read.
     """
     ends_with_cut = bool(text) and not text[-1].isspace() and text[-1] != "|"
     text = unrun(text)
@@ -440,7 +431,7 @@ def parse_tables_text(text: str) -> dict[str, Any] | None:
     return _read(regions)
 
 
-def parse_tables_grids(grids: list[list[list[str]]]) -> dict[str, Any] | None:
+def parse_tables_grids(grids: list[list[list[str]]]) -> Tables | None:
     """Parse the tables from cell grids (HTML ``<table>``, PDF or DOCX tables).
 
     Each grid is a list of rows of cell strings with row- and column-spans already expanded.

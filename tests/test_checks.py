@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from extractor.checks import run_batch_checks, run_checks
-from extractor.models import Check, FieldValue, Report
+from extractor.models import CellStatus, Check, FieldValue, Report, Tables
 from extractor.tables import parse_tables_text
 
 SEED = Path(__file__).resolve().parents[1] / "evals" / "seed" / "longting-2024.txt"
@@ -30,6 +30,15 @@ def report(tables: dict[str, Any] | None = None, **fields: FieldValue) -> Report
         tables=copy.deepcopy(SEED_TABLES) if tables is None else tables,
         fields={k.replace("__", "."): v for k, v in fields.items()},
     )
+
+
+def seed_tables(changes: dict[str, int | None]) -> dict[str, Any]:
+    """The seed's tables as JSON, with the cells named by their dotted keys printed otherwise."""
+    tables = copy.deepcopy(SEED_TABLES)
+    for key, value in changes.items():
+        table, *row, column = key.split(".")
+        tables[table][".".join(row)][column] = value
+    return tables
 
 
 def by_name(checks: list[Check]) -> dict[str, Check]:
@@ -191,10 +200,9 @@ def test_a_blank_carried_forward_total_leaves_the_balance_open() -> None:
 
 
 def test_a_check_whose_every_cell_is_blank_states_nothing() -> None:
-    last_year, this_year = report(), report()
+    last_year = report(seed_tables({"requests.carried_forward.total": None}))
+    this_year = report(seed_tables({"requests.carried_over.total": None}))
     last_year.year = 2023
-    last_year.tables["requests"]["carried_forward"]["total"] = None  # type: ignore[index]
-    this_year.tables["requests"]["carried_over"]["total"] = None  # type: ignore[index]
     run_batch_checks([last_year, this_year])
     (check,) = [c for c in this_year.checks if c.name == "cross_year.carry_over"]
     assert check.ok is None and check.status == "not stated"
@@ -221,8 +229,9 @@ def report_2019_with_blank_totals(*, new_natural_person: str | None = None) -> R
 
 def test_a_2019_report_with_its_total_column_blank_end_to_end() -> None:
     report = report_2019_with_blank_totals()
-    assert report.tables is not None and report.tables["format"] == "2019"
-    assert all(row["total"] is None for row in report.tables["requests"].values())
+    assert report.tables is not None and report.tables.format == "2019"
+    totals = [row.cell("total") for row in report.tables.requests.values()]
+    assert all(cell is not None and cell.is_blank for cell in totals)
     checks = by_name(report.checks)
     assert [c.name for c in report.checks if c.ok is False] == []
     assert checks["requests.columns"].ok is None and checks["requests.columns"].detail.startswith("not stated: ")
@@ -248,12 +257,16 @@ def test_checks_whose_rows_are_missing_are_not_run() -> None:
     assert names["requests.total"].ok
 
 
-def test_hand_built_tables_without_read_by_treat_an_all_null_row_as_missing() -> None:
+def test_a_row_printed_blank_is_read_and_leaves_its_checks_not_stated() -> None:
+    # only a row listed unread is missing: a row of blank cells was printed blank, not guessed missing
     tables = copy.deepcopy(SEED_TABLES)
     del tables["read_by"]
     tables["requests"]["total"] = dict.fromkeys(tables["requests"]["total"])
+    total = Tables.model_validate(tables).requests["total"]
+    assert total.is_read and {c.status for c in total.cells} == {CellStatus.BLANK}
     names = by_name(run_checks(report(tables)))
-    assert "requests.balance" not in names and "requests.total" not in names
+    assert names["requests.balance"].ok is None and names["requests.total"].ok is None
+    assert names["requests.total"].detail.startswith("not stated: natural_person: sum of 21 rows = 43 vs total blank")
 
 
 def test_no_tables_no_checks() -> None:
@@ -273,7 +286,8 @@ def test_a_table_cut_off_gives_no_false_failures(cut_before: str) -> None:
     text = SEED.read_text(encoding="utf-8")
     cut = text[: text.index(cut_before)]
     tables = parse_tables_text(cut)
-    assert tables is not None and tables["unread"]
+    assert tables is not None and tables.unread
+    assert all(not tables.row(*name.split(".", 1)).is_read for name in tables.unread)  # type: ignore[union-attr]
     checks = run_checks(report(tables, requests__received=exact(43), review__total=exact(1)))
     assert [c for c in checks if not c.ok] == []
 
@@ -282,9 +296,8 @@ def test_a_table_cut_off_gives_no_false_failures(cut_before: str) -> None:
 
 
 def test_carry_over_from_one_year_to_the_next() -> None:
-    last_year = report()
+    last_year = report(seed_tables({"requests.carried_forward.total": 2}))
     last_year.year = 2023
-    last_year.tables["requests"]["carried_forward"]["total"] = 2  # type: ignore[index]
     this_year = report()
     other_body = report()
     other_body.body, other_body.year = "另一机关", 2025

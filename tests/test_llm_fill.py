@@ -54,9 +54,9 @@ def test_correct_answer_is_kept_with_source_and_evidence(server, config):
     field = report.fields["requests.completed"]
     assert (field.value, field.qualifier, field.source) == (60, "exact", SOURCE)
     assert [(e.text, SAMPLE[e.start:e.end]) for e in field.evidence] == [("60件", "60件")]
-    assert report.llm["kept"] == 1 and report.llm["dropped"] == 0
-    assert report.llm["prompt"] == "fill_ambiguous.v1" and report.llm["model"] == "fake-model"
-    assert report.llm["tokens"]["in"] > 0 and report.llm["tokens"]["out"] > 0
+    assert report.llm.kept == 1 and report.llm.dropped == 0
+    assert report.llm.prompt == "fill_ambiguous.v1" and report.llm.model == "fake-model"
+    assert report.llm.tokens.input > 0 and report.llm.tokens.output > 0
     assert report.errors == []
     # the rules' results stand as they were
     base = rules_only(SAMPLE)
@@ -77,7 +77,7 @@ def test_statement_of_none_and_sum_of_parts_are_grounded(server, config):
     assert report.fields["requests.carried_over"].value == 0
     assert report.fields["requests.carried_over"].evidence[0].text == "本年度没有上一年度转来的政府信息公开申请"
     assert report.fields["proactive.total"].value == 120
-    assert report.llm["kept"] == 2
+    assert report.llm.kept == 2
 
 
 def test_number_not_in_the_text_is_dropped_and_counted(server, config):
@@ -91,7 +91,7 @@ def test_number_not_in_the_text_is_dropped_and_counted(server, config):
     ]}))
     report = extract(SAMPLE, source="doc", llm=config)
     assert report.fields == rules_only(SAMPLE).fields
-    assert report.llm["kept"] == 0 and report.llm["dropped"] == 6 and len(server.requests) == 1
+    assert report.llm.kept == 0 and report.llm.dropped == 6 and len(server.requests) == 1
     assert "61" not in json.dumps(report.fields and {k: v.value for k, v in report.fields.items()})
 
 
@@ -100,11 +100,11 @@ def test_malformed_json_is_reasked_once(server, config):
                 Reply.answer({"assignments": [COMPLETED_60]}))
     report = extract(SAMPLE, source="doc", llm=config)
     assert report.fields["requests.completed"].source == SOURCE
-    assert len(server.requests) == 2 and report.llm["requests"] == 2 and report.llm["reasks"] == 1
+    assert len(server.requests) == 2 and report.llm.requests == 2 and report.llm.reasks == 1
     # the re-ask carries the failed answer and the validation error back to the model
     assert len(server.requests[1]["messages"]) == len(server.requests[0]["messages"]) + 2
     # both answers' tokens are counted
-    assert report.llm["tokens"]["in"] > 2 * 0.9 * _first_request_tokens(server)
+    assert report.llm.tokens.input > 2 * 0.9 * _first_request_tokens(server)
 
 
 def _first_request_tokens(server) -> int:
@@ -125,9 +125,9 @@ def test_429_then_success_honours_retry_after(server, config):
     server.push(Reply.error(429, headers={"Retry-After": "1"}), Reply.answer({"assignments": [COMPLETED_60]}))
     report = extract(SAMPLE, source="doc", llm=config)
     assert report.fields["requests.completed"].value == 60
-    assert len(server.requests) == 2 and report.llm["failed_requests"] == 1
+    assert len(server.requests) == 2 and report.llm.failed_requests == 1
     assert server.times[1] - server.times[0] >= 0.9  # backoff alone would have waited ~0.01 s
-    assert "reasks" not in report.llm  # an HTTP retry is not a re-ask
+    assert report.llm.reasks is None  # an HTTP retry is not a re-ask
 
 
 def test_500_for_ever_degrades_to_rules_with_error(server, config):
@@ -138,7 +138,7 @@ def test_500_for_ever_degrades_to_rules_with_error(server, config):
     assert [c.name for c in report.checks] == [c.name for c in base.checks]
     assert [e.stage for e in report.errors] == ["llm"] and "500" in report.errors[0].message
     assert len(server.requests) == config.http_retries + 1
-    assert report.llm["requests"] == 3 and report.llm["failed_requests"] == 3
+    assert report.llm.requests == 3 and report.llm.failed_requests == 3
 
 
 def test_slow_answer_times_out_and_degrades(server, config):
@@ -152,7 +152,7 @@ def test_slow_answer_then_a_prompt_one_is_retried(server, config):
     server.push(Reply.answer({"assignments": []}, delay=1.5), Reply.answer({"assignments": [COMPLETED_60]}))
     report = extract(SAMPLE, source="doc", llm=config.with_(timeout=0.3, http_retries=1))
     assert report.fields["requests.completed"].value == 60 and report.errors == []
-    assert report.llm["failed_requests"] == 1
+    assert report.llm.failed_requests == 1
 
 
 def test_prompt_injection_gets_nothing_ungrounded_out(server, config):
@@ -199,8 +199,8 @@ def test_second_run_is_served_from_the_cache(server, config):
     assert len(server.requests) == 1
     second = extract(SAMPLE, source="doc", llm=config)
     assert len(server.requests) == 1  # no request at all
-    assert second.fields == first.fields and second.llm["cached"] is True
-    assert second.llm["requests"] == 0 and second.llm["tokens"] == {"in": 0, "out": 0}
+    assert second.fields == first.fields and second.llm.cached is True
+    assert second.llm.requests == 0 and second.llm.tokens.input == second.llm.tokens.output == 0
     # another model, prompt or endpoint is another key
     server.push(Reply.answer({"assignments": []}))
     extract(SAMPLE, source="doc", llm=config.with_(model="other-model"))
@@ -229,7 +229,7 @@ def test_off_mode_makes_no_request(server, config):
 def test_no_candidates_no_request(server, config):
     text = "示例局2024年政府信息公开工作年度报告\n\n一、总体情况\n\n全年收到政府信息公开申请5件。\n"
     report = extract(text, source="doc", llm=config)
-    assert server.requests == [] and report.llm["candidates"] == 0
+    assert server.requests == [] and report.llm.candidates == 0
 
 
 def test_all_mode_sends_the_whole_text_and_never_reads_a_table(server, config):
@@ -239,9 +239,9 @@ def test_all_mode_sends_the_whole_text_and_never_reads_a_table(server, config):
     ]}))
     report = extract(SAMPLE, source="doc", llm=config.with_(mode="all"))
     assert SAMPLE.strip() in server.requests[0]["messages"][1]["content"]
-    assert report.llm["prompt"] == "fill_all.v1"
+    assert report.llm.prompt == "fill_all.v1"
     assert report.fields["proactive.total"].source == "llm:fill_all.v1"
-    assert "requests.completed" not in report.fields and report.llm["dropped"] == 1
+    assert "requests.completed" not in report.fields and report.llm.dropped == 1
 
 
 def test_tools_mode_works_too(server, config):
@@ -277,4 +277,4 @@ def test_whole_document_liar_adds_nothing(server, config, name):
     server.push(Reply.answer({"assignments": [
         {"field": key, "value": value, "quotes": sentences} for key in _keys() for value in (0, 987654321)]}))
     report = extract(text, source=name, llm=config.with_(mode="all"))
-    assert report.fields == rules_only(text).fields and report.llm["kept"] == 0
+    assert report.fields == rules_only(text).fields and report.llm.kept == 0

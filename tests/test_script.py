@@ -105,17 +105,21 @@ def test_restore_puts_back_table_notes() -> None:
 
     original = "不適用"
     simple = to_simplified(original)
-    report = Report(tables={"cell_notes": {"active.fees": simple}})
+    report = Report(tables={"format": "2021", "active": {"fees": None}, "cell_notes": {"active.fees": simple}})
     restore_original(report, original, simple)
-    assert report.tables["cell_notes"]["active.fees"] == "不適用"
+    assert report.tables is not None
+    assert report.tables.row("active", "fees").cell().text == "不適用"  # type: ignore[union-attr]
+    assert report.model_dump()["tables"]["cell_notes"] == {"active.fees": "不適用"}
 
 
 def test_grid_notes_keep_the_cells_characters() -> None:
+    from extractor.models import CellStatus, Tables
     from extractor.script import restore_grid_notes, simplify_grids
 
     grids = [[["本年收費金額", "不適用"]]]
     simple = simplify_grids(grids)
     assert simple == [[["本年收费金额", "不适用"]]]
-    tables = {"cell_notes": {"active.fees": "不适用"}}
+    tables = Tables.model_validate({"format": "2021", "active": {"fees": None}, "cell_notes": {"active.fees": "不适用"}})
     restore_grid_notes(tables, grids, simple)
-    assert tables["cell_notes"]["active.fees"] == "不適用"
+    assert tables.cell_notes["active.fees"] == "不適用"
+    assert tables.row("active", "fees").cell().status is CellStatus.NOTE  # type: ignore[union-attr]

@@ -13,9 +13,8 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-from ..models import FieldValue, Report
+from ..models import Disagreement, FieldValue, LLMRun, Report, Tokens
 from ..sections import SectionMap, split_sections
 from .cache import AnswerCache, cache_key
 from .client import EndpointDown, LLMClient, LLMError, Usage
@@ -32,16 +31,15 @@ def fill_report(report: Report, text: str, config: LLMConfig, *, sections: Secti
     """Settle with the LLM what the rules left open in ``report`` (extracted from ``text``)."""
     if not config.enabled:
         return report
-    record: dict[str, Any] = {"mode": config.mode, "prompt": None, "model": config.model, "candidates": 0,
-                              "requests": 0, "cached": False, "tokens": {"in": 0, "out": 0}, "kept": 0, "dropped": 0}
+    record = LLMRun(mode=config.mode, model=config.model)
     report.llm = record
     fields_before = dict(report.fields)
     mentions_before = [m.model_copy() for m in report.mentions]
     try:
         sections = sections or split_sections(text)
         request = build_request(report, text, config.mode, sections=sections)
-        record["prompt"] = request.prompt.id
-        record["candidates"] = len(request.candidates)
+        record.prompt = request.prompt.id
+        record.candidates = len(request.candidates)
         if not request.messages:
             return report
         answer = _answer(request, config, record)
@@ -50,7 +48,7 @@ def fill_report(report: Report, text: str, config: LLMConfig, *, sections: Secti
     except LLMError as exc:
         report.add_error("llm", str(exc))
         if isinstance(exc, EndpointDown):
-            record["unreachable"] = True
+            record.unreachable = True
     except Exception as exc:  # a bug in this layer must not cost the rule results
         report.fields, report.mentions = fields_before, mentions_before
         report.add_error("llm", config.redact(f"{type(exc).__name__}: {exc}"))
@@ -64,7 +62,7 @@ def fill_reports(items: Iterable[tuple[Report, str]], config: LLMConfig) -> list
         return list(pool.map(lambda item: fill_report(item[0], item[1], config), items))
 
 
-def _answer(request: Request, config: LLMConfig, record: dict[str, Any]) -> Answer | None:
+def _answer(request: Request, config: LLMConfig, record: LLMRun) -> Answer | None:
     schema = Answer.model_json_schema()
     key = cache_key(config, request.prompt.id, request.messages, schema)
     cache = AnswerCache(config.cache_path()) if config.cache else None
@@ -75,18 +73,18 @@ def _answer(request: Request, config: LLMConfig, record: dict[str, Any]) -> Answ
         except (KeyError, ValueError):
             answer = None
         if answer is not None:
-            record["cached"] = True
+            record.cached = True
             return answer
     usage = Usage()
     try:
         answer = _client(config).ask(request.messages, Answer, usage)
     finally:
-        record["requests"] = usage.requests
-        record["tokens"] = usage.as_dict()
+        record.requests = usage.requests
+        record.tokens = Tokens(input=usage.prompt_tokens, output=usage.completion_tokens, estimated=usage.estimated)
         if usage.failed:
-            record["failed_requests"] = usage.failed
+            record.failed_requests = usage.failed
         if usage.answers > 1:
-            record["reasks"] = usage.answers - 1
+            record.reasks = usage.answers - 1
     if cache:
         cache.put(key, {"endpoint": config.endpoint, "model": config.model, "prompt": request.prompt.id,
                         "answer": answer.model_dump(mode="json"), "tokens": usage.as_dict()})
@@ -102,7 +100,7 @@ def _client(config: LLMConfig) -> LLMClient:
 
 
 def _apply(report: Report, text: str, sections: SectionMap, request: Request, answer: Answer,
-           record: dict[str, Any]) -> None:
+           record: LLMRun) -> None:
     grounder = Grounder(text, sections, request.candidates, request.shown)
     source = f"llm:{request.prompt.id}"
     reasons: Counter[str] = Counter()
@@ -117,8 +115,8 @@ def _apply(report: Report, text: str, sections: SectionMap, request: Request, an
         rule = report.fields.get(a.field)
         if rule is not None:  # the rules settled it: the LLM's reading is recorded, never applied
             if rule.value != grounded.value:
-                disagreements.append({"field": a.field, "rule": rule.value, "llm": grounded.value,
-                                      "evidence": [s.model_dump() for s in grounded.evidence]})
+                disagreements.append(Disagreement(field=a.field, rule=rule.value, llm=grounded.value,
+                                                  evidence=list(grounded.evidence)))
             continue
         if a.field in kept and kept[a.field].value != grounded.value:
             disputed.add(a.field)
@@ -133,9 +131,9 @@ def _apply(report: Report, text: str, sections: SectionMap, request: Request, an
             if m.field is None and (m.start, m.end) in spans:
                 m.field, m.source = key, source
     report.fields = dict(sorted(report.fields.items()))
-    record["kept"] = len(kept)
-    record["dropped"] = sum(reasons.values())
+    record.kept = len(kept)
+    record.dropped = sum(reasons.values())
     if reasons:
-        record["dropped_reasons"] = dict(sorted(reasons.items()))
+        record.dropped_reasons = dict(sorted(reasons.items()))
     if disagreements:
-        record["disagreements"] = disagreements
+        record.disagreements = disagreements

@@ -7,15 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..models import Report
+from pydantic import ValidationError
+
+from ..models import LLMRun, Report
 from .client import BREAKER_COOLDOWN, BREAKER_THRESHOLD
 
 Result = Report | dict[str, Any]
 
 
-def _llm(result: Result) -> dict[str, Any] | None:
-    llm = result.llm if isinstance(result, Report) else result.get("llm")
-    return llm if isinstance(llm, dict) else None
+def _llm(result: Result) -> LLMRun | None:
+    """The result's LLM record (read from its JSON when the result is JSON)."""
+    if isinstance(result, Report):
+        return result.llm
+    try:
+        return LLMRun.model_validate(result["llm"]) if isinstance(result.get("llm"), dict) else None
+    except ValidationError:  # not a record this version wrote: counted as no LLM use
+        return None
 
 
 def _llm_failed(result: Result) -> bool:
@@ -34,22 +41,21 @@ def run_totals(results: Iterable[Result]) -> dict[str, int | bool]:
                                      "tokens_out": 0, "kept": 0, "dropped": 0, "estimated": False}
     for r in results:
         llm = _llm(r)
-        if not llm:
+        if llm is None:
             continue
         totals["documents"] += 1
-        needed = bool(llm.get("candidates") or llm.get("mode") == "all")
-        totals["needed"] += needed
-        totals["sent"] += needed and not llm.get("cached") and bool(llm.get("requests"))
-        totals["cached"] += bool(llm.get("cached"))
-        totals["requests"] += llm.get("requests", 0)
-        totals["failed_requests"] += llm.get("failed_requests", 0)
-        totals["tokens_in"] += llm.get("tokens", {}).get("in", 0)
-        totals["tokens_out"] += llm.get("tokens", {}).get("out", 0)
-        totals["estimated"] = bool(totals["estimated"] or llm.get("tokens", {}).get("estimated"))
-        totals["kept"] += llm.get("kept", 0)
-        totals["dropped"] += llm.get("dropped", 0)
+        totals["needed"] += llm.needed
+        totals["sent"] += llm.needed and not llm.cached and bool(llm.requests)
+        totals["cached"] += llm.cached
+        totals["requests"] += llm.requests
+        totals["failed_requests"] += llm.failed_requests or 0
+        totals["tokens_in"] += llm.tokens.input
+        totals["tokens_out"] += llm.tokens.output
+        totals["estimated"] = bool(totals["estimated"] or llm.tokens.estimated)
+        totals["kept"] += llm.kept
+        totals["dropped"] += llm.dropped
         totals["failed"] += _llm_failed(r)
-        totals["unreachable"] += bool(llm.get("unreachable"))
+        totals["unreachable"] += bool(llm.unreachable)
     return totals
 
 
@@ -80,7 +86,7 @@ class EndpointNotice:
 
     def __call__(self, result: Result) -> str | None:
         llm = _llm(result)
-        if self.said or not llm or not llm.get("unreachable"):
+        if self.said or llm is None or not llm.unreachable:
             return None
         self.said = True
         return (f"LLM endpoint unreachable ({BREAKER_THRESHOLD} connection failures in a row): not called again "

@@ -1,0 +1,231 @@
+"""The tables 二、三、四 of a result as typed objects: tables → rows → cells, each cell knowing what it is.
+
+In memory a result's ``tables`` is a ``Tables``: per table a ``TableRow`` per row key, each with
+its ``TableCell``s (value, status, printed text). A cell's ``status`` says what was printed:
+``number``, ``blank``, ``note`` (something other than a plain number: ``/``, ``无``,
+``22（其中修订16件）``) or ``unread`` (its row could not be read, whatever was printed). The
+checks, the long format and the review page read these, never the shape of the JSON.
+
+In JSON (``docs/output.md``) the same data keeps the contract's shape: rows as
+``{column: value}`` (a one-value row of table 二 as its value), and beside the tables
+``read_by``, ``read_by_arithmetic``, ``cell_notes`` and ``unread``. ``Tables`` reads that shape
+(``Tables.model_validate``: results written earlier, hand-built tables) and writes it back
+(``model_dump``), so a result's JSON is the one the contract describes, key for key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
+
+from .schema import TABLE_NAMES  # 二、三、四: the keys of ``tables``
+
+Number = int | float
+TableFormat = Literal["2021", "2019"]
+
+
+class CellStatus(StrEnum):
+    """What a cell was in the document (the long format's ``cell_status``)."""
+
+    NUMBER = "number"  # a printed number
+    BLANK = "blank"  # printed empty
+    NOTE = "note"  # printed as something else; ``text`` holds it, ``value`` the number read from it if any
+    UNREAD = "unread"  # its row could not be read (not shown, or cells not told apart); ``text`` says why
+
+
+class ReadBy(StrEnum):
+    """The weakest evidence any row was placed by (``tables.read_by``)."""
+
+    LABELS = "labels"  # every row by its own label
+    ROW_ORDER = "row_order"  # some unlabelled rows by the template's order
+    ARITHMETIC = "arithmetic"  # some rows' run of digits split by the tables' identities
+
+
+class TableCell(BaseModel):
+    """One cell: its dotted key (``requests.new.total``; ``active.licensing`` for a one-value row)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    column: str | None = None  # None for a one-value row of table 二 (licensing, fees…)
+    value: Number | None = None
+    status: CellStatus
+    text: str | None = None  # a note's printed text, or why an unread cell could not be read
+
+    @property
+    def is_read(self) -> bool:
+        return self.status is not CellStatus.UNREAD
+
+    @property
+    def is_blank(self) -> bool:
+        """Read, and printed empty."""
+        return self.status is CellStatus.BLANK
+
+
+class TableRow(BaseModel):
+    """One row of a table (``requests.new``, ``active.licensing``, ``review_litigation.review``)."""
+
+    table: str
+    key: str
+    cells: list[TableCell]
+    by_arithmetic: bool = False  # its figures were one run of digits, split by the tables' identities
+
+    @property
+    def name(self) -> str:
+        """The dotted row key of ``tables.unread``: ``requests.new``."""
+        return f"{self.table}.{self.key}"
+
+    @property
+    def is_read(self) -> bool:
+        """Read: not listed in ``tables.unread``; a null cell of a read row was printed blank."""
+        return all(c.is_read for c in self.cells)
+
+    @property
+    def is_empty(self) -> bool:
+        """Every cell null (printed blank, or a row the format does not have)."""
+        return all(c.value is None for c in self.cells)
+
+    @property
+    def one_value(self) -> bool:
+        """A row of one value with no columns (table 二's licensing, fees… of the 2021 format)."""
+        return len(self.cells) == 1 and self.cells[0].column is None
+
+    @property
+    def columns(self) -> list[str]:
+        return [c.column for c in self.cells if c.column is not None]
+
+    def cell(self, column: str | None = None) -> TableCell | None:
+        """The cell of ``column`` (None: the value of a one-value row); None when the row has no such column."""
+        return next((c for c in self.cells if c.column == column), None)
+
+    def value_of(self, column: str | None = None) -> Number | None:
+        cell = self.cell(column)
+        return None if cell is None else cell.value
+
+    def as_json(self) -> dict[str, Number | None] | Number | None:
+        """The row as ``docs/output.md`` writes it: ``{column: value}``, or the value of a one-value row."""
+        if self.one_value:
+            return self.cells[0].value
+        return {c.column: c.value for c in self.cells if c.column is not None}
+
+
+class Tables(BaseModel):
+    """The tables 二、三、四 of one document (``Report.tables``)."""
+
+    format: TableFormat
+    active: dict[str, TableRow] = Field(default_factory=dict)
+    requests: dict[str, TableRow] = Field(default_factory=dict)
+    review_litigation: dict[str, TableRow] = Field(default_factory=dict)
+    read_by: ReadBy = ReadBy.LABELS
+    # Rows listed unread that the tables do not hold at all (only in tables written elsewhere).
+    missing_rows: list[str] = Field(default_factory=list)
+
+    # ------------------------------------------------------------------ reading the tables
+    def table(self, name: str) -> dict[str, TableRow]:
+        return {"active": self.active, "requests": self.requests, "review_litigation": self.review_litigation}[name]
+
+    def row(self, table: str, key: str) -> TableRow | None:
+        return self.table(table).get(key)
+
+    def rows(self) -> Iterator[TableRow]:
+        for name in TABLE_NAMES:
+            yield from self.table(name).values()
+
+    def cells(self) -> Iterator[TableCell]:
+        for row in self.rows():
+            yield from row.cells
+
+    @property
+    def unread(self) -> list[str]:
+        """Dotted keys of the rows that could not be read (``tables.unread``)."""
+        return [row.name for row in self.rows() if not row.is_read] + self.missing_rows
+
+    @property
+    def cell_notes(self) -> dict[str, str]:
+        """Dotted cell key → printed text, for cells that were not a plain number (``tables.cell_notes``)."""
+        return {c.key: c.text for c in self.cells() if c.text is not None}
+
+    @property
+    def read_by_arithmetic(self) -> list[str]:
+        return [row.name for row in self.rows() if row.by_arithmetic]
+
+    def map_texts(self, change: Callable[[str], str]) -> None:
+        """Rewrite every cell's printed text (back to the document's own characters)."""
+        for row in self.rows():
+            row.cells = [c.model_copy(update={"text": change(c.text)}) if c.text is not None else c for c in row.cells]
+
+    # ------------------------------------------------------------------ the JSON shape of output.md
+    @classmethod
+    def assemble(cls, fmt: str, tables: Mapping[str, Mapping[str, Any]], *, read_by: str = ReadBy.LABELS,
+                 notes: Mapping[str, str] | None = None, unread: list[str] | tuple[str, ...] = (),
+                 by_arithmetic: list[str] | tuple[str, ...] = ()) -> Tables:
+        """Typed tables from rows keyed as in output.md (``{row: {column: value}}`` or ``{row: value}``),
+        the cell notes, the unread rows and the rows split by arithmetic."""
+        notes = notes or {}
+        unread_rows, split = set(unread), set(by_arithmetic)
+        typed: dict[str, dict[str, TableRow]] = {}
+        for name in TABLE_NAMES:
+            rows = tables.get(name)
+            if not isinstance(rows, Mapping):
+                continue
+            typed[name] = {key: _row(name, key, value, notes, unread_rows, split) for key, value in rows.items()}
+        held = {row for rows in typed.values() for row in (f"{t.table}.{t.key}" for t in rows.values())}
+        missing = [r for r in dict.fromkeys(unread) if r not in held]
+        return cls(format=fmt, read_by=read_by, missing_rows=missing, **typed)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Tables | None:
+        """A written result's tables (the JSON of output.md), or None when there are none it can read."""
+        if not isinstance(data, Mapping) or not data:
+            return None
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            return None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_json(cls, data: Any) -> Any:
+        """Read the JSON shape of output.md (rows of numbers, ``cell_notes``, ``unread``…)."""
+        if not isinstance(data, Mapping) or _is_typed(data):
+            return data
+        built = cls.assemble(
+            str(data.get("format")), {name: data[name] for name in TABLE_NAMES if isinstance(data.get(name), Mapping)},
+            read_by=data.get("read_by") or ReadBy.LABELS, notes=data.get("cell_notes") or {},
+            unread=data.get("unread") or (), by_arithmetic=data.get("read_by_arithmetic") or ())
+        return dict(built)
+
+    @model_serializer(mode="plain")
+    def _to_json(self) -> dict[str, Any]:
+        """The JSON shape of output.md: the three tables, ``read_by``, then the optional keys when set."""
+        out: dict[str, Any] = {"format": self.format}
+        for name in TABLE_NAMES:
+            out[name] = {key: row.as_json() for key, row in self.table(name).items()}
+        out["read_by"] = self.read_by.value
+        for key, value in (("read_by_arithmetic", self.read_by_arithmetic), ("cell_notes", self.cell_notes),
+                           ("unread", self.unread)):
+            if value:
+                out[key] = value
+        return out
+
+
+def _row(table: str, key: str, value: Any, notes: Mapping[str, str], unread: set[str], split: set[str]) -> TableRow:
+    name = f"{table}.{key}"
+    items = value.items() if isinstance(value, Mapping) else [(None, value)]
+    cells = []
+    for column, number in items:
+        cell_key = name if column is None else f"{name}.{column}"
+        text = notes.get(cell_key)
+        status = (CellStatus.UNREAD if name in unread else CellStatus.NOTE if text is not None
+                  else CellStatus.BLANK if number is None else CellStatus.NUMBER)
+        cells.append(TableCell(key=cell_key, column=column, value=number, status=status, text=text))
+    return TableRow(table=table, key=key, cells=cells, by_arithmetic=name in split)
+
+
+def _is_typed(data: Mapping[str, Any]) -> bool:
+    """Already the typed fields (rows as ``TableRow``, as ``assemble`` gives them), not the JSON shape."""
+    return "missing_rows" in data or any(isinstance(row, TableRow) for name in TABLE_NAMES
+                                         if isinstance(data.get(name), Mapping) for row in data[name].values())
