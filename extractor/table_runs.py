@@ -7,6 +7,13 @@ every run with pruning and returns, for each run, its cells when they take the s
 every split of the whole table that satisfies the identities, and otherwise the number of
 splits found. Nothing is guessed: a run whose split the identities do not fix stays unread.
 
+A figure the report's prose states for the same cells (``Statement``: 本年度制发行政规范性文件62件
+for table 二's 本年制发件数) narrows the splits found, never widens them: a split whose cells
+disagree with the statement is dropped, but a statement no split agrees with is set aside (the
+prose may count something else) and the table stands on its own. A cell is filled when every
+split left gives it the same value, so a run may be read in part (62 | ? | ?). The prose only
+chooses among readings of the printed digits; it never supplies a figure.
+
 The search is bounded (``BUDGET`` nodes); a run too long to search in that bound stays unread.
 """
 
@@ -48,6 +55,15 @@ class Identity:
         return self.left + self.right
 
 
+@dataclass(frozen=True)
+class Statement:
+    """sum(keys) == value, as the report's prose states it (``source``: the narrative field)."""
+
+    keys: tuple[str, ...]
+    value: Number
+    source: str
+
+
 @dataclass
 class RunResult:
     """A run's cells when the identities fix them, else how many splits were found."""
@@ -56,6 +72,8 @@ class RunResult:
     splits: int  # splits of the run found among the table's solutions (at least this many if capped)
     capped: bool = False  # the search stopped at its bound
     checked: bool = True  # some identity bears on the run (else only the number grammar splits it)
+    cells: tuple[Number | None, ...] = ()  # each cell's value where every split left agrees, else None
+    narrowed_by: tuple[Statement, ...] = ()  # the prose statements that dropped splits
 
     @property
     def why(self) -> str:
@@ -63,11 +81,16 @@ class RunResult:
             return ""
         if self.capped:
             return "search bound reached"
+        after = "".join(f" after {s.source} = {_fmt(s.value)}" for s in self.narrowed_by)
         if not self.checked:
-            return f"{self.splits} splits possible, no identity decides"
+            return f"{self.splits} splits possible{after}, no identity decides"
         if self.splits == 0:
             return "no split satisfies the table's identities"
-        return f"{self.splits} splits satisfy the table's identities"
+        return f"{self.splits} splits satisfy the table's identities{after}"
+
+
+def _fmt(value: Number) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 class _OutOfBudget(Exception):
@@ -196,12 +219,13 @@ def _show(value: Number) -> str | None:
 
 
 def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
-          budget: int = BUDGET) -> list[RunResult]:
+          budget: int = BUDGET, stated: Sequence[Statement] = ()) -> list[RunResult]:
     """Split every run; a run's cells are filled when every solution of the table gives them the same values.
 
     ``fixed`` holds the cells read otherwise (a blank cell counts as 0, as in the checks);
     identities with a cell that is neither fixed nor in a run are left out (nothing to test).
-    Runs that share no identity are solved apart (each with its own bound).
+    Runs that share no identity are solved apart (each with its own bound). ``stated``: figures
+    the prose gives for sums of cells, which narrow the solutions (module docstring).
     """
     in_runs = {c for r in runs for c in r.cells}
     usable = [i for i in identities if all(k in in_runs or k in fixed for k in i.keys)]
@@ -209,7 +233,10 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
     for group in _groups(runs, usable):
         cells = {c for r in group for c in runs[r].cells}
         linked = [i for i in usable if cells & set(i.keys)]
-        for r, result in zip(group, _solve_group([runs[r] for r in group], linked, fixed, budget), strict=True):
+        # a statement narrows this group's solutions when its cells are this group's or fixed
+        told = [st for st in stated if cells & set(st.keys) and all(k in cells or k in fixed for k in st.keys)]
+        group_runs = [runs[r] for r in group]
+        for r, result in zip(group, _solve_group(group_runs, linked, fixed, budget, told), strict=True):
             result.checked = bool(linked)
             out[r] = result
     return [out[r] for r in range(len(runs))]
@@ -239,7 +266,7 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
 
 
 def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
-                 budget: int) -> list[RunResult]:
+                 budget: int, stated: Sequence[Statement] = ()) -> list[RunResult]:
     s = _Search(runs, identities, fixed, _Budget(budget))
     try:
         # 1. each run alone, against the identities it can be tested on so far
@@ -254,14 +281,43 @@ def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dic
         capped = _combine(order, candidates, runs, touched, s, {}, solutions)
     except _OutOfBudget:
         return [RunResult(None, 0, capped=True) for _ in runs]
+    if capped:  # solutions not all found: neither a statement nor agreement can be judged
+        return [RunResult(None, len({sol[r] for sol in solutions}), capped=True) for r in range(len(runs))]
+    solutions, narrowed_by = _narrow(solutions, runs, stated, fixed)
     out: list[RunResult] = []
     for r in range(len(runs)):
         seen = {sol[r] for sol in solutions}
-        if len(seen) == 1 and not capped:
-            out.append(RunResult(next(iter(seen)), 1))
+        by = tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells))
+        if len(seen) == 1:
+            values = next(iter(seen))
+            out.append(RunResult(values, 1, cells=values, narrowed_by=by))
         else:
-            out.append(RunResult(None, len(seen), capped=capped))
+            agreed = tuple(column.pop() if len(column := set(c)) == 1 else None for c in zip(*seen, strict=True))
+            out.append(RunResult(None, len(seen), cells=agreed or (None,) * len(runs[r].cells), narrowed_by=by))
     return out
+
+
+def _narrow(solutions: list[dict[int, tuple[Number, ...]]], runs: Sequence[Run], stated: Sequence[Statement],
+            fixed: dict[str, Number]) -> tuple[list[dict[int, tuple[Number, ...]]], tuple[Statement, ...]]:
+    """The solutions every usable statement agrees with, and the statements that dropped some.
+
+    A statement no solution agrees with is set aside (the prose counts something else, or the
+    table misprints); when the statements left disagree among themselves, none is used.
+    """
+    if not solutions or not stated:
+        return solutions, ()
+
+    def holds(st: Statement, sol: dict[int, tuple[Number, ...]]) -> bool:
+        values = dict(fixed)
+        for r, split in sol.items():
+            values.update(zip(runs[r].cells, split, strict=True))
+        return abs(sum(values[k] for k in st.keys) - st.value) < 1e-9
+
+    keep = [st for st in stated if any(holds(st, sol) for sol in solutions)]
+    narrowed = [sol for sol in solutions if all(holds(st, sol) for st in keep)]
+    if not narrowed:
+        return solutions, ()
+    return narrowed, tuple(st for st in keep if not all(holds(st, sol) for sol in solutions))
 
 
 def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs: Sequence[Run],
