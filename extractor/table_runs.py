@@ -9,8 +9,9 @@ splits found. Nothing is guessed: a run whose split the identities do not fix st
 
 A figure the report's prose states for the same cells (``Statement``: 本年度制发行政规范性文件62件
 for table 二's 本年制发件数) narrows the splits found, never widens them: a split whose cells
-disagree with the statement is dropped, but a statement no split agrees with is set aside (the
-prose may count something else) and the table stands on its own. A cell is filled when every
+disagree with the statement is dropped; but where any statement contradicts the table (no
+split agrees with it, or the printed cells it states sum to something else) the prose counts
+something else, no statement is used, and the table stands on its own. A cell is filled when every
 split left gives it the same value, so a run may be read in part (62 | ? | ?). The prose only
 chooses among readings of the printed digits; it never supplies a figure.
 
@@ -225,21 +226,70 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
     ``fixed`` holds the cells read otherwise (a blank cell counts as 0, as in the checks);
     identities with a cell that is neither fixed nor in a run are left out (nothing to test).
     Runs that share no identity are solved apart (each with its own bound). ``stated``: figures
-    the prose gives for sums of cells, which narrow the solutions (module docstring).
+    the prose gives for sums of the table's cells, which narrow the solutions (module docstring).
     """
     in_runs = {c for r in runs for c in r.cells}
     usable = [i for i in identities if all(k in in_runs or k in fixed for k in i.keys)]
-    out: dict[int, RunResult] = {}
+    found: list[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]] = []
     for group in _groups(runs, usable):
         cells = {c for r in group for c in runs[r].cells}
         linked = [i for i in usable if cells & set(i.keys)]
-        # a statement narrows this group's solutions when its cells are this group's or fixed
+        # a statement bears on this group when its cells are this group's or fixed
         told = [st for st in stated if cells & set(st.keys) and all(k in cells or k in fixed for k in st.keys)]
-        group_runs = [runs[r] for r in group]
-        for r, result in zip(group, _solve_group(group_runs, linked, fixed, budget, told), strict=True):
-            result.checked = bool(linked)
-            out[r] = result
+        solutions = _solve_group([runs[r] for r in group], linked, fixed, budget)
+        found.append((group, solutions, bool(linked), told))
+    trusted = _prose_agrees(found, runs, stated, fixed)
+    out: dict[int, RunResult] = {}
+    for group, solutions, checked, told in found:
+        if solutions is None:  # out of budget, or solutions not all found: nothing can be judged
+            for r in group:
+                out[r] = RunResult(None, 0, capped=True, checked=checked)
+            continue
+        narrowed_by: tuple[Statement, ...] = ()
+        if trusted and told:
+            narrowed = [sol for sol in solutions if all(_holds(st, sol, group, runs, fixed) for st in told)]
+            if narrowed:  # else the statements, each agreeing with some solution, disagree among themselves
+                narrowed_by = tuple(st for st in told if len(narrowed) < len(solutions)
+                                    and not all(_holds(st, sol, group, runs, fixed) for sol in solutions))
+                solutions = narrowed
+        for i, r in enumerate(group):
+            out[r] = _result([sol[i] for sol in solutions], runs[r], checked,
+                             tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells)))
     return [out[r] for r in range(len(runs))]
+
+
+def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple[Statement, ...]) -> RunResult:
+    seen = set(splits)
+    if len(seen) == 1:
+        values = next(iter(seen))
+        return RunResult(values, 1, checked=checked, cells=values, narrowed_by=by)
+    agreed = tuple(column.pop() if len(column := set(c)) == 1 else None for c in zip(*seen, strict=True))
+    return RunResult(None, len(seen), checked=checked, cells=agreed or (None,) * len(run.cells), narrowed_by=by)
+
+
+def _holds(st: Statement, sol: dict[int, tuple[Number, ...]], group: Sequence[int], runs: Sequence[Run],
+           fixed: dict[str, Number]) -> bool:
+    values = dict(fixed)
+    for i, split in sol.items():
+        values.update(zip(runs[group[i]].cells, split, strict=True))
+    return abs(sum(values[k] for k in st.keys) - st.value) < 1e-9
+
+
+def _prose_agrees(found: Sequence[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]],
+                  runs: Sequence[Run], stated: Sequence[Statement], fixed: dict[str, Number]) -> bool:
+    """Whether the prose may choose among this table's splits: none of its figures contradicts the table.
+
+    A figure contradicts the table when the cells it states are all read otherwise and sum to
+    something else, or when no solution of the runs holding them agrees with it: the prose then
+    counts another scope (an area's requests beside a body's table) and chooses nothing here.
+    """
+    for st in stated:
+        if all(k in fixed for k in st.keys) and abs(sum(fixed[k] for k in st.keys) - st.value) >= 1e-9:
+            return False
+    for group, solutions, _, told in found:
+        if solutions is not None and any(not any(_holds(st, sol, group, runs, fixed) for sol in solutions) for st in told):
+            return False
+    return True
 
 
 def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[int]]:
@@ -266,7 +316,9 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
 
 
 def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
-                 budget: int, stated: Sequence[Statement] = ()) -> list[RunResult]:
+                 budget: int) -> list[dict[int, tuple[Number, ...]]] | None:
+    """Every split of the runs together that satisfies the identities (run index → its cells),
+    or None when the bound stopped the search before all were found."""
     s = _Search(runs, identities, fixed, _Budget(budget))
     try:
         # 1. each run alone, against the identities it can be tested on so far
@@ -280,44 +332,8 @@ def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dic
         solutions: list[dict[int, tuple[Number, ...]]] = []
         capped = _combine(order, candidates, runs, touched, s, {}, solutions)
     except _OutOfBudget:
-        return [RunResult(None, 0, capped=True) for _ in runs]
-    if capped:  # solutions not all found: neither a statement nor agreement can be judged
-        return [RunResult(None, len({sol[r] for sol in solutions}), capped=True) for r in range(len(runs))]
-    solutions, narrowed_by = _narrow(solutions, runs, stated, fixed)
-    out: list[RunResult] = []
-    for r in range(len(runs)):
-        seen = {sol[r] for sol in solutions}
-        by = tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells))
-        if len(seen) == 1:
-            values = next(iter(seen))
-            out.append(RunResult(values, 1, cells=values, narrowed_by=by))
-        else:
-            agreed = tuple(column.pop() if len(column := set(c)) == 1 else None for c in zip(*seen, strict=True))
-            out.append(RunResult(None, len(seen), cells=agreed or (None,) * len(runs[r].cells), narrowed_by=by))
-    return out
-
-
-def _narrow(solutions: list[dict[int, tuple[Number, ...]]], runs: Sequence[Run], stated: Sequence[Statement],
-            fixed: dict[str, Number]) -> tuple[list[dict[int, tuple[Number, ...]]], tuple[Statement, ...]]:
-    """The solutions every usable statement agrees with, and the statements that dropped some.
-
-    A statement no solution agrees with is set aside (the prose counts something else, or the
-    table misprints); when the statements left disagree among themselves, none is used.
-    """
-    if not solutions or not stated:
-        return solutions, ()
-
-    def holds(st: Statement, sol: dict[int, tuple[Number, ...]]) -> bool:
-        values = dict(fixed)
-        for r, split in sol.items():
-            values.update(zip(runs[r].cells, split, strict=True))
-        return abs(sum(values[k] for k in st.keys) - st.value) < 1e-9
-
-    keep = [st for st in stated if any(holds(st, sol) for sol in solutions)]
-    narrowed = [sol for sol in solutions if all(holds(st, sol) for st in keep)]
-    if not narrowed:
-        return solutions, ()
-    return narrowed, tuple(st for st in keep if not all(holds(st, sol) for sol in solutions))
+        return None
+    return None if capped else solutions
 
 
 def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs: Sequence[Run],

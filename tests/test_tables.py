@@ -742,6 +742,23 @@ def test_a_prose_figure_no_split_agrees_with_is_set_aside(name: str, figure: int
     assert told["active"]["normative_documents"] == {"issued": None, "repealed": None, "in_force": None}
 
 
+def test_a_prose_figure_that_contradicts_the_table_discredits_the_others() -> None:
+    # pingtan-2024: 62件 alone fixes the first cell of 6233440; a second figure no split agrees with
+    # (现行有效 7: the run ends …3440, …440, …40 or …0) says the prose counts something else
+    text = (EVALSET / "full" / "pingtan-2024.txt").read_text(encoding="utf-8")
+    both = parse_tables_text(text, {"documents.issued": 62, "documents.in_force": 7})
+    assert both is not None and both["active"]["normative_documents"]["issued"] is None
+    assert "read_by_prose" not in both
+    # so does a figure that disagrees with cells read as printed, or another group's runs
+    run, other = Run("11011", ("r.a", "r.b", "r.t")), Run("11011", ("s.a", "s.b", "s.t"))
+    own = [Identity(("r.t",), ("r.a", "r.b")), Identity(("s.t",), ("s.a", "s.b"))]
+    [printed] = solve([run], own[:1], {"p": 4}, stated=[Statement(("r.a",), 11, "x"), Statement(("p",), 3, "y")])
+    assert (printed.values, printed.splits) == (None, 2)
+    apart = solve([run, other], own, {}, stated=[Statement(("r.a",), 11, "x"), Statement(("s.a",), 5, "y")])
+    assert [(r.values, r.splits) for r in apart] == [(None, 2), (None, 2)]
+    assert solve([run, other], own, {}, stated=[Statement(("r.a",), 11, "x")])[0].values == (11, 0, 11)
+
+
 def test_prose_figures_are_exact_fields_that_state_cells() -> None:
     fields = {"documents.issued": {"value": 62, "qualifier": "exact"}, "documents.in_force": {"value": 400, "qualifier": "over"},
               "proactive.total": {"value": 10407, "qualifier": "exact"}, "requests.received": {"value": 218, "qualifier": "exact"}}
