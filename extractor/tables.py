@@ -173,18 +173,20 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
     return out
 
 
-def _place_run(result: _Result, prefix: str, keys: Sequence[str], digits: str,
-               outcome: RunResult) -> list[str | None] | None:
-    """A solved run's cells as printed text, or None (the row unread, with the reason in its notes).
+def _place_run(result: _Result, prefix: str, keys: Sequence[str], digits: str, outcome: RunResult,
+               cells: Sequence[int | float | None] | None = None) -> list[str | None] | None:
+    """A solved run's cells (``cells``: those of one row of it) as printed text, or None (the row
+    unread, with the reason in its notes).
 
     A run whose splits agree on some cells only is read in part: those cells are filled, the
     others null with the reason, and the row stays listed unread (not read in full).
     """
-    cells = outcome.cells or (None,) * len(keys)
+    if cells is None:
+        cells = outcome.cells or (None,) * len(keys)
     chosen = "; ".join(f"{s.source} = {s.value}" for s in outcome.narrowed_by)
     if chosen:
         result.by_prose.update({k: chosen for k, v in zip(keys, cells, strict=True) if v is not None})
-    if outcome.values is None:
+    if None in cells:
         result.unread.append(prefix)
         result.notes.update({k: f"run {digits}: {outcome.why}" for k, v in zip(keys, cells, strict=True) if v is None})
         if all(v is None for v in cells):
@@ -293,7 +295,8 @@ def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
     for block in blocks:
         cells = found.get(block)
         if cells is None:
-            result.unread.append(f"review_litigation.{block}")
+            if f"review_litigation.{block}" not in result.unread:  # a run's block not read is listed already
+                result.unread.append(f"review_litigation.{block}")
             cells = [None] * width
         prefix = f"review_litigation.{block}"
         out[block] = {col: result.put(f"{prefix}.{col}", raw) for col, raw in zip(columns, cells, strict=True)}
@@ -325,14 +328,14 @@ def _review_by_arithmetic(result: _Result, rows: list[_Row], width: int, blocks:
                            tuple(f"review_litigation.{b}.{c}" for c in columns if c != total)) for b in blocks]
     stated = statements(result.figures, "review_litigation", ())
     outcome = solve([Run(runs[0], tuple(keys))], identities, {}, stated=stated)[0]
-    if outcome.values is None:
-        result.notes.update(dict.fromkeys(keys, f"run {runs[0]}: {outcome.why}"))
-        return {}
-    if outcome.narrowed_by:
-        result.by_prose.update(dict.fromkeys(keys, "; ".join(f"{s.source} = {s.value}" for s in outcome.narrowed_by)))
-    result.by_arithmetic += [f"review_litigation.{b}" for b in blocks]
-    cells = [_shown(v) for v in outcome.values]
-    return {b: cells[i * width : (i + 1) * width] for i, b in enumerate(blocks)}
+    cells = outcome.cells or (None,) * len(keys)
+    found: dict[str, list[str | None]] = {}
+    for i, b in enumerate(blocks):  # a block every split agrees on is read, whatever the others
+        part = slice(i * width, (i + 1) * width)
+        placed = _place_run(result, f"review_litigation.{b}", keys[part], runs[0], outcome, cells[part])
+        if placed is not None:
+            found[b] = placed
+    return found
 
 
 def _block_of(context: str) -> str | None:

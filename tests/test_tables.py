@@ -874,6 +874,24 @@ def test_table_four_run_together() -> None:
     assert result.values == (2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19)
 
 
+def test_table_four_run_read_block_by_block() -> None:
+    # pingtan-2024's table 四 with its 行政复议 block made 1 | 10 | 0 | 0 | 11 (or 11 | 0 | 0 | 0 | 11):
+    # the two litigation blocks are the same in both splits and are read; 行政复议 only in part
+    text = (EVALSET / "full" / "pingtan-2024.txt").read_text(encoding="utf-8")
+    assert text.count("21317000001324019") == 1
+    tables = parse_tables_text(text.replace("21317000001324019", "1100011000001324019"))
+    assert tables is not None
+    review = tables["review_litigation"]
+    gold = gold_of(EVALSET / "full" / "pingtan-2024.txt")["tables"]["review_litigation"]
+    assert review["litigation_direct"] == gold["litigation_direct"]
+    assert review["litigation_after_review"] == gold["litigation_after_review"]
+    assert review["review"] == {"upheld": None, "corrected": None, "other": 0, "pending": 0, "total": 11}
+    assert [u for u in tables["unread"] if u.startswith("review")] == ["review_litigation.review"]
+    assert tables["cell_notes"]["review_litigation.review.upheld"] == (
+        "run 1100011000001324019: 2 splits satisfy the table's identities")
+    assert "review_litigation.review.total" not in tables["cell_notes"]
+
+
 # ---------------------------------------------------------------------------- grids by column position
 
 SPANS_2019 = FIXTURES / "trial-2019-spans.html"
