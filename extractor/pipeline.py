@@ -15,6 +15,7 @@ from .metadata import read_metadata
 from .models import Report, Tables
 from .script import restore_grid_notes, restore_original, simplify_grids, to_reading_text
 from .sections import split_sections
+from .table_prose import prose_figures
 
 if TYPE_CHECKING:
     from .llm import LLMConfig
@@ -50,7 +51,7 @@ def _extract(report: Report, text: str, llm: LLMConfig | None) -> Report:
     report.mentions = find_mentions(text, sections)
     report.fields = resolve_fields(text, report.mentions, sections, year=report.year)
     try:
-        report.tables = tables.parse_tables_text(text)
+        report.tables = tables.parse_tables_text(text, prose_figures(report.fields))
     except Exception as exc:  # a table we cannot read must not cost the prose results
         report.add_error("tables", f"{type(exc).__name__}: {exc}")
     if llm is not None and llm.enabled:
@@ -77,7 +78,7 @@ def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | 
     if doc.grids:
         try:
             simple_grids = simplify_grids(doc.grids)
-            grid_tables = tables.parse_tables_grids(simple_grids)
+            grid_tables = tables.parse_tables_grids(simple_grids, prose_figures(report.fields))
             restore_grid_notes(grid_tables, doc.grids, simple_grids)
         except Exception as exc:
             grid_tables = None

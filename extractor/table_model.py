@@ -54,6 +54,7 @@ class TableCell(BaseModel):
     value: Number | None = None
     status: CellStatus
     text: str | None = None  # a note's printed text, or why an unread cell could not be read
+    chosen_by: str | None = None  # the prose figure that chose this cell's split (``tables.read_by_prose``)
 
     @property
     def is_read(self) -> bool:
@@ -72,6 +73,9 @@ class TableRow(BaseModel):
     key: str
     cells: list[TableCell]
     by_arithmetic: bool = False  # its figures were one run of digits, split by the tables' identities
+    # Listed in ``tables.unread``: not wholly read. Cells of such a row that one reading of its
+    # digits determines keep their figure (status ``number``); the others are ``unread``.
+    unread: bool = False
 
     @property
     def name(self) -> str:
@@ -81,7 +85,7 @@ class TableRow(BaseModel):
     @property
     def is_read(self) -> bool:
         """Read: not listed in ``tables.unread``; a null cell of a read row was printed blank."""
-        return all(c.is_read for c in self.cells)
+        return not self.unread
 
     @property
     def is_empty(self) -> bool:
@@ -152,6 +156,11 @@ class Tables(BaseModel):
     def read_by_arithmetic(self) -> list[str]:
         return [row.name for row in self.rows() if row.by_arithmetic]
 
+    @property
+    def read_by_prose(self) -> dict[str, str]:
+        """Dotted cell key → the prose figure that chose the split of its run (``tables.read_by_prose``)."""
+        return {c.key: c.chosen_by for c in self.cells() if c.chosen_by is not None}
+
     def map_texts(self, change: Callable[[str], str]) -> None:
         """Rewrite every cell's printed text (back to the document's own characters)."""
         for row in self.rows():
@@ -161,7 +170,8 @@ class Tables(BaseModel):
     @classmethod
     def assemble(cls, fmt: str, tables: Mapping[str, Mapping[str, Any]], *, read_by: str = ReadBy.LABELS,
                  notes: Mapping[str, str] | None = None, unread: list[str] | tuple[str, ...] = (),
-                 by_arithmetic: list[str] | tuple[str, ...] = ()) -> Tables:
+                 by_arithmetic: list[str] | tuple[str, ...] = (),
+                 by_prose: Mapping[str, str] | None = None) -> Tables:
         """Typed tables from rows keyed as in output.md (``{row: {column: value}}`` or ``{row: value}``),
         the cell notes, the unread rows and the rows split by arithmetic."""
         notes = notes or {}
@@ -171,7 +181,8 @@ class Tables(BaseModel):
             rows = tables.get(name)
             if not isinstance(rows, Mapping):
                 continue
-            typed[name] = {key: _row(name, key, value, notes, unread_rows, split) for key, value in rows.items()}
+            typed[name] = {key: _row(name, key, value, notes, unread_rows, split, by_prose or {})
+                           for key, value in rows.items()}
         held = {row for rows in typed.values() for row in (f"{t.table}.{t.key}" for t in rows.values())}
         missing = [r for r in dict.fromkeys(unread) if r not in held]
         return cls(format=fmt, read_by=read_by, missing_rows=missing, **typed)  # type: ignore[arg-type]
@@ -195,7 +206,8 @@ class Tables(BaseModel):
         built = cls.assemble(
             str(data.get("format")), {name: data[name] for name in TABLE_NAMES if isinstance(data.get(name), Mapping)},
             read_by=data.get("read_by") or ReadBy.LABELS, notes=data.get("cell_notes") or {},
-            unread=data.get("unread") or (), by_arithmetic=data.get("read_by_arithmetic") or ())
+            unread=data.get("unread") or (), by_arithmetic=data.get("read_by_arithmetic") or (),
+            by_prose=data.get("read_by_prose") or {})
         return dict(built)
 
     @model_serializer(mode="plain")
@@ -205,24 +217,27 @@ class Tables(BaseModel):
         for name in TABLE_NAMES:
             out[name] = {key: row.as_json() for key, row in self.table(name).items()}
         out["read_by"] = self.read_by.value
-        for key, value in (("read_by_arithmetic", self.read_by_arithmetic), ("cell_notes", self.cell_notes),
+        for key, value in (("read_by_arithmetic", self.read_by_arithmetic), ("read_by_prose", self.read_by_prose),
+                           ("cell_notes", self.cell_notes),
                            ("unread", self.unread)):
             if value:
                 out[key] = value
         return out
 
 
-def _row(table: str, key: str, value: Any, notes: Mapping[str, str], unread: set[str], split: set[str]) -> TableRow:
+def _row(table: str, key: str, value: Any, notes: Mapping[str, str], unread: set[str], split: set[str],
+         by_prose: Mapping[str, str]) -> TableRow:
     name = f"{table}.{key}"
     items = value.items() if isinstance(value, Mapping) else [(None, value)]
     cells = []
     for column, number in items:
         cell_key = name if column is None else f"{name}.{column}"
         text = notes.get(cell_key)
-        status = (CellStatus.UNREAD if name in unread else CellStatus.NOTE if text is not None
+        status = (CellStatus.UNREAD if name in unread and number is None else CellStatus.NOTE if text is not None
                   else CellStatus.BLANK if number is None else CellStatus.NUMBER)
-        cells.append(TableCell(key=cell_key, column=column, value=number, status=status, text=text))
-    return TableRow(table=table, key=key, cells=cells, by_arithmetic=name in split)
+        cells.append(TableCell(key=cell_key, column=column, value=number, status=status, text=text,
+                               chosen_by=by_prose.get(cell_key)))
+    return TableRow(table=table, key=key, cells=cells, by_arithmetic=name in split, unread=name in unread)
 
 
 def _is_typed(data: Mapping[str, Any]) -> bool:

@@ -7,6 +7,14 @@ every run with pruning and returns, for each run, its cells when they take the s
 every split of the whole table that satisfies the identities, and otherwise the number of
 splits found. Nothing is guessed: a run whose split the identities do not fix stays unread.
 
+A figure the report's prose states for the same cells (``Statement``: 本年度制发行政规范性文件62件
+for table 二's 本年制发件数) narrows the splits found, never widens them: a split whose cells
+disagree with the statement is dropped; but where any statement contradicts the table (no
+split agrees with it, or the printed cells it states sum to something else) the prose counts
+something else, no statement is used, and the table stands on its own. A cell is filled when every
+split left gives it the same value, so a run may be read in part (62 | ? | ?). The prose only
+chooses among readings of the printed digits; it never supplies a figure.
+
 The search is bounded (``BUDGET`` nodes); a run too long to search in that bound stays unread.
 """
 
@@ -48,6 +56,15 @@ class Identity:
         return self.left + self.right
 
 
+@dataclass(frozen=True)
+class Statement:
+    """sum(keys) == value, as the report's prose states it (``source``: the narrative field)."""
+
+    keys: tuple[str, ...]
+    value: Number
+    source: str
+
+
 @dataclass
 class RunResult:
     """A run's cells when the identities fix them, else how many splits were found."""
@@ -56,6 +73,8 @@ class RunResult:
     splits: int  # splits of the run found among the table's solutions (at least this many if capped)
     capped: bool = False  # the search stopped at its bound
     checked: bool = True  # some identity bears on the run (else only the number grammar splits it)
+    cells: tuple[Number | None, ...] = ()  # each cell's value where every split left agrees, else None
+    narrowed_by: tuple[Statement, ...] = ()  # the prose statements that dropped splits
 
     @property
     def why(self) -> str:
@@ -63,11 +82,16 @@ class RunResult:
             return ""
         if self.capped:
             return "search bound reached"
+        after = "".join(f" after {s.source} = {_fmt(s.value)}" for s in self.narrowed_by)
         if not self.checked:
-            return f"{self.splits} splits possible, no identity decides"
+            return f"{self.splits} splits possible{after}, no identity decides"
         if self.splits == 0:
             return "no split satisfies the table's identities"
-        return f"{self.splits} splits satisfy the table's identities"
+        return f"{self.splits} splits satisfy the table's identities{after}"
+
+
+def _fmt(value: Number) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 class _OutOfBudget(Exception):
@@ -196,23 +220,76 @@ def _show(value: Number) -> str | None:
 
 
 def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
-          budget: int = BUDGET) -> list[RunResult]:
+          budget: int = BUDGET, stated: Sequence[Statement] = ()) -> list[RunResult]:
     """Split every run; a run's cells are filled when every solution of the table gives them the same values.
 
     ``fixed`` holds the cells read otherwise (a blank cell counts as 0, as in the checks);
     identities with a cell that is neither fixed nor in a run are left out (nothing to test).
-    Runs that share no identity are solved apart (each with its own bound).
+    Runs that share no identity are solved apart (each with its own bound). ``stated``: figures
+    the prose gives for sums of the table's cells, which narrow the solutions (module docstring).
     """
     in_runs = {c for r in runs for c in r.cells}
     usable = [i for i in identities if all(k in in_runs or k in fixed for k in i.keys)]
-    out: dict[int, RunResult] = {}
+    found: list[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]] = []
     for group in _groups(runs, usable):
         cells = {c for r in group for c in runs[r].cells}
         linked = [i for i in usable if cells & set(i.keys)]
-        for r, result in zip(group, _solve_group([runs[r] for r in group], linked, fixed, budget), strict=True):
-            result.checked = bool(linked)
-            out[r] = result
+        # a statement bears on this group when its cells are this group's or fixed
+        told = [st for st in stated if cells & set(st.keys) and all(k in cells or k in fixed for k in st.keys)]
+        solutions = _solve_group([runs[r] for r in group], linked, fixed, budget)
+        found.append((group, solutions, bool(linked), told))
+    trusted = _prose_agrees(found, runs, stated, fixed)
+    out: dict[int, RunResult] = {}
+    for group, solutions, checked, told in found:
+        if solutions is None:  # out of budget, or solutions not all found: nothing can be judged
+            for r in group:
+                out[r] = RunResult(None, 0, capped=True, checked=checked)
+            continue
+        narrowed_by: tuple[Statement, ...] = ()
+        if trusted and told:
+            narrowed = [sol for sol in solutions if all(_holds(st, sol, group, runs, fixed) for st in told)]
+            if narrowed:  # else the statements, each agreeing with some solution, disagree among themselves
+                narrowed_by = tuple(st for st in told if len(narrowed) < len(solutions)
+                                    and not all(_holds(st, sol, group, runs, fixed) for sol in solutions))
+                solutions = narrowed
+        for i, r in enumerate(group):
+            out[r] = _result([sol[i] for sol in solutions], runs[r], checked,
+                             tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells)))
     return [out[r] for r in range(len(runs))]
+
+
+def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple[Statement, ...]) -> RunResult:
+    seen = set(splits)
+    if len(seen) == 1:
+        values = next(iter(seen))
+        return RunResult(values, 1, checked=checked, cells=values, narrowed_by=by)
+    agreed = tuple(column.pop() if len(column := set(c)) == 1 else None for c in zip(*seen, strict=True))
+    return RunResult(None, len(seen), checked=checked, cells=agreed or (None,) * len(run.cells), narrowed_by=by)
+
+
+def _holds(st: Statement, sol: dict[int, tuple[Number, ...]], group: Sequence[int], runs: Sequence[Run],
+           fixed: dict[str, Number]) -> bool:
+    values = dict(fixed)
+    for i, split in sol.items():
+        values.update(zip(runs[group[i]].cells, split, strict=True))
+    return abs(sum(values[k] for k in st.keys) - st.value) < 1e-9
+
+
+def _prose_agrees(found: Sequence[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]],
+                  runs: Sequence[Run], stated: Sequence[Statement], fixed: dict[str, Number]) -> bool:
+    """Whether the prose may choose among this table's splits: none of its figures contradicts the table.
+
+    A figure contradicts the table when the cells it states are all read otherwise and sum to
+    something else, or when no solution of the runs holding them agrees with it: the prose then
+    counts another scope (an area's requests beside a body's table) and chooses nothing here.
+    """
+    for st in stated:
+        if all(k in fixed for k in st.keys) and abs(sum(fixed[k] for k in st.keys) - st.value) >= 1e-9:
+            return False
+    for group, solutions, _, told in found:
+        if solutions is not None and any(not any(_holds(st, sol, group, runs, fixed) for sol in solutions) for st in told):
+            return False
+    return True
 
 
 def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[int]]:
@@ -239,7 +316,9 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
 
 
 def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
-                 budget: int) -> list[RunResult]:
+                 budget: int) -> list[dict[int, tuple[Number, ...]]] | None:
+    """Every split of the runs together that satisfies the identities (run index → its cells),
+    or None when the bound stopped the search before all were found."""
     s = _Search(runs, identities, fixed, _Budget(budget))
     try:
         # 1. each run alone, against the identities it can be tested on so far
@@ -253,15 +332,8 @@ def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dic
         solutions: list[dict[int, tuple[Number, ...]]] = []
         capped = _combine(order, candidates, runs, touched, s, {}, solutions)
     except _OutOfBudget:
-        return [RunResult(None, 0, capped=True) for _ in runs]
-    out: list[RunResult] = []
-    for r in range(len(runs)):
-        seen = {sol[r] for sol in solutions}
-        if len(seen) == 1 and not capped:
-            out.append(RunResult(next(iter(seen)), 1))
-        else:
-            out.append(RunResult(None, len(seen), capped=capped))
-    return out
+        return None
+    return None if capped else solutions
 
 
 def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs: Sequence[Run],

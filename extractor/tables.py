@@ -54,7 +54,8 @@ from .table_lines import (  # noqa: F401
     unrun,
 )
 from .table_model import ReadBy, Tables
-from .table_runs import Identity, Run, RunResult, solve
+from .table_prose import statements
+from .table_runs import Identity, Run, RunResult, Statement, solve
 
 # ---------------------------------------------------------------------------- reading the tables
 
@@ -68,6 +69,8 @@ class _Result:
     notes: dict[str, str] = field(default_factory=dict)
     unread: list[str] = field(default_factory=list)
     by_arithmetic: list[str] = field(default_factory=list)  # rows whose run of digits the identities split
+    by_prose: dict[str, str] = field(default_factory=dict)  # cell → the prose figures that chose its split
+    figures: dict[str, int | float] = field(default_factory=dict)  # narrative field → figure the prose states
     by_order: bool = False
     read_any: bool = False
 
@@ -107,7 +110,7 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
             result.unread.append(prefix)
         if fitted is not None:
             fitted_rows[t] = fitted
-    fitted_rows.update(_split_runs(result, table, specs, runs, fitted_rows))
+    fitted_rows.update(_split_runs(result, table, specs, runs, fitted_rows, statements(result.figures, table, specs)))
     if strays and table == "requests":
         _place_strays(result, table, specs, fitted_rows, strays)
     out: dict[str, Any] = {}
@@ -149,8 +152,8 @@ def _no_single_figure(digits: str) -> bool:
 
 
 def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dict[int, str],
-                fitted: dict[int, list[str | None]]) -> dict[int, list[str | None]]:
-    """Split the runs of a table by its identities; rows the identities leave open stay unread."""
+                fitted: dict[int, list[str | None]], stated: Sequence[Statement] = ()) -> dict[int, list[str | None]]:
+    """Split the runs of a table by its identities (and the prose's figures); rows left open stay unread."""
     if not runs:
         return {}
     keys = {t: [_cell_key(f"{table}.{spec.key}", spec, c) for c in range(spec.width)] for t, spec in enumerate(specs)}
@@ -162,7 +165,7 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
     run_list = [Run(digits, tuple(keys[t]), frozenset(k for k in keys[t] if _decimal_cell(k)))
                 for t, digits in runs.items()]
     identities = _identities(table, specs) if table == "requests" else []
-    outcomes = solve(run_list, identities, fixed)
+    outcomes = solve(run_list, identities, fixed, stated=stated)
     out: dict[int, list[str | None]] = {}
     for (t, digits), outcome in zip(runs.items(), outcomes, strict=True):
         prefix = f"{table}.{specs[t].key}"
@@ -172,15 +175,26 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
     return out
 
 
-def _place_run(result: _Result, prefix: str, keys: Sequence[str], digits: str,
-               outcome: RunResult) -> list[str | None] | None:
-    """A solved run's cells as printed text, or None (the row unread, with the reason in its notes)."""
-    if outcome.values is None:
+def _place_run(result: _Result, prefix: str, keys: Sequence[str], digits: str, outcome: RunResult,
+               cells: Sequence[int | float | None] | None = None) -> list[str | None] | None:
+    """A solved run's cells (``cells``: those of one row of it) as printed text, or None (the row
+    unread, with the reason in its notes).
+
+    A run whose splits agree on some cells only is read in part: those cells are filled, the
+    others null with the reason, and the row stays listed unread (not read in full).
+    """
+    if cells is None:
+        cells = outcome.cells or (None,) * len(keys)
+    chosen = "; ".join(f"{s.source} = {s.value}" for s in outcome.narrowed_by)
+    if chosen:
+        result.by_prose.update({k: chosen for k, v in zip(keys, cells, strict=True) if v is not None})
+    if None in cells:
         result.unread.append(prefix)
-        result.notes.update(dict.fromkeys(keys, f"run {digits}: {outcome.why}"))
-        return None
+        result.notes.update({k: f"run {digits}: {outcome.why}" for k, v in zip(keys, cells, strict=True) if v is None})
+        if all(v is None for v in cells):
+            return None
     result.by_arithmetic.append(prefix)
-    return [_shown(v) for v in outcome.values]
+    return [None if v is None else _shown(v) for v in cells]
 
 
 def _shown(value: int | float) -> str:
@@ -283,7 +297,8 @@ def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
     for block in blocks:
         cells = found.get(block)
         if cells is None:
-            result.unread.append(f"review_litigation.{block}")
+            if f"review_litigation.{block}" not in result.unread:  # a run's block not read is listed already
+                result.unread.append(f"review_litigation.{block}")
             cells = [None] * width
         prefix = f"review_litigation.{block}"
         out[block] = {col: result.put(f"{prefix}.{col}", raw) for col, raw in zip(columns, cells, strict=True)}
@@ -313,13 +328,16 @@ def _review_by_arithmetic(result: _Result, rows: list[_Row], width: int, blocks:
     total = TEMPLATE.review_total_column
     identities = [Identity((f"review_litigation.{b}.{total}",),
                            tuple(f"review_litigation.{b}.{c}" for c in columns if c != total)) for b in blocks]
-    outcome = solve([Run(runs[0], tuple(keys))], identities, {})[0]
-    if outcome.values is None:
-        result.notes.update(dict.fromkeys(keys, f"run {runs[0]}: {outcome.why}"))
-        return {}
-    result.by_arithmetic += [f"review_litigation.{b}" for b in blocks]
-    cells = [_shown(v) for v in outcome.values]
-    return {b: cells[i * width : (i + 1) * width] for i, b in enumerate(blocks)}
+    stated = statements(result.figures, "review_litigation", ())
+    outcome = solve([Run(runs[0], tuple(keys))], identities, {}, stated=stated)[0]
+    cells = outcome.cells or (None,) * len(keys)
+    found: dict[str, list[str | None]] = {}
+    for i, b in enumerate(blocks):  # a block every split agrees on is read, whatever the others
+        part = slice(i * width, (i + 1) * width)
+        placed = _place_run(result, f"review_litigation.{b}", keys[part], runs[0], outcome, cells[part])
+        if placed is not None:
+            found[b] = placed
+    return found
 
 
 def _block_of(context: str) -> str | None:
@@ -338,11 +356,12 @@ def _detect_format(texts: Iterable[str]) -> str:
     return "2019" if TEMPLATE.markers_2019.search(joined) else "2021"
 
 
-def _read(regions: dict[str, tuple[list[_Line], bool]]) -> Tables | None:
+def _read(regions: dict[str, tuple[list[_Line], bool]],
+          figures: dict[str, int | float] | None = None) -> Tables | None:
     if not regions:
         return None
     region_text = ["".join(c for line in lines for c in line.cells) for lines, _ in regions.values()]
-    result = _Result(fmt=_detect_format(region_text))
+    result = _Result(fmt=_detect_format(region_text), figures=dict(figures or {}))
     request_rows = _request_row_set(result.fmt, regions.get("requests", ([], False))[0])
     specs = {"active": TEMPLATE.active[result.fmt], "requests": TEMPLATE.requests[request_rows], "review": ()}
     strays: dict[str, list[str]] = {name: [] for name in regions}
@@ -357,7 +376,8 @@ def _read(regions: dict[str, tuple[list[_Line], bool]]) -> Tables | None:
     # the weakest evidence a row was read by: placed by order, split by arithmetic, or its own label
     read_by = ReadBy.ROW_ORDER if result.by_order else ReadBy.ARITHMETIC if result.by_arithmetic else ReadBy.LABELS
     return Tables.assemble(result.fmt, {"active": active, "requests": requests, "review_litigation": review},
-                           read_by=read_by, notes=result.notes, unread=result.unread, by_arithmetic=result.by_arithmetic)
+                           read_by=read_by, notes=result.notes, unread=result.unread, by_arithmetic=result.by_arithmetic,
+                           by_prose=result.by_prose)
 
 
 # Rows of tables 二 and 三 named by their labels that make a table printed without figures a table
@@ -412,13 +432,15 @@ def _with_2019_other_rows(requests: dict[str, Any], columns: Sequence[str]) -> d
 # ---------------------------------------------------------------------------- public API
 
 
-def parse_tables_text(text: str) -> Tables | None:
+def parse_tables_text(text: str, figures: dict[str, int | float] | None = None) -> Tables | None:
     """Parse the tables of sections 二、三、四 from a report's plain text.
 
     Finds each table by its heading (二、主动公开政府信息情况 …) or, failing that, by its first
     marker (第二十条, 申请人情况, 行政复议), reads tab-separated, pipe, space-separated and
     one-cell-per-line layouts, and returns the typed ``Tables`` (``table_model``; in JSON the
     ``tables`` of output.md), or None when no table cell could be read.
+    ``figures``: what the prose states (``table_prose.prose_figures``), to choose among the
+    splits of cells run together.
     """
     ends_with_cut = bool(text) and not text[-1].isspace() and text[-1] != "|"
     text = unrun(text)
@@ -428,14 +450,15 @@ def parse_tables_text(text: str) -> Tables | None:
         if to_end and ends_with_cut and lines:
             lines[-1].cells = lines[-1].cells[:-1] or [""]  # a figure cut in half is left out
         regions[name] = (lines, to_end)
-    return _read(regions)
+    return _read(regions, figures)
 
 
-def parse_tables_grids(grids: list[list[list[str]]]) -> Tables | None:
+def parse_tables_grids(grids: list[list[list[str]]],
+                       figures: dict[str, int | float] | None = None) -> Tables | None:
     """Parse the tables from cell grids (HTML ``<table>``, PDF or DOCX tables).
 
     Each grid is a list of rows of cell strings with row- and column-spans already expanded.
     Rows are given to the same reader as text lines.
     """
     regions = {name: (lines, False) for name, lines in _grid_regions(grids).items()}
-    return _read(regions)
+    return _read(regions, figures)

@@ -12,7 +12,8 @@ import pytest
 
 from extractor import Tables, extract_file
 from extractor.schema import TEMPLATE
-from extractor.table_runs import Identity, Run, solve
+from extractor.table_prose import prose_figures, statements
+from extractor.table_runs import Identity, Run, Statement, solve
 from extractor.tables import (
     CUT_OFF,
     assign_rows,
@@ -30,12 +31,13 @@ def as_json(tables: Tables | None) -> dict[str, Any] | None:
     return None if tables is None else tables.model_dump(mode="json")
 
 
-def parse_tables_text(text: str) -> dict[str, Any] | None:
-    return as_json(read_text(text))
+def parse_tables_text(text: str, figures: dict[str, int | float] | None = None) -> dict[str, Any] | None:
+    return as_json(read_text(text, figures))
 
 
-def parse_tables_grids(grids: list[list[list[str]]]) -> dict[str, Any] | None:
-    return as_json(read_grids(grids))
+def parse_tables_grids(grids: list[list[list[str]]],
+                       figures: dict[str, int | float] | None = None) -> dict[str, Any] | None:
+    return as_json(read_grids(grids, figures))
 
 EVALSET = Path(__file__).resolve().parents[1] / "evals"
 SEED = EVALSET / "seed" / "longting-2024.txt"
@@ -191,7 +193,8 @@ COMPLETE_REPORTS = sorted(
 
 
 def cell_outcomes(tables: dict[str, Any] | None, gold: dict[str, Any]) -> tuple[int, list[str], int]:
-    """(cells read right, cells wrong, cells listed unread): a null not listed unread is wrong."""
+    """(cells read right, cells wrong, cells listed unread): a null not listed unread is wrong, and
+    a figure in a row listed unread (a run read in part) is a reading like any other."""
     uncertain = set(gold.get("uncertain_cells", []))
     want = {k: v for k, v in cells({t: gold["tables"][t] for t in TABLE_KEYS}).items() if k not in uncertain}
     got = cells({t: (tables or {}).get(t) for t in TABLE_KEYS})
@@ -199,7 +202,7 @@ def cell_outcomes(tables: dict[str, Any] | None, gold: dict[str, Any]) -> tuple[
     right, wrong, unread_cells = 0, [], 0
     for key, value in want.items():
         parts = key.split(".")
-        if any(".".join(parts[:i]) in unread for i in range(2, len(parts) + 1)):
+        if got.get(key) is None and any(".".join(parts[:i]) in unread for i in range(2, len(parts) + 1)):
             unread_cells += 1
         elif got.get(key) == value:
             right += 1
@@ -707,6 +710,112 @@ def test_pingtan_tables_three_and_four_wholly_recovered() -> None:
                             tables["cell_notes"][f"{unread_rows[0]}.{next(iter(gold['active'][unread_rows[0].split('.')[1]]))}"])
 
 
+def test_a_prose_figure_chooses_the_one_split_it_agrees_with() -> None:
+    """kewei-2024's own prose (制发行政规范性文件13件, read by the rules) beside its table 二 run together:
+    行政规范性文件13055 is 1|30|55, 1|305|5, 13|0|55 or 130|5|5; only 13|0|55 agrees with the prose."""
+    path = EVALSET / "full" / "kewei-2024.md"
+    figures = prose_figures(extract_file(path).fields)
+    assert figures.get("documents.issued") == 13
+    want = gold_of(path)["tables"]
+    text = run_together(rows_2021(want))
+    alone = parse_tables_text(text)
+    assert alone is not None and "active.normative_documents" in alone["unread"]
+    assert alone["cell_notes"]["active.normative_documents.issued"] == "run 13055: 4 splits possible, no identity decides"
+    told = parse_tables_text(text, figures)
+    assert told is not None
+    assert told["active"]["normative_documents"] == want["active"]["normative_documents"]
+    assert "active.normative_documents" not in told.get("unread", [])
+    assert told["read_by_prose"] == {f"active.normative_documents.{c}": "documents.issued = 13"
+                                     for c in ("issued", "repealed", "in_force")}
+    # tables 三 and 四 were fixed by their identities already: the prose chose nothing there
+    assert only_tables(told) == only_tables(alone) | {"active": told["active"]}
+
+
+def test_a_prose_figure_that_leaves_several_splits_reads_only_the_cells_they_share() -> None:
+    """pingtan-2024: 本年度制发行政规范性文件62件 leaves 62|3|3440, 62|33|440, 62|334|40, 62|3344|0."""
+    path = EVALSET / "full" / "pingtan-2024.txt"
+    typed = extract_file(path).tables
+    assert typed is not None
+    row = typed.row("active", "normative_documents")
+    assert row is not None and not row.is_read  # listed unread; its one determined cell keeps its figure
+    assert [(c.column, c.status.value) for c in row.cells] == [
+        ("issued", "number"), ("repealed", "unread"), ("in_force", "unread")]
+    assert row.cell("issued").chosen_by == "documents.issued = 62"
+    tables = as_json(typed)
+    assert tables is not None
+    assert tables["active"]["normative_documents"] == {"issued": 62, "repealed": None, "in_force": None}
+    assert "active.normative_documents" in tables["unread"]  # not read in full
+    why = "run 6233440: 4 splits possible after documents.issued = 62, no identity decides"
+    assert tables["cell_notes"]["active.normative_documents.repealed"] == why
+    assert tables["cell_notes"]["active.normative_documents.in_force"] == why
+    assert tables["read_by_prose"] == {"active.normative_documents.issued": "documents.issued = 62"}
+    assert "active.normative_documents.issued" not in tables["cell_notes"]
+
+
+@pytest.mark.parametrize(("name", "figure"), [("pingtan-2024.txt", 13), ("kewei-2024.md", 62)])
+def test_a_prose_figure_no_split_agrees_with_is_set_aside(name: str, figure: int) -> None:
+    # each report with the other's figure: the prose counts something else; the table stands alone
+    path = EVALSET / "full" / name
+    text = path.read_text(encoding="utf-8") if name.endswith(".txt") else run_together(rows_2021(gold_of(path)["tables"]))
+    alone, told = parse_tables_text(text), parse_tables_text(text, {"documents.issued": figure})
+    assert alone is not None and told is not None
+    assert told == alone
+    assert told["active"]["normative_documents"] == {"issued": None, "repealed": None, "in_force": None}
+
+
+def test_a_prose_figure_that_contradicts_the_table_discredits_the_others() -> None:
+    # pingtan-2024: 62件 alone fixes the first cell of 6233440; a second figure no split agrees with
+    # (现行有效 7: the run ends …3440, …440, …40 or …0) says the prose counts something else
+    text = (EVALSET / "full" / "pingtan-2024.txt").read_text(encoding="utf-8")
+    both = parse_tables_text(text, {"documents.issued": 62, "documents.in_force": 7})
+    assert both is not None and both["active"]["normative_documents"]["issued"] is None
+    assert "read_by_prose" not in both
+    # so does a figure that disagrees with cells read as printed, or another group's runs
+    run, other = Run("11011", ("r.a", "r.b", "r.t")), Run("11011", ("s.a", "s.b", "s.t"))
+    own = [Identity(("r.t",), ("r.a", "r.b")), Identity(("s.t",), ("s.a", "s.b"))]
+    [printed] = solve([run], own[:1], {"p": 4}, stated=[Statement(("r.a",), 11, "x"), Statement(("p",), 3, "y")])
+    assert (printed.values, printed.splits) == (None, 2)
+    apart = solve([run, other], own, {}, stated=[Statement(("r.a",), 11, "x"), Statement(("s.a",), 5, "y")])
+    assert [(r.values, r.splits) for r in apart] == [(None, 2), (None, 2)]
+    assert solve([run, other], own, {}, stated=[Statement(("r.a",), 11, "x")])[0].values == (11, 0, 11)
+
+
+def test_prose_figures_are_exact_fields_that_state_cells() -> None:
+    fields = {"documents.issued": {"value": 62, "qualifier": "exact"}, "documents.in_force": {"value": 400, "qualifier": "over"},
+              "proactive.total": {"value": 10407, "qualifier": "exact"}, "requests.received": {"value": 218, "qualifier": "exact"}}
+    assert prose_figures(fields) == {"documents.issued": 62, "requests.received": 218}
+    # the 2019 trial format counts 新制作/新公开/对外公开总数, not 制发: documents.* state none of its cells
+    assert statements({"documents.issued": 89}, "active", TEMPLATE.active["2019"]) == []
+    assert statements({"documents.issued": 62}, "active", TEMPLATE.active["2021"]) == [
+        Statement(("active.normative_documents.issued",), 62, "documents.issued")]
+    # a field stating several rows states their sum; 行政诉讼 is both blocks of 四
+    [denied] = statements({"requests.denied": 4}, "requests", TEMPLATE.requests["2021"])
+    assert len(denied.keys) == 8 and all(k.startswith("requests.denied.") and k.endswith(".total") for k in denied.keys)
+    [litigation] = statements({"litigation.total": 0}, "review_litigation", ())
+    assert litigation.keys == ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")
+
+
+def test_statements_narrow_the_solutions_never_widen_them() -> None:
+    # 11011 as a | b | a+b: 1|10|11 or 11|0|11
+    run = Run("11011", ("r.a", "r.b", "r.t"))
+    own = [Identity(("r.t",), ("r.a", "r.b"))]
+    [told] = solve([run], own, {}, stated=[Statement(("r.a",), 11, "x")])
+    assert told.values == (11, 0, 11) and [s.source for s in told.narrowed_by] == ["x"]
+    # a statement no solution agrees with is set aside: the identities' two solutions stay
+    [aside] = solve([run], own, {}, stated=[Statement(("r.a",), 5, "x")])
+    assert (aside.values, aside.splits, aside.narrowed_by) == (None, 2, ())
+    assert aside.cells == (None, None, 11)  # the cell both splits share
+    # statements that each agree with one solution but not with each other: none is used
+    [torn] = solve([run], own, {}, stated=[Statement(("r.a",), 11, "x"), Statement(("r.b",), 10, "y")])
+    assert (torn.values, torn.splits) == (None, 2)
+    # a statement over a sum of cells, one of them printed elsewhere
+    [summed] = solve([run], own, {"s.a": 4}, stated=[Statement(("r.a", "s.a"), 5, "x")])
+    assert summed.values == (1, 10, 11)
+    # a unique solution is kept whatever the prose says
+    [unique] = solve([Run("000", ("a", "b", "c"))], [], {}, stated=[Statement(("a",), 7, "x")])
+    assert unique.values == (0, 0, 0) and unique.narrowed_by == ()
+
+
 APPLICANT_COLUMNS = TEMPLATE.request_columns
 
 
@@ -784,6 +893,24 @@ def test_table_four_run_together() -> None:
     identities = [Identity((f"{b}.total",), tuple(f"{b}.{c}" for c in TEMPLATE.review_columns[:-1])) for b in blocks]
     [result] = solve([Run("21317000001324019", cells)], identities, {})
     assert result.values == (2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19)
+
+
+def test_table_four_run_read_block_by_block() -> None:
+    # pingtan-2024's table 四 with its 行政复议 block made 1 | 10 | 0 | 0 | 11 (or 11 | 0 | 0 | 0 | 11):
+    # the two litigation blocks are the same in both splits and are read; 行政复议 only in part
+    text = (EVALSET / "full" / "pingtan-2024.txt").read_text(encoding="utf-8")
+    assert text.count("21317000001324019") == 1
+    tables = parse_tables_text(text.replace("21317000001324019", "1100011000001324019"))
+    assert tables is not None
+    review = tables["review_litigation"]
+    gold = gold_of(EVALSET / "full" / "pingtan-2024.txt")["tables"]["review_litigation"]
+    assert review["litigation_direct"] == gold["litigation_direct"]
+    assert review["litigation_after_review"] == gold["litigation_after_review"]
+    assert review["review"] == {"upheld": None, "corrected": None, "other": 0, "pending": 0, "total": 11}
+    assert [u for u in tables["unread"] if u.startswith("review")] == ["review_litigation.review"]
+    assert tables["cell_notes"]["review_litigation.review.upheld"] == (
+        "run 1100011000001324019: 2 splits satisfy the table's identities")
+    assert "review_litigation.review.total" not in tables["cell_notes"]
 
 
 # ---------------------------------------------------------------------------- grids by column position

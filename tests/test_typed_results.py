@@ -28,7 +28,7 @@ OLD_RESULTS = [json.loads(line) for line in BEFORE.read_text(encoding="utf-8").s
 BUNDLED = [p for p in sorted((ROOT / "evals" / "full").iterdir()) if not p.name.endswith(".json")] + [
     ROOT / "evals" / "seed" / "longting-2024.txt", *(ROOT / "evals" / "dev" / f"{n}.txt" for n in ("r012", "r047", "r124")),
     ROOT / "evals" / "dev2" / "n129.txt", ROOT / "evals" / "dev2" / "n130.txt"]
-OPTIONAL_TABLE_KEYS = ("read_by_arithmetic", "cell_notes", "unread")
+OPTIONAL_TABLE_KEYS = ("read_by_arithmetic", "read_by_prose", "cell_notes", "unread")
 
 
 def old(doc: str) -> dict[str, Any]:
