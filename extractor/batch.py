@@ -272,6 +272,9 @@ def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | 
 def warm_up() -> None:
     """Load jieba's dictionary, the rules and the numeral tables once (a worker's first document
     would otherwise pay for them)."""
+    from .segmenter import shared_tokenizer
+
+    shared_tokenizer().load()  # the whole dictionary, not the index a single small file reads
     extract(WARM_UP_TEXT)
 
 

