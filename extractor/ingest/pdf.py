@@ -1,10 +1,12 @@
 """PDF reports (pdfplumber): prose in reading order and tables from the PDF's own cell boxes.
 
-* **Readers.** A prose page (no visible ruling, upright text) is read by PDFium
-  (``extractor.ingest.pdfium_chars``: its characters shaped as pdfplumber's; a prose page in about
-  14 ms instead of 54); a page with a table, or turned, by pdfplumber. Both feed the same
-  line, column, furniture and paragraph logic below; ``XXGK_PDF_BACKEND=pdfplumber`` reads
-  every page with pdfplumber.
+* **Readers.** A page of upright text is read by PDFium (``extractor.ingest.pdfium_chars``:
+  its characters shaped as pdfplumber's; ``pdfium_ruling``: its visible ruling as pdfplumber's
+  edges, which pdfplumber's table finder, two of its steps indexed (``pdf_table_finder``),
+  turns into cell boxes); a page turned, set in a vertical font, or holding a form XObject, by
+  pdfplumber. Both feed the same table, line, column, furniture and paragraph logic below;
+  ``XXGK_PDF_BACKEND=pdfplumber`` reads every page with pdfplumber (the reference: the two
+  give the same text, grids and fields on every PDF we have, tests/test_pdf_backends.py).
 * **Tables** are found by pdfplumber's table finder, lines strategy, on the page's *visible*
   ruling only: rectangles that are neither stroked nor filled with a visible colour (WPS
   puts a white box behind every line of prose) are ignored, or each page of prose would be
@@ -42,6 +44,7 @@ Errors (never raised): damaged or non-PDF data, encrypted with a password, no te
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import statistics
@@ -53,7 +56,7 @@ from pdfplumber.page import DerivedPage
 from ..layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
 from ..vocab import UNITS
 from .pdf_columns import _blocks, _Columns, _columns
-from .pdfium_chars import fast_backend, open_document, page_chars, page_width
+from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",
@@ -249,34 +252,41 @@ def _upright(page):
 
 def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
     page = _upright(page).dedupe_chars()
-    n_chars = len(page.chars)
-    if n_chars == 0:
+    if not page.chars:
         return [], [], 0
     ruled = page.filter(_visible_ruling)
     found = ruled.find_tables(_settings_with_closing_edges(ruled.edges))
+    return _lay_out(page.chars, [(t.bbox, t.cells) for t in found], float(page.width), index)
+
+
+def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float,
+             index: int) -> tuple[list[_Line], list[_Table], int]:
+    """A page's tables (the table finder's boxes and cells, filled with their characters) and
+    the lines of its prose (the characters outside them), from pdfplumber's reading or PDFium's."""
     tables: list[_Table] = []
     boxes: list[tuple[float, float, float, float]] = []
-    for t in found:
-        x0, top, x1, bottom = t.bbox
+    centred = _centres(chars) if found else []
+    for bbox, cells in found:
+        x0, top, x1, bottom = bbox
         table = _Table(page=index, x0=x0, x1=x1, top=top, bottom=bottom)
-        cell_chars = _chars_in_box(page.chars, t.bbox)
-        for cell in t.cells:
-            table.cells.append((cell, _cell_text(_chars_in_box(cell_chars, cell))))
+        in_table = _ByMiddle(_centred_in_box(centred, bbox))
+        for cell in cells:
+            table.cells.append((cell, _cell_text(in_table.within(cell))))
         if not any(text for _, text in table.cells):
             continue
         tables.append(table)
-        boxes.append(t.bbox)
+        boxes.append(bbox)
 
     def outside_tables(c: dict) -> bool:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
-    prose = [c for c in page.chars if outside_tables(c)]
-    lines, columns = _prose_lines(prose, float(page.width), index)
+    prose = [c for c in chars if outside_tables(c)]
+    lines, columns = _prose_lines(prose, width, index)
     if columns:
         for table in tables:
             table.block = columns.block_of(table.x0, table.x1, table.top, table.bottom)
-    return lines, tables, n_chars
+    return lines, tables, len(chars)
 
 
 def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Line], _Columns | None]:
@@ -298,14 +308,29 @@ def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Lin
     return lines, columns
 
 def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | None:
-    """A page read from PDFium's characters, or None when it needs pdfplumber (see pdfium_chars)."""
-    from pdfplumber.utils import dedupe_chars
+    """A page read by PDFium: its characters, and its tables found by pdfplumber's table finder
+    in the ruling PDFium read; None when the page needs pdfplumber (see pdfium_chars)."""
+    from .pdf_table_finder import IndexedTableFinder
 
-    chars = page_chars(document, index)
-    if not chars:
+    fast = read_page(document, index)
+    if fast is None or not fast.chars:
         return None
-    chars = dedupe_chars(chars)
-    return _prose_lines(chars, page_width(document, index), index)[0], [], len(chars)
+    chars = dedupe_chars(fast.chars)
+    found = []
+    if fast.ruling:  # the finder reads nothing of the page but its edges (and its box)
+        ruled = _Ruling(edges=fast.ruling, bbox=(0, 0, fast.width, fast.height))
+        finder = IndexedTableFinder(ruled, _settings_with_closing_edges(fast.ruling))
+        found = [(t.bbox, t.cells) for t in finder.tables]
+    return _lay_out(chars, found, fast.width, index)
+
+
+@dataclass
+class _Ruling:
+    """What pdfplumber's ``TableFinder`` reads of a page."""
+
+    edges: list[dict]
+    bbox: tuple[float, float, float, float]
+
 
 def _settings_with_closing_edges(edges: list[dict]) -> dict:
     """Table settings with the rulings a table cut by a page break leaves out.
@@ -336,15 +361,40 @@ def _edge(orientation: str, start: float, end: float, at: float) -> dict:
             "width": 0.0, "height": end - start}
 
 
-def _chars_in_box(chars: list[dict], box) -> list[dict]:
+Centred = tuple[float, float, dict]  # a character with the middle of its box
+
+
+def _centres(chars: list[dict]) -> list[Centred]:
+    """Each character with its middle, worked out once a page (not once a cell)."""
+    return [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in chars]
+
+
+def _centred_in_box(centred: list[Centred], box) -> list[Centred]:
+    """The characters whose middle is in the box."""
     x0, top, x1, bottom = box
-    return [c for c in chars
-            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    return [t for t in centred if x0 <= t[0] <= x1 and top <= t[1] <= bottom]
+
+
+class _ByMiddle:
+    """A table's characters sorted by the x of their middle: the characters of a cell are
+    found by bisection (not by a pass over the whole table for every cell), in page order."""
+
+    def __init__(self, centred: list[Centred]):
+        order = sorted(range(len(centred)), key=lambda k: centred[k][0])
+        self._xs = [centred[k][0] for k in order]
+        self._items = [(k, centred[k]) for k in order]
+
+    def within(self, box) -> list[dict]:
+        x0, top, x1, bottom = box
+        lo, hi = bisect.bisect_left(self._xs, x0), bisect.bisect_right(self._xs, x1)
+        return [t[2] for _, t in sorted(item for item in self._items[lo:hi] if top <= item[1][1] <= bottom)]
 
 
 def _cell_text(chars: list[dict]) -> str:
     if not chars:
         return ""
+    if len(chars) == 1 and not chars[0]["text"].isspace():
+        return join_lines([chars[0]["text"]])  # what pdfplumber's extract_text gives for it, without the text map
     from pdfplumber.utils import extract_text
 
     return join_lines(extract_text(chars, x_tolerance=3, y_tolerance=3).split("\n"))
