@@ -44,7 +44,6 @@ Errors (never raised): damaged or non-PDF data, encrypted with a password, no te
 
 from __future__ import annotations
 
-import bisect
 import io
 import re
 import statistics
@@ -55,6 +54,7 @@ from pdfplumber.page import DerivedPage
 
 from ..layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
 from ..vocab import UNITS
+from .pdf_cell_chars import ByMiddle, centred_in_box, centres
 from .pdf_columns import _blocks, _Columns, _columns
 from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
@@ -265,11 +265,11 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float,
     the lines of its prose (the characters outside them), from pdfplumber's reading or PDFium's."""
     tables: list[_Table] = []
     boxes: list[tuple[float, float, float, float]] = []
-    centred = _centres(chars) if found else []
+    centred = centres(chars) if found else []
     for bbox, cells in found:
         x0, top, x1, bottom = bbox
         table = _Table(page=index, x0=x0, x1=x1, top=top, bottom=bottom)
-        in_table = _ByMiddle(_centred_in_box(centred, bbox))
+        in_table = ByMiddle(centred_in_box(centred, bbox))
         for cell in cells:
             table.cells.append((cell, _cell_text(in_table.within(cell))))
         if not any(text for _, text in table.cells):
@@ -359,35 +359,6 @@ def _edge(orientation: str, start: float, end: float, at: float) -> dict:
                 "width": end - start, "height": 0.0}
     return {"object_type": "line", "orientation": "v", "x0": at, "x1": at, "top": start, "bottom": end,
             "width": 0.0, "height": end - start}
-
-
-Centred = tuple[float, float, dict]  # a character with the middle of its box
-
-
-def _centres(chars: list[dict]) -> list[Centred]:
-    """Each character with its middle, worked out once a page (not once a cell)."""
-    return [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in chars]
-
-
-def _centred_in_box(centred: list[Centred], box) -> list[Centred]:
-    """The characters whose middle is in the box."""
-    x0, top, x1, bottom = box
-    return [t for t in centred if x0 <= t[0] <= x1 and top <= t[1] <= bottom]
-
-
-class _ByMiddle:
-    """A table's characters sorted by the x of their middle: the characters of a cell are
-    found by bisection (not by a pass over the whole table for every cell), in page order."""
-
-    def __init__(self, centred: list[Centred]):
-        order = sorted(range(len(centred)), key=lambda k: centred[k][0])
-        self._xs = [centred[k][0] for k in order]
-        self._items = [(k, centred[k]) for k in order]
-
-    def within(self, box) -> list[dict]:
-        x0, top, x1, bottom = box
-        lo, hi = bisect.bisect_left(self._xs, x0), bisect.bisect_right(self._xs, x1)
-        return [t[2] for _, t in sorted(item for item in self._items[lo:hi] if top <= item[1][1] <= bottom)]
 
 
 def _cell_text(chars: list[dict]) -> str:
