@@ -87,10 +87,12 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
     page, is_generated, unicode_of = textpage.raw, raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
     matrix_of, box_of, size_of, font_of = (raw.FPDFText_GetMatrix, raw.FPDFText_GetLooseCharBox,
                                            raw.FPDFText_GetFontSize, raw.FPDFText_GetFontInfo)
-    for i in range(textpage.count_chars()):
+    count = textpage.count_chars()
+    codes = _page_codes(page, raw, count)
+    for i in range(count):
         if is_generated(page, i) == 1:  # spaces and breaks PDFium adds
             continue
-        code = unicode_of(page, i)
+        code = codes[i] if codes is not None else unicode_of(page, i)
         if code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
             return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
         matrix_of(page, i, matrix)
@@ -112,6 +114,19 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
                       "bottom": bottom, "doctop": top, "width": x1 - x0, "height": size, "size": size,
                       "fontname": fontname, "upright": True})
     return chars
+
+
+def _page_codes(page, raw, count: int) -> list[int] | None:
+    """The code of every character of the page in one call (``FPDFText_GetText``, UTF-16):
+    what ``FPDFText_GetUnicode`` gives one by one, while the page holds no character outside
+    the Basic Multilingual Plane (two UTF-16 units for one index); else None."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    if raw.FPDFText_GetText(page, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))) != count + 1:
+        return None
+    codes = buffer[:count]
+    if any(0xD800 <= code <= 0xDFFF for code in codes):
+        return None
+    return codes
 
 
 def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
