@@ -208,10 +208,10 @@ def run(repeat: int, rss: tuple[int, int] | None, kinds: list[str]) -> dict[str,
     import jieba
 
     from extractor import extract
-    from extractor.segmenter import shared_tokenizer
+    from extractor.batch import warm_up
 
     jieba.initialize()
-    shared_tokenizer().load()  # the whole dictionary, as a batch has it (not the index of a cold start)
+    warm_up()  # as a batch's workers start: the whole dictionary (not a cold start's index), cn2an
     extract(SAMPLE.read_text(encoding="utf-8"))  # warm-up: tokenizer and rule tables loaded once
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),

@@ -64,6 +64,11 @@ def _parse_mixed(text: str) -> Decimal:
 # every string of this form cn2an gives the same value (tests/test_numerals.py checks them all).
 SMALL_CHINESE_NUMERAL = re.compile(r"[零一二三四五六七八九]|[一二三四五六七八九]?十[一二三四五六七八九]?"
                                    r"|[一二三四五六七八九][百千万亿]")
+def load_numeral_parser() -> None:
+    """Import cn2an now (a batch's workers, before they fork), not at the first numeral it reads."""
+    import cn2an  # noqa: F401
+
+
 _CHINESE_DECIMAL = re.compile(r"(?P<whole>.+?)点(?P<digits>[零〇一二三四五六七八九]+)(?P<big>[万亿]?)")
 
 
