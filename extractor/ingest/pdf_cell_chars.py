@@ -1,10 +1,13 @@
 """The characters of a PDF table's cells: each character belongs to the cells its middle is
 in (pdfplumber's boxes, edges included), in page order. Middles are worked out once a page
-and a table's characters sorted by them, so a cell's are found by bisection."""
+and a table's characters sorted by them, so a cell's are found by bisection. A cell written
+on one line (most: figures) gets its text without pdfplumber's text map (``one_line_text``)."""
 
 from __future__ import annotations
 
 import bisect
+
+from pdfplumber.utils.text import LIGATURES
 
 Centred = tuple[float, float, dict]  # a character with the middle of its box
 
@@ -33,3 +36,21 @@ class ByMiddle:
         x0, top, x1, bottom = box
         lo, hi = bisect.bisect_left(self._xs, x0), bisect.bisect_right(self._xs, x1)
         return [t[2] for _, t in sorted(item for item in self._items[lo:hi] if top <= item[1][1] <= bottom)]
+
+
+def one_line_text(chars: list[dict], x_tolerance: float = 3) -> str | None:
+    """What ``pdfplumber.utils.extract_text(chars, x_tolerance=3)`` gives for characters that
+    stand on one line (the same ``top``), upright, none blank or a ligature: the characters by
+    ``x0``, a space where one starts more than ``x_tolerance`` after the end of the one before
+    (pdfplumber's word break; its words on one line are joined by a space). None otherwise."""
+    top = chars[0]["top"]
+    if any(c["top"] != top or not c["upright"] or not c["text"] or c["text"].isspace() or c["text"] in LIGATURES
+           for c in chars):
+        return None
+    ordered = sorted(chars, key=lambda c: c["x0"])
+    out = [ordered[0]["text"]]
+    for before, char in zip(ordered, ordered[1:], strict=False):
+        if char["x0"] > before["x1"] + x_tolerance:
+            out.append(" ")
+        out.append(char["text"])
+    return "".join(out)
