@@ -89,6 +89,11 @@ def parent(code: str) -> str | None:
 
 def chain(code: str) -> list[Division]:
     """From the province down to ``code``."""
+    return list(_chain(code))
+
+
+@lru_cache(maxsize=4096)  # every name a text writes asks for its chain, often more than once
+def _chain(code: str) -> tuple[Division, ...]:
     out: list[Division] = []
     current: str | None = code
     while current:
@@ -97,7 +102,7 @@ def chain(code: str) -> list[Division]:
             break
         out.append(division)
         current = parent(current)
-    return out[::-1]
+    return tuple(out[::-1])
 
 
 def contains(outer: str, inner: str) -> bool:
@@ -135,12 +140,23 @@ class Sighting:
     codes: tuple[str, ...]
 
 
+@lru_cache(maxsize=1)
+def _first_characters() -> re.Pattern[str]:
+    """A character that starts a name: the scan jumps from one to the next (in C)."""
+    return re.compile("[" + "".join(sorted({re.escape(k[0]) for k in _index()[1]})) + "]")
+
+
 def find_names(text: str) -> list[Sighting]:
     """Every division name written in ``text`` (longest at each position), with its codes."""
     by_name, lengths = _index()
+    next_start = _first_characters().search
     found: list[Sighting] = []
     i, n = 0, len(text)
     while i < n:
+        m = next_start(text, i)
+        if m is None:
+            break
+        i = m.start()
         for length in lengths.get(text[i:i + 2], ()):
             name = text[i:i + length]
             if i + length <= n and name in by_name:
