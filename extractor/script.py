@@ -56,6 +56,8 @@ def _in_charset(char: str) -> bool:
 
 def is_traditional(text: str) -> bool:
     """Whether the text holds a character only traditional script writes (個, 條, 萬)."""
+    if _tables.cache_info().currsize:  # built already: one search
+        return _tables()[1].search(text) is not None
     # Every such character is outside GB2312: a text without one needs no tables (25 ms to build)
     try:
         text.encode(SIMPLIFIED_CHARSET)

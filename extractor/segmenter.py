@@ -141,7 +141,10 @@ class SharedTokenizer:
             return self._whole
 
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 — jieba's keyword
-        if self._whole is None and not HMM and self._looked_up < LOAD_WHOLE_AFTER:
+        whole = self._whole
+        if whole is not None:  # the usual case in a batch: no lock
+            return whole.lcut(text, HMM=HMM)
+        if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
                 small = self._small_tokenizer(text)
                 if small is not None:
