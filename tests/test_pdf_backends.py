@@ -245,3 +245,21 @@ def test_one_line_cells_read_as_pdfplumber_reads_them(seed_pdf):
             assert line == extract_text(chars, x_tolerance=3, y_tolerance=3), chars
             read += 1
     assert read >= 500
+
+
+def test_pdfium_generates_only_spaces_and_line_breaks(seed_pdf):
+    """The reader asks PDFium whether a character is one it added only for a space, CR or LF:
+    on every page we have, no other character is one it added."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from extractor.ingest.pdfium_chars import GENERATED_CODES
+
+    generated = set()
+    for path in [*BUNDLED, seed_pdf]:
+        document = pdfium.PdfDocument(path.read_bytes())
+        for i in range(len(document)):
+            textpage = document[i].get_textpage()
+            generated |= {raw.FPDFText_GetUnicode(textpage.raw, k) for k in range(textpage.count_chars())
+                          if raw.FPDFText_IsGenerated(textpage.raw, k) == 1}
+    assert generated and generated <= GENERATED_CODES

@@ -26,6 +26,11 @@ from .pdfium_ruling import page_ruling
 BOX_TO_SIZE = 3
 
 
+# What PDFium puts between words and lines of its own accord (CPDF_TextPage's generated
+# characters): a space, a carriage return, a line feed.
+GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
+
+
 def open_document(data: bytes):
     """The PDFium document, or None when PDFium cannot open it (pdfplumber reports why)."""
     import pypdfium2 as pdfium
@@ -90,9 +95,10 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
     count = textpage.count_chars()
     codes = _page_codes(page, raw, count)
     for i in range(count):
-        if is_generated(page, i) == 1:  # spaces and breaks PDFium adds
-            continue
         code = codes[i] if codes is not None else unicode_of(page, i)
+        # spaces and line breaks PDFium adds (it adds no other character: asked only for those)
+        if code in GENERATED_CODES and is_generated(page, i) == 1:
+            continue
         if code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
             return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
         matrix_of(page, i, matrix)
