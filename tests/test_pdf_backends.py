@@ -201,16 +201,16 @@ def test_doubled_characters_removed_as_pdfplumber_does(seed_pdf):
                 assert [id(c) for c in dedupe_chars(given)] == [id(c) for c in plumbers(given)]
 
 
-def test_one_line_cells_read_as_pdfplumber_reads_them(seed_pdf):
-    """A cell on one line gets the text pdfplumber's ``extract_text`` gives it, on every cell of
-    every ruled page we have (pdfplumber's characters and PDFium's), and on runs of characters
-    with gaps around the word-break tolerance."""
+def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
+    """A cell's text is what pdfplumber's ``extract_text`` gives it, on every cell of every
+    ruled page we have (pdfplumber's characters and PDFium's), and on random characters over
+    a few lines: gaps and line offsets around the tolerances, blanks, ligatures, any order."""
     import random
 
     from pdfplumber.utils import extract_text
 
     import extractor.ingest.pdf as reader
-    from extractor.ingest.pdf_cell_chars import one_line_text
+    from extractor.ingest.pdf_cell_chars import plain_text
 
     cells: list[list[dict]] = []
     real_cell_text = reader._cell_text
@@ -228,23 +228,27 @@ def test_one_line_cells_read_as_pdfplumber_reads_them(seed_pdf):
                     load_document(path)
     finally:
         reader._cell_text = real_cell_text
+    real = sum(1 for chars in cells if chars)
     rng = random.Random(15)
-    for _ in range(300):
-        x, chars = 10.0, []
-        for _ in range(rng.randint(1, 6)):
-            width = rng.choice([4.0, 5.5, 10.0])
-            chars.append({"text": rng.choice("0123 年a"), "x0": x, "x1": x + width, "top": 5.0, "bottom": 15.0,
-                          "doctop": 5.0, "upright": True, "size": 10.0})
-            x += width + rng.choice([0, 1, 2.9, 3.0, 3.1, 6])
+    for _ in range(500):
+        chars = []
+        for line in range(rng.randint(1, 3)):
+            x, top = 10.0, 5.0 + 12 * line + rng.choice([0, 0, 1.5, 3.0, 3.2, 8.9])
+            for _ in range(rng.randint(1, 6)):
+                width = rng.choice([4.0, 5.5, 10.0])
+                jitter = rng.choice([0, 0, 0, 0.5, 2.9, 3.1])
+                chars.append({"text": rng.choice("0123 年aﬁ"), "x0": x, "x1": x + width, "top": top + jitter,
+                              "bottom": top + jitter + 10, "doctop": top + jitter, "upright": True, "size": 10.0})
+                x += width + rng.choice([-2, 0, 1, 2.9, 3.0, 3.1, 6])
         rng.shuffle(chars)
         cells.append(chars)
     read = 0
     for chars in cells:
-        line = one_line_text(chars) if chars else None
-        if line is not None:
-            assert line == extract_text(chars, x_tolerance=3, y_tolerance=3), chars
+        text = plain_text(chars) if chars else None
+        if text is not None:
+            assert text == extract_text(chars, x_tolerance=3, y_tolerance=3), chars
             read += 1
-    assert read >= 500
+    assert read >= real + 500 > 800
 
 
 def test_pdfium_generates_only_spaces_and_line_breaks(seed_pdf):

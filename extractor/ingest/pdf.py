@@ -54,7 +54,7 @@ from pdfplumber.page import DerivedPage
 
 from ..layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
 from ..vocab import UNITS
-from .pdf_cell_chars import ByMiddle, centred_in_box, centres, one_line_text
+from .pdf_cell_chars import ByMiddle, centred_in_box, centres, plain_text
 from .pdf_columns import _blocks, _Columns, _columns
 from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
@@ -364,9 +364,9 @@ def _edge(orientation: str, start: float, end: float, at: float) -> dict:
 def _cell_text(chars: list[dict]) -> str:
     if not chars:
         return ""
-    line = one_line_text(chars)  # what pdfplumber's extract_text gives, without its text map
-    if line is not None:
-        return join_lines([line])
+    text = plain_text(chars)  # what pdfplumber's extract_text gives, without its text map
+    if text is not None:
+        return join_lines(text.split("\n"))
     from pdfplumber.utils import extract_text
 
     return join_lines(extract_text(chars, x_tolerance=3, y_tolerance=3).split("\n"))

@@ -1,7 +1,7 @@
 """The characters of a PDF table's cells: each character belongs to the cells its middle is
 in (pdfplumber's boxes, edges included), in page order. Middles are worked out once a page
 and a table's characters sorted by them, so a cell's are found by bisection. A cell written
-on one line (most: figures) gets its text without pdfplumber's text map (``one_line_text``)."""
+gets its text without pdfplumber's word and text maps (``plain_text``, the same text)."""
 
 from __future__ import annotations
 
@@ -38,19 +38,49 @@ class ByMiddle:
         return [t[2] for _, t in sorted(item for item in self._items[lo:hi] if top <= item[1][1] <= bottom)]
 
 
-def one_line_text(chars: list[dict], x_tolerance: float = 3) -> str | None:
-    """What ``pdfplumber.utils.extract_text(chars, x_tolerance=3)`` gives for characters that
-    stand on one line (the same ``top``), upright, none blank or a ligature: the characters by
-    ``x0``, a space where one starts more than ``x_tolerance`` after the end of the one before
-    (pdfplumber's word break; its words on one line are joined by a space). None otherwise."""
-    top = chars[0]["top"]
-    if any(c["top"] != top or not c["upright"] or not c["text"] or c["text"].isspace() or c["text"] in LIGATURES
-           for c in chars):
+def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> str | None:
+    """What ``pdfplumber.utils.extract_text(chars, x_tolerance, y_tolerance)`` gives (its plain
+    reading, default settings) for upright characters, without building its word and text maps:
+    lines are the characters chained by ``top`` within ``y_tolerance``; a line's characters
+    by ``x0`` make words, a word ending at a blank, at a character left of the one before, more
+    than ``x_tolerance`` after its end or more than ``y_tolerance`` above or below it; the words
+    are chained into lines again by their ``top`` and joined by spaces, the lines by line feeds.
+    None for characters this does not cover (not upright, an empty text)."""
+    if any(not c["upright"] or not c["text"] for c in chars):
         return None
-    ordered = sorted(chars, key=lambda c: c["x0"])
-    out = [ordered[0]["text"]]
-    for before, char in zip(ordered, ordered[1:], strict=False):
-        if char["x0"] > before["x1"] + x_tolerance:
-            out.append(" ")
-        out.append(char["text"])
-    return "".join(out)
+    words: list[tuple[float, str]] = []  # (top, text)
+    for line in _chained(chars, lambda c: c["top"], y_tolerance):
+        word: list[dict] = []
+        for char in sorted(line, key=lambda c: c["x0"]):
+            if char["text"].isspace():
+                word = _close_word(word, words)
+            elif word and (char["x0"] < word[-1]["x0"] or char["x0"] > word[-1]["x1"] + x_tolerance
+                           or abs(char["top"] - word[-1]["top"]) > y_tolerance):
+                word = _close_word(word, words) + [char]
+            else:
+                word.append(char)
+        _close_word(word, words)
+    lines = _chained(words, lambda w: w[0], y_tolerance)
+    return "\n".join(" ".join(text for _, text in line) for line in lines)
+
+
+def _close_word(word: list[dict], words: list[tuple[float, str]]) -> list[dict]:
+    if word:
+        words.append((min(c["top"] for c in word), "".join(LIGATURES.get(c["text"], c["text"]) for c in word)))
+    return []
+
+
+def _chained(items: list, key, tolerance: float) -> list[list]:  # type: ignore[no-untyped-def]
+    """pdfplumber's ``cluster_objects``: distinct key values sorted and chained within
+    ``tolerance``; the groups in that order, each in the order of ``items``."""
+    cluster: dict[float, int] = {}
+    n, last = -1, None
+    for v in sorted({key(x) for x in items}):
+        if last is None or v > last + tolerance:
+            n += 1
+        cluster[v] = n
+        last = v
+    groups: dict[int, list] = {}
+    for x in items:
+        groups.setdefault(cluster[key(x)], []).append(x)
+    return [groups[k] for k in sorted(groups)]
