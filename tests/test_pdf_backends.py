@@ -210,7 +210,7 @@ def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
     from pdfplumber.utils import extract_text
 
     import extractor.ingest.pdf as reader
-    from extractor.ingest.pdf_cell_chars import plain_text
+    from extractor.ingest.pdf_words import plain_text
 
     cells: list[list[dict]] = []
     real_cell_text = reader._cell_text
@@ -267,3 +267,55 @@ def test_pdfium_generates_only_spaces_and_line_breaks(seed_pdf):
             generated |= {raw.FPDFText_GetUnicode(textpage.raw, k) for k in range(textpage.count_chars())
                           if raw.FPDFText_IsGenerated(textpage.raw, k) == 1}
     assert generated and generated <= GENERATED_CODES
+
+
+def test_prose_lines_read_as_pdfplumber_reads_them(seed_pdf):
+    """The lines of a page's prose are pdfplumber's (text, box and characters, ligatures
+    counted once per letter), on every block of prose we have and on random characters."""
+    import random
+
+    from pdfplumber.utils import chars_to_textmap
+
+    import extractor.ingest.pdf as reader
+    from extractor.ingest.pdf_words import text_lines
+
+    parts: list[list[dict]] = []
+    real_text_lines = reader.text_lines
+
+    def keep(chars: list[dict]):  # type: ignore[no-untyped-def]
+        parts.append(chars)
+        return real_text_lines(chars)
+
+    reader.text_lines = keep
+    try:
+        for backend in ("pdfplumber", "pdfium"):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv(BACKEND_ENV, backend)
+                for path in [*BUNDLED, seed_pdf]:
+                    load_document(path)
+    finally:
+        reader.text_lines = real_text_lines
+    real = len(parts)
+    rng = random.Random(15)
+    for _ in range(300):
+        chars = []
+        for line in range(rng.randint(1, 4)):
+            x, top = 10.0, 5.0 + 12 * line + rng.choice([0, 0, 1.5, 3.0, 3.2, 8.9])
+            for _ in range(rng.randint(1, 8)):
+                width, jitter = rng.choice([4.0, 5.5, 10.0]), rng.choice([0, 0, 0, 0.5, 2.9, 3.1, -2.9])
+                chars.append({"text": rng.choice("0123 年aﬁ"), "x0": x, "x1": x + width, "top": top + jitter,
+                              "bottom": top + jitter + 10, "doctop": top + jitter, "upright": True,
+                              "size": rng.choice([10.0, 12.0])})
+                x += width + rng.choice([-2, 0, 1, 2.9, 3.0, 3.1, 6])
+        rng.shuffle(chars)
+        parts.append(chars)
+    read = 0
+    for chars in parts:
+        lines = text_lines(chars) if chars else None
+        if lines is None:
+            continue
+        expected = chars_to_textmap(chars, layout=False).extract_text_lines(strip=True, return_chars=True)
+        assert [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]]) for ln in lines] == \
+            [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]]) for ln in expected]
+        read += 1
+    assert real >= 20 and read >= real + 300 - 5

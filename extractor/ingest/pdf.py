@@ -54,8 +54,9 @@ from pdfplumber.page import DerivedPage
 
 from ..layout import Document, Grid, SpanCopy, assemble, grid_rows_text, join_lines
 from ..vocab import UNITS
-from .pdf_cell_chars import ByMiddle, centred_in_box, centres, plain_text
+from .pdf_cell_chars import ByMiddle, centred_in_box, centres
 from .pdf_columns import _blocks, _Columns, _columns
+from .pdf_words import plain_text, text_lines
 from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
 TABLE_SETTINGS = {
@@ -298,7 +299,10 @@ def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Lin
     for block, part, shift in _blocks(chars, columns):
         if not part:  # pdfplumber's text map wants at least one character
             continue
-        for tl in chars_to_textmap(part, layout=False).extract_text_lines(strip=True, return_chars=True):
+        lines_of_part = text_lines(part)  # pdfplumber's lines, without its text map
+        if lines_of_part is None:
+            lines_of_part = chars_to_textmap(part, layout=False).extract_text_lines(strip=True, return_chars=True)
+        for tl in lines_of_part:
             text = tl["text"]
             if not text.strip():
                 continue
