@@ -215,9 +215,9 @@ def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
     cells: list[list[dict]] = []
     real_cell_text = reader._cell_text
 
-    def keep(chars: list[dict]) -> str:
+    def keep(chars: list[dict], direct: bool = False) -> str:
         cells.append(chars)
-        return real_cell_text(chars)
+        return real_cell_text(chars, direct)
 
     reader._cell_text = keep
     try:

@@ -260,10 +260,12 @@ def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
     return _lay_out(page.chars, [(t.bbox, t.cells) for t in found], float(page.width), index)
 
 
-def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float,
-             index: int) -> tuple[list[_Line], list[_Table], int]:
+def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, index: int,
+             direct: bool = False) -> tuple[list[_Line], list[_Table], int]:
     """A page's tables (the table finder's boxes and cells, filled with their characters) and
-    the lines of its prose (the characters outside them), from pdfplumber's reading or PDFium's."""
+    the lines of its prose (the characters outside them), from pdfplumber's reading or PDFium's.
+    ``direct``: words and lines built by ``pdf_words`` (the same as pdfplumber's text maps give,
+    faster); the pdfplumber reader, the reference, keeps pdfplumber's own."""
     tables: list[_Table] = []
     boxes: list[tuple[float, float, float, float]] = []
     centred = centres(chars) if found else []
@@ -272,7 +274,7 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float,
         table = _Table(page=index, x0=x0, x1=x1, top=top, bottom=bottom)
         in_table = ByMiddle(centred_in_box(centred, bbox))
         for cell in cells:
-            table.cells.append((cell, _cell_text(in_table.within(cell))))
+            table.cells.append((cell, _cell_text(in_table.within(cell), direct)))
         if not any(text for _, text in table.cells):
             continue
         tables.append(table)
@@ -283,14 +285,15 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float,
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
     prose = [c for c in chars if outside_tables(c)]
-    lines, columns = _prose_lines(prose, width, index)
+    lines, columns = _prose_lines(prose, width, index, direct)
     if columns:
         for table in tables:
             table.block = columns.block_of(table.x0, table.x1, table.top, table.bottom)
     return lines, tables, len(chars)
 
 
-def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Line], _Columns | None]:
+def _prose_lines(chars: list[dict], width: float, index: int,
+                 direct: bool = False) -> tuple[list[_Line], _Columns | None]:
     """The printed lines of a page's prose characters (pdfplumber's or PDFium's), in reading order."""
     from pdfplumber.utils import chars_to_textmap
 
@@ -299,7 +302,7 @@ def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Lin
     for block, part, shift in _blocks(chars, columns):
         if not part:  # pdfplumber's text map wants at least one character
             continue
-        lines_of_part = text_lines(part)  # pdfplumber's lines, without its text map
+        lines_of_part = text_lines(part) if direct else None  # pdfplumber's lines, without its text map
         if lines_of_part is None:
             lines_of_part = chars_to_textmap(part, layout=False).extract_text_lines(strip=True, return_chars=True)
         for tl in lines_of_part:
@@ -325,7 +328,7 @@ def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | 
         ruled = _Ruling(edges=fast.ruling, bbox=(0, 0, fast.width, fast.height))
         finder = IndexedTableFinder(ruled, _settings_with_closing_edges(fast.ruling))
         found = [(t.bbox, t.cells) for t in finder.tables]
-    return _lay_out(chars, found, fast.width, index)
+    return _lay_out(chars, found, fast.width, index, direct=True)
 
 
 @dataclass
@@ -365,10 +368,10 @@ def _edge(orientation: str, start: float, end: float, at: float) -> dict:
             "width": 0.0, "height": end - start}
 
 
-def _cell_text(chars: list[dict]) -> str:
+def _cell_text(chars: list[dict], direct: bool = False) -> str:
     if not chars:
         return ""
-    text = plain_text(chars)  # what pdfplumber's extract_text gives, without its text map
+    text = plain_text(chars) if direct else None  # what pdfplumber's extract_text gives, without its map
     if text is not None:
         return join_lines(text.split("\n"))
     from pdfplumber.utils import extract_text
