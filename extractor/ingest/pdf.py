@@ -3,8 +3,9 @@
 * **Readers.** A page of upright text is read by PDFium (``extractor.ingest.pdfium_chars``:
   its characters shaped as pdfplumber's; ``pdfium_ruling``: its visible ruling as pdfplumber's
   edges, which pdfplumber's table finder, two of its steps indexed (``pdf_table_finder``),
-  turns into cell boxes); a page turned, set in a vertical font, or holding a form XObject, by
-  pdfplumber. Both feed the same table, line, column, furniture and paragraph logic below;
+  turns into cell boxes; words and lines as pdfplumber reads them, built directly: ``pdf_words``);
+  a page turned, set in a vertical font, or holding a form XObject, by pdfplumber. Both feed
+  the same table, line, column, furniture and paragraph logic below;
   ``XXGK_PDF_BACKEND=pdfplumber`` reads every page with pdfplumber (the reference: the two
   give the same text, grids and fields on every PDF we have, tests/test_pdf_backends.py).
 * **Tables** are found by pdfplumber's table finder, lines strategy, on the page's *visible*
