@@ -10,6 +10,8 @@ Public API::
         ...
 """
 
+from typing import TYPE_CHECKING
+
 from .batch import extract_batch
 from .checks import run_checks
 from .models import (
@@ -26,8 +28,10 @@ from .models import (
     Tables,
 )
 from .pipeline import extract, extract_file
-from .render import render_html
-from .spacy_doc import to_spacy_doc
+
+if TYPE_CHECKING:
+    from .render import render_html
+    from .spacy_doc import to_spacy_doc
 
 __version__ = "0.1.0"
 
@@ -51,3 +55,17 @@ __all__ = [
     "run_checks",
     "to_spacy_doc",
 ]
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """The review page and the spaCy bridge are imported when first asked for: extracting
+    needs neither, and a fresh ``xxgk extract`` should not pay for them."""
+    if name == "render_html":
+        from .render import render_html
+
+        return render_html
+    if name == "to_spacy_doc":
+        from .spacy_doc import to_spacy_doc
+
+        return to_spacy_doc
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

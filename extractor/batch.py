@@ -272,6 +272,11 @@ def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | 
 def warm_up() -> None:
     """Load jieba's dictionary, the rules and the numeral tables once (a worker's first document
     would otherwise pay for them)."""
+    from .numerals import load_numeral_parser
+    from .segmenter import shared_tokenizer
+
+    shared_tokenizer().load()  # the whole dictionary, not the index a single small file reads
+    load_numeral_parser()  # cn2an, which a small file's numerals may never need
     extract(WARM_UP_TEXT)
 
 

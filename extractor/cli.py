@@ -10,7 +10,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -20,11 +20,13 @@ from . import cli_eval, cli_show, cli_store
 from .batch import DEFAULT_TIME_LIMIT, SUPPORTED_SUFFIXES, Batch, Inputs, doc_name, expand_inputs
 from .cli_common import PROBLEMS, PlainHelpGroup, fail, no_such, plural, require_writable_parent
 from .llm import MODES, LLMConfig, LLMConfigError
-from .llm.summary import EndpointNotice
 from .models import Check, Report
 from .output import OutputBusy, OutputLock, ResultWriter, output_format
-from .pretty import PrettyWriter
 from .store import DuckDBMissing, is_store, load_store, require_duckdb
+
+if TYPE_CHECKING:
+    from .llm.summary import EndpointNotice
+    from .pretty import PrettyWriter
 
 __all__ = ["app", "expand_inputs", "main"]
 
@@ -106,7 +108,7 @@ def extract_cmd(
     try:
         if out is not None:
             lock = OutputLock(out)
-        writer = PrettyWriter() if pretty else ResultWriter(out, append=resume, excel=excel)
+        writer = _pretty_writer() if pretty else ResultWriter(out, append=resume, excel=excel)
     except OutputBusy as exc:
         fail(str(exc))
     except ValueError as exc:
@@ -120,6 +122,12 @@ def extract_cmd(
     finally:
         if lock is not None:
             lock.release()
+
+
+def _pretty_writer() -> PrettyWriter:
+    from .pretty import PrettyWriter  # only for --pretty
+
+    return PrettyWriter()
 
 
 def _extract_to_store(out: Path, paths: list[str], *, resume: bool, excel: bool, **options: Any) -> None:
@@ -170,7 +178,7 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
             err.print(f"resuming: {len(inputs) - len(batch.documents)} of {plural(len(inputs), 'document')} "
                       f"already in {out}", highlight=False)
         show_progress = sys.stderr.isatty() and len(batch.documents) > 1
-        endpoint_down = EndpointNotice()
+        endpoint_down = _endpoint_notice() if llm is not None else None
         with _progress(show_progress, len(batch.documents)) as advance:
             for report in batch:
                 writer.write(report, batch.json_line(report))
@@ -178,7 +186,7 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
                 failed += bool(report.errors)
                 if llm is not None:
                     llm_runs.append(Report(doc=report.doc, llm=report.llm, errors=report.errors))
-                    if notice := endpoint_down(report):
+                    if endpoint_down is not None and (notice := endpoint_down(report)):
                         err.print(notice, markup=False, soft_wrap=True)
                 advance()
         writer.close()
@@ -198,6 +206,12 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
         from .llm.summary import run_summary
 
         err.print(run_summary(llm_runs, llm.mode, llm.model), markup=False, soft_wrap=True)
+
+
+def _endpoint_notice() -> EndpointNotice:
+    from .llm.summary import EndpointNotice  # only for --llm
+
+    return EndpointNotice()
 
 
 class _Stopped(BaseException):  # not an Exception: a document's error handler must not catch it

@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from . import evals as ev
 from .cli_common import missing, no_such, plural, require_file, require_writable_parent
-from .label import gold_path_for, pre_annotate
 from .llm import LLMConfig, LLMConfigError
-from .llm.summary import EndpointNotice, every_request_failed, run_summary, run_totals
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from . import evals as ev
+
+# The eval harness, the labeller and rich's tables are imported by the commands that use them:
+# registering ``eval`` and ``label`` must not slow down ``xxgk extract``'s start.
+LLM_OFF = "off"  # evals.LLM_OFF, the --llm default
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -33,7 +38,7 @@ def eval_cmd(
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="GOLD...", help="Gold files or directories of *.gold.json (with --compare: two --json results).")] = None,
     pred: Annotated[Path | None, typer.Option("--pred", metavar="RESULTS", help="Score these results (JSON Lines from xxgk extract) instead of running the extractor.")] = None,
-    llm: Annotated[str, typer.Option("--llm", help="LLM fill while extracting: off (rules only), ambiguous or all, as in xxgk extract. A run in which every LLM request failed is scored and labelled rules only, and exits 1.")] = ev.LLM_OFF,
+    llm: Annotated[str, typer.Option("--llm", help="LLM fill while extracting: off (rules only), ambiguous or all, as in xxgk extract. A run in which every LLM request failed is scored and labelled rules only, and exits 1.")] = LLM_OFF,
     model: Annotated[str | None, typer.Option("--model", help="LLM model name (else $XXGK_LLM_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL); the key comes from $XXGK_LLM_API_KEY or $OPENAI_API_KEY.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure.")] = False,
@@ -76,7 +81,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _llm_config(mode: str, model: str | None, base_url: str | None, pred: Path | None) -> LLMConfig | None:
     """The LLM set-up of an eval run (``None``: rules only); a bad one stops the run (exit 2)."""
-    if mode == ev.LLM_OFF:
+    if mode == LLM_OFF:
         return None
     if pred is not None:
         err.print("note: --llm is ignored with --pred (the results are scored as given)")
@@ -93,6 +98,8 @@ def _print_json(obj: Any) -> None:
 
 
 def _check_gold(paths: list[str]) -> None:
+    from . import evals as ev
+
     files = ev.find_gold_files(paths)
     bad = 0
     for path in files:
@@ -106,6 +113,8 @@ def _check_gold(paths: list[str]) -> None:
 
 
 def _load_golds(paths: list[str]) -> list[ev.Gold]:
+    from . import evals as ev
+
     try:
         golds = ev.load_gold_set(paths)
     except ev.GoldError as exc:
@@ -119,6 +128,9 @@ def _load_golds(paths: list[str]) -> list[ev.Gold]:
 
 def _predictions(golds: list[ev.Gold], pred: Path | None, llm: LLMConfig | None) -> dict[str, dict[str, Any] | None]:
     """Each gold's prediction: from --pred (joined by the file name of doc), or by running the extractor."""
+    from . import evals as ev
+    from .llm.summary import EndpointNotice
+
     if pred is None:
         endpoint_down = EndpointNotice()
         preds: dict[str, dict[str, Any] | None] = {}
@@ -142,6 +154,9 @@ def _predictions(golds: list[ev.Gold], pred: Path | None, llm: LLMConfig | None)
 
 
 def _eval(paths: list[str], pred: Path | None, llm: LLMConfig | None, as_json: bool, report: Path | None) -> None:
+    from . import evals as ev
+    from .llm.summary import every_request_failed, run_summary, run_totals
+
     golds = _load_golds(paths)
     preds = _predictions(golds, pred, llm)
     run = ev.evaluate(golds, lambda g: preds[str(g.path)])
@@ -190,6 +205,8 @@ def _ci(x: Any) -> str:
 
 
 def _print_summary(s: dict[str, Any]) -> None:
+    from rich.table import Table
+
     m, f, t = s["mentions"], s["fields"], s["tables"]
     head = Table(title=plural(s["docs"], "document"), title_justify="left")
     for col in ("", "P", "R", "F1", "95% CI", "counts"):
@@ -231,6 +248,8 @@ def _load_result(path: str) -> dict[str, Any]:
 
 
 def _compare(paths: list[str], as_json: bool) -> None:
+    from . import evals as ev
+
     if len(paths) != 2:
         _fail("--compare takes two --json results: xxgk eval --compare A.json B.json", 2)
     diff = ev.compare_runs(_load_result(paths[0]), _load_result(paths[1]))
@@ -249,6 +268,8 @@ def _compare(paths: list[str], as_json: bool) -> None:
 
 
 def _delta_table(title: str, rows: dict[str, dict[str, Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for col in ("", "A", "B", "Δ"):
         table.add_column(col, justify="left" if not col else "right")
@@ -264,7 +285,7 @@ def label_cmd(
     report: Annotated[Path, typer.Argument(help="A report file (.txt .md .html .pdf .docx).")],
     gold_out: Annotated[Path | None, typer.Option("-o", "--out", metavar="GOLD", help="Gold file to write (default: NAME.gold.json beside the report).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing gold file.")] = False,
-    llm: Annotated[str, typer.Option("--llm", help="LLM fill while extracting: off, ambiguous or all, as in xxgk extract.")] = ev.LLM_OFF,
+    llm: Annotated[str, typer.Option("--llm", help="LLM fill while extracting: off, ambiguous or all, as in xxgk extract.")] = LLM_OFF,
     model: Annotated[str | None, typer.Option("--model", help="LLM model name (else $XXGK_LLM_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL).")] = None,
 ) -> None:
@@ -272,6 +293,9 @@ def label_cmd(
 
     Example: xxgk label reports/r001.txt -o reports/r001.gold.json
     """
+    from . import evals as ev
+    from .label import gold_path_for, pre_annotate
+
     require_file(report)
     require_writable_parent(gold_out)
     target = gold_out or gold_path_for(report)

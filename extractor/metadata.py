@@ -58,10 +58,11 @@ TITLE = re.compile(
 )
 # "连云区教育局政府信息公开工作2025年度报告": the title words before the year
 _WORDS_BEFORE_YEAR = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?"
-TITLE_YEAR_LAST = re.compile(
-    rf"(?P<body>[^\n，。,；;《》]{{2,40}}?){_WORDS_BEFORE_YEAR}\s*"
-    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:工作)?(?:年度)?报告"
-)
+_TITLE_YEAR_TAIL = rf"{_WORDS_BEFORE_YEAR}\s*" r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:工作)?(?:年度)?报告"
+TITLE_YEAR_LAST = re.compile(r"(?P<body>[^\n，。,；;《》]{2,40}?)" + _TITLE_YEAR_TAIL)
+# What TITLE_YEAR_LAST must end with: a text without it is not searched with the pattern, which
+# tries a body of 2 to 40 characters at every position (most of metadata's time on an excerpt)
+TITLE_YEAR_TAIL = re.compile(_TITLE_YEAR_TAIL)
 ABOUT_AT_END = re.compile(r"\s*关于\s*$")
 # What may stand before the body on the line of a title (the last of them is cut off)
 TITLE_LEAD = re.compile(
@@ -164,7 +165,7 @@ def _read_body(head: str, votes: Any) -> tuple[str | None, str | None]:
 def _candidates(head: str):  # type: ignore[no-untyped-def]
     for m in TITLE.finditer(head):
         yield from ((c, "title") for c in _title_names(head, m))
-    for m in TITLE_YEAR_LAST.finditer(head):
+    for m in TITLE_YEAR_LAST.finditer(head) if TITLE_YEAR_TAIL.search(head) else ():
         yield m.group("body"), "title"
     for m in OPENING.finditer(head):
         yield m.group("body"), "opening"
@@ -255,6 +256,8 @@ def _as_name(raw: str) -> str | None:
 
 def _defined_short_forms(head: str) -> dict[str, str]:
     out: dict[str, str] = {}
+    if "简称" not in head:
+        return out  # DEFINED_SHORT needs the word: no search of 4 to 40 characters at every position
     for m in DEFINED_SHORT.finditer(head):
         # "本报告由X（以下简称Y）编制": the name is what follows the last 由/是/为
         full = _cut_lead(re.split(r"[。，,；;、]|由|是|为", m.group("full"))[-1])

@@ -56,7 +56,22 @@ def _in_charset(char: str) -> bool:
 
 def is_traditional(text: str) -> bool:
     """Whether the text holds a character only traditional script writes (個, 條, 萬)."""
+    if _tables.cache_info().currsize:  # built already: one search
+        return _tables()[1].search(text) is not None
+    # Every such character is outside GB2312: a text without one needs no tables (25 ms to build)
+    try:
+        text.encode(SIMPLIFIED_CHARSET)
+        return False
+    except UnicodeEncodeError:
+        if not any(_outside_charset(c) for c in set(text)):
+            return False
     return _tables()[1].search(text) is not None
+
+
+def _outside_charset(char: str) -> bool:
+    """A character OpenCC is asked about that GB2312 lacks: what a traditional mark must be."""
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in CONVERTED_RANGES) and not _in_charset(char)
 
 
 def to_simplified(text: str) -> str:

@@ -30,3 +30,20 @@ def test_digit_by_digit_chinese_is_read_as_digits() -> None:
 def test_malformed_numerals_raise(bad: str) -> None:
     with pytest.raises(NumeralError):
         parse_numeral(bad)
+
+
+def test_numerals_read_without_cn2an_agree_with_cn2an() -> None:
+    """Every string the fast path reads itself (all of them: none is longer than three
+    characters) has the value cn2an gives it."""
+    import itertools
+
+    import cn2an
+
+    from extractor.numerals import SMALL_CHINESE_NUMERAL
+
+    alphabet = "零一二三四五六七八九十百千万亿"
+    small = [s for n in (1, 2, 3) for s in map("".join, itertools.product(alphabet, repeat=n))
+             if SMALL_CHINESE_NUMERAL.fullmatch(s)]
+    assert len(small) == 10 + 100 + 36  # 零–九, 十–九十九, 一百…九亿
+    for numeral in small:
+        assert parse_numeral(numeral) == Decimal(str(cn2an.cn2an(numeral, "normal"))), numeral

@@ -1,10 +1,13 @@
-"""The PDFium reading of prose pages gives exactly what pdfplumber gives.
+"""The PDFium reading of pages (prose, and tables from the ruling PDFium reads) gives exactly
+what pdfplumber gives.
 
 Every bundled PDF (evals/full), the seed typeset as a PDF and the seed with its tables set a
 quarter turn is read twice, once with each
 backend (``XXGK_PDF_BACKEND``), and the text, the table grids, the errors and the extracted
 fields must be identical. The PDFium path must also really be taken: on every document some
-pages are read by it (prose pages), or the comparison would prove nothing.
+pages are read by it, table pages among them, or the comparison would prove nothing. The
+pieces are checked against pdfplumber's own on their own: the ruling as edges, the indexed
+steps of the table finder, the removal of doubled characters.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pytest
 
 from extractor import extract_file
 from extractor.ingest import load_document
-from extractor.ingest.pdfium_chars import BACKEND_ENV, open_document, page_chars
+from extractor.ingest.pdfium_chars import BACKEND_ENV, open_document, page_chars, read_page
 
 from .test_ingest import FULL, seed_as_pdf, seed_with_turned_tables
 
@@ -75,9 +78,244 @@ def test_backends_identical_on_pdf_with_turned_tables(tmp_path, monkeypatch):
     _assert_same(path, monkeypatch)
 
 
-def test_table_pages_go_to_pdfplumber():
-    """A page with visible ruling (a table) is never read by PDFium: its cells need pdfplumber."""
+def _table_pages(path: Path) -> int:
+    document = open_document(path.read_bytes())
+    return sum(bool(page and page.ruling) for page in map(lambda i: read_page(document, i), range(len(document))))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_table_pages_are_read_by_pdfium(path):
+    """Ruled pages are read by PDFium too (their cells from the ruling it reads)."""
+    assert _table_pages(path) >= 1
+
+
+def test_seed_pdf_tables_read_by_pdfium(seed_pdf):
+    assert _table_pages(seed_pdf) >= 3
+
+
+def test_vertical_writing_goes_to_pdfplumber():
+    """hongze's table 三 labels its rows with characters set top to bottom (a vertical font):
+    PDFium's boxes for them are not pdfminer's, so that page is read by pdfplumber."""
     path = FULL / "hongze-2024.pdf"
     document = open_document(path.read_bytes())
-    routed = [page_chars(document, i) is None for i in range(len(document))]
+    routed = [read_page(document, i) is None for i in range(len(document))]
     assert any(routed) and not all(routed)
+
+
+def _upright_pages(paths: list[Path]):
+    """(pypdfium2 page, pdfplumber page) of every page PDFium reads."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    for path in paths:
+        document = pdfium.PdfDocument(path.read_bytes())
+        with pdfplumber.open(path) as pdf:
+            for i, plumbed in enumerate(pdf.pages):
+                if read_page(document, i) is not None:
+                    yield document[i], plumbed
+
+
+def _rounded(edges: list[dict]) -> list[tuple]:
+    keys = ("orientation", "x0", "x1", "top", "bottom", "width", "height")
+    return sorted(tuple(round(e[k], 3) if isinstance(e[k], float) else e[k] for k in keys) for e in edges)
+
+
+def test_ruling_is_pdfplumbers_visible_edges(seed_pdf):
+    """Every edge pdfplumber's table finder would get on a page, and no other, from PDFium."""
+    import pypdfium2.raw as raw
+
+    from extractor.ingest.pdf import _visible_ruling
+    from extractor.ingest.pdfium_ruling import page_ruling
+
+    compared = 0
+    for page, plumbed in _upright_pages([*BUNDLED, seed_pdf]):
+        expected = plumbed.filter(_visible_ruling).edges
+        ruling = page_ruling(page, raw)
+        assert ruling is not None
+        if ruling:  # a page of prose keeps none (WPS's white boxes, invisible to the finder)
+            assert _rounded(ruling) == _rounded(expected)
+            compared += 1
+        else:
+            assert not [e for e in expected if e["object_type"] != "line"]
+    assert compared >= 8
+
+
+def _random_edges(rng) -> list[dict]:
+    from extractor.ingest.pdf import _edge
+
+    grid = [rng.choice([0, 0.5, 1, 2.5, 3]) + 20 * k for k in range(8)]
+    edges = []
+    for _ in range(rng.randint(4, 30)):
+        a, b = sorted(rng.sample(grid, 2))
+        edges.append(_edge(rng.choice("hv"), a + rng.choice([0, -1, 1.5]), b, rng.choice(grid)))
+    return edges
+
+
+def test_indexed_table_finder_steps_are_pdfplumbers(seed_pdf):
+    """The crossings and cells of the indexed steps are pdfplumber's, on every ruled page we
+    have (merged as the finder merges them) and on random edges near one another."""
+    import random
+
+    from pdfplumber import table as plumber
+
+    from extractor.ingest import pdf_table_finder as indexed
+    from extractor.ingest.pdf import _settings_with_closing_edges, _visible_ruling
+
+    cases = []
+    for _, plumbed in _upright_pages([*BUNDLED, seed_pdf]):
+        edges = plumbed.filter(_visible_ruling).edges
+        if edges:
+            cases.append(plumber.TableFinder(plumbed.filter(_visible_ruling), _settings_with_closing_edges(edges)).edges)
+    rng = random.Random(15)
+    cases += [_random_edges(rng) for _ in range(300)]
+    for edges in cases:
+        for tol in (1, 3):
+            crossings = plumber.edges_to_intersections(edges, tol, tol)
+            assert indexed.edges_to_intersections(edges, tol, tol) == crossings
+            assert indexed.intersections_to_cells(crossings) == plumber.intersections_to_cells(crossings)
+
+
+def test_doubled_characters_removed_as_pdfplumber_does(seed_pdf):
+    """``dedupe_chars`` keeps the characters pdfplumber's keeps, in its order, with characters
+    drawn twice or thrice a little apart (a bold effect) and exact copies."""
+    import random
+
+    from pdfplumber.utils import dedupe_chars as plumbers
+
+    from extractor.ingest.pdfium_chars import dedupe_chars
+
+    rng = random.Random(15)
+    for path in [*BUNDLED, seed_pdf]:
+        document = open_document(path.read_bytes())
+        for i in range(len(document)):
+            page = read_page(document, i)
+            if page is None:
+                continue
+            doubled = [dict(c, x0=c["x0"] + rng.choice([0, 0.3, 1.0, 1.5, -1.0]),
+                            doctop=c["doctop"] + rng.choice([0, 0.5, 1.0, -0.7]))
+                       for c in rng.sample(page.chars, len(page.chars) // 2)]
+            copies = [dict(c) for c in rng.sample(page.chars, len(page.chars) // 5)]
+            chars = page.chars + doubled + copies
+            rng.shuffle(chars)
+            for given in (page.chars, chars):
+                assert [id(c) for c in dedupe_chars(given)] == [id(c) for c in plumbers(given)]
+
+
+def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
+    """A cell's text is what pdfplumber's ``extract_text`` gives it, on every cell of every
+    ruled page we have (pdfplumber's characters and PDFium's), and on random characters over
+    a few lines: gaps and line offsets around the tolerances, blanks, ligatures, any order."""
+    import random
+
+    from pdfplumber.utils import extract_text
+
+    import extractor.ingest.pdf as reader
+    from extractor.ingest.pdf_words import plain_text
+
+    cells: list[list[dict]] = []
+    real_cell_text = reader._cell_text
+
+    def keep(chars: list[dict], direct: bool = False) -> str:
+        cells.append(chars)
+        return real_cell_text(chars, direct)
+
+    reader._cell_text = keep
+    try:
+        for backend in ("pdfplumber", "pdfium"):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv(BACKEND_ENV, backend)
+                for path in [*BUNDLED, seed_pdf]:
+                    load_document(path)
+    finally:
+        reader._cell_text = real_cell_text
+    real = sum(1 for chars in cells if chars)
+    rng = random.Random(15)
+    for _ in range(500):
+        chars = []
+        for line in range(rng.randint(1, 3)):
+            x, top = 10.0, 5.0 + 12 * line + rng.choice([0, 0, 1.5, 3.0, 3.2, 8.9])
+            for _ in range(rng.randint(1, 6)):
+                width = rng.choice([4.0, 5.5, 10.0])
+                jitter = rng.choice([0, 0, 0, 0.5, 2.9, 3.1])
+                chars.append({"text": rng.choice("0123 年aﬁ"), "x0": x, "x1": x + width, "top": top + jitter,
+                              "bottom": top + jitter + 10, "doctop": top + jitter, "upright": True, "size": 10.0})
+                x += width + rng.choice([-2, 0, 1, 2.9, 3.0, 3.1, 6])
+        rng.shuffle(chars)
+        cells.append(chars)
+    read = 0
+    for chars in cells:
+        text = plain_text(chars) if chars else None
+        if text is not None:
+            assert text == extract_text(chars, x_tolerance=3, y_tolerance=3), chars
+            read += 1
+    assert read >= real + 500 > 800
+
+
+def test_pdfium_generates_only_spaces_and_line_breaks(seed_pdf):
+    """The reader asks PDFium whether a character is one it added only for a space, CR or LF:
+    on every page we have, no other character is one it added."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from extractor.ingest.pdfium_chars import GENERATED_CODES
+
+    generated = set()
+    for path in [*BUNDLED, seed_pdf]:
+        document = pdfium.PdfDocument(path.read_bytes())
+        for i in range(len(document)):
+            textpage = document[i].get_textpage()
+            generated |= {raw.FPDFText_GetUnicode(textpage.raw, k) for k in range(textpage.count_chars())
+                          if raw.FPDFText_IsGenerated(textpage.raw, k) == 1}
+    assert generated and generated <= GENERATED_CODES
+
+
+def test_prose_lines_read_as_pdfplumber_reads_them(seed_pdf):
+    """The lines of a page's prose are pdfplumber's (text, box and characters, ligatures
+    counted once per letter), on every block of prose we have and on random characters."""
+    import random
+
+    from pdfplumber.utils import chars_to_textmap
+
+    import extractor.ingest.pdf as reader
+    from extractor.ingest.pdf_words import text_lines
+
+    parts: list[list[dict]] = []
+    real_text_lines = reader.text_lines
+
+    def keep(chars: list[dict]):  # type: ignore[no-untyped-def]
+        parts.append(chars)
+        return real_text_lines(chars)
+
+    reader.text_lines = keep
+    try:
+        for backend in ("pdfplumber", "pdfium"):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv(BACKEND_ENV, backend)
+                for path in [*BUNDLED, seed_pdf]:
+                    load_document(path)
+    finally:
+        reader.text_lines = real_text_lines
+    real = len(parts)
+    rng = random.Random(15)
+    for _ in range(300):
+        chars = []
+        for line in range(rng.randint(1, 4)):
+            x, top = 10.0, 5.0 + 12 * line + rng.choice([0, 0, 1.5, 3.0, 3.2, 8.9])
+            for _ in range(rng.randint(1, 8)):
+                width, jitter = rng.choice([4.0, 5.5, 10.0]), rng.choice([0, 0, 0, 0.5, 2.9, 3.1, -2.9])
+                chars.append({"text": rng.choice("0123 年aﬁ"), "x0": x, "x1": x + width, "top": top + jitter,
+                              "bottom": top + jitter + 10, "doctop": top + jitter, "upright": True,
+                              "size": rng.choice([10.0, 12.0])})
+                x += width + rng.choice([-2, 0, 1, 2.9, 3.0, 3.1, 6])
+        rng.shuffle(chars)
+        parts.append(chars)
+    read = 0
+    for chars in parts:
+        lines = text_lines(chars) if chars else None
+        if lines is None:
+            continue
+        expected = chars_to_textmap(chars, layout=False).extract_text_lines(strip=True, return_chars=True)
+        assert [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]]) for ln in lines] == \
+            [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]]) for ln in expected]
+        read += 1
+    assert real >= 20 and read >= real + 300 - 5

@@ -26,3 +26,27 @@ def test_prefix_dictionary_cached_in_user_cache_folder(tmp_path: Path) -> None:
     assert len(cached) == 1
     assert _run(tmp_path) == built  # read back from the cache: the same tokens
     assert "政府信息公开" in built.split("/")  # a word of our user dictionary is one token
+
+
+def test_clauses_cut_from_the_index_match_the_whole_dictionary(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The shared tokenizer's first clauses are cut with only the entries looked up in the
+    SQLite index; every clause of the bundled reports gets the tokens of the whole dictionary."""
+    import re
+
+    from extractor import segmenter
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = segmenter.load_tokenizer()  # builds the pickle and the index
+    assert list((tmp_path / "xxgk-extractor").glob("prefix-dict-*.sqlite"))
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for d in ("dev", "dev2", "seed") for p in sorted((root / "evals" / d).glob("*.txt"))]
+    clauses = sorted({c for t in texts for c in re.split(r"[，,。；;：:\n]", t) if c.strip()})
+    clauses.append("政府信息公开ABC工作2024年abc１２３ 共计" * 3)  # mixed scripts, longer than any word
+    assert len(clauses) > 1000
+    shared = segmenter.SharedTokenizer()
+    monkeypatch.setattr(segmenter, "LOAD_WHOLE_AFTER", len(clauses))
+    for clause in clauses:
+        assert shared.lcut(clause, HMM=False) == whole.lcut(clause, HMM=False), clause
+    assert shared._whole is None  # all of them were cut from the index
+    shared.lcut("依申请公开", HMM=False)  # one past the limit: the whole dictionary is loaded now
+    assert shared._whole is not None and shared._index is None

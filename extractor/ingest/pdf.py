@@ -1,10 +1,13 @@
 """PDF reports (pdfplumber): prose in reading order and tables from the PDF's own cell boxes.
 
-* **Readers.** A prose page (no visible ruling, upright text) is read by PDFium
-  (``extractor.ingest.pdfium_chars``: its characters shaped as pdfplumber's; a prose page in about
-  14 ms instead of 54); a page with a table, or turned, by pdfplumber. Both feed the same
-  line, column, furniture and paragraph logic below; ``XXGK_PDF_BACKEND=pdfplumber`` reads
-  every page with pdfplumber.
+* **Readers.** A page of upright text is read by PDFium (``extractor.ingest.pdfium_chars``:
+  its characters shaped as pdfplumber's; ``pdfium_ruling``: its visible ruling as pdfplumber's
+  edges, which pdfplumber's table finder, two of its steps indexed (``pdf_table_finder``),
+  turns into cell boxes; words and lines as pdfplumber reads them, built directly: ``pdf_words``);
+  a page turned, set in a vertical font, or holding a form XObject, by pdfplumber. Both feed
+  the same table, line, column, furniture and paragraph logic below;
+  ``XXGK_PDF_BACKEND=pdfplumber`` reads every page with pdfplumber (the reference: the two
+  give the same text, grids and fields on every PDF we have, tests/test_pdf_backends.py).
 * **Tables** are found by pdfplumber's table finder, lines strategy, on the page's *visible*
   ruling only: rectangles that are neither stroked nor filled with a visible colour (WPS
   puts a white box behind every line of prose) are ignored, or each page of prose would be
@@ -53,8 +56,10 @@ from pdfplumber.page import DerivedPage
 from ..layout import Document, Grid, GridBuilder, assemble, grid_rows_text, join_lines
 from ..patterns import PAGE_NUMBER_AT_EDGE
 from ..vocab import UNITS
+from .pdf_cell_chars import ByMiddle, centred_in_box, centres
 from .pdf_columns import _blocks, _Columns, _columns
-from .pdfium_chars import fast_backend, open_document, page_chars, page_width
+from .pdf_words import plain_text, text_lines
+from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",
@@ -247,37 +252,47 @@ def _upright(page):
 
 def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
     page = _upright(page).dedupe_chars()
-    n_chars = len(page.chars)
-    if n_chars == 0:
+    if not page.chars:
         return [], [], 0
     ruled = page.filter(_visible_ruling)
     found = ruled.find_tables(_settings_with_closing_edges(ruled.edges))
+    return _lay_out(page.chars, [(t.bbox, t.cells) for t in found], float(page.width), index)
+
+
+def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, index: int,
+             direct: bool = False) -> tuple[list[_Line], list[_Table], int]:
+    """A page's tables (the table finder's boxes and cells, filled with their characters) and
+    the lines of its prose (the characters outside them), from pdfplumber's reading or PDFium's.
+    ``direct``: words and lines built by ``pdf_words`` (the same as pdfplumber's text maps give,
+    faster); the pdfplumber reader, the reference, keeps pdfplumber's own."""
     tables: list[_Table] = []
     boxes: list[tuple[float, float, float, float]] = []
-    for t in found:
-        x0, top, x1, bottom = t.bbox
+    centred = centres(chars) if found else []
+    for bbox, cells in found:
+        x0, top, x1, bottom = bbox
         table = _Table(page=index, x0=x0, x1=x1, top=top, bottom=bottom)
-        cell_chars = _chars_in_box(page.chars, t.bbox)
-        for cell in t.cells:
-            table.cells.append((cell, _cell_text(_chars_in_box(cell_chars, cell))))
+        in_table = ByMiddle(centred_in_box(centred, bbox))
+        for cell in cells:
+            table.cells.append((cell, _cell_text(in_table.within(cell), direct)))
         if not any(text for _, text in table.cells):
             continue
         tables.append(table)
-        boxes.append(t.bbox)
+        boxes.append(bbox)
 
     def outside_tables(c: dict) -> bool:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
-    prose = [c for c in page.chars if outside_tables(c)]
-    lines, columns = _prose_lines(prose, float(page.width), index)
+    prose = [c for c in chars if outside_tables(c)]
+    lines, columns = _prose_lines(prose, width, index, direct)
     if columns:
         for table in tables:
             table.block = columns.block_of(table.x0, table.x1, table.top, table.bottom)
-    return lines, tables, n_chars
+    return lines, tables, len(chars)
 
 
-def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Line], _Columns | None]:
+def _prose_lines(chars: list[dict], width: float, index: int,
+                 direct: bool = False) -> tuple[list[_Line], _Columns | None]:
     """The printed lines of a page's prose characters (pdfplumber's or PDFium's), in reading order."""
     from pdfplumber.utils import chars_to_textmap
 
@@ -286,7 +301,10 @@ def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Lin
     for block, part, shift in _blocks(chars, columns):
         if not part:  # pdfplumber's text map wants at least one character
             continue
-        for tl in chars_to_textmap(part, layout=False).extract_text_lines(strip=True, return_chars=True):
+        lines_of_part = text_lines(part) if direct else None  # pdfplumber's lines, without its text map
+        if lines_of_part is None:
+            lines_of_part = chars_to_textmap(part, layout=False).extract_text_lines(strip=True, return_chars=True)
+        for tl in lines_of_part:
             text = tl["text"]
             if not text.strip():
                 continue
@@ -296,14 +314,29 @@ def _prose_lines(chars: list[dict], width: float, index: int) -> tuple[list[_Lin
     return lines, columns
 
 def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | None:
-    """A page read from PDFium's characters, or None when it needs pdfplumber (see pdfium_chars)."""
-    from pdfplumber.utils import dedupe_chars
+    """A page read by PDFium: its characters, and its tables found by pdfplumber's table finder
+    in the ruling PDFium read; None when the page needs pdfplumber (see pdfium_chars)."""
+    from .pdf_table_finder import IndexedTableFinder
 
-    chars = page_chars(document, index)
-    if not chars:
+    fast = read_page(document, index)
+    if fast is None or not fast.chars:
         return None
-    chars = dedupe_chars(chars)
-    return _prose_lines(chars, page_width(document, index), index)[0], [], len(chars)
+    chars = dedupe_chars(fast.chars)
+    found = []
+    if fast.ruling:  # the finder reads nothing of the page but its edges (and its box)
+        ruled = _Ruling(edges=fast.ruling, bbox=(0, 0, fast.width, fast.height))
+        finder = IndexedTableFinder(ruled, _settings_with_closing_edges(fast.ruling))
+        found = [(t.bbox, t.cells) for t in finder.tables]
+    return _lay_out(chars, found, fast.width, index, direct=True)
+
+
+@dataclass
+class _Ruling:
+    """What pdfplumber's ``TableFinder`` reads of a page."""
+
+    edges: list[dict]
+    bbox: tuple[float, float, float, float]
+
 
 def _settings_with_closing_edges(edges: list[dict]) -> dict:
     """Table settings with the rulings a table cut by a page break leaves out.
@@ -334,15 +367,12 @@ def _edge(orientation: str, start: float, end: float, at: float) -> dict:
             "width": 0.0, "height": end - start}
 
 
-def _chars_in_box(chars: list[dict], box) -> list[dict]:
-    x0, top, x1, bottom = box
-    return [c for c in chars
-            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
-
-
-def _cell_text(chars: list[dict]) -> str:
+def _cell_text(chars: list[dict], direct: bool = False) -> str:
     if not chars:
         return ""
+    text = plain_text(chars) if direct else None  # what pdfplumber's extract_text gives, without its map
+    if text is not None:
+        return join_lines(text.split("\n"))
     from pdfplumber.utils import extract_text
 
     return join_lines(extract_text(chars, x_tolerance=3, y_tolerance=3).split("\n"))

@@ -4,9 +4,11 @@ pdfminer interprets a page's content in Python (70–100 ms a page); PDFium read
 characters in C (2–3 ms). This module gives, for a page PDFium can read on its own, the
 characters as pdfplumber would: ``text``, ``x0``/``x1``, ``top``/``bottom`` (from the top of
 the page, the box pdfminer draws: the baseline's descent up by the font size), ``size``,
-``fontname``, ``upright``. A page it cannot vouch for returns None and is read by pdfplumber:
-a page with visible ruling (a table: its cell boxes need pdfplumber's table finder), a page
-with characters not set upright, a rotated page, a page whose media box is not at the origin.
+``fontname``, ``upright``; and the page's visible ruling as pdfplumber's edges
+(``extractor.ingest.pdfium_ruling``), which pdfplumber's table finder turns into cell boxes.
+A page it cannot vouch for returns None and is read by pdfplumber: a page with characters not
+set upright, a rotated page, a page whose media box is not at the origin, a page whose ruling
+PDFium's reading does not cover (a form XObject).
 """
 
 from __future__ import annotations
@@ -14,8 +16,19 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+from dataclasses import dataclass
 
-WHITE = 250  # a colour channel at or above this (of 255) is white: WPS boxes behind prose
+from .pdfium_ruling import page_ruling
+
+# A glyph's box is at most this many times its font size across (a wide glyph, a tall font).
+# PDFium gives a glyph of a vertical font (Identity-V, set top to bottom) a box of its unscaled
+# size, twenty times that and more, where pdfminer places it otherwise: pdfplumber reads the page.
+BOX_TO_SIZE = 3
+
+
+# What PDFium puts between words and lines of its own accord (CPDF_TextPage's generated
+# characters): a space, a carriage return, a line feed.
+GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
 
 
 def open_document(data: bytes):
@@ -28,63 +41,138 @@ def open_document(data: bytes):
         return None
 
 
-def page_chars(document, index: int) -> list[dict] | None:
-    """pdfplumber-shaped characters of page ``index``, or None when pdfplumber must read it."""
+@dataclass
+class FastPage:
+    """What the PDF reader needs of a page, read by PDFium."""
+
+    chars: list[dict]  # pdfplumber-shaped
+    ruling: list[dict]  # pdfplumber-shaped edges of the visible ruling (none: a page of prose)
+    width: float
+    height: float
+
+
+def read_page(document, index: int) -> FastPage | None:
+    """Characters and ruling of page ``index``, or None when pdfplumber must read it."""
     import pypdfium2.raw as raw
 
     page = document[index]
     try:
-        left, bottom, _right, top_of_page = page.get_mediabox()
-        if page.get_rotation() or left or bottom or _has_visible_ruling(page, raw):
+        left, bottom, right, top_of_page = page.get_mediabox()
+        if page.get_rotation() or left or bottom:
+            return None
+        ruling = page_ruling(page, raw)
+        if ruling is None:
             return None
         textpage = page.get_textpage()
         try:
-            return _chars(textpage, raw, top_of_page)
+            chars = _chars(textpage, raw, top_of_page)
         finally:
             textpage.close()
+        if chars is None:
+            return None
+        return FastPage(chars, ruling, float(page.get_width()), float(page.get_height()))
     finally:
         page.close()
+
+
+def page_chars(document, index: int) -> list[dict] | None:
+    """pdfplumber-shaped characters of page ``index``, or None when pdfplumber must read it."""
+    fast = read_page(document, index)
+    return fast.chars if fast is not None else None
 
 
 def _chars(textpage, raw, height: float) -> list[dict] | None:
     chars: list[dict] = []
     matrix = raw.FS_MATRIX()
+    box = raw.FS_RECTF()
     name = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
-    for i in range(textpage.count_chars()):
-        if raw.FPDFText_IsGenerated(textpage.raw, i) == 1:  # spaces and breaks PDFium adds
+    fontnames: dict[bytes, str] = {}
+    # PDFium's functions bound once: this loop runs for every character of the document
+    page, is_generated, unicode_of = textpage.raw, raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
+    matrix_of, box_of, size_of, font_of = (raw.FPDFText_GetMatrix, raw.FPDFText_GetLooseCharBox,
+                                           raw.FPDFText_GetFontSize, raw.FPDFText_GetFontInfo)
+    count = textpage.count_chars()
+    codes = _page_codes(page, raw, count)
+    for i in range(count):
+        code = codes[i] if codes is not None else unicode_of(page, i)
+        # spaces and line breaks PDFium adds (it adds no other character: asked only for those)
+        if code in GENERATED_CODES and is_generated(page, i) == 1:
             continue
-        code = raw.FPDFText_GetUnicode(textpage.raw, i)
         if code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
             return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
-        raw.FPDFText_GetMatrix(textpage.raw, i, matrix)
+        matrix_of(page, i, matrix)
         if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6 or matrix.a <= 0 or matrix.d <= 0:
             return None  # turned, mirrored or slanted text: pdfplumber turns such pages upright
-        x0, y0, x1, _y1 = textpage.get_charbox(i, loose=True)  # PDF space, y upwards
-        size = raw.FPDFText_GetFontSize(textpage.raw, i) * math.hypot(matrix.c, matrix.d)
-        raw.FPDFText_GetFontInfo(textpage.raw, i, name, len(name), flags)
+        if not box_of(page, i, box):  # PDF space, y upwards
+            return None
+        x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
+        size = size_of(page, i) * math.hypot(matrix.c, matrix.d)
+        if max(x1 - x0, y1 - y0) > BOX_TO_SIZE * size:
+            return None  # vertical writing (a CJK font set top to bottom): PDFium's box is not pdfminer's
+        font_of(page, i, name, 256, flags)
+        fontname = fontnames.get(name.value)
+        if fontname is None:
+            fontname = fontnames[name.value] = name.value.decode("utf-8", "replace")
         bottom = height - y0
         top = bottom - size
         chars.append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
                       "bottom": bottom, "doctop": top, "width": x1 - x0, "height": size, "size": size,
-                      "fontname": name.value.decode("utf-8", "replace"), "upright": True})
+                      "fontname": fontname, "upright": True})
     return chars
 
 
-def _has_visible_ruling(page, raw) -> bool:
-    """Any path stroked, or filled in a colour other than white (the ruling of a table)."""
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    rgba = [ctypes.c_uint() for _ in range(4)]
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH]):
-        raw.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
-        if stroke.value:
-            return True  # pdfplumber keeps every stroked line, whatever its colour
-        if fill.value:
-            if not raw.FPDFPageObj_GetFillColor(obj.raw, *rgba):
-                return True
-            if not all(c.value >= WHITE for c in rgba[:3]):
-                return True
-    return False
+def _page_codes(page, raw, count: int) -> list[int] | None:
+    """The code of every character of the page in one call (``FPDFText_GetText``, UTF-16):
+    what ``FPDFText_GetUnicode`` gives one by one, while the page holds no character outside
+    the Basic Multilingual Plane (two UTF-16 units for one index); else None."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    if raw.FPDFText_GetText(page, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))) != count + 1:
+        return None
+    codes = buffer[:count]
+    if any(0xD800 <= code <= 0xDFFF for code in codes):
+        return None
+    return codes
+
+
+def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
+    """``pdfplumber.utils.dedupe_chars`` (a character drawn twice, for a bold effect, kept once):
+    the same characters in the same order, in linear rather than quadratic time. As there,
+    characters of the same text, font and size are clustered by ``doctop``, then by ``x0``
+    (values chained within ``tolerance``), and each cluster keeps its first by position (then
+    by order); pdfplumber then orders what it keeps by ``chars.index`` (a search for each),
+    here by index."""
+    groups: dict[tuple, list[int]] = {}
+    for i, c in enumerate(chars):
+        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
+    kept: list[int] = []
+    for members in groups.values():
+        if len(members) == 1:
+            kept += members
+            continue
+        for row in _chains(members, "doctop", chars, tolerance):
+            if len(row) == 1:
+                kept += row
+                continue
+            for same in _chains(row, "x0", chars, tolerance):
+                kept.append(min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
+    return [chars[i] for i in sorted(kept)]
+
+
+def _chains(items: list[int], attr: str, chars: list[dict], tolerance: float) -> list[list[int]]:
+    """``items`` grouped as pdfplumber's ``cluster_objects`` groups them by ``attr``: sorted by
+    it, a new group wherever a value exceeds the one before by more than ``tolerance``."""
+    ordered = sorted(items, key=lambda i: chars[i][attr])
+    groups = [[ordered[0]]]
+    last = chars[ordered[0]][attr]
+    for i in ordered[1:]:
+        value = chars[i][attr]
+        if value > last + tolerance:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+        last = value
+    return groups
 
 
 BACKEND_ENV = "XXGK_PDF_BACKEND"  # "pdfplumber": every page read by pdfplumber (the former reader)
@@ -94,11 +182,3 @@ def fast_backend() -> bool:
     """Whether prose pages are read by PDFium: the default (identical output on every PDF we
     have, tests/test_pdf_backends.py); ``XXGK_PDF_BACKEND=pdfplumber`` reads all with pdfplumber."""
     return os.environ.get(BACKEND_ENV, "").strip().lower() != "pdfplumber"
-
-
-def page_width(document, index: int) -> float:
-    page = document[index]
-    try:
-        return float(page.get_width())
-    finally:
-        page.close()

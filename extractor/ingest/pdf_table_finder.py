@@ -1,0 +1,104 @@
+"""pdfplumber's table finder (``TableFinder``) with its two quadratic steps indexed.
+
+Of pdfplumber's time on a ruled page once the characters come from PDFium, most goes to
+``edges_to_intersections`` (every vertical edge against every horizontal one) and
+``intersections_to_cells`` (for every crossing, every later crossing; the edges of each pair
+turned into sets again for every test). The functions here give the same crossings and the
+same cells: the horizontal edges a vertical one can meet are found by bisection on their
+``top`` (then tested with pdfplumber's own condition, so floating-point results are the same),
+each crossing's edge sets are made once, and the crossings below and to the right of a point
+are looked up by its x and y. Everything else (snapping and joining the edges, grouping cells
+into tables) is pdfplumber's. ``tests/test_pdf_backends.py`` checks both functions against
+pdfplumber's on every bundled PDF and on random edges.
+"""
+
+from __future__ import annotations
+
+import bisect
+from operator import itemgetter
+from typing import Any
+
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
+
+Point = tuple[float, float]
+BBox = tuple[float, float, float, float]
+_bbox = itemgetter("x0", "top", "x1", "bottom")  # pdfplumber's obj_to_bbox
+
+
+class IndexedTableFinder(TableFinder):
+    """``pdfplumber.table.TableFinder`` (its ``__init__``, step by step) with the indexed steps."""
+
+    def __init__(self, page: Any, settings: Any = None):
+        self.page = page
+        self.settings = TableSettings.resolve(settings)
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(
+            self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance)
+        self.cells = intersections_to_cells(self.intersections)
+        self.tables = [Table(self.page, cell_group) for cell_group in cells_to_tables(self.cells)]
+
+
+def edges_to_intersections(edges: list[dict], x_tolerance: float = 1,
+                           y_tolerance: float = 1) -> dict[Point, dict[str, list[dict]]]:
+    """``pdfplumber.table.edges_to_intersections``: the same crossings, edges in the same order."""
+    verticals = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
+    horizontals = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    tops = [h["top"] for h in horizontals]
+    intersections: dict[Point, dict[str, list[dict]]] = {}
+    for v in verticals:
+        # a margin of a point around pdfplumber's bounds, then its own test: no rounding differs
+        lo = bisect.bisect_left(tops, v["top"] - y_tolerance - 1)
+        hi = bisect.bisect_right(tops, v["bottom"] + y_tolerance + 1)
+        for h in horizontals[lo:hi]:
+            if (
+                (v["top"] <= (h["top"] + y_tolerance))
+                and (v["bottom"] >= (h["top"] - y_tolerance))
+                and (v["x0"] >= (h["x0"] - x_tolerance))
+                and (v["x0"] <= (h["x1"] + x_tolerance))
+            ):
+                vertex = (v["x0"], h["top"])
+                if vertex not in intersections:
+                    intersections[vertex] = {"v": [], "h": []}
+                intersections[vertex]["v"].append(v)
+                intersections[vertex]["h"].append(h)
+    return intersections
+
+
+def intersections_to_cells(intersections: dict[Point, dict[str, list[dict]]]) -> list[BBox]:
+    """``pdfplumber.table.intersections_to_cells``: the same cells in the same order."""
+    sets = {p: ({_bbox(e) for e in d["v"]}, {_bbox(e) for e in d["h"]}) for p, d in intersections.items()}
+
+    def edge_connects(p1: Point, p2: Point) -> bool:
+        if p1[0] == p2[0] and sets[p1][0] & sets[p2][0]:
+            return True
+        return p1[1] == p2[1] and bool(sets[p1][1] & sets[p2][1])
+
+    points = sorted(intersections)
+    same_x: dict[float, list[int]] = {}
+    same_y: dict[float, list[int]] = {}
+    for i, (x, y) in enumerate(points):
+        same_x.setdefault(x, []).append(i)
+        same_y.setdefault(y, []).append(i)
+    cells: list[BBox] = []
+    for i, pt in enumerate(points[:-1]):
+        below = [points[j] for j in same_x[pt[0]] if j > i]
+        right = [points[j] for j in same_y[pt[1]] if j > i]
+        cell = _smallest_cell(pt, below, right, intersections, edge_connects)
+        if cell:
+            cells.append(cell)
+    return cells
+
+
+def _smallest_cell(pt: Point, below: list[Point], right: list[Point], intersections: dict,
+                   edge_connects: Any) -> BBox | None:
+    for below_pt in below:
+        if not edge_connects(pt, below_pt):
+            continue
+        for right_pt in right:
+            if not edge_connects(pt, right_pt):
+                continue
+            bottom_right = (right_pt[0], below_pt[1])
+            if (bottom_right in intersections and edge_connects(bottom_right, right_pt)
+                    and edge_connects(bottom_right, below_pt)):
+                return (pt[0], pt[1], bottom_right[0], bottom_right[1])
+    return None

@@ -1,0 +1,113 @@
+"""pdfplumber's plain reading of characters into words and lines, without its maps.
+
+``pdfplumber.utils.extract_text`` and ``chars_to_textmap(...).extract_text_lines()`` (plain,
+not layout; default settings) build a word map, a text map of one entry per letter and, for
+lines, a regular-expression search over it: most of the PDF reader's time once characters come
+from PDFium. For upright characters the result is simple, and is built here directly:
+
+* lines of characters: ``top`` values chained within ``y_tolerance`` (pdfplumber's
+  ``cluster_objects``), in the order of their values, characters in their given order;
+* words: a line's characters by ``x0``; a word ends at a blank character, and a character
+  left of the one before, more than ``x_tolerance`` after its end or more than ``y_tolerance``
+  above or below it starts a new one; ligatures are written out (ﬁ → fi);
+* lines of words: words chained again by their ``top`` (over all words), then, for
+  ``extract_text``, grouped by line in that order, and for text lines, consecutive words of one
+  line together (pdfplumber keeps the words' order there); words joined by a space.
+
+None for characters this does not cover (not upright, an empty text): the caller asks
+pdfplumber. ``tests/test_pdf_backends.py`` checks both against pdfplumber's on every page and
+cell we have and on random characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pdfplumber.utils.text import LIGATURES
+
+Word = tuple[float, list[dict]]  # top, characters
+
+
+def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> str | None:
+    """``pdfplumber.utils.extract_text(chars, x_tolerance, y_tolerance)``."""
+    words = _words(chars, x_tolerance, y_tolerance)
+    if words is None:
+        return None
+    lines = _chained(words, lambda w: w[0], y_tolerance)
+    return "\n".join(" ".join(_text(w) for w in line) for line in lines)
+
+
+def text_lines(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> list[dict] | None:
+    """``chars_to_textmap(chars, layout=False).extract_text_lines(strip=True, return_chars=True)``:
+    each line's ``text``, ``x0``, ``top``, ``x1``, ``bottom`` and ``chars`` (a ligature's
+    character once per letter, as there)."""
+    words = _words(chars, x_tolerance, y_tolerance)
+    if words is None:
+        return None
+    cluster = _cluster_ids([w[0] for w in words], y_tolerance)
+    lines: list[list[Word]] = []
+    last = None
+    for word in words:
+        if lines and cluster[word[0]] == last:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+        last = cluster[word[0]]
+    out = []
+    for line in lines:
+        letters = [c for _, word_chars in line for c in word_chars for _ in LIGATURES.get(c["text"], c["text"])]
+        out.append({"text": " ".join(_text(w) for w in line), "x0": min(c["x0"] for c in letters),
+                    "top": min(c["top"] for c in letters), "x1": max(c["x1"] for c in letters),
+                    "bottom": max(c["bottom"] for c in letters), "chars": letters})
+    return out
+
+
+def _words(chars: list[dict], x_tolerance: float, y_tolerance: float) -> list[Word] | None:
+    if any(not c["upright"] or not c["text"] or "\n" in c["text"] for c in chars):
+        return None
+    words: list[Word] = []
+    for line in _chained(chars, lambda c: c["top"], y_tolerance):
+        word: list[dict] = []
+        for char in sorted(line, key=lambda c: c["x0"]):
+            if char["text"].isspace():
+                word = _close(word, words)
+            elif word and (char["x0"] < word[-1]["x0"] or char["x0"] > word[-1]["x1"] + x_tolerance
+                           or abs(char["top"] - word[-1]["top"]) > y_tolerance):
+                word = _close(word, words) + [char]
+            else:
+                word.append(char)
+        _close(word, words)
+    return words
+
+
+def _close(word: list[dict], words: list[Word]) -> list[dict]:
+    if word:
+        words.append((min(c["top"] for c in word), word))
+    return []
+
+
+def _text(word: Word) -> str:
+    return "".join(LIGATURES.get(c["text"], c["text"]) for c in word[1])
+
+
+def _cluster_ids(values: list[float], tolerance: float) -> dict[float, int]:
+    """pdfplumber's ``make_cluster_dict``: distinct values sorted, chained within ``tolerance``."""
+    cluster: dict[float, int] = {}
+    n, last = -1, None
+    for v in sorted(set(values)):
+        if last is None or v > last + tolerance:
+            n += 1
+        cluster[v] = n
+        last = v
+    return cluster
+
+
+def _chained(items: list, key: Callable[[Any], float], tolerance: float) -> list[list]:
+    """pdfplumber's ``cluster_objects``: the groups in the order of their values, each in the
+    order of ``items``."""
+    cluster = _cluster_ids([key(x) for x in items], tolerance)
+    groups: dict[int, list] = {}
+    for x in items:
+        groups.setdefault(cluster[key(x)], []).append(x)
+    return [groups[k] for k in sorted(groups)]

@@ -1,0 +1,171 @@
+"""The visible ruling of a PDF page read with PDFium (pypdfium2), as pdfplumber's edges.
+
+pdfplumber's table finder needs only the page's edges (its lines, the sides of its rectangles,
+the segments of its other paths); pdfminer takes 70–140 ms a page to interpret the content that
+holds them, PDFium a few. Here each path object PDFium reads is cut into subpaths and sorted
+the way pdfminer's ``paint_path`` sorts them (a single segment is a line; four segments closing
+an axis-aligned box a rectangle; anything else a curve, with one point per segment: the end
+of a Bézier curve), and each is turned into edges the way pdfplumber does (``line_to_edge``,
+``rect_to_edges``, ``curve_to_edges``). As for ``extractor.ingest.pdf``'s reading of the page,
+rectangles and curves neither stroked nor filled in a visible colour are left out (lines are
+kept whatever their colour). Coordinates are PDFium's (single precision): they agree with
+pdfminer's to a thousandth of a point.
+
+A page holding a form XObject, or a path segment of a kind we do not know, returns None: the
+caller reads that page with pdfplumber.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+WHITE = 250  # a colour channel at or above this (of 255) is white: WPS boxes behind prose
+
+Point = tuple[float, float]
+Edge = dict[str, Any]
+
+
+def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
+    """pdfplumber-shaped edges of the visible ruling of a ``pypdfium2`` page (y from the top),
+    in pdfplumber's order (lines, then rectangles' sides, then curves' segments): none for a
+    page of prose (no path stroked, none filled in a colour other than white: WPS puts a white
+    box behind every line of prose); None when the page holds something this reading does not
+    cover."""
+    paths = []
+    get_object, type_of = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):  # raw handles: no wrapper per object
+        obj = get_object(page.raw, i)
+        kind = type_of(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            return None  # pdfminer reads a form's paths in the form's space: not done here
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            paths.append(obj)
+    if not _any_ruling(paths, raw):
+        return []
+    height = float(page.get_height())
+    lines: list[list[Point]] = []
+    rects: list[list[Point]] = []
+    curves: list[list[Point]] = []
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for obj in paths:
+        raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+        visible = bool(stroke.value and _coloured(raw.FPDFPageObj_GetStrokeColor, obj)
+                       or fill.value and _coloured(raw.FPDFPageObj_GetFillColor, obj))
+        subpaths = _subpaths(obj, raw)
+        if subpaths is None:
+            return None
+        for shape, pts in subpaths:
+            kind = _kind(shape, pts)
+            if kind == "line":
+                lines.append(pts[:2])
+            elif visible:
+                (rects if kind == "rect" else curves).append(pts)
+    edges = [_line_edge(pts, height) for pts in lines]
+    for pts in rects:
+        edges += _rect_edges(pts, height)
+    for pts in curves:
+        edges += _curve_edges(pts, height)
+    return edges
+
+
+def _any_ruling(paths: list[Any], raw: Any) -> bool:
+    """Any path stroked (whatever its colour), or filled in a colour other than white."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for obj in paths:
+        raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+        if stroke.value or fill.value and _coloured(raw.FPDFPageObj_GetFillColor, obj):
+            return True
+    return False
+
+
+def _coloured(getter: Any, obj: Any) -> bool:
+    rgba = [ctypes.c_uint() for _ in range(4)]
+    if not getter(obj, *rgba):
+        return True  # a colour PDFium cannot give (a pattern): counted as visible
+    return not all(c.value >= WHITE for c in rgba[:3])
+
+
+def _subpaths(obj: Any, raw: Any) -> list[tuple[str, list[Point]]] | None:
+    """Each subpath as pdfminer's operators (``m``, ``l``, ``c``, ``h``) and one point per
+    operator, in page space (y up): a Bézier curve's three PDFium points are one ``c``, a closed
+    figure ends in ``h`` at its first point."""
+    matrix = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, matrix):
+        return None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    out: list[tuple[list[str], list[Point]]] = []
+    bezier = 0
+    for i in range(raw.FPDFPath_CountSegments(obj)):
+        segment = raw.FPDFPath_GetPathSegment(obj, i)
+        if not segment or not raw.FPDFPathSegment_GetPoint(segment, x, y):
+            return None
+        point = (matrix.a * x.value + matrix.c * y.value + matrix.e, matrix.b * x.value + matrix.d * y.value + matrix.f)
+        kind = raw.FPDFPathSegment_GetType(segment)
+        if kind == raw.FPDF_SEGMENT_MOVETO:
+            out.append((["m"], [point]))
+            bezier = 0
+        elif not out:
+            return None  # a path must start with a move
+        elif kind == raw.FPDF_SEGMENT_LINETO:
+            out[-1][0].append("l")
+            out[-1][1].append(point)
+        elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+            bezier += 1
+            if bezier % 3 == 0:  # two control points, then the end
+                out[-1][0].append("c")
+                out[-1][1].append(point)
+        else:
+            return None
+        if raw.FPDFPathSegment_GetClose(segment):
+            out[-1][0].append("h")
+            out[-1][1].append(out[-1][1][0])
+    return [("".join(ops), pts) for ops, pts in out]
+
+
+def _kind(shape: str, pts: list[Point]) -> str:
+    """``line``, ``rect`` or ``curve``, as pdfminer's ``paint_path`` decides (it also drops a
+    redundant ``l`` back to the start before an ``h``; ``pts`` is trimmed the same way)."""
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        del pts[-1]
+    if shape in ("mlh", "ml"):
+        return "line"
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            del pts[1], pts[2:]  # two opposite corners
+            return "rect"
+    return "curve"
+
+
+def _box(a: Point, b: Point, height: float) -> tuple[float, float, float, float]:
+    x0, x1 = min(a[0], b[0]), max(a[0], b[0])
+    return x0, x1, height - max(a[1], b[1]), height - min(a[1], b[1])
+
+
+def _line_edge(pts: list[Point], height: float) -> Edge:
+    x0, x1, top, bottom = _box(pts[0], pts[1], height)
+    return {"object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+            "width": x1 - x0, "height": bottom - top, "orientation": "h" if top == bottom else "v"}
+
+
+def _rect_edges(pts: list[Point], height: float) -> list[Edge]:
+    x0, x1, top, bottom = _box(pts[0], pts[1], height)
+    w, h = x1 - x0, bottom - top
+    side = {"object_type": "rect_edge", "x0": x0, "x1": x1, "width": w, "height": 0, "orientation": "h"}
+    upright = {"object_type": "rect_edge", "top": top, "bottom": bottom, "doctop": top, "width": 0, "height": h,
+               "orientation": "v"}
+    return [{**side, "top": top, "bottom": top, "doctop": top},
+            {**side, "top": top + h, "bottom": top + h, "doctop": top + h},
+            {**upright, "x0": x0, "x1": x0},
+            {**upright, "x0": x1, "x1": x1}]
+
+
+def _curve_edges(pts: list[Point], height: float) -> list[Edge]:
+    flipped = [(x, height - y) for x, y in pts]
+    return [{"object_type": "curve_edge", "x0": min(p[0], q[0]), "x1": max(p[0], q[0]), "top": min(p[1], q[1]),
+             "bottom": max(p[1], q[1]), "doctop": min(p[1], q[1]), "width": abs(p[0] - q[0]),
+             "height": abs(p[1] - q[1]), "orientation": "v" if p[0] == q[0] else ("h" if p[1] == q[1] else None)}
+            for p, q in zip(flipped, flipped[1:], strict=False)]
