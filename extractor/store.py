@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import divisions as dv
 from .checks import SAME_BODY_MIN_SUFFIX, _body_key
 
 INSTALL_HINT = "DuckDB output needs duckdb: pip install 'xxgk-extractor[duckdb]'"
@@ -68,17 +69,23 @@ def is_store(path: Path | None) -> bool:
 
 
 def region_parts(region: Any) -> dict[str, Any]:
-    """``region`` of a long-format row (a JSON or Python mapping written as text, or a plain
-    name) as its province / city / county / township / code."""
+    """``region`` of a long-format row as its province / city / county / township / code: the
+    names from the province down (``江苏省淮安市洪泽区``, as ``long_format.region_text`` writes
+    them) looked up in GB/T 2260, or the mapping an earlier version wrote as JSON or Python text.
+    Text that names no division leaves every part null."""
     out: dict[str, Any] = {**dict.fromkeys(REGION_LEVELS), "code": None}
     value: Any = region
-    if isinstance(region, str):
+    if isinstance(region, str) and region.startswith("{"):
         for parse in (json.loads, ast.literal_eval):
             try:
                 value = parse(region)
                 break
             except (ValueError, SyntaxError):
                 continue
+    elif isinstance(region, str):
+        division = dv.by_full_name(region)
+        if division is not None:
+            value = {d.level: d.name for d in dv.chain(division.code)} | {"code": division.code}
     if isinstance(value, dict):
         out.update({k: (None if value.get(k) is None else str(value[k])) for k in out})
     return out
@@ -125,6 +132,7 @@ def read_long_empty():  # type: ignore[no-untyped-def]
     return pd.DataFrame({c: pd.Series(dtype=PANDAS_DTYPES[c]) for c in LONG_COLUMNS})
 
 
+VIEW_NAMES = ("body_year", "year_on_year", "cross_year")
 TABLE_NAMES = ("documents", "mentions", "fields", "field_parts", "table_cells", "checks", "errors", "warnings")
 
 _DOC = "doc, body, CAST(year AS INTEGER) AS year, admin_level"
