@@ -12,6 +12,9 @@ same name once whitespace is removed (``body_key``, computed here in Python with
 own rule), or one name ending with the other when the shorter has at least
 ``SAME_BODY_MIN_SUFFIX`` characters (淮安市洪泽区人民政府 and 洪泽区人民政府).
 
+In the library: ``write_store(reports, path)`` (results of ``extract_batch``), ``load_store(files,
+path)`` (long-format outputs) and ``open_store(path)`` (a DuckDB connection to query).
+
 duckdb is an optional extra: ``pip install 'xxgk-extractor[duckdb]'``.
 """
 
@@ -21,10 +24,13 @@ import ast
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import divisions as dv
 from .checks import SAME_BODY_MIN_SUFFIX, _body_key
+
+if TYPE_CHECKING:
+    from .models import Report
 
 INSTALL_HINT = "DuckDB output needs duckdb: pip install 'xxgk-extractor[duckdb]'"
 STORE_SUFFIX = ".duckdb"
@@ -99,12 +105,51 @@ def load_store(sources: Iterable[str | Path], db_path: str | Path) -> dict[str, 
 
     from .long_format import read_long
 
-    duckdb = require_duckdb()
+    require_duckdb()
     frames = [read_long(s) for s in sources]
     for i, frame in enumerate(frames):  # a document in several sources: the last one holds it
         later = set().union(*(set(f["doc"].dropna()) for f in frames[i + 1:]))
         frames[i] = frame[~frame["doc"].isin(later)]
     long = pd.concat(frames, ignore_index=True) if frames else read_long_empty()
+    return _write(long, db_path)
+
+
+def write_store(reports: Iterable[Report], db_path: str | Path) -> dict[str, int]:
+    """Write results (``Report`` objects, e.g. of ``extract_batch``) into the DuckDB file
+    ``db_path`` (replacing its tables), as ``xxgk extract -o results.duckdb`` does; returns the
+    row count of each table. The results are taken in full first, so the cross-year checks
+    ``extract_batch`` appends to an earlier result are stored with it; the rows are held in
+    memory (for a large corpus, ``xxgk extract -o`` streams them through a Parquet file)."""
+    import pyarrow as pa
+
+    from .long_format import long_rows, normalise, parquet_schema
+
+    require_duckdb()
+    held = list(reports)
+    rows = [normalise(row) for report in held for row in long_rows(report)]
+    long = pa.Table.from_pylist(rows, schema=parquet_schema()).to_pandas() if rows else read_long_empty()
+    return _write(long, db_path)
+
+
+def open_store(db_path: str | Path, *, read_only: bool = True) -> Any:
+    """A DuckDB connection to a store written by ``write_store``, ``load_store`` or
+    ``xxgk extract -o``: its tables and the views ``body_year``, ``year_on_year`` and
+    ``cross_year``, e.g. ``open_store("results.duckdb").sql("SELECT * FROM cross_year").df()``.
+    Read-only unless asked (several readers may then share the file); close it when done
+    (``with open_store(path) as con: …``)."""
+    duckdb = require_duckdb()
+    path = Path(db_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no DuckDB store at {path}")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _write(long: Any, db_path: str | Path) -> dict[str, int]:
+    """The long-format rows ``long`` (a pandas frame of the documented types) as the store's
+    tables and views in ``db_path``."""
+    import pandas as pd
+
+    duckdb = require_duckdb()
     docs = long[long["kind"] == "doc"].copy()
     docs["body_key"] = [None if pd.isna(b) else _body_key(str(b)) for b in docs["body"]]
     regions = pd.DataFrame([region_parts(r) for r in docs["region"]], index=docs.index, dtype="string")

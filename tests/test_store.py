@@ -255,3 +255,27 @@ def test_a_store_in_the_region_form_of_an_earlier_version_is_the_same(stored: tu
         assert before.execute(sql).fetchall() == rows
     hongze = [r for r in rows if Path(r[0]).name == "hongze-2024.pdf"]
     assert hongze and hongze[0][1:] == ("江苏省淮安市洪泽区", "江苏省", "淮安市", "洪泽区", "320813")
+
+
+def test_the_library_writes_and_opens_the_same_store_as_the_command(tmp_path: Path) -> None:
+    """``write_store(extract_batch(...))`` gives, table for table, the store of ``xxgk extract -o``;
+    ``open_store`` reads it (read-only) with the views, hongze 2023 → 2024 among the pairs."""
+    from extractor import extract_batch, open_store, write_store
+
+    hongze = [str(ROOT / "evals" / "full" / f"hongze-{y}.pdf") for y in (2024, 2023)]  # the later year first
+    by_cli, by_library = tmp_path / "cli.duckdb", tmp_path / "library.duckdb"
+    assert runner.invoke(app, ["extract", *hongze, "-o", str(by_cli)]).exit_code == 0
+    counts = write_store(extract_batch(hongze), by_library)
+    with open_store(by_cli) as cli_con, open_store(by_library) as con:
+        for table in (*KIND_TABLES.values(), "body_year", "year_on_year", "cross_year"):
+            sql = f"SELECT * FROM {table} ORDER BY ALL"
+            assert con.execute(sql).fetchall() == cli_con.execute(sql).fetchall(), table
+        assert counts["documents"] == 2
+        # the pair's check is found late (2024 came first) and is stored with the 2024 result
+        assert con.execute("SELECT count(*) FROM checks WHERE \"check\" = 'cross_year.carry_over'").fetchone()[0] == 1
+        pairs = con.execute("SELECT doc_before, doc_after, ok FROM cross_year").fetchall()
+        assert [(Path(a).name, Path(b).name) for a, b, _ in pairs] == [("hongze-2023.pdf", "hongze-2024.pdf")]
+        with pytest.raises(duckdb.Error):
+            con.execute("DROP TABLE documents")  # read-only
+    with pytest.raises(FileNotFoundError):
+        open_store(tmp_path / "missing.duckdb")
