@@ -45,6 +45,12 @@ STORE_QUESTIONS: tuple[tuple[str, str], ...] = (
      "SELECT body, year_before, year_after, carried_forward, carried_over, ok\n"
      "FROM cross_year ORDER BY ok NULLS FIRST, body, year_before"),
 )
+# The same questions in the README's Chinese half (one title per question, in order).
+STORE_QUESTIONS_ZH: tuple[str, ...] = (
+    "按行政层级与年度统计收到的申请数",
+    "相邻两年收到申请数变化最大的机关",
+    "跨年结转核对：不一致（ok = false）与无法判断（ok 为空）的排在前面",
+)
 HELP_WIDTH = 100  # help is wrapped at a fixed width so the block does not depend on the terminal
 
 _BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.DOTALL)
@@ -155,8 +161,9 @@ def _sql_value(v: Any) -> str:
     return "NULL" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
 
 
-def store_block() -> str:
-    """``xxgk extract evals/full evals/seed -o results.duckdb``, then each question and its answer."""
+@functools.cache
+def store_answers() -> tuple[tuple[list[str], list[tuple[Any, ...]]], ...]:
+    """``xxgk extract evals/full evals/seed -o results.duckdb``, then each question's column names and rows."""
     import tempfile
 
     import duckdb
@@ -165,28 +172,44 @@ def store_block() -> str:
     from extractor.cli import app
 
     label, folders, _ = SUITES[-1]
-    parts = []
+    answers = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "results.duckdb"
         result = CliRunner().invoke(app, ["extract", *(str(ROOT / f) for f in folders), "-o", str(db)])
         if result.exit_code != 0:
             raise RuntimeError(result.output)
         with duckdb.connect(str(db), read_only=True) as con:
-            for question, sql in STORE_QUESTIONS:
+            for _, sql in STORE_QUESTIONS:
                 cursor = con.execute(sql)
-                names = [d[0] for d in cursor.description]
-                rows = cursor.fetchall()
-                parts += [f"**{question}**", "", "```sql", sql + ";", "```", "",
-                          "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-                parts += ["| " + " | ".join(_sql_value(v) for v in row) + " |" for row in rows]
-                parts.append("")
+                answers.append(([d[0] for d in cursor.description], cursor.fetchall()))
+    return tuple(answers)
+
+
+def _store_block(titles: tuple[str, ...]) -> str:
+    parts = []
+    for title, (_, sql), (names, rows) in zip(titles, STORE_QUESTIONS, store_answers(), strict=True):
+        parts += [f"**{title}**", "", "```sql", sql + ";", "```", "",
+                  "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        parts += ["| " + " | ".join(_sql_value(v) for v in row) + " |" for row in rows]
+        parts.append("")
     return "\n".join(parts)
+
+
+def store_block() -> str:
+    """Each question of the store, its SQL and its answer on the complete reports."""
+    return _store_block(tuple(question for question, _ in STORE_QUESTIONS))
+
+
+def store_block_zh() -> str:
+    """The same questions and answers for the README's Chinese half."""
+    return _store_block(STORE_QUESTIONS_ZH)
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
     "scores": scores_block, "table-cells": table_cells_block, "command-help": help_block,
     "benchmark": benchmark_block,
     "store-queries": store_block,
+    "store-queries-zh": store_block_zh,
 }
 
 

@@ -8,6 +8,9 @@ Public API::
     report.tables.requests["new"].value_of("total")     # typed tables: rows of cells with a status
     for report in extract_batch(["reports/"], workers=2):  # with cross-year checks
         ...
+    write_store(extract_batch(["reports/"]), "results.duckdb")  # needs [duckdb]
+    with open_store("results.duckdb") as con:
+        con.sql("SELECT * FROM cross_year").df()
 """
 
 from typing import TYPE_CHECKING
@@ -32,6 +35,7 @@ from .pipeline import extract, extract_file
 if TYPE_CHECKING:
     from .render import render_html
     from .spacy_doc import to_spacy_doc
+    from .store import load_store, open_store, write_store
 
 __version__ = "0.1.0"
 
@@ -51,9 +55,12 @@ __all__ = [
     "extract",
     "extract_batch",
     "extract_file",
+    "load_store",
+    "open_store",
     "render_html",
     "run_checks",
     "to_spacy_doc",
+    "write_store",
 ]
 
 
@@ -68,4 +75,8 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
         from .spacy_doc import to_spacy_doc
 
         return to_spacy_doc
+    if name in ("load_store", "open_store", "write_store"):  # the results store: DuckDB, an extra
+        from . import store
+
+        return getattr(store, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

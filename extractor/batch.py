@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checks import CrossYear, YearEnds
+from .llm.deadline import document_deadline
 from .models import Check, Report
 from .pipeline import extract, extract_file
 
@@ -37,6 +38,7 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".html", ".htm", ".shtml", ".pdf",
 GOLD_SUFFIX = ".gold.json"
 DEFAULT_TIME_LIMIT = 60.0  # seconds per document; real reports take well under one
 CHUNK_DOCS = 8  # documents sent to a worker at once: fewer round trips, still a fair spread
+LLM_STOP_GRACE = 2.0  # with --llm: the timer's stop after the LLM stage's own deadline (seconds)
 HARD_LIMIT_GRACE = 30.0  # a worker silent this long past a document's budget is replaced
 WARM_UP_TEXT = "2024年某区人民政府信息公开工作年度报告\n一、总体情况\n全年主动公开政府信息120条，收到申请3件。"
 
@@ -256,8 +258,14 @@ def extract_one(path: str, *, with_text: bool = False, llm: LLMConfig | None = N
 def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
                         time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[Report, str | None]:
     doc = doc_name(path)
+    limit = time_limit or None
+    llm_on = llm is not None and llm.enabled
+    # With the LLM, its stage keeps the limit itself (in a thread too, where no timer can act):
+    # past it the document keeps its rule results with an ``llm`` error. The timer, where it can
+    # act, then stops the document only LLM_STOP_GRACE later, once the LLM stage had its chance.
+    hard = limit + LLM_STOP_GRACE if limit and llm_on else limit
     try:
-        with _time_budget(time_limit):
+        with document_deadline(limit if llm_on else None), _time_budget(hard):
             report = extract_file(path, with_text=with_text, llm=llm)
         report.doc = doc
     except DocumentTimeout:
@@ -498,9 +506,13 @@ class Batch:
         docs = self.documents
         if self.llm is not None and self.workers <= 1 and len(docs) > 1:
             # waiting on the endpoint: a few documents at once, in threads (no SIGALRM there:
-            # the LLM client's own timeouts bound a document)
+            # the LLM stage keeps each document's time limit itself, ``llm.deadline``)
             from concurrent.futures import ThreadPoolExecutor
 
+            from .llm.fill import prepare
+
+            warm_up()  # the one-time loads, before any document's time limit starts
+            prepare(self.llm)
             with ThreadPoolExecutor(max_workers=max(1, self.llm.concurrency)) as threads:
                 yield from threads.map(lambda p: _extract_serialised(p, **args), docs)
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import re
 import sys
@@ -131,7 +132,8 @@ def _pretty_writer() -> PrettyWriter:
 
 
 def _extract_to_store(out: Path, paths: list[str], *, resume: bool, excel: bool, **options: Any) -> None:
-    """``-o results.duckdb``: extract to a temporary long-format Parquet file, then load it."""
+    """``-o results.duckdb``: extract to a temporary long-format Parquet file, then load it.
+    Messages name the store, never the temporary file; an interrupted run stores what it wrote."""
     try:
         require_duckdb()
     except DuckDBMissing as exc:
@@ -142,11 +144,35 @@ def _extract_to_store(out: Path, paths: list[str], *, resume: bool, excel: bool,
     if excel:
         fail("--excel applies to CSV output: -o OUT.csv")
     require_writable_parent(out)
-    with tempfile.TemporaryDirectory(prefix=".xxgk-", dir=out.resolve().parent) as tmp:
-        parquet = Path(tmp) / (out.stem + ".parquet")
-        extract_cmd(paths=paths, out=parquet, resume=False, excel=False, pretty=False, **options)
-        counts = load_store([parquet], out)
-    err.print(f"stored in {out}: " + ", ".join(f"{n} {name}" for name, n in counts.items()), highlight=False)
+    try:
+        lock = OutputLock(out)
+    except OutputBusy as exc:
+        fail(str(exc))
+    try:
+        with tempfile.TemporaryDirectory(prefix=".xxgk-", dir=out.resolve().parent) as tmp:
+            parquet = Path(tmp) / (out.stem + ".parquet")
+            token = _STORE.set(out)
+            try:
+                extract_cmd(paths=paths, out=parquet, resume=False, excel=False, pretty=False, **options)
+            except typer.Exit as stop:
+                if stop.exit_code in (130, 143) and parquet.exists():  # stopped: what was written is stored
+                    err.print(cli_store.stored_message(out, load_store([parquet], out)), highlight=False)
+                raise
+            finally:
+                _STORE.reset(token)
+            counts = load_store([parquet], out)
+    finally:
+        lock.release()
+    err.print(cli_store.stored_message(out, counts), highlight=False)
+
+
+# The DuckDB file a run writes through a temporary Parquet file: its messages name the store.
+_STORE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("xxgk_store", default=None)
+
+
+def _shown(out: Path | None) -> Path | None:
+    """The output as the user named it (the store, not its temporary Parquet file)."""
+    return _STORE.get() or out
 
 
 def _cannot_write(out: Path | None, exc: OSError) -> str:
@@ -193,15 +219,17 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
     except OSError as exc:
         if isinstance(writer, ResultWriter):
             writer.abandon()
+        if _STORE.get() is not None:
+            fail(_cannot_write(_shown(out), exc) + " (nothing stored)", PROBLEMS)
         fail(_cannot_write(out, exc) + f" ({plural(n, 'document')} written; --resume continues)", PROBLEMS)
     except _Stopped as stop:  # Ctrl-C or SIGTERM: what was written becomes a finished, valid output
         with contextlib.suppress(OSError):
             writer.close()
-        err.print(f"interrupted: {plural(n, 'document')} written" + (f" to {out}; --resume continues" if out else ""),
-                  highlight=False)
+        where = "" if out is None else f" to {_shown(out)}" + ("" if _STORE.get() else "; --resume continues")
+        err.print(f"interrupted: {plural(n, 'document')} written{where}", highlight=False)
         raise typer.Exit(stop.code) from None
     err.print(f"{plural(n, 'document')} extracted" + (f", {failed} with errors" if failed else "")
-              + (f" → {out}" if out else ""), highlight=False)
+              + (f" → {_shown(out)}" if out else ""), highlight=False)
     if llm is not None:
         from .llm.summary import run_summary
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .cli_common import fail, no_such, require_writable_parent
-from .store import DuckDBMissing, is_store, load_store, require_duckdb
+from .store import VIEW_NAMES, DuckDBMissing, is_store, load_store, require_duckdb
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -45,4 +45,10 @@ def load_cmd(
         fail(f"not a long-format output (.csv or .parquet): {', '.join(wrong)}")
     require_writable_parent(store)
     counts = load_store(sources, store)
-    err.print(f"stored in {store}: " + ", ".join(f"{n} {name}" for name, n in counts.items()), highlight=False)
+    err.print(stored_message(store, counts), highlight=False)
+
+
+def stored_message(store: Path, counts: dict[str, int]) -> str:
+    """What a store holds: ``results.duckdb: tables documents (2), mentions (120), …; views body_year, …``."""
+    tables = ", ".join(f"{name} ({n})" for name, n in counts.items())
+    return f"{store}: tables {tables}; views {', '.join(VIEW_NAMES)}"

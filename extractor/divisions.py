@@ -194,3 +194,19 @@ def resolve(names: list[Sighting], votes: Counter[str]) -> list[str]:
             options = best
         chosen.append(options[0])
     return chosen
+
+
+def full_name(code: str) -> str:
+    """The names from the province down to ``code``, run together (江苏省淮安市洪泽区)."""
+    return "".join(d.name for d in chain(code))
+
+
+@lru_cache(maxsize=1)
+def _by_full_name() -> dict[str, str]:
+    return {full_name(code): code for code in _table()[0]}
+
+
+def by_full_name(name: str) -> Division | None:
+    """The division whose ``full_name`` is ``name`` (each is unique in the table), or None."""
+    code = _by_full_name().get(name)
+    return get(code) if code else None

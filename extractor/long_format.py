@@ -9,8 +9,9 @@ integer, ``value_decimal`` a number with a fraction (98.5 %, 0.35 万元); one o
 
 from __future__ import annotations
 
+import ast
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ LONG_SCHEMA: dict[str, str] = {
 }
 LONG_COLUMNS = list(LONG_SCHEMA)
 DOC_COLUMNS = ("doc", "body", "year", "admin_level", "region")
+# ``region`` of a result (a mapping) is written as its names from the province down, in this order
+REGION_LEVELS = ("province", "city", "county", "township")
 KINDS = ("doc", "mention", "field", "field_part", "table", "check", "error", "warning")
 TABLES = TABLE_NAMES
 # pandas dtypes of the columns, e.g. ``pd.read_csv(path, dtype=PANDAS_DTYPES)``
@@ -38,8 +41,34 @@ PANDAS_DTYPES = {name: {"string": "string", "int": "Int64", "float": "float64", 
 
 def doc_columns(report: Report) -> dict[str, Any]:
     """The document's own columns, repeated on each of its rows. ``admin_level`` and ``region``
-    are read when the result model has them (null otherwise)."""
-    return {name: getattr(report, name, None) for name in DOC_COLUMNS}
+    are read when the result model has them (null otherwise); ``region`` as ``region_text``."""
+    columns = {name: getattr(report, name, None) for name in DOC_COLUMNS}
+    columns["region"] = region_text(columns["region"])
+    return columns
+
+
+def region_text(region: Any) -> str | None:
+    """``region`` as the long format writes it: the names from the province down, run together
+    (``{"province": "江苏省", "city": "淮安市", "county": "洪泽区", "code": "320813"}`` →
+    ``江苏省淮安市洪泽区``; the code follows from the names, ``divisions.by_full_name``).
+
+    Also reads what earlier versions wrote, the mapping as JSON or Python text; any other text
+    is kept as it is."""
+    if isinstance(region, str):
+        if not region.startswith("{"):
+            return region or None
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                parsed = parse(region)
+                break
+            except (ValueError, SyntaxError):
+                continue
+        else:
+            return region
+        region = parsed
+    if isinstance(region, Mapping):
+        return "".join(str(region[k]) for k in REGION_LEVELS if region.get(k)) or None
+    return None if region is None else str(region)
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -132,6 +161,7 @@ def check_row(report: Report, check: Check) -> dict[str, Any]:
 
 def columns_check_row(columns: dict[str, Any], check: Check) -> dict[str, Any]:
     """A check row from the document's columns alone (a late check of a result already written)."""
+    columns = {**columns, "region": region_text(columns.get("region"))}
     return {**dict.fromkeys(LONG_COLUMNS), **columns, "kind": "check", "key": check.name,
             "ok": check.ok, "detail": check.detail}
 
@@ -140,6 +170,8 @@ def normalise(row: dict[str, Any]) -> dict[str, Any]:
     """A row with exactly the long columns, each of its type (rows of the journal or of an older file)."""
     if "value_decimal" not in row and row.get("value") is not None:  # an older file: one float column
         row = {**row, **split_number(float(row["value"]))}
+    if isinstance(row.get("region"), str) and row["region"].startswith("{"):  # an older file: a mapping
+        row = {**row, "region": region_text(row["region"])}
     out: dict[str, Any] = {}
     for name, kind in LONG_SCHEMA.items():
         value = row.get(name)
@@ -159,7 +191,8 @@ def normalise(row: dict[str, Any]) -> dict[str, Any]:
 def read_long(path: str | Path):  # type: ignore[no-untyped-def]
     """A long-format CSV or Parquet file as a pandas DataFrame with the documented column types
     (pandas is needed: ``pip install pandas``). Only an empty CSV cell is missing: a text such as
-    ``NA`` or ``无`` stays text."""
+    ``NA`` or ``无`` stays text. A ``region`` written by an earlier version (a mapping) is read as
+    this version writes it (``region_text``)."""
     import pandas as pd
 
     path = Path(path)
@@ -167,7 +200,12 @@ def read_long(path: str | Path):  # type: ignore[no-untyped-def]
         frame = pd.read_parquet(path)
     else:
         frame = pd.read_csv(path, dtype=PANDAS_DTYPES, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    return frame.astype({name: PANDAS_DTYPES[name] for name in frame.columns if name in PANDAS_DTYPES})
+    frame = frame.astype({name: PANDAS_DTYPES[name] for name in frame.columns if name in PANDAS_DTYPES})
+    if "region" in frame.columns:
+        old = {r for r in frame["region"].dropna().unique() if r.startswith("{")}
+        if old:
+            frame["region"] = frame["region"].replace({r: region_text(r) for r in old}).astype("string")
+    return frame
 
 
 def parquet_schema():  # type: ignore[no-untyped-def]

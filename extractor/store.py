@@ -12,6 +12,9 @@ same name once whitespace is removed (``body_key``, computed here in Python with
 own rule), or one name ending with the other when the shorter has at least
 ``SAME_BODY_MIN_SUFFIX`` characters (淮安市洪泽区人民政府 and 洪泽区人民政府).
 
+In the library: ``write_store(reports, path)`` (results of ``extract_batch``), ``load_store(files,
+path)`` (long-format outputs) and ``open_store(path)`` (a DuckDB connection to query).
+
 duckdb is an optional extra: ``pip install 'xxgk-extractor[duckdb]'``.
 """
 
@@ -21,9 +24,13 @@ import ast
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import divisions as dv
 from .checks import SAME_BODY_MIN_SUFFIX, _body_key
+
+if TYPE_CHECKING:
+    from .models import Report
 
 INSTALL_HINT = "DuckDB output needs duckdb: pip install 'xxgk-extractor[duckdb]'"
 STORE_SUFFIX = ".duckdb"
@@ -68,17 +75,23 @@ def is_store(path: Path | None) -> bool:
 
 
 def region_parts(region: Any) -> dict[str, Any]:
-    """``region`` of a long-format row (a JSON or Python mapping written as text, or a plain
-    name) as its province / city / county / township / code."""
+    """``region`` of a long-format row as its province / city / county / township / code: the
+    names from the province down (``江苏省淮安市洪泽区``, as ``long_format.region_text`` writes
+    them) looked up in GB/T 2260, or the mapping an earlier version wrote as JSON or Python text.
+    Text that names no division leaves every part null."""
     out: dict[str, Any] = {**dict.fromkeys(REGION_LEVELS), "code": None}
     value: Any = region
-    if isinstance(region, str):
+    if isinstance(region, str) and region.startswith("{"):
         for parse in (json.loads, ast.literal_eval):
             try:
                 value = parse(region)
                 break
             except (ValueError, SyntaxError):
                 continue
+    elif isinstance(region, str):
+        division = dv.by_full_name(region)
+        if division is not None:
+            value = {d.level: d.name for d in dv.chain(division.code)} | {"code": division.code}
     if isinstance(value, dict):
         out.update({k: (None if value.get(k) is None else str(value[k])) for k in out})
     return out
@@ -92,12 +105,51 @@ def load_store(sources: Iterable[str | Path], db_path: str | Path) -> dict[str, 
 
     from .long_format import read_long
 
-    duckdb = require_duckdb()
+    require_duckdb()
     frames = [read_long(s) for s in sources]
     for i, frame in enumerate(frames):  # a document in several sources: the last one holds it
         later = set().union(*(set(f["doc"].dropna()) for f in frames[i + 1:]))
         frames[i] = frame[~frame["doc"].isin(later)]
     long = pd.concat(frames, ignore_index=True) if frames else read_long_empty()
+    return _write(long, db_path)
+
+
+def write_store(reports: Iterable[Report], db_path: str | Path) -> dict[str, int]:
+    """Write results (``Report`` objects, e.g. of ``extract_batch``) into the DuckDB file
+    ``db_path`` (replacing its tables), as ``xxgk extract -o results.duckdb`` does; returns the
+    row count of each table. The results are taken in full first, so the cross-year checks
+    ``extract_batch`` appends to an earlier result are stored with it; the rows are held in
+    memory (for a large corpus, ``xxgk extract -o`` streams them through a Parquet file)."""
+    import pyarrow as pa
+
+    from .long_format import long_rows, normalise, parquet_schema
+
+    require_duckdb()
+    held = list(reports)
+    rows = [normalise(row) for report in held for row in long_rows(report)]
+    long = pa.Table.from_pylist(rows, schema=parquet_schema()).to_pandas() if rows else read_long_empty()
+    return _write(long, db_path)
+
+
+def open_store(db_path: str | Path, *, read_only: bool = True) -> Any:
+    """A DuckDB connection to a store written by ``write_store``, ``load_store`` or
+    ``xxgk extract -o``: its tables and the views ``body_year``, ``year_on_year`` and
+    ``cross_year``, e.g. ``open_store("results.duckdb").sql("SELECT * FROM cross_year").df()``.
+    Read-only unless asked (several readers may then share the file); close it when done
+    (``with open_store(path) as con: …``)."""
+    duckdb = require_duckdb()
+    path = Path(db_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no DuckDB store at {path}")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _write(long: Any, db_path: str | Path) -> dict[str, int]:
+    """The long-format rows ``long`` (a pandas frame of the documented types) as the store's
+    tables and views in ``db_path``."""
+    import pandas as pd
+
+    duckdb = require_duckdb()
     docs = long[long["kind"] == "doc"].copy()
     docs["body_key"] = [None if pd.isna(b) else _body_key(str(b)) for b in docs["body"]]
     regions = pd.DataFrame([region_parts(r) for r in docs["region"]], index=docs.index, dtype="string")
@@ -125,6 +177,7 @@ def read_long_empty():  # type: ignore[no-untyped-def]
     return pd.DataFrame({c: pd.Series(dtype=PANDAS_DTYPES[c]) for c in LONG_COLUMNS})
 
 
+VIEW_NAMES = ("body_year", "year_on_year", "cross_year")
 TABLE_NAMES = ("documents", "mentions", "fields", "field_parts", "table_cells", "checks", "errors", "warnings")
 
 _DOC = "doc, body, CAST(year AS INTEGER) AS year, admin_level"

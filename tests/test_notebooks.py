@@ -176,6 +176,19 @@ def test_02_batch_overview() -> None:
     assert len(pngs(eval_out)) == 1
     assert "fields: P " in text_of(eval_out)  # scored by extractor.evals
     assert "requests.received" in html_of(eval_out)
+    # the same results in a DuckDB store, read back through its views
+    store_out = text_of(tagged(nb, "store"))
+    assert f"{corpus_size(ROOT)} documents in the store" in store_out
+    assert ", table_cells " in store_out and ", cross_year" not in store_out
+    body_year = lhtml.fromstring(html_of(tagged(nb, "store"))).xpath("//tbody/tr")
+    assert body_year and len(body_year) <= 10
+    pairs = [[td.text_content() for td in tr.xpath("td")]
+             for tr in lhtml.fromstring(html_of(tagged(nb, "store-cross-year"))).xpath("//tbody/tr")]
+    hongze = [row for row in pairs if "evals/full/hongze-2023.pdf" in row]
+    assert len(hongze) == 1 and "evals/full/hongze-2024.pdf" in hongze[0] and "2023" in hongze[0]
+    n = f"{len(pairs)} pair{'' if len(pairs) == 1 else 's'}"
+    assert f"cross_year: {n} (" in text_of(tagged(nb, "store-cross-year"))
+    assert f"{n} of consecutive years of one body" in text_of(tagged(nb, "store-year-on-year"))
 
 
 def test_02_on_another_corpus_from_any_directory(tmp_path: Path) -> None:
@@ -194,6 +207,8 @@ def test_02_on_another_corpus_from_any_directory(tmp_path: Path) -> None:
     eval_out = tagged(nb, "chart-eval")
     assert "1 gold files" in text_of(eval_out) and "fields: P " in text_of(eval_out)
     assert len(pngs(eval_out)) == 1
+    assert "1 document in the store" in text_of(tagged(nb, "store"))
+    assert "cross_year: 0 pairs (0 mismatched)" in text_of(tagged(nb, "store-cross-year"))
 
 
 def test_02_a_corpus_folder_named_but_missing_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,9 @@ used through its public API only (``from_openai``, ``Mode``, ``create(max_retrie
   openai client's own retries are off, so each attempt is seen and counted.
 - **Re-asks**: only an answer that fails validation (malformed JSON, wrong schema) is sent back
   to the model with the validation error, at most ``reasks`` times.
+- **The document's time limit** (``deadline``): no request is sent past it, a request in flight
+  gets only the time left (a timeout then is the deadline's, not the endpoint's fault: it does
+  not count towards the breaker), and no backoff or wait for a free slot runs past it.
 - **A dead endpoint** (``Breaker``): after ``BREAKER_THRESHOLD`` connection failures in a row
   (refused, reset, timed out) the endpoint is not called again; every document then keeps its
   rule results at once instead of waiting through its own retries. After
@@ -31,6 +34,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from . import deadline
 from .config import LLMConfig
 from .tokens import estimate_messages, estimate_tokens
 
@@ -47,6 +51,10 @@ REASK_MESSAGE = ("Your answer does not match the required JSON schema:\n{error}\
 
 class LLMError(RuntimeError):
     """The model could not give a valid answer (after retries and re-asks); message redacted."""
+
+
+class TimeLimitExceeded(LLMError):
+    """The document's time limit (``deadline``) came before an answer."""
 
 
 class EndpointDown(LLMError):
@@ -185,21 +193,35 @@ class LLMClient:
         config = self.config
         attempt = 0
         while True:
+            left = deadline.remaining()  # the document's time limit (None: none)
+            if left is not None and left <= 0:
+                raise TimeLimitExceeded(deadline.exceeded_message())
+            if not self._semaphore.acquire(timeout=left):  # a free slot, within the time left
+                raise TimeLimitExceeded(deadline.exceeded_message())
             if not self.breaker.allow():
+                self._semaphore.release()
                 raise EndpointDown(config.redact(self.breaker.describe()))
+            left = deadline.remaining()
+            cut = left is not None and left < config.timeout  # the deadline, not the client, ends a slow request
             usage.requests += 1
             received = len(answers)
             try:
-                with self._semaphore:
+                try:
                     answer = client.chat.completions.create(
                         response_model=response_model, max_retries=0,
                         messages=[dict(m) for m in conversation], model=config.model,
                         temperature=0, max_tokens=config.max_tokens,
+                        timeout=max(left, 0.001) if cut and left is not None else config.timeout,
                     )
+                finally:
+                    self._semaphore.release()
                 self.breaker.success()
                 return answer, None
             except Exception as exc:  # instructor wraps errors differently from release to release
                 http = _cause(exc, openai.APIError)
+                if cut and isinstance(http, openai.APITimeoutError):  # a slow answer, not a dead endpoint
+                    usage.failed += 1
+                    raise TimeLimitExceeded(deadline.exceeded_message()) from None
                 if http is None and len(answers) > received:  # an answer came and did not validate
                     self.breaker.success()
                     return None, _cause(exc, ValueError) or exc
@@ -220,6 +242,9 @@ class LLMClient:
                 wait = _retry_after(http, config.max_wait)
                 if wait is None:
                     wait = min(config.max_wait, config.backoff * 2 ** attempt) * random.uniform(0.5, 1.0)
+                left = deadline.remaining()
+                if left is not None and wait >= left:  # the retry could not be sent in time
+                    raise TimeLimitExceeded(deadline.exceeded_message()) from None
                 log.info("LLM request failed (%s); retry %d in %.1fs", status or type(http).__name__,
                          attempt + 1, wait)
                 time.sleep(wait)

@@ -91,6 +91,16 @@ def _answer(request: Request, config: LLMConfig, record: LLMRun) -> Answer | Non
     return answer
 
 
+def prepare(config: LLMConfig) -> None:
+    """Load the LLM stack (openai, instructor) and make the endpoint's client now, so that its
+    one-time cost is not charged to the first documents' time limits."""
+    if config.enabled:
+        try:
+            _client(config)
+        except Exception:  # noqa: BLE001 — each document records what fails, as without this
+            pass
+
+
 def _client(config: LLMConfig) -> LLMClient:
     with _CLIENTS_LOCK:
         key = (config, config.key)
