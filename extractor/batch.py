@@ -254,8 +254,10 @@ def extract_one(path: str, *, with_text: bool = False, llm: LLMConfig | None = N
 
 
 def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
-                        time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[Report, str | None]:
-    doc = doc_name(path)
+                        time_limit: float | None = DEFAULT_TIME_LIMIT,
+                        doc: str | None = None) -> tuple[Report, str | None]:
+    """``doc``: the result's name when it is not ``path`` (a copy read elsewhere: the Ray engine)."""
+    doc = doc if doc is not None else doc_name(path)
     try:
         with _time_budget(time_limit):
             report = extract_file(path, with_text=with_text, llm=llm)

@@ -1,0 +1,342 @@
+"""Many documents on a Ray cluster: Ray Data reads the list of documents, a pool of actors (one
+per CPU, each with jieba and the rules loaded once) extracts them, and the results come back to
+the driver in input order, where the local engine's batch (``Batch``: cross-year checks, resume,
+writers) takes them as if its own worker processes had made them. So the output is the local
+engine's, row for row, whatever the number of workers or nodes.
+
+    from extractor.ray_batch import extract_ray
+    for report in extract_ray(["reports/", "s3://bucket/reports/"], address="auto"):
+        ...
+
+Documents are read where they are: a local path on the node that extracts it (a cluster needs
+the same path on every node: a shared mount), or a URI of any filesystem pyarrow knows
+(``s3://``, ``gs://``, ``hdfs://``, ``file://``), read by the actor through ``pyarrow.fs``.
+Ray is an optional extra: ``pip install 'xxgk-extractor[ray]'``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+import os
+import pickle
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .batch import (
+    DEFAULT_TIME_LIMIT,
+    GOLD_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    Batch,
+    DocumentTimeout,
+    Inputs,
+    LateCheck,
+    _extract_serialised,
+    doc_name,
+    serialised,
+    warm_up,
+)
+from .ingest import MAX_BYTES
+from .models import Report
+
+if TYPE_CHECKING:
+    from .llm import LLMConfig
+
+RAY_MISSING = "--engine ray needs Ray: pip install 'xxgk-extractor[ray]'"
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # s3://…, gs://…, file://… (not C:\ nor a plain path)
+BATCH_DOCS = 8  # documents an actor extracts per call (as the local engine's chunks)
+BLOCK_DOCS = 32  # documents per Ray Data block: fewer tasks to schedule, still a fair spread
+
+
+class RayMissing(Exception):
+    """Ray (with Ray Data) is not installed."""
+
+
+def require_ray() -> None:
+    """Raise ``RayMissing`` (saying what to install) unless Ray Data can be imported."""
+    try:
+        import ray  # noqa: F401
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise RayMissing(RAY_MISSING) from None
+
+
+# ------------------------------------------------------------------------------- inputs
+
+
+class RayInputs(Inputs):
+    """``Inputs`` that also take URIs of any filesystem pyarrow supports: a file, or a folder
+    walked for the supported formats (hidden files and gold labels left out, sorted), as the
+    local engine walks a directory. Globs are expanded for local paths only."""
+
+    def _expand(self, raw: str) -> list[str]:
+        if not URI.match(raw):
+            return super()._expand(raw)
+        from pyarrow import fs
+
+        try:
+            filesystem, root = fs.FileSystem.from_uri(raw)
+            info = filesystem.get_file_info(root)
+            if info.type == fs.FileType.File:
+                return [raw]
+            if info.type != fs.FileType.Directory:
+                self.unmatched.append(raw)
+                return []
+            listing = filesystem.get_file_info(fs.FileSelector(root, recursive=True))
+        except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+            self.unmatched.append(f"{raw} ({exc})")
+            return []
+        found = []
+        for entry in listing:
+            name = entry.base_name
+            if entry.type != fs.FileType.File or name.startswith(".") or name.endswith(GOLD_SUFFIX):
+                continue
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in SUPPORTED_SUFFIXES:
+                found.append(raw.rstrip("/") + "/" + entry.path[len(root.rstrip("/")):].lstrip("/"))
+            else:
+                suffix = suffix or "(no suffix)"
+                self.skipped[suffix] = self.skipped.get(suffix, 0) + 1
+        return sorted(found)
+
+    def _add(self, p: str) -> None:
+        if not URI.match(p):
+            super()._add(p)
+        elif p not in self._names:
+            self._names.add(p)
+            self.documents.append(p)
+
+
+# ------------------------------------------------------------------------------- one document
+
+
+class _thread_budget:
+    """``DocumentTimeout`` raised in this thread after ``seconds``: Ray runs an actor's calls in
+    a thread that is not the process's main thread, where SIGALRM (``batch._time_budget``)
+    cannot be used. Like the signal, the exception lands between two Python instructions."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._done = self._fired = False
+
+    def _expire(self) -> None:
+        with self._lock:
+            if not self._done:
+                self._fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread),
+                                                           ctypes.py_object(DocumentTimeout))
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            self._thread = threading.get_ident()
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.seconds:
+            self._timer.cancel()
+            with self._lock:
+                self._done = True
+                if self._fired:  # raised already, or still pending: clear a pending one
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
+
+
+def extract_where(path: str, doc: str, *, with_text: bool, llm: LLMConfig | None,
+                  time_limit: float | None) -> tuple[Report, str | None]:
+    """One document, named ``doc``: a local ``path`` read in place, a URI read through
+    ``pyarrow.fs`` into a temporary file (the converters tell the format by content)."""
+    args: dict[str, Any] = {"with_text": with_text, "llm": llm, "time_limit": time_limit, "doc": doc}
+    budget = time_limit if llm is None else None  # with --llm, the client's own timeouts bound it
+    if not URI.match(path):
+        with _thread_budget(budget):
+            return _extract_serialised(path, **args)
+    try:
+        data = _read_uri(path)
+    except (OSError, ValueError) as exc:
+        report = Report(doc=doc)
+        report.add_error("ingest", f"cannot read file: {exc}")
+        return serialised(report)
+    with tempfile.TemporaryDirectory(prefix="xxgk-") as tmp:
+        local = os.path.join(tmp, "document" + os.path.splitext(path)[1].lower())
+        with open(local, "wb") as fh:
+            fh.write(data)
+        with _thread_budget(budget):
+            return _extract_serialised(local, **args)
+
+
+def _read_uri(uri: str) -> bytes:
+    from pyarrow import fs
+
+    filesystem, path = fs.FileSystem.from_uri(uri)
+    size = filesystem.get_file_info(path).size
+    if size is not None and size > MAX_BYTES:
+        raise ValueError(f"file is {size} bytes, over the {MAX_BYTES}-byte limit")
+    with filesystem.open_input_stream(path) as stream:
+        return stream.read()
+
+
+class Extractor:
+    """The Ray Data actor: loads jieba and the rules once, then extracts batches of documents.
+
+    Each result goes back pickled with its JSON line, as the local engine's worker processes
+    send theirs. With ``--llm`` the documents of a batch wait on the endpoint together (threads,
+    as the local engine does), each request holding one of the cluster's request slots."""
+
+    def __init__(self, with_text: bool, llm: LLMConfig | None, time_limit: float | None, slots: Any = None):
+        warm_up()
+        self.args: dict[str, Any] = {"with_text": with_text, "llm": llm, "time_limit": time_limit}
+        if slots is not None:
+            from .llm.client import share_request_slots
+
+            share_request_slots(_ClusterSlots(slots))
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np
+
+        jobs = [(os.fsdecode(bytes(p)), str(d)) for p, d in zip(batch["path"], batch["doc"], strict=True)]
+        llm = self.args["llm"]
+        if llm is not None and len(jobs) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=max(1, min(llm.concurrency, len(jobs)))) as threads:
+                results = list(threads.map(lambda job: extract_where(*job, **self.args), jobs))
+        else:
+            results = [extract_where(*job, **self.args) for job in jobs]
+        blobs = np.empty(len(results), dtype=object)
+        blobs[:] = [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results]
+        return {"i": batch["i"], "result": blobs}
+
+
+# ------------------------------------------------------------------------------- LLM requests
+
+
+class RequestSlots:
+    """The cluster's LLM requests in flight at once (a Ray actor: one counter for every node,
+    since an endpoint's rate limit is global). ``acquire`` waits for a free slot."""
+
+    def __init__(self, slots: int):
+        import asyncio
+
+        self._free = asyncio.Semaphore(max(1, slots))
+
+    async def acquire(self) -> None:
+        await self._free.acquire()
+
+    async def release(self) -> None:
+        self._free.release()
+
+
+class _ClusterSlots:
+    """A request slot of ``RequestSlots``, held around one request (a context manager)."""
+
+    def __init__(self, actor: Any):
+        self.actor = actor
+
+    def __enter__(self) -> None:
+        import ray
+
+        ray.get(self.actor.acquire.remote())
+
+    def __exit__(self, *exc: Any) -> None:
+        self.actor.release.remote()
+
+
+# ------------------------------------------------------------------------------- the batch
+
+
+def _connect(address: str | None) -> bool:
+    """Join ``address`` (or start a local Ray when None); True when this call started Ray."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+    return True
+
+
+def _quiet() -> None:
+    """Ray Data's log lines (plan, start, finish) and its note that progress bars are off stay
+    in its log files; its warnings still show."""
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
+
+
+class RayBatch(Batch):
+    """``Batch`` whose results are made by Ray Data actors. ``workers``: actors (0 = one per CPU
+    of the cluster); ``address``: the cluster (None: start a local Ray, stopped at the end)."""
+
+    def __init__(self, paths: Iterable[str | os.PathLike[str]] | None = None, *, documents: list[str] | None = None,
+                 workers: int = 0, address: str | None = None, llm: LLMConfig | None = None,
+                 with_text: bool = False, time_limit: float | None = DEFAULT_TIME_LIMIT,
+                 on_late: LateCheck | None = None):
+        require_ray()
+        if documents is None:
+            documents = RayInputs(paths or []).documents
+        super().__init__(documents=documents, workers=1, llm=llm, with_text=with_text, time_limit=time_limit,
+                         on_late=on_late)
+        self.workers = workers
+        self.address = address
+
+    def _results(self) -> Iterator[tuple[Report, str | None]]:
+        if not self.documents:
+            return
+        import ray
+        import ray.data
+
+        started = _connect(self.address)
+        try:
+            yield from self._run(ray)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _run(self, ray: Any) -> Iterator[tuple[Report, str | None]]:
+        cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
+        actors = max(1, min(self.workers or cpus, len(self.documents)))
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True  # results in input order, whatever finishes first
+        context.enable_progress_bars = False
+        _quiet()
+        slots = None
+        if self.llm is not None:
+            slots = ray.remote(num_cpus=0)(RequestSlots).remote(self.llm.concurrency)
+        items = [{"i": i, "path": os.fsencode(_where(p)), "doc": doc_name(p)} for i, p in enumerate(self.documents)]
+        # enough blocks for every actor to have work, and not so many that scheduling costs
+        blocks = min(len(items), max(actors * 4, math.ceil(len(items) / BLOCK_DOCS)))
+        dataset = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
+            Extractor, batch_size=BATCH_DOCS, batch_format="numpy",
+            fn_constructor_kwargs={"with_text": self.with_text, "llm": self.llm, "time_limit": self.time_limit,
+                                   "slots": slots},
+            compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1)
+        expected = 0
+        for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+            for i, blob in zip(batch["i"], batch["result"], strict=True):
+                if int(i) != expected:  # preserve_order makes this impossible; never write out of order
+                    raise RuntimeError(f"Ray returned document {int(i)} where {expected} was due")
+                expected += 1
+                yield pickle.loads(blob)
+
+
+def _where(path: str) -> str:
+    """Where an actor reads ``path``: a URI as it is, a local path made absolute (an actor's
+    working folder is not the driver's)."""
+    return path if URI.match(path) else os.path.abspath(path)
+
+
+def extract_ray(paths: Iterable[str | os.PathLike[str]], *, address: str | None = None, workers: int = 0,
+                llm: LLMConfig | None = None, with_text: bool = False,
+                time_limit: float | None = DEFAULT_TIME_LIMIT, on_late: LateCheck | None = None) -> Iterator[Report]:
+    """``extract_batch`` on a Ray cluster: the same results in the same order (see the module).
+
+    ``address``: the cluster to join (``"auto"``, ``"ray://host:10001"``, ``host:6379``); None
+    joins the cluster Ray is already connected to, or starts a local one for this run.
+    ``workers``: actors (0 = one per CPU of the cluster).
+    """
+    return iter(RayBatch(paths, workers=workers, address=address, llm=llm, with_text=with_text,
+                         time_limit=time_limit, on_late=on_late))
