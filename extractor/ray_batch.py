@@ -24,6 +24,7 @@ import pickle
 import re
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ from .batch import (
     _extract_serialised,
     doc_name,
     serialised,
+    timeout_report,
     warm_up,
 )
 from .ingest import MAX_BYTES
@@ -50,6 +52,10 @@ RAY_MISSING = "--engine ray needs Ray: pip install 'xxgk-extractor[ray]'"
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # s3://…, gs://…, file://… (not C:\ nor a plain path)
 BATCH_DOCS = 8  # documents an actor extracts per call (as the local engine's chunks)
 BLOCK_DOCS = 32  # documents per Ray Data block: fewer tasks to schedule, still a fair spread
+# A call whose actor died (a node lost, a crash in a C library) is tried again this many times on a
+# fresh actor; then its documents get an error and the run goes on (Ray's default: for ever).
+ACTOR_RETRIES = 2
+ACTOR_LOST = "actor process ended (a document of this batch crashed it, or its node was lost)"
 
 
 class RayMissing(Exception):
@@ -154,8 +160,7 @@ def extract_where(path: str, doc: str, *, with_text: bool, llm: LLMConfig | None
     args: dict[str, Any] = {"with_text": with_text, "llm": llm, "time_limit": time_limit, "doc": doc}
     budget = time_limit if llm is None else None  # with --llm, the client's own timeouts bound it
     if not URI.match(path):
-        with _thread_budget(budget):
-            return _extract_serialised(path, **args)
+        return _within_budget(budget, path, args)
     try:
         data = _read_uri(path)
     except (OSError, ValueError) as exc:
@@ -166,8 +171,15 @@ def extract_where(path: str, doc: str, *, with_text: bool, llm: LLMConfig | None
         local = os.path.join(tmp, "document" + os.path.splitext(path)[1].lower())
         with open(local, "wb") as fh:
             fh.write(data)
+        return _within_budget(budget, local, args)
+
+
+def _within_budget(budget: float | None, path: str, args: dict[str, Any]) -> tuple[Report, str | None]:
+    try:
         with _thread_budget(budget):
-            return _extract_serialised(local, **args)
+            return _extract_serialised(path, **args)
+    except DocumentTimeout:  # the timer fired as the document finished, outside its own handler
+        return timeout_report(args["doc"], args["time_limit"]), None
 
 
 def _read_uri(uri: str) -> bytes:
@@ -300,27 +312,52 @@ class RayBatch(Batch):
         cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
         actors = max(1, min(self.workers or cpus, len(self.documents)))
         context = ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True  # results in input order, whatever finishes first
-        context.enable_progress_bars = False
-        _quiet()
+        before = (context.execution_options.preserve_order, context.enable_progress_bars, context.max_errored_blocks)
+        try:
+            context.execution_options.preserve_order = True  # results in input order, whatever finishes first
+            context.enable_progress_bars = False
+            context.max_errored_blocks = -1  # a block that failed every try: its documents get an error
+            _quiet()
+            yield from self._stream(ray, actors)
+        finally:  # a caller's own Ray Data settings as they were
+            (context.execution_options.preserve_order, context.enable_progress_bars,
+             context.max_errored_blocks) = before
+
+    def _stream(self, ray: Any, actors: int) -> Iterator[tuple[Report, str | None]]:
         slots = None
         if self.llm is not None:
             slots = ray.remote(num_cpus=0)(RequestSlots).remote(self.llm.concurrency)
         items = [{"i": i, "path": os.fsencode(_where(p)), "doc": doc_name(p)} for i, p in enumerate(self.documents)]
         # enough blocks for every actor to have work, and not so many that scheduling costs
         blocks = min(len(items), max(actors * 4, math.ceil(len(items) / BLOCK_DOCS)))
-        dataset = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
-            Extractor, batch_size=BATCH_DOCS, batch_format="numpy",
-            fn_constructor_kwargs={"with_text": self.with_text, "llm": self.llm, "time_limit": self.time_limit,
-                                   "slots": slots},
-            compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1)
+        with warnings.catch_warnings():
+            # max_task_retries has no named parameter yet; Ray 2.60 warns of the keyword form
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
+            dataset = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
+                Extractor, batch_size=BATCH_DOCS, batch_format="numpy",
+                fn_constructor_kwargs={"with_text": self.with_text, "llm": self.llm,
+                                       "time_limit": self.time_limit, "slots": slots},
+                compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, max_task_retries=ACTOR_RETRIES)
         expected = 0
-        for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
-            for i, blob in zip(batch["i"], batch["result"], strict=True):
-                if int(i) != expected:  # preserve_order makes this impossible; never write out of order
-                    raise RuntimeError(f"Ray returned document {int(i)} where {expected} was due")
-                expected += 1
-                yield pickle.loads(blob)
+        try:
+            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+                for i, blob in zip(batch["i"], batch["result"], strict=True):
+                    if int(i) < expected:  # preserve_order makes this impossible; never write out of order
+                        raise RuntimeError(f"Ray returned document {int(i)} after {expected - 1}")
+                    yield from self._lost(expected, int(i))
+                    expected = int(i) + 1
+                    yield pickle.loads(blob)
+            yield from self._lost(expected, len(self.documents))
+        finally:
+            if slots is not None:
+                ray.kill(slots)
+
+    def _lost(self, start: int, end: int) -> Iterator[tuple[Report, str | None]]:
+        """Results for documents of a block Ray gave up on (skipped, so missing from the stream)."""
+        for path in self.documents[start:end]:
+            report = Report(doc=doc_name(path))
+            report.add_error("extract", ACTOR_LOST)
+            yield serialised(report)
 
 
 def _where(path: str) -> str:
