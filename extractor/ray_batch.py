@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 RAY_MISSING = "--engine ray needs Ray: pip install 'xxgk-extractor[ray]'"
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # s3://…, gs://…, file://… (not C:\ nor a plain path)
 BATCH_DOCS = 8  # documents an actor extracts per call (as the local engine's chunks)
-BLOCK_DOCS = 32  # documents per Ray Data block: fewer tasks to schedule, still a fair spread
+BLOCK_DOCS = 32  # documents per Ray Data block (a task): fewer tasks to schedule, still a fair spread
 # A call whose actor died (a node lost, a crash in a C library) is tried again this many times on a
 # fresh actor; then its documents get an error and the run goes on (Ray's default: for ever).
 ACTOR_RETRIES = 2
@@ -208,10 +208,12 @@ class Extractor:
 
             share_request_slots(_ClusterSlots(slots))
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
+    def __call__(self, batch: Any) -> Any:
+        import pyarrow as pa
 
-        jobs = [(os.fsdecode(bytes(p)), str(d)) for p, d in zip(batch["path"], batch["doc"], strict=True)]
+        # Arrow in and out: no conversion of the columns to and from numpy arrays of objects
+        paths, docs = batch.column("path").to_pylist(), batch.column("doc").to_pylist()
+        jobs = [(os.fsdecode(p), d) for p, d in zip(paths, docs, strict=True)]
         llm = self.args["llm"]
         if llm is not None and len(jobs) > 1:
             from concurrent.futures import ThreadPoolExecutor
@@ -220,9 +222,8 @@ class Extractor:
                 results = list(threads.map(lambda job: extract_where(*job, **self.args), jobs))
         else:
             results = [extract_where(*job, **self.args) for job in jobs]
-        blobs = np.empty(len(results), dtype=object)
-        blobs[:] = [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results]
-        return {"i": batch["i"], "result": blobs}
+        blobs = [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results]
+        return pa.table({"i": batch.column("i"), "result": pa.array(blobs, type=pa.binary())})
 
 
 # ------------------------------------------------------------------------------- LLM requests
@@ -314,7 +315,9 @@ class RayBatch(Batch):
         context = ray.data.DataContext.get_current()
         before = (context.execution_options.preserve_order, context.enable_progress_bars, context.max_errored_blocks)
         try:
-            context.execution_options.preserve_order = True  # results in input order, whatever finishes first
+            # blocks come back as they finish (an actor never waits for a slow block ahead of it);
+            # the results are put back in input order here, as the local engine's pool does
+            context.execution_options.preserve_order = False
             context.enable_progress_bars = False
             context.max_errored_blocks = -1  # a block that failed every try: its documents get an error
             _quiet()
@@ -334,19 +337,22 @@ class RayBatch(Batch):
             # max_task_retries has no named parameter yet; Ray 2.60 warns of the keyword form
             warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
             dataset = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
-                Extractor, batch_size=BATCH_DOCS, batch_format="numpy",
+                Extractor, batch_size=BATCH_DOCS, batch_format="pyarrow",
                 fn_constructor_kwargs={"with_text": self.with_text, "llm": self.llm,
                                        "time_limit": self.time_limit, "slots": slots},
                 compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, max_task_retries=ACTOR_RETRIES)
+        ready: dict[int, bytes] = {}  # results ahead of the next one due
         expected = 0
         try:
-            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
-                for i, blob in zip(batch["i"], batch["result"], strict=True):
-                    if int(i) < expected:  # preserve_order makes this impossible; never write out of order
-                        raise RuntimeError(f"Ray returned document {int(i)} after {expected - 1}")
-                    yield from self._lost(expected, int(i))
-                    expected = int(i) + 1
-                    yield pickle.loads(blob)
+            for batch in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
+                ready.update(zip(batch.column("i").to_pylist(), batch.column("result").to_pylist(), strict=True))
+                while expected in ready:
+                    yield pickle.loads(ready.pop(expected))
+                    expected += 1
+            for i in sorted(ready):  # past a block Ray gave up on (its documents never came)
+                yield from self._lost(expected, i)
+                yield pickle.loads(ready.pop(i))
+                expected = i + 1
             yield from self._lost(expected, len(self.documents))
         finally:
             if slots is not None:
