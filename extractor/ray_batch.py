@@ -341,29 +341,35 @@ class RayBatch(Batch):
                 fn_constructor_kwargs={"with_text": self.with_text, "llm": self.llm,
                                        "time_limit": self.time_limit, "slots": slots},
                 compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, max_task_retries=ACTOR_RETRIES)
-        ready: dict[int, bytes] = {}  # results ahead of the next one due
-        expected = 0
+        batches = dataset.iter_batches(batch_size=None, batch_format="pyarrow")
+        pairs = (pair for batch in batches
+                 for pair in zip(batch.column("i").to_pylist(), batch.column("result").to_pylist(), strict=True))
         try:
-            for batch in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
-                ready.update(zip(batch.column("i").to_pylist(), batch.column("result").to_pylist(), strict=True))
-                while expected in ready:
-                    yield pickle.loads(ready.pop(expected))
-                    expected += 1
-            for i in sorted(ready):  # past a block Ray gave up on (its documents never came)
-                yield from self._lost(expected, i)
-                yield pickle.loads(ready.pop(i))
-                expected = i + 1
-            yield from self._lost(expected, len(self.documents))
+            for i, blob in in_input_order(pairs, len(self.documents)):
+                if blob is not None:
+                    yield pickle.loads(blob)
+                else:  # a document of a block Ray gave up on
+                    report = Report(doc=doc_name(self.documents[i]))
+                    report.add_error("extract", ACTOR_LOST)
+                    yield serialised(report)
         finally:
             if slots is not None:
                 ray.kill(slots)
 
-    def _lost(self, start: int, end: int) -> Iterator[tuple[Report, str | None]]:
-        """Results for documents of a block Ray gave up on (skipped, so missing from the stream)."""
-        for path in self.documents[start:end]:
-            report = Report(doc=doc_name(path))
-            report.add_error("extract", ACTOR_LOST)
-            yield serialised(report)
+
+def in_input_order(pairs: Iterable[tuple[int, bytes]], total: int) -> Iterator[tuple[int, bytes | None]]:
+    """Results ``(index, result)`` as they come, yielded by index from 0 to ``total - 1``; each
+    is held until those before it are out. An index that never came (its block failed every
+    try) is yielded with None once the stream has ended."""
+    ready: dict[int, bytes] = {}
+    expected = 0
+    for i, blob in pairs:
+        ready[i] = blob
+        while expected in ready:
+            yield expected, ready.pop(expected)
+            expected += 1
+    for i in range(expected, total):
+        yield i, ready.pop(i, None)
 
 
 def _where(path: str) -> str:

@@ -182,3 +182,12 @@ def test_a_document_over_its_time_budget_gets_an_error_in_an_actor(cluster):
     (error,) = report.errors
     assert error.message == "time limit exceeded (0.01 s): document skipped" or "DocumentTimeout" in error.message
     assert not report.mentions and not report.tables
+
+
+def test_results_are_put_back_in_input_order_and_a_lost_block_is_named():
+    from extractor.ray_batch import in_input_order
+
+    arriving = [(2, b"c"), (0, b"a"), (5, b"f"), (1, b"b")]  # blocks finish out of order; 3 and 4 never come
+    got = list(in_input_order(arriving, 6))
+    assert got == [(0, b"a"), (1, b"b"), (2, b"c"), (3, None), (4, None), (5, b"f")]
+    assert list(in_input_order([], 2)) == [(0, None), (1, None)]
