@@ -256,8 +256,10 @@ def extract_one(path: str, *, with_text: bool = False, llm: LLMConfig | None = N
 
 
 def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
-                        time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[Report, str | None]:
-    doc = doc_name(path)
+                        time_limit: float | None = DEFAULT_TIME_LIMIT,
+                        doc: str | None = None) -> tuple[Report, str | None]:
+    """``doc``: the result's name when it is not ``path`` (a copy read elsewhere: the Ray engine)."""
+    doc = doc if doc is not None else doc_name(path)
     limit = time_limit or None
     llm_on = llm is not None and llm.enabled
     # With the LLM, its stage keeps the limit itself (in a thread too, where no timer can act):

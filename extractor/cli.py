@@ -23,6 +23,7 @@ from .cli_common import PROBLEMS, PlainHelpGroup, fail, no_such, plural, require
 from .llm import MODES, LLMConfig, LLMConfigError
 from .models import Check, Report
 from .output import OutputBusy, OutputLock, ResultWriter, output_format
+from .ray_batch import RayBatch, RayInputs, RayMissing, require_ray
 from .store import DuckDBMissing, is_store, load_store, require_duckdb
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .pretty import PrettyWriter
 
 __all__ = ["app", "expand_inputs", "main"]
+ENGINES = ("local", "ray")
 
 app = typer.Typer(
     cls=PlainHelpGroup,
@@ -50,7 +52,7 @@ def _root() -> None:
 def extract_cmd(
     paths: list[str] = typer.Argument(..., metavar="PATH", help="Report files, directories or globs (.txt .md .html .pdf .docx)."),
     out: Path | None = typer.Option(None, "-o", "--out", metavar="OUT", help="Output file: .jsonl, .csv (long format), .parquet or .duckdb (tables and views). Default: JSON Lines on stdout."),
-    workers: int = typer.Option(1, "--workers", "-w", min=0, metavar="N", help="Worker processes (0 = one per CPU)."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=0, metavar="N", help="Worker processes (0 = one per CPU; default 1). With --engine ray: actors (default: one per CPU of the cluster)."),
     resume: bool = typer.Option(False, "--resume", help="Skip documents already in OUT and append the rest."),
     with_text: bool = typer.Option(False, "--with-text", help="Include each document's plain text (offsets index it)."),
     pretty: bool = typer.Option(False, "--pretty", help="Print readable tables instead of JSON Lines (no -o)."),
@@ -59,6 +61,8 @@ def extract_cmd(
     llm_mode: str = typer.Option("off", "--llm", help="LLM fill: off (no network), ambiguous (only what the rules left open) or all (whole document)."),
     model: str | None = typer.Option(None, "--model", help="LLM model name (else $XXGK_LLM_MODEL)."),
     base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint (else $XXGK_LLM_BASE_URL, $OPENAI_BASE_URL). The key comes from $XXGK_LLM_API_KEY or $OPENAI_API_KEY."),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes on this machine) or ray (Ray Data actors on a Ray cluster; PATHs may be s3:// and other pyarrow URIs; needs pip install 'xxgk-extractor[ray]')."),
+    address: str | None = typer.Option(None, "--address", metavar="ADDR", help="With --engine ray: the Ray cluster to join (auto, host:port, ray://host:10001). Default: start a local Ray for the run."),
 ) -> None:
     """Extract figures, tables and checks from reports.
 
@@ -67,8 +71,18 @@ def extract_cmd(
       xxgk extract reports/ -o results.jsonl --workers 2
       xxgk extract reports/ -o results.csv --excel
       xxgk extract reports/ --llm ambiguous --model deepseek-chat --base-url https://api.deepseek.com
+      xxgk extract s3://bucket/reports/ --engine ray --address auto -o results.parquet
     """
     llm = None
+    if engine not in ENGINES:
+        fail(f"--engine must be one of {', '.join(ENGINES)}")
+    if address is not None and engine != "ray":
+        fail("--address joins a Ray cluster: add --engine ray")
+    if engine == "ray":
+        try:
+            require_ray()
+        except RayMissing as exc:
+            fail(escape(str(exc)))
     if llm_mode not in MODES:
         err.print(f"[red]error:[/red] --llm must be one of {', '.join(MODES)}")
         raise typer.Exit(2)
@@ -82,7 +96,8 @@ def extract_cmd(
         fail("--pretty prints to the terminal; leave out -o")
     if is_store(out):  # the run writes long-format Parquet beside it, loaded into the store at the end
         _extract_to_store(out, paths, workers=workers, resume=resume, with_text=with_text, excel=excel,
-                          time_limit=time_limit, llm_mode=llm_mode, model=model, base_url=base_url)
+                          time_limit=time_limit, llm_mode=llm_mode, model=model, base_url=base_url,
+                          engine=engine, address=address)
         return
     try:
         fmt = output_format(out)
@@ -95,7 +110,7 @@ def extract_cmd(
     require_writable_parent(out)
     if out is not None and out.is_dir():
         fail(f"cannot write {out}: it is a directory")
-    found = Inputs(paths)
+    found = RayInputs(paths) if engine == "ray" else Inputs(paths)
     if found.unmatched:
         fail(no_such(found.unmatched))
     if found.skipped_note:
@@ -119,7 +134,7 @@ def extract_cmd(
     try:
         with _stop_on_signals():
             _run_batch(writer, inputs, out, resume=resume, workers=workers, with_text=with_text, llm=llm,
-                       time_limit=time_limit or None)
+                       time_limit=time_limit or None, engine=engine, address=address)
     finally:
         if lock is not None:
             lock.release()
@@ -186,11 +201,13 @@ def _cannot_write(out: Path | None, exc: OSError) -> str:
 
 
 def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path | None, *, resume: bool,
-               workers: int, with_text: bool, llm: LLMConfig | None, time_limit: float | None) -> None:
-    """Extract ``inputs`` through ``extract_batch`` and write each result as it comes; the
-    cross-year index is first given what ``OUT`` holds (``--resume``)."""
-    batch = Batch(documents=[], workers=workers, llm=llm, with_text=with_text, time_limit=time_limit,
-                  on_late=writer.add_late)
+               workers: int | None, with_text: bool, llm: LLMConfig | None, time_limit: float | None,
+               engine: str = "local", address: str | None = None) -> None:
+    """Extract ``inputs`` through ``extract_batch`` (or ``extract_ray``) and write each result as
+    it comes; the cross-year index is first given what ``OUT`` holds (``--resume``)."""
+    options: dict[str, Any] = {"llm": llm, "with_text": with_text, "time_limit": time_limit, "on_late": writer.add_late}
+    batch = RayBatch(documents=[], workers=workers or 0, address=address, **options) if engine == "ray" \
+        else Batch(documents=[], workers=1 if workers is None else workers, **options)
     done: set[str] = set()
     n = failed = 0
     llm_runs: list[Report] = []  # what the LLM summary needs: a few numbers per document

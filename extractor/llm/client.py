@@ -126,8 +126,21 @@ _SEMAPHORES: dict[int, threading.BoundedSemaphore] = {}
 _LOCK = threading.Lock()
 
 
-def _semaphore(n: int) -> threading.BoundedSemaphore:
+_SHARED_SLOTS: Any = None  # share_request_slots: one limit for many processes
+
+
+def share_request_slots(slots: Any) -> None:
+    """Hold one of ``slots`` (a context manager, entered around every request) instead of this
+    process's own ``concurrency`` semaphore: a limit shared by many processes or machines (the
+    Ray engine's cluster-wide slots). None goes back to the per-process semaphore."""
+    global _SHARED_SLOTS
+    _SHARED_SLOTS = slots
+
+
+def _semaphore(n: int) -> Any:
     """Requests in flight at once in this process, shared by every thread."""
+    if _SHARED_SLOTS is not None:
+        return _SHARED_SLOTS
     with _LOCK:
         if n not in _SEMAPHORES:
             _SEMAPHORES[n] = threading.BoundedSemaphore(max(1, n))

@@ -1,0 +1,112 @@
+"""The Ray engine against the local engine on one machine: ``xxgk extract DIR --engine ray``
+against ``xxgk extract DIR --workers N`` (N = the machine's CPUs, the CPUs Ray uses), both to
+long-format Parquet, on the same corpus; prints both wall times and their ratio, and the CPU
+seconds one PDF costs (for the cost per 100,000 PDFs in the README).
+
+Not a test: timings depend on the machine and on what else runs on it (the load average is
+printed before each run). Usage:
+
+    python benchmarks/bench_ray.py [--docs 5000] [--pdf-every 50] [--repeat 1]
+
+The corpus: the bundled texts (evals/dev, evals/dev2, evals/seed, examples, the text reports of
+evals/full) repeated to ``--docs`` files, one in ``--pdf-every`` replaced by a bundled PDF or
+HTML report of evals/full (in turn). Each run is a fresh ``python -m extractor.cli`` process;
+the Ray run starts its own local Ray (its start-up is in the time, as a user pays it). The two
+outputs are compared row for row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT_SOURCES = [ROOT / "evals" / "dev", ROOT / "evals" / "dev2", ROOT / "evals" / "seed", ROOT / "examples"]
+FULL = ROOT / "evals" / "full"
+
+
+def make_corpus(folder: Path, n: int, pdf_every: int) -> tuple[Path, int]:
+    """``n`` files, 1,000 to a subfolder; returns the folder and how many are PDF or HTML."""
+    texts = sorted(p for d in TEXT_SOURCES for p in d.glob("*.txt"))
+    texts += sorted(p for p in FULL.iterdir() if p.suffix in (".txt", ".md"))
+    converted = sorted(p for p in FULL.iterdir() if p.suffix in (".pdf", ".html"))
+    folder.mkdir(parents=True)
+    n_converted = 0
+    for i in range(n):
+        sub = folder / f"{i // 1000:03d}"
+        sub.mkdir(exist_ok=True)
+        if pdf_every and i % pdf_every == pdf_every - 1:
+            source = converted[n_converted % len(converted)]
+            n_converted += 1
+        else:
+            source = texts[i % len(texts)]
+        shutil.copyfile(source, sub / f"{i:06d}-{source.stem}{source.suffix}")
+    return folder, n_converted
+
+
+def run_cli(corpus: Path, out: Path, *args: str) -> float:
+    """Wall seconds of one ``xxgk extract`` process."""
+    for leftover in out.parent.glob(out.name + "*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(corpus), "-o", str(out), *args]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.decode()[-2000:]}")
+    return wall
+
+
+def pdf_cpu_seconds() -> dict[str, float]:
+    """CPU seconds of one extraction of each bundled PDF, in this process (jieba loaded first)."""
+    from extractor import extract_file
+    from extractor.batch import warm_up
+
+    warm_up()
+    times = {}
+    for pdf in sorted(FULL.glob("*.pdf")):
+        start = time.process_time()
+        extract_file(pdf)
+        times[pdf.name] = time.process_time() - start
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=5000)
+    parser.add_argument("--pdf-every", type=int, default=50, help="one document in this many is a PDF or HTML report")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each engine (best kept)")
+    args = parser.parse_args()
+    cpus = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-ray-") as tmp:
+        base = Path(tmp)
+        corpus, converted = make_corpus(base / "corpus", args.docs, args.pdf_every)
+        print(f"corpus: {args.docs} documents ({converted} PDF/HTML reports); {cpus} CPUs", flush=True)
+        times: dict[str, float] = {}
+        for engine, extra in (("local", ["--workers", str(cpus)]), ("ray", ["--engine", "ray"])):
+            runs = []
+            for _ in range(args.repeat):
+                load = os.getloadavg()[0]
+                runs.append(run_cli(corpus, base / f"{engine}.parquet", *extra))
+                print(f"{engine}: {runs[-1]:.1f} s (load average before: {load:.1f})", flush=True)
+            times[engine] = min(runs)
+            print(f"{engine} ({' '.join(extra)}): {times[engine]:.1f} s, "
+                  f"{1000 * times[engine] / args.docs:.1f} ms/doc wall", flush=True)
+        print(f"ratio ray / local: {times['ray'] / times['local']:.2f}x", flush=True)
+        import pyarrow.parquet as pq
+
+        same = pq.read_table(base / "local.parquet").equals(pq.read_table(base / "ray.parquet"))
+        print(f"same rows: {same}", flush=True)
+    pdfs = pdf_cpu_seconds()
+    print("CPU seconds per PDF: " + ", ".join(f"{name} {s:.2f}" for name, s in pdfs.items())
+          + f" (mean {sum(pdfs.values()) / len(pdfs):.2f})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,391 @@
+"""Many documents on a Ray cluster: Ray Data reads the list of documents, a pool of actors (one
+per CPU, each with jieba and the rules loaded once) extracts them, and the results come back to
+the driver in input order, where the local engine's batch (``Batch``: cross-year checks, resume,
+writers) takes them as if its own worker processes had made them. So the output is the local
+engine's, row for row, whatever the number of workers or nodes.
+
+    from extractor.ray_batch import extract_ray
+    for report in extract_ray(["reports/", "s3://bucket/reports/"], address="auto"):
+        ...
+
+Documents are read where they are: a local path on the node that extracts it (a cluster needs
+the same path on every node: a shared mount), or a URI of any filesystem pyarrow knows
+(``s3://``, ``gs://``, ``hdfs://``, ``file://``), read by the actor through ``pyarrow.fs``.
+Ray is an optional extra: ``pip install 'xxgk-extractor[ray]'``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+import os
+import pickle
+import re
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .batch import (
+    DEFAULT_TIME_LIMIT,
+    GOLD_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    Batch,
+    DocumentTimeout,
+    Inputs,
+    LateCheck,
+    _extract_serialised,
+    doc_name,
+    serialised,
+    timeout_report,
+    warm_up,
+)
+from .ingest import MAX_BYTES
+from .models import Report
+
+if TYPE_CHECKING:
+    from .llm import LLMConfig
+
+RAY_MISSING = "--engine ray needs Ray: pip install 'xxgk-extractor[ray]'"
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # s3://…, gs://…, file://… (not C:\ nor a plain path)
+BATCH_DOCS = 8  # documents an actor extracts per call (as the local engine's chunks)
+BLOCK_DOCS = 32  # documents per Ray Data block (a task): fewer tasks to schedule, still a fair spread
+# A call whose actor died (a node lost, a crash in a C library) is tried again this many times on a
+# fresh actor; then its documents get an error and the run goes on (Ray's default: for ever).
+ACTOR_RETRIES = 2
+ACTOR_LOST = "actor process ended (a document of this batch crashed it, or its node was lost)"
+
+
+class RayMissing(Exception):
+    """Ray (with Ray Data) is not installed."""
+
+
+def require_ray() -> None:
+    """Raise ``RayMissing`` (saying what to install) unless Ray Data can be imported."""
+    try:
+        import ray  # noqa: F401
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise RayMissing(RAY_MISSING) from None
+
+
+# ------------------------------------------------------------------------------- inputs
+
+
+class RayInputs(Inputs):
+    """``Inputs`` that also take URIs of any filesystem pyarrow supports: a file, or a folder
+    walked for the supported formats (hidden files and gold labels left out, sorted), as the
+    local engine walks a directory. Globs are expanded for local paths only."""
+
+    def _expand(self, raw: str) -> list[str]:
+        if not URI.match(raw):
+            return super()._expand(raw)
+        from pyarrow import fs
+
+        try:
+            filesystem, root = fs.FileSystem.from_uri(raw)
+            info = filesystem.get_file_info(root)
+            if info.type == fs.FileType.File:
+                return [raw]
+            if info.type != fs.FileType.Directory:
+                self.unmatched.append(raw)
+                return []
+            listing = filesystem.get_file_info(fs.FileSelector(root, recursive=True))
+        except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+            self.unmatched.append(f"{raw} ({exc})")
+            return []
+        found = []
+        for entry in listing:
+            name = entry.base_name
+            if entry.type != fs.FileType.File or name.startswith(".") or name.endswith(GOLD_SUFFIX):
+                continue
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in SUPPORTED_SUFFIXES:
+                found.append(raw.rstrip("/") + "/" + entry.path[len(root.rstrip("/")):].lstrip("/"))
+            else:
+                suffix = suffix or "(no suffix)"
+                self.skipped[suffix] = self.skipped.get(suffix, 0) + 1
+        return sorted(found)
+
+    def _add(self, p: str) -> None:
+        if not URI.match(p):
+            super()._add(p)
+        elif p not in self._names:
+            self._names.add(p)
+            self.documents.append(p)
+
+
+# ------------------------------------------------------------------------------- one document
+
+
+class _thread_budget:
+    """``DocumentTimeout`` raised in this thread after ``seconds``: Ray runs an actor's calls in
+    a thread that is not the process's main thread, where SIGALRM (``batch._time_budget``)
+    cannot be used. Like the signal, the exception lands between two Python instructions."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._done = self._fired = False
+
+    def _expire(self) -> None:
+        with self._lock:
+            if not self._done:
+                self._fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread),
+                                                           ctypes.py_object(DocumentTimeout))
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            self._thread = threading.get_ident()
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.seconds:
+            self._timer.cancel()
+            with self._lock:
+                self._done = True
+                if self._fired:  # raised already, or still pending: clear a pending one
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
+
+
+def extract_where(path: str, doc: str, *, with_text: bool, llm: LLMConfig | None,
+                  time_limit: float | None) -> tuple[Report, str | None]:
+    """One document, named ``doc``: a local ``path`` read in place, a URI read through
+    ``pyarrow.fs`` into a temporary file (the converters tell the format by content)."""
+    args: dict[str, Any] = {"with_text": with_text, "llm": llm, "time_limit": time_limit, "doc": doc}
+    budget = time_limit if llm is None else None  # with --llm, the client's own timeouts bound it
+    if not URI.match(path):
+        return _within_budget(budget, path, args)
+    try:
+        data = _read_uri(path)
+    except (OSError, ValueError) as exc:
+        report = Report(doc=doc)
+        report.add_error("ingest", f"cannot read file: {exc}")
+        return serialised(report)
+    with tempfile.TemporaryDirectory(prefix="xxgk-") as tmp:
+        local = os.path.join(tmp, "document" + os.path.splitext(path)[1].lower())
+        with open(local, "wb") as fh:
+            fh.write(data)
+        return _within_budget(budget, local, args)
+
+
+def _within_budget(budget: float | None, path: str, args: dict[str, Any]) -> tuple[Report, str | None]:
+    try:
+        with _thread_budget(budget):
+            return _extract_serialised(path, **args)
+    except DocumentTimeout:  # the timer fired as the document finished, outside its own handler
+        return timeout_report(args["doc"], args["time_limit"]), None
+
+
+def _read_uri(uri: str) -> bytes:
+    from pyarrow import fs
+
+    filesystem, path = fs.FileSystem.from_uri(uri)
+    size = filesystem.get_file_info(path).size
+    if size is not None and size > MAX_BYTES:
+        raise ValueError(f"file is {size} bytes, over the {MAX_BYTES}-byte limit")
+    with filesystem.open_input_stream(path) as stream:
+        return stream.read()
+
+
+class Extractor:
+    """The Ray Data actor: loads jieba and the rules once, then extracts batches of documents.
+
+    Each result goes back pickled with its JSON line, as the local engine's worker processes
+    send theirs. With ``--llm`` the documents of a batch wait on the endpoint together (threads,
+    as the local engine does), each request holding one of the cluster's request slots."""
+
+    def __init__(self, with_text: bool, llm: LLMConfig | None, time_limit: float | None, slots: Any = None):
+        warm_up()
+        self.args: dict[str, Any] = {"with_text": with_text, "llm": llm, "time_limit": time_limit}
+        if slots is not None:
+            from .llm.client import share_request_slots
+
+            share_request_slots(_ClusterSlots(slots))
+
+    def __call__(self, batch: Any) -> Any:
+        import pyarrow as pa
+
+        # Arrow in and out: no conversion of the columns to and from numpy arrays of objects
+        paths, docs = batch.column("path").to_pylist(), batch.column("doc").to_pylist()
+        jobs = [(os.fsdecode(p), d) for p, d in zip(paths, docs, strict=True)]
+        llm = self.args["llm"]
+        if llm is not None and len(jobs) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=max(1, min(llm.concurrency, len(jobs)))) as threads:
+                results = list(threads.map(lambda job: extract_where(*job, **self.args), jobs))
+        else:
+            results = [extract_where(*job, **self.args) for job in jobs]
+        blobs = [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results]
+        return pa.table({"i": batch.column("i"), "result": pa.array(blobs, type=pa.binary())})
+
+
+# ------------------------------------------------------------------------------- LLM requests
+
+
+class RequestSlots:
+    """The cluster's LLM requests in flight at once (a Ray actor: one counter for every node,
+    since an endpoint's rate limit is global). ``acquire`` waits for a free slot."""
+
+    def __init__(self, slots: int):
+        import asyncio
+
+        self._free = asyncio.Semaphore(max(1, slots))
+
+    async def acquire(self) -> None:
+        await self._free.acquire()
+
+    async def release(self) -> None:
+        self._free.release()
+
+
+class _ClusterSlots:
+    """A request slot of ``RequestSlots``, held around one request (a context manager)."""
+
+    def __init__(self, actor: Any):
+        self.actor = actor
+
+    def __enter__(self) -> None:
+        import ray
+
+        ray.get(self.actor.acquire.remote())
+
+    def __exit__(self, *exc: Any) -> None:
+        self.actor.release.remote()
+
+
+# ------------------------------------------------------------------------------- the batch
+
+
+def _connect(address: str | None) -> bool:
+    """Join ``address`` (or start a local Ray when None); True when this call started Ray."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+    return True
+
+
+def _quiet() -> None:
+    """Ray Data's log lines (plan, start, finish) and its note that progress bars are off stay
+    in its log files; its warnings still show."""
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
+
+
+class RayBatch(Batch):
+    """``Batch`` whose results are made by Ray Data actors. ``workers``: actors (0 = one per CPU
+    of the cluster); ``address``: the cluster (None: start a local Ray, stopped at the end)."""
+
+    def __init__(self, paths: Iterable[str | os.PathLike[str]] | None = None, *, documents: list[str] | None = None,
+                 workers: int = 0, address: str | None = None, llm: LLMConfig | None = None,
+                 with_text: bool = False, time_limit: float | None = DEFAULT_TIME_LIMIT,
+                 on_late: LateCheck | None = None):
+        require_ray()
+        if documents is None:
+            documents = RayInputs(paths or []).documents
+        super().__init__(documents=documents, workers=1, llm=llm, with_text=with_text, time_limit=time_limit,
+                         on_late=on_late)
+        self.workers = workers
+        self.address = address
+
+    def _results(self) -> Iterator[tuple[Report, str | None]]:
+        if not self.documents:
+            return
+        import ray
+        import ray.data
+
+        started = _connect(self.address)
+        try:
+            yield from self._run(ray)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _run(self, ray: Any) -> Iterator[tuple[Report, str | None]]:
+        cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
+        actors = max(1, min(self.workers or cpus, len(self.documents)))
+        context = ray.data.DataContext.get_current()
+        before = (context.execution_options.preserve_order, context.enable_progress_bars, context.max_errored_blocks)
+        try:
+            # blocks come back as they finish (an actor never waits for a slow block ahead of it);
+            # the results are put back in input order here, as the local engine's pool does
+            context.execution_options.preserve_order = False
+            context.enable_progress_bars = False
+            context.max_errored_blocks = -1  # a block that failed every try: its documents get an error
+            _quiet()
+            yield from self._stream(ray, actors)
+        finally:  # a caller's own Ray Data settings as they were
+            (context.execution_options.preserve_order, context.enable_progress_bars,
+             context.max_errored_blocks) = before
+
+    def _stream(self, ray: Any, actors: int) -> Iterator[tuple[Report, str | None]]:
+        slots = None
+        if self.llm is not None:
+            slots = ray.remote(num_cpus=0)(RequestSlots).remote(self.llm.concurrency)
+        items = [{"i": i, "path": os.fsencode(_where(p)), "doc": doc_name(p)} for i, p in enumerate(self.documents)]
+        # enough blocks for every actor to have work, and not so many that scheduling costs
+        blocks = min(len(items), max(actors * 4, math.ceil(len(items) / BLOCK_DOCS)))
+        with warnings.catch_warnings():
+            # max_task_retries has no named parameter yet; Ray 2.60 warns of the keyword form
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
+            dataset = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
+                Extractor, batch_size=BATCH_DOCS, batch_format="pyarrow",
+                fn_constructor_kwargs={"with_text": self.with_text, "llm": self.llm,
+                                       "time_limit": self.time_limit, "slots": slots},
+                compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, max_task_retries=ACTOR_RETRIES)
+        batches = dataset.iter_batches(batch_size=None, batch_format="pyarrow")
+        pairs = (pair for batch in batches
+                 for pair in zip(batch.column("i").to_pylist(), batch.column("result").to_pylist(), strict=True))
+        try:
+            for i, blob in in_input_order(pairs, len(self.documents)):
+                if blob is not None:
+                    yield pickle.loads(blob)
+                else:  # a document of a block Ray gave up on
+                    report = Report(doc=doc_name(self.documents[i]))
+                    report.add_error("extract", ACTOR_LOST)
+                    yield serialised(report)
+        finally:
+            if slots is not None:
+                ray.kill(slots)
+
+
+def in_input_order(pairs: Iterable[tuple[int, bytes]], total: int) -> Iterator[tuple[int, bytes | None]]:
+    """Results ``(index, result)`` as they come, yielded by index from 0 to ``total - 1``; each
+    is held until those before it are out. An index that never came (its block failed every
+    try) is yielded with None once the stream has ended."""
+    ready: dict[int, bytes] = {}
+    expected = 0
+    for i, blob in pairs:
+        ready[i] = blob
+        while expected in ready:
+            yield expected, ready.pop(expected)
+            expected += 1
+    for i in range(expected, total):
+        yield i, ready.pop(i, None)
+
+
+def _where(path: str) -> str:
+    """Where an actor reads ``path``: a URI as it is, a local path made absolute (an actor's
+    working folder is not the driver's)."""
+    return path if URI.match(path) else os.path.abspath(path)
+
+
+def extract_ray(paths: Iterable[str | os.PathLike[str]], *, address: str | None = None, workers: int = 0,
+                llm: LLMConfig | None = None, with_text: bool = False,
+                time_limit: float | None = DEFAULT_TIME_LIMIT, on_late: LateCheck | None = None) -> Iterator[Report]:
+    """``extract_batch`` on a Ray cluster: the same results in the same order (see the module).
+
+    ``address``: the cluster to join (``"auto"``, ``"ray://host:10001"``, ``host:6379``); None
+    joins the cluster Ray is already connected to, or starts a local one for this run.
+    ``workers``: actors (0 = one per CPU of the cluster).
+    """
+    return iter(RayBatch(paths, workers=workers, address=address, llm=llm, with_text=with_text,
+                         time_limit=time_limit, on_late=on_late))
