@@ -244,21 +244,34 @@ class RequestSlots:
     async def release(self) -> None:
         self._free.release()
 
+    async def release_after(self, _granted: Any) -> None:
+        """Give back a slot whose holder stopped waiting (Ray calls this once ``_granted`` resolved)."""
+        self._free.release()
+
 
 class _ClusterSlots:
-    """A request slot of ``RequestSlots``, held around one request (a context manager)."""
+    """A request slot of ``RequestSlots``, taken and given back around one request (as a
+    ``threading.Semaphore``'s ``acquire``/``release``, which the LLM client calls)."""
 
     def __init__(self, actor: Any):
         self.actor = actor
 
-    def __enter__(self) -> None:
+    def acquire(self, timeout: float | None = None) -> bool:
+        """Wait for a free slot, at most ``timeout`` seconds (a document's time left): False when none came.
+        A slot granted after the wait was given up is handed back as soon as it is granted."""
         import ray
+        from ray.exceptions import GetTimeoutError
 
-        ray.get(self.actor.acquire.remote())
+        granted = self.actor.acquire.remote()
+        try:
+            ray.get(granted, timeout=timeout)
+        except GetTimeoutError:
+            self.actor.release_after.remote(granted)  # runs once the pending grant resolves
+            return False
+        return True
 
-    def __exit__(self, *exc: Any) -> None:
+    def release(self) -> None:
         self.actor.release.remote()
-
 
 # ------------------------------------------------------------------------------- the batch
 

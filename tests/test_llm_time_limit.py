@@ -81,7 +81,7 @@ def test_documents_in_threads_stop_at_their_time_limit(server: Server, reports: 
     assert [r.doc for r in results] == reports
     for report in results:
         assert_rules_kept_with_a_time_limit_error(report, rules)
-        assert report.llm is not None and report.llm["requests"] == 1
+        assert report.llm is not None and report.llm.requests == 1
     assert len(server.fake.requests) == 1 + len(reports)  # no retry after a document's time was up
     # four cut requests in a row did not mark the endpoint as down: a prompt answer is taken
     server.delay = 0.0

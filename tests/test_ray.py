@@ -172,6 +172,21 @@ def test_engine_options_are_checked(tmp_path):
     assert result.exit_code == 2 and "--engine ray" in result.stderr
 
 
+def test_a_cluster_slot_waited_for_past_the_time_left_is_given_back(cluster):
+    import ray
+
+    from extractor.ray_batch import RequestSlots, _ClusterSlots
+
+    slots = _ClusterSlots(ray.remote(RequestSlots).remote(1))
+    assert slots.acquire(timeout=10)
+    assert not slots.acquire(timeout=0.2)  # the one slot is held: the document's time runs out
+    slots.release()
+    # the grant given up above comes later and is handed straight back: the slot is free again
+    assert slots.acquire(timeout=10)
+    assert not slots.acquire(timeout=0.2)
+    slots.release()
+
+
 def test_a_document_over_its_time_budget_gets_an_error_in_an_actor(cluster):
     from extractor.ray_batch import extract_ray
 

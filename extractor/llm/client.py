@@ -130,9 +130,10 @@ _SHARED_SLOTS: Any = None  # share_request_slots: one limit for many processes
 
 
 def share_request_slots(slots: Any) -> None:
-    """Hold one of ``slots`` (a context manager, entered around every request) instead of this
-    process's own ``concurrency`` semaphore: a limit shared by many processes or machines (the
-    Ray engine's cluster-wide slots). None goes back to the per-process semaphore."""
+    """Take one of ``slots`` around every request (``acquire(timeout=)`` → bool and ``release()``,
+    as a semaphore's) instead of this process's own ``concurrency`` semaphore: a limit shared by
+    many processes or machines (the Ray engine's cluster-wide slots). None goes back to the
+    per-process semaphore."""
     global _SHARED_SLOTS
     _SHARED_SLOTS = slots
 
