@@ -133,7 +133,7 @@ class Context:
     @cached_property
     def clause_channel(self) -> str | None:
         """The channel the figure's own clause names, if any."""
-        return _channel(self.near[max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(self.near)), default=0):])
+        return _channel(self.near[max((m.end() for m in P.CLAUSE_START_MARKS.finditer(self.near)), default=0):])
 
     @cached_property
     def channel(self) -> str:
@@ -148,7 +148,6 @@ class Context:
         return channel == self.channel
 
 
-_CLAUSE_PUNCTUATION = re.compile(r"[，,；;：:]")
 
 
 def resolve_fields(
@@ -338,7 +337,7 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
 def _said_none_before(rule: Rule, context: Context) -> bool:
     """"上年无结转,办结6件": the statement of none closes carried_over, so 6件 is not carried over.
     True when a statement of none of the rule's field stands in a clause before the figure's own."""
-    clause_start = max((m.end() for m in _CLAUSE_PUNCTUATION.finditer(context.near)), default=0)
+    clause_start = max((m.end() for m in P.CLAUSE_START_MARKS.finditer(context.near)), default=0)
     before = context.near[:clause_start]
     if not before:
         return False
@@ -391,10 +390,7 @@ def _add_statements_of_none(text: str, sections: SectionMap, fields: dict[str, F
             break
 
 
-_CLAUSE_STOP = re.compile(r"[，,。；;\n]")
-
-
 def _clause(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in re.finditer(r"[，,。；;\n]", text[max(0, start - 60):start])), default=0)
-    stop = _CLAUSE_STOP.search(text, end, end + RIGHT_REACH)  # bounded: linear in time on a line without breaks
+    left = max((m.end() for m in P.CLAUSE_STOP.finditer(text[max(0, start - 60):start])), default=0)
+    stop = P.CLAUSE_STOP.search(text, end, end + RIGHT_REACH)  # bounded: linear in time on a line without breaks
     return text[max(0, start - 60) + left: stop.start() if stop else end]

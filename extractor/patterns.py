@@ -134,6 +134,14 @@ PAGE_NUMBER_AT_EDGE = re.compile(rf"{PAGE_NUMBER.pattern}|^\d{{1,3}}$", re.IGNOR
 # ---------------------------------------------------------------- clauses
 # A clause ends at punctuation or a blank line; a single line break is a wrap, not a break
 CLAUSE_BREAK = re.compile(r"[，,、：:（）()。；;！？!?“”\"]|\n\s*\n")
+# Narrower clause pieces, each for one reading (unifying them changes which words a rule sees):
+# where the clause a figure stands in begins, reading back from it (after the last of these:
+# "共受理申请21件,结转上年度2件" → the clause of 2 is "结转上年度"; a 、 list or brackets stay inside);
+CLAUSE_START_MARKS = re.compile(r"[，,；;：:]")
+# where a statement of none ends, reading on from it (a line break ends it; a colon does not);
+CLAUSE_STOP = re.compile(r"[，,。；;\n]")
+# and the LLM layer's clause of a candidate: clause or sentence punctuation, or a line break.
+CANDIDATE_CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n]")
 
 
 # ---------------------------------------------------------------- pieces the rules and the LLM layer share

@@ -33,7 +33,7 @@ from ..vocab import FIELD_RULES
 from .definitions import FIELDS, FieldDef
 
 SENTENCE_BREAK = re.compile(f"[{P.SENTENCE_END_MARKS}]|\n")  # the rules' marks, and a line break
-CLAUSE_BREAK = re.compile(r"[，,。！？!?；;：:\n]")
+CLAUSE_BREAK = P.CANDIDATE_CLAUSE_BREAK
 # An explicit statement of none: the rules' word of none ([none_words].word in field_rules.toml)
 NONE_WORD = re.compile(FIELD_RULES["none_words"]["word"])
 SUB_ITEM = re.compile(P.SUB_ITEM_WORD)
