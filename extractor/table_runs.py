@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 Number = int | float
 
@@ -51,9 +52,13 @@ class Identity:
     left: tuple[str, ...]
     right: tuple[str, ...]
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return self.left + self.right
+
+    @cached_property
+    def key_set(self) -> frozenset[str]:
+        return frozenset(self.left + self.right)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class RunResult:
     checked: bool = True  # some identity bears on the run (else only the number grammar splits it)
     cells: tuple[Number | None, ...] = ()  # each cell's value where every split left agrees, else None
     narrowed_by: tuple[Statement, ...] = ()  # the prose statements that dropped splits
+    nodes: int = 0  # search nodes spent on the run's group (at most the bound + 1): work counted, not timed
 
     @property
     def why(self) -> str:
@@ -149,12 +155,13 @@ def _feasible(identity: Identity, s: _Search, open_cells: frozenset[str], bound:
 
 
 def _forced(key: str, identities: Sequence[Identity], s: _Search) -> Number | None:
-    """The value an identity leaves for ``key`` when it is the identity's only unknown cell."""
+    """The value an identity leaves for ``key`` when it is the identity's only unknown cell
+    (``identities``: those holding ``key`` once, ``_holding_once``)."""
+    values, fixed = s.values, s.fixed
+    if key in values or fixed.get(key) is not None:
+        return None
     for identity in identities:
-        if key not in identity.keys:
-            continue
-        unknown = [k for k in identity.keys if _known(k, s) is None]
-        if unknown != [key] or identity.keys.count(key) != 1:
+        if not all(k in values or fixed.get(k) is not None for k in identity.keys if k != key):
             continue
         left = sum(_known(k, s) or 0 for k in identity.left if k != key)
         right = sum(_known(k, s) or 0 for k in identity.right if k != key)
@@ -162,15 +169,20 @@ def _forced(key: str, identities: Sequence[Identity], s: _Search) -> Number | No
     return None
 
 
+def _holding_once(key: str, identities: Sequence[Identity]) -> list[Identity]:
+    return [i for i in identities if key in i.key_set and i.keys.count(key) == 1]
+
+
 def _run_splits(run: Run, s: _Search) -> list[tuple[Number, ...]]:
     """Every split of one run that the identities within reach of this run allow."""
     # identities this run alone can test: every other cell printed (cells of other runs are
     # unknown here, and an identity with an unknown on each side cannot prune; _combine tests it)
     cells = set(run.cells)
-    local = [i for i in s.identities if cells & set(i.keys) and all(k in cells or k in s.fixed for k in i.keys)]
+    local = [i for i in s.identities if not cells.isdisjoint(i.key_set) and all(k in cells or k in s.fixed for k in i.keys)]
     k, text = len(run.cells), run.digits
     found: list[tuple[Number, ...]] = []
     open_after = [frozenset(run.cells[i + 1 :]) for i in range(k)]
+    holding = [_holding_once(c, local) for c in run.cells]
 
     def dfs(i: int, pos: int) -> None:
         s.budget.step()
@@ -179,7 +191,7 @@ def _run_splits(run: Run, s: _Search) -> list[tuple[Number, ...]]:
                 found.append(tuple(s.values[c] for c in run.cells))
             return
         key = run.cells[i]
-        forced = _forced(key, local, s)
+        forced = _forced(key, holding[i], s)
         last_end = min(len(text) - (k - i - 1), pos + MAX_CELL_CHARS)
         if len(text) - pos > (k - i) * MAX_CELL_CHARS:
             return  # the cells left cannot hold the characters left
@@ -231,12 +243,14 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
     in_runs = {c for r in runs for c in r.cells}
     usable = [i for i in identities if all(k in in_runs or k in fixed for k in i.keys)]
     found: list[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]] = []
+    nodes: dict[int, int] = {}
     for group in _groups(runs, usable):
         cells = {c for r in group for c in runs[r].cells}
-        linked = [i for i in usable if cells & set(i.keys)]
+        linked = [i for i in usable if not i.key_set.isdisjoint(cells)]
         # a statement bears on this group when its cells are this group's or fixed
         told = [st for st in stated if cells & set(st.keys) and all(k in cells or k in fixed for k in st.keys)]
-        solutions = _solve_group([runs[r] for r in group], linked, fixed, budget)
+        solutions, spent = _solve_group([runs[r] for r in group], linked, fixed, budget)
+        nodes.update(dict.fromkeys(group, spent))
         found.append((group, solutions, bool(linked), told))
     trusted = _prose_agrees(found, runs, stated, fixed)
     out: dict[int, RunResult] = {}
@@ -255,7 +269,7 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
         for i, r in enumerate(group):
             out[r] = _result([sol[i] for sol in solutions], runs[r], checked,
                              tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells)))
-    return [out[r] for r in range(len(runs))]
+    return [replace(out[r], nodes=nodes[r]) for r in range(len(runs))]
 
 
 def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple[Statement, ...]) -> RunResult:
@@ -316,10 +330,16 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
 
 
 def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
-                 budget: int) -> list[dict[int, tuple[Number, ...]]] | None:
+                 budget: int) -> tuple[list[dict[int, tuple[Number, ...]]] | None, int]:
     """Every split of the runs together that satisfies the identities (run index → its cells),
-    or None when the bound stopped the search before all were found."""
+    or None when the bound stopped the search before all were found; and the nodes searched."""
     s = _Search(runs, identities, fixed, _Budget(budget))
+    solutions, capped = _search_group(runs, identities, fixed, s)
+    return (None if capped else solutions), budget - s.budget.left
+
+
+def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, Number],
+                  s: _Search) -> tuple[list[dict[int, tuple[Number, ...]]], bool]:
     try:
         # 1. each run alone, against the identities it can be tested on so far
         candidates = [_run_splits(run, _Search(runs, identities, fixed, s.budget)) for run in runs]
@@ -328,12 +348,12 @@ def _solve_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: dic
         # each cell's range over its run's splits: partly assigned identities are tested against it
         s.ranges = {c: (min(v[i] for v in cands), max(v[i] for v in cands))
                     for run, cands in zip(runs, candidates, strict=True) if cands for i, c in enumerate(run.cells)}
-        touched = [[i for i in identities if set(i.keys) & set(run.cells)] for run in runs]
+        touched = [[i for i in identities if not i.key_set.isdisjoint(run.cells)] for run in runs]
         solutions: list[dict[int, tuple[Number, ...]]] = []
         capped = _combine(order, candidates, runs, touched, s, {}, solutions)
     except _OutOfBudget:
-        return None
-    return None if capped else solutions
+        return [], True
+    return solutions, capped
 
 
 def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs: Sequence[Run],

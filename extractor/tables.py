@@ -110,7 +110,8 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
             result.unread.append(prefix)
         if fitted is not None:
             fitted_rows[t] = fitted
-    fitted_rows.update(_split_runs(result, table, specs, runs, fitted_rows, statements(result.figures, table, specs)))
+    if runs:  # the prose's figures bear only on runs to split (a table read by labels needs none)
+        fitted_rows.update(_split_runs(result, table, specs, runs, fitted_rows, statements(result.figures, table, specs)))
     if strays and table == "requests":
         _place_strays(result, table, specs, fitted_rows, strays)
     out: dict[str, Any] = {}
