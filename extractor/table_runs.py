@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
 Number = int | float
 
@@ -51,14 +50,13 @@ class Identity:
 
     left: tuple[str, ...]
     right: tuple[str, ...]
+    # both sides' keys, as a tuple and a set: read at every node of the search, so made once
+    keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    key_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def keys(self) -> tuple[str, ...]:
-        return self.left + self.right
-
-    @cached_property
-    def key_set(self) -> frozenset[str]:
-        return frozenset(self.left + self.right)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", self.left + self.right)
+        object.__setattr__(self, "key_set", frozenset(self.keys))
 
 
 @dataclass(frozen=True)
@@ -141,17 +139,23 @@ def _known(key: str, s: _Search) -> Number | None:
 
 def _feasible(identity: Identity, s: _Search, open_cells: frozenset[str], bound: float) -> bool:
     """Interval test: with the run's unassigned cells in [0, bound], can the two sides still be equal?"""
-    lo = [0.0, 0.0]
-    hi = [0.0, 0.0]
-    for side, keys in enumerate((identity.left, identity.right)):
+    values, fixed = s.values, s.fixed
+    bounds = []
+    for keys in (identity.left, identity.right):
+        lo = hi = 0.0
         for key in keys:
-            v = s.values.get(key, s.fixed.get(key))
+            v = values[key] if key in values else fixed.get(key)
             if v is None:
-                hi[side] += bound if key in open_cells else float("inf")
+                hi += bound if key in open_cells else _INF
             else:
-                lo[side] += v
-                hi[side] += v
-    return lo[0] <= hi[1] + 1e-9 and lo[1] <= hi[0] + 1e-9
+                lo += v
+                hi += v
+        bounds.append((lo, hi))
+    (lo0, hi0), (lo1, hi1) = bounds
+    return lo0 <= hi1 + 1e-9 and lo1 <= hi0 + 1e-9
+
+
+_INF = float("inf")
 
 
 def _forced(key: str, identities: Sequence[Identity], s: _Search) -> Number | None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .schema import TEMPLATE, RowSpec
@@ -253,6 +254,11 @@ def _decimal_cell(key: str) -> bool:
 
 def _identities(table: str, specs: Sequence[RowSpec]) -> list[Identity]:
     """The sums table 三 holds, over the cell keys of its rows (schema/tables.toml, [requests])."""
+    return list(_identities_of(table, tuple(specs)))
+
+
+@lru_cache(maxsize=8)  # the same few row sets in every report
+def _identities_of(table: str, specs: tuple[RowSpec, ...]) -> tuple[Identity, ...]:
     prefix = f"{table}."
     columns = TEMPLATE.request_columns
     total_column, total_row = TEMPLATE.request_total_column, TEMPLATE.request_total_row
@@ -266,7 +272,7 @@ def _identities(table: str, specs: Sequence[RowSpec]) -> list[Identity]:
             out.append(Identity(tuple(f"{prefix}{k}.{c}" for k in left), tuple(f"{prefix}{k}.{c}" for k in right)))
         if total_row in keys and outcomes:
             out.append(Identity((f"{prefix}{total_row}.{c}",), tuple(f"{prefix}{k}.{c}" for k in outcomes)))
-    return out
+    return tuple(out)
 
 
 def _drop_blank_duplicates(rows: list[_Row], specs: Sequence[RowSpec]) -> list[_Row]:
