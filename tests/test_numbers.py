@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractor import extract
+from extractor.numbers import find_number_expressions
 
 # (sentence, [(value, qualifier, unit)]) — every figure the sentence holds, and nothing else
 NUMERALS_AND_QUALIFIERS = [
@@ -101,3 +102,12 @@ def test_span_runs_from_qualifier_to_unit(sentence: str, span: str) -> None:
 def test_values_are_ints_when_whole() -> None:
     (mention,) = extract("访问量377.8929万次。").mentions
     assert mention.value == 3778929 and isinstance(mention.value, int)
+
+
+def test_a_percentage_in_words_is_found_only_whole_inside_the_span() -> None:
+    # the scan for 百分之 is skipped where the span does not hold the word: same result as the scan
+    text = "答复率百分之九十五，共计3件。"
+    whole = [(e.value, e.unit) for e in find_number_expressions(text, spans=[(0, len(text))])]
+    assert (95, "%") in whole
+    cut = [(e.value, e.unit) for e in find_number_expressions(text, spans=[(4, len(text))])]
+    assert (95, "%") not in cut and (3, "件") in cut
