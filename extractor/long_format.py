@@ -47,6 +47,17 @@ def doc_columns(report: Report) -> dict[str, Any]:
     return columns
 
 
+def old_region_mapping(text: str) -> Any | None:
+    """The region mapping as earlier versions wrote it, JSON or Python text
+    (``{'province': '江苏省', …}``), parsed; None when it is neither."""
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            return parse(text)
+        except (ValueError, SyntaxError):
+            continue
+    return None
+
+
 def region_text(region: Any) -> str | None:
     """``region`` as the long format writes it: the names from the province down, run together
     (``{"province": "江苏省", "city": "淮安市", "county": "洪泽区", "code": "320813"}`` →
@@ -57,13 +68,8 @@ def region_text(region: Any) -> str | None:
     if isinstance(region, str):
         if not region.startswith("{"):
             return region or None
-        for parse in (json.loads, ast.literal_eval):
-            try:
-                parsed = parse(region)
-                break
-            except (ValueError, SyntaxError):
-                continue
-        else:
+        parsed = old_region_mapping(region)
+        if parsed is None:
             return region
         region = parsed
     if isinstance(region, Mapping):

@@ -20,21 +20,19 @@ duckdb is an optional extra: ``pip install 'xxgk-extractor[duckdb]'``.
 
 from __future__ import annotations
 
-import ast
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import divisions as dv
 from .checks import SAME_BODY_MIN_SUFFIX, _body_key
+from .long_format import REGION_LEVELS, old_region_mapping
 
 if TYPE_CHECKING:
     from .models import Report
 
 INSTALL_HINT = "DuckDB output needs duckdb: pip install 'xxgk-extractor[duckdb]'"
 STORE_SUFFIX = ".duckdb"
-REGION_LEVELS = ("province", "city", "county", "township")
 
 # The fields an analyst starts from, as columns of ``body_year`` (name in the view → field key).
 # All are counts, so the view holds their whole-number ``value`` (BIGINT).
@@ -82,12 +80,7 @@ def region_parts(region: Any) -> dict[str, Any]:
     out: dict[str, Any] = {**dict.fromkeys(REGION_LEVELS), "code": None}
     value: Any = region
     if isinstance(region, str) and region.startswith("{"):
-        for parse in (json.loads, ast.literal_eval):
-            try:
-                value = parse(region)
-                break
-            except (ValueError, SyntaxError):
-                continue
+        value = old_region_mapping(region)
     elif isinstance(region, str):
         division = dv.by_full_name(region)
         if division is not None:
