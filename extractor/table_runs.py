@@ -21,7 +21,7 @@ The search is bounded (``BUDGET`` nodes); a run too long to search in that bound
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 Number = int | float
@@ -139,6 +139,12 @@ def _known(key: str, s: _Search) -> Number | None:
 
 def _feasible(identity: Identity, s: _Search, open_cells: frozenset[str], bound: float) -> bool:
     """Interval test: with the run's unassigned cells in [0, bound], can the two sides still be equal?"""
+    return _sides_can_meet(identity, s, lambda key: (0.0, bound) if key in open_cells else (0.0, _INF))
+
+
+def _sides_can_meet(identity: Identity, s: _Search, unknown: Callable[[str], tuple[float, float]]) -> bool:
+    """Whether the identity's two sides can still be equal: the known cells at their values, each
+    unknown cell anywhere in ``unknown(key)``; exactly equal once every cell is known."""
     values, fixed = s.values, s.fixed
     bounds = []
     for keys in (identity.left, identity.right):
@@ -146,7 +152,9 @@ def _feasible(identity: Identity, s: _Search, open_cells: frozenset[str], bound:
         for key in keys:
             v = values[key] if key in values else fixed.get(key)
             if v is None:
-                hi += bound if key in open_cells else _INF
+                low, high = unknown(key)
+                lo += low
+                hi += high
             else:
                 lo += v
                 hi += v
@@ -385,19 +393,5 @@ def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs:
 def _possible(identity: Identity, s: _Search) -> bool:
     """Whether the identity can still hold: exactly, once every cell is known; else within the
     ranges the unassigned cells' splits allow."""
-    values, fixed, ranges = s.values, s.fixed, s.ranges
-    bounds = []
-    for keys in (identity.left, identity.right):
-        lo = hi = 0.0
-        for key in keys:
-            v = values[key] if key in values else fixed.get(key)
-            if v is None:
-                low, high = ranges.get(key, (0, float("inf")))
-                lo += low
-                hi += high
-            else:
-                lo += v
-                hi += v
-        bounds.append((lo, hi))
-    (lo0, hi0), (lo1, hi1) = bounds
-    return lo0 <= hi1 + 1e-9 and lo1 <= hi0 + 1e-9
+    ranges = s.ranges
+    return _sides_can_meet(identity, s, lambda key: ranges.get(key, (0.0, _INF)))
