@@ -13,6 +13,7 @@ steps of the table finder, the removal of doubled characters.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -201,6 +202,25 @@ def test_doubled_characters_removed_as_pdfplumber_does(seed_pdf):
                 assert [id(c) for c in dedupe_chars(given)] == [id(c) for c in plumbers(given)]
 
 
+def chars_handed_to(reader: Any, function: str, paths: list[Path]) -> list[list[dict]]:
+    """The characters the PDF reader hands to its ``function`` (its first argument, each call)
+    while every one of ``paths`` is read by each backend."""
+    seen: list[list[dict]] = []
+    real = getattr(reader, function)
+
+    def keep(chars: list[dict], *args: Any, **kwargs: Any) -> Any:
+        seen.append(chars)
+        return real(chars, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reader, function, keep)
+        for backend in ("pdfplumber", "pdfium"):
+            mp.setenv(BACKEND_ENV, backend)
+            for path in paths:
+                load_document(path)
+    return seen
+
+
 def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
     """A cell's text is what pdfplumber's ``extract_text`` gives it, on every cell of every
     ruled page we have (pdfplumber's characters and PDFium's), and on random characters over
@@ -212,22 +232,7 @@ def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
     import extractor.ingest.pdf as reader
     from extractor.ingest.pdf_words import plain_text
 
-    cells: list[list[dict]] = []
-    real_cell_text = reader._cell_text
-
-    def keep(chars: list[dict], direct: bool = False) -> str:
-        cells.append(chars)
-        return real_cell_text(chars, direct)
-
-    reader._cell_text = keep
-    try:
-        for backend in ("pdfplumber", "pdfium"):
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setenv(BACKEND_ENV, backend)
-                for path in [*BUNDLED, seed_pdf]:
-                    load_document(path)
-    finally:
-        reader._cell_text = real_cell_text
+    cells = chars_handed_to(reader, "_cell_text", [*BUNDLED, seed_pdf])
     real = sum(1 for chars in cells if chars)
     rng = random.Random(15)
     for _ in range(500):
@@ -279,22 +284,7 @@ def test_prose_lines_read_as_pdfplumber_reads_them(seed_pdf):
     import extractor.ingest.pdf as reader
     from extractor.ingest.pdf_words import text_lines
 
-    parts: list[list[dict]] = []
-    real_text_lines = reader.text_lines
-
-    def keep(chars: list[dict]):  # type: ignore[no-untyped-def]
-        parts.append(chars)
-        return real_text_lines(chars)
-
-    reader.text_lines = keep
-    try:
-        for backend in ("pdfplumber", "pdfium"):
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setenv(BACKEND_ENV, backend)
-                for path in [*BUNDLED, seed_pdf]:
-                    load_document(path)
-    finally:
-        reader.text_lines = real_text_lines
+    parts = chars_handed_to(reader, "text_lines", [*BUNDLED, seed_pdf])
     real = len(parts)
     rng = random.Random(15)
     for _ in range(300):
