@@ -192,8 +192,13 @@ def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 # ------------------------------------------------------------------------------- one document
 
 
-class DocumentTimeout(Exception):
-    """The document's time budget ran out."""
+class DocumentTimeout(BaseException):
+    """The document's time budget ran out.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``), so the catch-alls that keep a batch going
+    (a converter's ``except Exception``, one broken PDF page) let it pass to the handler that
+    ends the document with the time-limit error, instead of recording it as their own failure.
+    """
 
 
 class _time_budget:

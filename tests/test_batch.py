@@ -192,6 +192,26 @@ def test_a_document_over_its_time_budget_gets_an_error_and_the_batch_goes_on(
             assert "time limit exceeded" in r.errors[0].message
 
 
+def test_a_budget_that_runs_out_inside_pdf_reading_is_the_time_limit_not_a_pdf_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the PDF reader catches a broken page's exception (``except Exception``) to keep the other
+    # pages: the budget's exception must pass through it and end the document as over its time
+    import extractor.ingest.pdf as pdf_module
+
+    def slow_page(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(5)
+        raise AssertionError("the budget should have stopped this page")
+
+    monkeypatch.setattr(pdf_module, "_read_page", slow_page)
+    monkeypatch.setattr(pdf_module, "_read_fast", slow_page)
+    pdf = next(p for p in sorted((ROOT / "evals" / "full").iterdir()) if p.suffix == ".pdf")
+    started = time.monotonic()
+    report = extract_one(str(pdf), time_limit=0.3)
+    assert time.monotonic() - started < 4
+    assert [e.message for e in report.errors] == ["time limit exceeded (0.3 s): document skipped"]
+    assert not report.mentions and report.tables is None
+
+
 def test_anything_raised_is_the_documents_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(path: str, **kwargs: Any) -> Report:
         raise MemoryError("out of memory")
