@@ -21,7 +21,7 @@ The search is bounded (``BUDGET`` nodes); a run too long to search in that bound
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 Number = int | float
@@ -131,79 +131,77 @@ def _part_value(part: str, decimals: bool) -> Number | None:
     return None
 
 
-def _known(key: str, s: _Search) -> Number | None:
-    if key in s.values:
-        return s.values[key]
-    return s.fixed.get(key)
-
-
-def _feasible(identity: Identity, s: _Search, open_cells: frozenset[str], bound: float) -> bool:
-    """Interval test: with the run's unassigned cells in [0, bound], can the two sides still be equal?"""
-    return _sides_can_meet(identity, s, lambda key: (0.0, bound) if key in open_cells else (0.0, _INF))
-
-
-def _sides_can_meet(identity: Identity, s: _Search, unknown: Callable[[str], tuple[float, float]]) -> bool:
-    """Whether the identity's two sides can still be equal: the known cells at their values, each
-    unknown cell anywhere in ``unknown(key)``; exactly equal once every cell is known."""
-    values, fixed = s.values, s.fixed
-    bounds = []
-    for keys in (identity.left, identity.right):
-        lo = hi = 0.0
-        for key in keys:
-            v = values[key] if key in values else fixed.get(key)
-            if v is None:
-                low, high = unknown(key)
-                lo += low
-                hi += high
-            else:
-                lo += v
-                hi += v
-        bounds.append((lo, hi))
-    (lo0, hi0), (lo1, hi1) = bounds
+def _meet(lo0: float, hi0: float, lo1: float, hi1: float) -> bool:
+    """Whether two sums, each known to lie in [lo, hi], can be equal (exactly, once both are known)."""
     return lo0 <= hi1 + 1e-9 and lo1 <= hi0 + 1e-9
 
 
 _INF = float("inf")
 
 
-def _forced(key: str, identities: Sequence[Identity], s: _Search) -> Number | None:
-    """The value an identity leaves for ``key`` when it is the identity's only unknown cell
-    (``identities``: those holding ``key`` once, ``_holding_once``)."""
-    values, fixed = s.values, s.fixed
-    if key in values or fixed.get(key) is not None:
-        return None
-    for identity in identities:
-        if not all(k in values or fixed.get(k) is not None for k in identity.keys if k != key):
-            continue
-        left = sum(_known(k, s) or 0 for k in identity.left if k != key)
-        right = sum(_known(k, s) or 0 for k in identity.right if k != key)
-        return right - left if key in identity.left else left - right
-    return None
+@dataclass(frozen=True)
+class _Local:
+    """An identity one run can be tested on alone (its other cells printed), as the split search
+    reads it at every node: the printed part of each side, summed once, and where the run's
+    cells stand. The search assigns the run's cells in order, so after cell i the cells before
+    it are known and those after it open: running sums replace walking the identity per node.
+    Two runs with the same digits and equal ``_Local``s have the same splits."""
+
+    left: Number  # the printed cells of each side, summed
+    right: Number
+    unbounded: tuple[bool, bool]  # a side holds a cell that is neither printed nor the run's (any count)
+    sides: tuple[tuple[int, int], ...]  # per cell of the run: how often it stands on the left, on the right
+    open_after: tuple[tuple[int, int], ...]  # per cell i: occurrences of the cells after i, left and right
+    forces: tuple[bool, ...]  # per cell i: the only cell left unknown, once each before it is known
+
+    @classmethod
+    def of(cls, identity: Identity, run: Run, fixed: dict[str, Number]) -> _Local:
+        index = {c: i for i, c in enumerate(run.cells)}
+        sums: list[Number] = [0, 0]
+        unbounded = [False, False]
+        sides = [[0, 0] for _ in run.cells]
+        for side, keys in enumerate((identity.left, identity.right)):
+            for key in keys:
+                if key in index:
+                    sides[index[key]][side] += 1
+                elif fixed.get(key) is None:
+                    unbounded[side] = True
+                else:
+                    sums[side] += fixed[key]
+        open_after, left, right = [], 0, 0
+        for on_left, on_right in reversed(sides):
+            open_after.append((left, right))
+            left, right = left + on_left, right + on_right
+        last = max((i for i, side in enumerate(sides) if any(side)), default=-1)
+        forces = tuple(i == last and sum(sides[i]) == 1 and not any(unbounded) for i in range(len(sides)))
+        return cls(sums[0], sums[1], (unbounded[0], unbounded[1]), tuple((a, b) for a, b in sides),
+                   tuple(reversed(open_after)), forces)
 
 
-def _holding_once(key: str, identities: Sequence[Identity]) -> list[Identity]:
-    return [i for i in identities if key in i.key_set and i.keys.count(key) == 1]
-
-
-def _run_splits(run: Run, s: _Search) -> list[tuple[Number, ...]]:
-    """Every split of one run that the identities within reach of this run allow."""
-    # identities this run alone can test: every other cell printed (cells of other runs are
-    # unknown here, and an identity with an unknown on each side cannot prune; _combine tests it)
+def _locals(run: Run, identities: Sequence[Identity], fixed: dict[str, Number]) -> tuple[_Local, ...]:
+    """The identities this run alone can test: every other cell printed (cells of other runs are
+    unknown here, and an identity with an unknown on each side cannot prune; _combine tests it)."""
     cells = set(run.cells)
-    local = [i for i in s.identities if not cells.isdisjoint(i.key_set) and all(k in cells or k in s.fixed for k in i.keys)]
+    return tuple(_Local.of(i, run, fixed) for i in identities
+                 if not cells.isdisjoint(i.key_set) and i.key_set - fixed.keys() <= cells)
+
+
+def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tuple[Number, ...]]:
+    """Every split of one run that its local identities (``_locals``) allow."""
     k, text = len(run.cells), run.digits
     found: list[tuple[Number, ...]] = []
-    open_after = [frozenset(run.cells[i + 1 :]) for i in range(k)]
-    holding = [_holding_once(c, local) for c in run.cells]
+    chosen: list[Number] = []
 
-    def dfs(i: int, pos: int) -> None:
-        s.budget.step()
+    def dfs(i: int, pos: int, sums: list[tuple[Number, Number]]) -> None:
+        # sums: each local identity's known part of its two sides (printed cells, cells before i)
+        budget.step()
         if i == k:
             if pos == len(text):
-                found.append(tuple(s.values[c] for c in run.cells))
+                found.append(tuple(chosen))
             return
-        key = run.cells[i]
-        forced = _forced(key, holding[i], s)
+        # an identity whose only unknown cell is this one gives its value
+        forced = next(((rs - ls if loc.sides[i][0] else ls - rs) for loc, (ls, rs) in zip(local, sums, strict=True)
+                       if loc.forces[i]), None)
         last_end = min(len(text) - (k - i - 1), pos + MAX_CELL_CHARS)
         if len(text) - pos > (k - i) * MAX_CELL_CHARS:
             return  # the cells left cannot hold the characters left
@@ -217,21 +215,25 @@ def _run_splits(run: Run, s: _Search) -> list[tuple[Number, ...]]:
         for end in ends:
             if end > last_end:
                 break
-            value = _part_value(text[pos:end], key in run.decimals)
+            value = _part_value(text[pos:end], run.cells[i] in run.decimals)
             if value is None:
                 if text[pos] == "0" and end > pos + 1 and "." not in text[pos:end]:
                     break  # a leading zero stays a leading zero however long the part
                 continue
             if forced is not None and value != forced:
                 continue
-            s.values[key] = value
             # an unassigned cell has at most (characters left − cells left after it) digits
-            room = min(len(text) - end - (k - i - 2), MAX_CELL_CHARS)
-            if all(_feasible(ident, s, open_after[i], 10.0 ** max(room, 0)) for ident in local):
-                dfs(i + 1, end)
-            del s.values[key]
+            bound = 10.0 ** max(min(len(text) - end - (k - i - 2), MAX_CELL_CHARS), 0)
+            after = [(ls + loc.sides[i][0] * value, rs + loc.sides[i][1] * value)
+                     for loc, (ls, rs) in zip(local, sums, strict=True)]
+            if all(_meet(ls, _INF if loc.unbounded[0] else ls + loc.open_after[i][0] * bound,
+                         rs, _INF if loc.unbounded[1] else rs + loc.open_after[i][1] * bound)
+                   for loc, (ls, rs) in zip(local, after, strict=True)):
+                chosen.append(value)
+                dfs(i + 1, end, after)
+                chosen.pop()
 
-    dfs(0, 0)
+    dfs(0, 0, [(loc.left, loc.right) for loc in local])
     return found
 
 
@@ -354,7 +356,15 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
                   s: _Search) -> tuple[list[dict[int, tuple[Number, ...]]], bool]:
     try:
         # 1. each run alone, against the identities it can be tested on so far
-        candidates = [_run_splits(run, _Search(runs, identities, fixed, s.budget)) for run in runs]
+        candidates: list[list[tuple[Number, ...]]] = []
+        searched: dict[tuple[object, ...], list[tuple[Number, ...]]] = {}
+        for run in runs:
+            # runs alike (0000000 on many rows, each with its own 总计 identity) split alike: searched once
+            local = _locals(run, identities, fixed)
+            alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
+            if alike not in searched:
+                searched[alike] = _run_splits(run, local, s.budget)
+            candidates.append(searched[alike])
         # 2. the runs together: every combination that satisfies every identity
         order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
         # each cell's range over its run's splits: partly assigned identities are tested against it
@@ -393,5 +403,19 @@ def _combine(order: list[int], candidates: list[list[tuple[Number, ...]]], runs:
 def _possible(identity: Identity, s: _Search) -> bool:
     """Whether the identity can still hold: exactly, once every cell is known; else within the
     ranges the unassigned cells' splits allow."""
-    ranges = s.ranges
-    return _sides_can_meet(identity, s, lambda key: ranges.get(key, (0.0, _INF)))
+    values, fixed, ranges = s.values, s.fixed, s.ranges
+    bounds = []
+    for keys in (identity.left, identity.right):
+        lo = hi = 0.0
+        for key in keys:
+            v = values[key] if key in values else fixed.get(key)
+            if v is None:
+                low, high = ranges.get(key, (0.0, _INF))
+                lo += low
+                hi += high
+            else:
+                lo += v
+                hi += v
+        bounds.append((lo, hi))
+    (lo0, hi0), (lo1, hi1) = bounds
+    return _meet(lo0, hi0, lo1, hi1)
