@@ -103,11 +103,16 @@ class TableRow(BaseModel):
 
     def cell(self, column: str | None = None) -> TableCell | None:
         """The cell of ``column`` (None: the value of a one-value row); None when the row has no such column."""
-        return next((c for c in self.cells if c.column == column), None)
+        for c in self.cells:  # a plain loop: the checks ask a few hundred times per report
+            if c.column == column:
+                return c
+        return None
 
     def value_of(self, column: str | None = None) -> Number | None:
-        cell = self.cell(column)
-        return None if cell is None else cell.value
+        for c in self.cells:
+            if c.column == column:
+                return c.value
+        return None
 
     def as_json(self) -> dict[str, Number | None] | Number | None:
         """The row as ``docs/output.md`` writes it: ``{column: value}``, or the value of a one-value row."""
