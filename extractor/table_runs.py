@@ -357,19 +357,21 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
     try:
         # 1. each run alone, against the identities it can be tested on so far
         candidates: list[list[tuple[Number, ...]]] = []
-        searched: dict[tuple[object, ...], list[tuple[Number, ...]]] = {}
+        # each cell's range over its run's splits: partly assigned identities are tested against it
+        s.ranges = {}
+        searched: dict[tuple[object, ...], tuple[list[tuple[Number, ...]], list[tuple[Number, Number]]]] = {}
         for run in runs:
             # runs alike (0000000 on many rows, each with its own 总计 identity) split alike: searched once
             local = _locals(run, identities, fixed)
             alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
             if alike not in searched:
-                searched[alike] = _run_splits(run, local, s.budget)
-            candidates.append(searched[alike])
+                splits = _run_splits(run, local, s.budget)
+                searched[alike] = splits, [(min(column), max(column)) for column in zip(*splits, strict=True)]
+            splits, ranges = searched[alike]
+            candidates.append(splits)
+            s.ranges.update(zip(run.cells, ranges, strict=False))  # none when the run has no split
         # 2. the runs together: every combination that satisfies every identity
         order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
-        # each cell's range over its run's splits: partly assigned identities are tested against it
-        s.ranges = {c: (min(v[i] for v in cands), max(v[i] for v in cands))
-                    for run, cands in zip(runs, candidates, strict=True) if cands for i, c in enumerate(run.cells)}
         touched = [[i for i in identities if not i.key_set.isdisjoint(run.cells)] for run in runs]
         solutions: list[dict[int, tuple[Number, ...]]] = []
         capped = _combine(order, candidates, runs, touched, s, {}, solutions)
