@@ -275,10 +275,11 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
             continue
         narrowed_by: tuple[Statement, ...] = ()
         if trusted and told:
-            narrowed = [sol for sol in solutions if all(_holds(st, sol, group, runs, fixed) for st in told)]
+            at = _cells_at(group, runs)
+            narrowed = [sol for sol in solutions if all(_holds(st, sol, at, fixed) for st in told)]
             if narrowed:  # else the statements, each agreeing with some solution, disagree among themselves
                 narrowed_by = tuple(st for st in told if len(narrowed) < len(solutions)
-                                    and not all(_holds(st, sol, group, runs, fixed) for sol in solutions))
+                                    and not all(_holds(st, sol, at, fixed) for sol in solutions))
                 solutions = narrowed
         for i, r in enumerate(group):
             out[r] = _result([sol[i] for sol in solutions], runs[r], checked,
@@ -295,12 +296,23 @@ def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple
     return RunResult(None, len(seen), checked=checked, cells=agreed or (None,) * len(run.cells), narrowed_by=by)
 
 
-def _holds(st: Statement, sol: dict[int, tuple[Number, ...]], group: Sequence[int], runs: Sequence[Run],
+def _cells_at(group: Sequence[int], runs: Sequence[Run]) -> dict[str, tuple[int, int]]:
+    """Cell key → (run within the group, cell within the run): where a solution holds each cell."""
+    return {c: (i, j) for i, r in enumerate(group) for j, c in enumerate(runs[r].cells)}
+
+
+def _holds(st: Statement, sol: dict[int, tuple[Number, ...]], at: dict[str, tuple[int, int]],
            fixed: dict[str, Number]) -> bool:
-    values = dict(fixed)
-    for i, split in sol.items():
-        values.update(zip(runs[group[i]].cells, split, strict=True))
-    return abs(sum(values[k] for k in st.keys) - st.value) < 1e-9
+    """Whether the solution (``at``: ``_cells_at`` of its group) gives the stated sum; a cell not
+    in its runs is read from ``fixed``. Looked up key by key: tried on every solution."""
+    total: Number = 0
+    for k in st.keys:
+        if k in at:
+            i, j = at[k]
+            total += sol[i][j]
+        else:
+            total += fixed[k]
+    return abs(total - st.value) < 1e-9
 
 
 def _prose_agrees(found: Sequence[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]],
@@ -315,7 +327,10 @@ def _prose_agrees(found: Sequence[tuple[list[int], list[dict[int, tuple[Number, 
         if all(k in fixed for k in st.keys) and abs(sum(fixed[k] for k in st.keys) - st.value) >= 1e-9:
             return False
     for group, solutions, _, told in found:
-        if solutions is not None and any(not any(_holds(st, sol, group, runs, fixed) for sol in solutions) for st in told):
+        if solutions is None or not told:
+            continue
+        at = _cells_at(group, runs)
+        if any(not any(_holds(st, sol, at, fixed) for sol in solutions) for st in told):
             return False
     return True
 

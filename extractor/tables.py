@@ -418,7 +418,8 @@ def _request_row_set(fmt: str, lines: Sequence[_Line]) -> str:
     if fmt == "2019":
         return fmt
     labels = [normalize_label(c) for line in lines for c in line.cells if not c.strip().isdigit()]
-    sub_rows = [s for s in TEMPLATE.requests["2021"] if s.key in TEMPLATE.rows_2021_only]
+    only_2021 = TEMPLATE.rows_2021_only  # a property, worked out once here
+    sub_rows = [s for s in TEMPLATE.requests["2021"] if s.key in only_2021]
     single = next(s for s in TEMPLATE.requests["2019"] if s.key == "other.other")
     if any(single.matches(x) for x in labels) and not any(s.matches(x) for s in sub_rows for x in labels):
         return "2019"
