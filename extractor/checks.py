@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Check, Report, Tables
+from .models import Check, Report, TableRow, Tables
 from .schema import TEMPLATE
 
 Number = int | float
@@ -41,10 +41,12 @@ class _Sum:
     value: Number = 0
     blanks: list[str] = field(default_factory=list)
 
-    def add(self, cell: Number | None, where: str) -> _Sum:
+    def add(self, cell: Number | None, where: str, column: str | None = None) -> _Sum:
+        """Add a term; ``where`` (the row key) and ``column`` name a blank cell, joined by a dot only
+        then (the one place the name is shown: most cells are printed)."""
         self.cells.append(cell)
         if cell is None:
-            self.blanks.append(where)
+            self.blanks.append(where if column is None else f"{where}.{column}")
         else:
             self.value += cell
         return self
@@ -69,8 +71,8 @@ def _agree(left: _Sum, right: _Sum) -> bool | None:
     return False
 
 
-def _cell(value: Number | None, where: str) -> _Sum:
-    return _Sum().add(value, where)
+def _cell(value: Number | None, where: str, column: str | None = None) -> _Sum:
+    return _Sum().add(value, where, column)
 
 
 def _stated(value: Number) -> _Sum:
@@ -164,6 +166,11 @@ def _outcome_rows(tables: Tables) -> list[str]:
 # ---------------------------------------------------------------------------- table arithmetic
 
 
+def _values(rows: dict[str, TableRow], keys: Sequence[str]) -> dict[str, dict[str | None, Number | None]]:
+    """The rows' values by column (``TableRow.value_of`` of each cell, for checks that read every cell)."""
+    return {key: {c.column: c.value for c in rows[key].cells} for key in keys}
+
+
 def check_requests_balance(tables: Tables) -> Check | None:
     """new + carried_over = total + carried_forward, column by column."""
     needed = ("new", "carried_over", "total", "carried_forward")
@@ -172,9 +179,9 @@ def check_requests_balance(tables: Tables) -> Check | None:
     rows = tables.requests
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
-        left = _Sum().add(rows["new"].value_of(col), f"new.{col}").add(rows["carried_over"].value_of(col), f"carried_over.{col}")
-        right = _Sum().add(rows["total"].value_of(col), f"total.{col}")
-        right.add(rows["carried_forward"].value_of(col), f"carried_forward.{col}")
+        left = _Sum().add(rows["new"].value_of(col), "new", col).add(rows["carried_over"].value_of(col), "carried_over", col)
+        right = _Sum().add(rows["total"].value_of(col), "total", col)
+        right.add(rows["carried_forward"].value_of(col), "carried_forward", col)
         ok = verdicts.add(left, right,
                           lambda: f"{col}: {left.text} = {_fmt(left.value)} ≠ {right.text} = {_fmt(right.value)}",  # noqa: B023
                           lambda: f"{col}: {_blank_text(left)} vs {_blank_text(right)}")  # noqa: B023
@@ -188,13 +195,13 @@ def check_requests_total(tables: Tables) -> Check | None:
     outcomes = _outcome_rows(tables)
     if not _present(tables, "requests", "total") or not all(_present(tables, "requests", k) for k in outcomes):
         return None
-    rows = tables.requests
+    rows = _values(tables.requests, [*outcomes, "total"])
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
         parts = _Sum()
         for key in outcomes:
-            parts.add(rows[key].value_of(col), f"{key}.{col}")
-        total = _cell(rows["total"].value_of(col), f"total.{col}")
+            parts.add(rows[key].get(col), key, col)
+        total = _cell(rows["total"].get(col), "total", col)
         with_blank = f" with {len(parts.blanks)} blank" if parts.blanks else ""
         ok = verdicts.add(parts, total,
                           lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",  # noqa: B023
@@ -214,11 +221,11 @@ def check_requests_columns(tables: Tables) -> Check | None:
     if not present:
         return None
     verdicts = _Verdicts()
-    for key in present:
+    for key, values in _values(rows, present).items():
         parts = _Sum()
         for col in APPLICANTS:
-            parts.add(rows[key].value_of(col), f"{key}.{col}")
-        total = _cell(rows[key].value_of("total"), f"{key}.total")
+            parts.add(values.get(col), key, col)
+        total = _cell(values.get("total"), key, "total")
         verdicts.add(parts, total,
                      lambda: f"{key}: {parts.text} = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",  # noqa: B023
                      lambda: f"{key}: {_blank_text(parts)} vs total {_blank_text(total)}")  # noqa: B023
@@ -235,8 +242,8 @@ def check_review_totals(tables: Tables) -> Check | None:
     for block in blocks:
         parts = _Sum()
         for part in REVIEW_PARTS:
-            parts.add(rows[block].value_of(part), f"{block}.{part}")
-        total = _cell(rows[block].value_of("total"), f"{block}.total")
+            parts.add(rows[block].value_of(part), block, part)
+        total = _cell(rows[block].value_of("total"), block, "total")
         line = f"{block}: {parts.text} = {_fmt(parts.value)}"
         verdicts.add(parts, total, lambda: f"{line} ≠ total {_fmt(total.value)}",  # noqa: B023
                      lambda: f"{block}: {_blank_text(parts)} vs total {_blank_text(total)}")  # noqa: B023
@@ -293,7 +300,7 @@ def check_narrative_requests(report: Report) -> Check | None:
             return None
         total = _Sum()
         for key in keys:
-            total.add(rows[key].value_of("total"), f"{key}.total")
+            total.add(rows[key].value_of("total"), key, "total")
         label = prefixes[0].rstrip(".") + (".*" if prefixes[0].endswith(".") else "")
         return total, f"table {label} 总计"
 
@@ -312,7 +319,7 @@ def check_narrative_review(report: Report) -> Check | None:
             return None
         total = _Sum()
         for block in blocks:
-            total.add(rows[block].value_of("total"), f"{block}.total")
+            total.add(rows[block].value_of("total"), block, "total")
         return total, "table " + " + ".join(f"{b}.total" for b in blocks)
 
     return _compare("narrative.review_litigation", _exact_fields(report, list(NARRATIVE_REVIEW)), table_value)
@@ -328,7 +335,7 @@ def check_narrative_documents(report: Report) -> Check | None:
         cell = row.cell(TEMPLATE.narrative_documents[field_name])
         if cell is None:  # the 2019 format counts 新制作/新公开/总数, not 制发/废止/现行有效
             return None
-        return _Sum().add(cell.value, f"{key}.{cell.column}"), f"table {key}.{cell.column}"
+        return _Sum().add(cell.value, key, cell.column), f"table {key}.{cell.column}"
 
     stated = _exact_fields(report, list(TEMPLATE.narrative_documents))
     return _compare("narrative.documents", stated, table_value)
