@@ -178,12 +178,12 @@ class _Local:
                    tuple(reversed(open_after)), forces)
 
 
-def _locals(run: Run, identities: Sequence[Identity], fixed: dict[str, Number]) -> tuple[_Local, ...]:
+def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], fixed: dict[str, Number]) -> tuple[_Local, ...]:
     """The identities this run alone can test: every other cell printed (cells of other runs are
-    unknown here, and an identity with an unknown on each side cannot prune; _combine tests it)."""
+    unknown here, and an identity with an unknown on each side cannot prune; _combine tests it).
+    ``unprinted``: each identity with its cells not in ``fixed``, worked out once per table."""
     cells = set(run.cells)
-    return tuple(_Local.of(i, run, fixed) for i in identities
-                 if not cells.isdisjoint(i.key_set) and i.key_set - fixed.keys() <= cells)
+    return tuple(_Local.of(i, run, fixed) for i, rest in unprinted if rest <= cells and not cells.isdisjoint(i.key_set))
 
 
 def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tuple[Number, ...]]:
@@ -375,9 +375,10 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
         # each cell's range over its run's splits: partly assigned identities are tested against it
         s.ranges = {}
         searched: dict[tuple[object, ...], tuple[list[tuple[Number, ...]], list[tuple[Number, Number]]]] = {}
+        unprinted = [(i, i.key_set - fixed.keys()) for i in identities]
         for run in runs:
             # runs alike (0000000 on many rows, each with its own 总计 identity) split alike: searched once
-            local = _locals(run, identities, fixed)
+            local = _locals(run, unprinted, fixed)
             alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
             if alike not in searched:
                 splits = _run_splits(run, local, s.budget)
@@ -389,7 +390,19 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
         order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
         touched = [[i for i in identities if not i.key_set.isdisjoint(run.cells)] for run in runs]
         solutions: list[dict[int, tuple[Number, ...]]] = []
-        capped = _combine(order, candidates, runs, touched, s, {}, solutions)
+        if not all(candidates):  # a run no split of which the identities allow: no solution
+            return solutions, False
+        # runs with one split (first in ``order``) are set together, and the identities they touch
+        # tested once, not once per run (table 三's column sums touch every row)
+        chosen: dict[int, tuple[Number, ...]] = {}
+        for r in order:
+            if len(candidates[r]) > 1:
+                break
+            s.budget.step()
+            s.values.update(zip(runs[r].cells, candidates[r][0], strict=True))
+            chosen[r] = candidates[r][0]
+        at_once = {id(i): i for r in chosen for i in touched[r]}.values()
+        capped = all(_possible(i, s) for i in at_once) and _combine(order, candidates, runs, touched, s, chosen, solutions)
     except _OutOfBudget:
         return [], True
     return solutions, capped
