@@ -124,6 +124,8 @@ class _Search:
 
 def _part_value(part: str, decimals: bool) -> Number | None:
     """The value of a part of a run, or None where no printed cell reads so (``07``, ``1.``)."""
+    if part.isascii() and part.isdigit():  # the usual part, without a regular expression
+        return int(part) if part[0] != "0" or len(part) == 1 else None
     if _INTEGER.fullmatch(part):
         return int(part)
     if decimals and _DECIMAL.fullmatch(part):
@@ -191,6 +193,13 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
     k, text = len(run.cells), run.digits
     found: list[tuple[Number, ...]] = []
     chosen: list[Number] = []
+    # per cell i, per local identity: how often cell i stands on each side, and how often the cells
+    # after it do (None: a side that holds a cell of any count); read at every node, so laid out once
+    steps = [[(*loc.sides[i], *(None if loc.unbounded[side] else loc.open_after[i][side] for side in (0, 1)))
+              for loc in local] for i in range(k)]
+    # per cell i: the first local identity whose only unknown cell it is (it gives the cell's value)
+    forcing = [next((j for j, loc in enumerate(local) if loc.forces[i]), None) for i in range(k)]
+    decimal = [c in run.decimals for c in run.cells]
 
     def dfs(i: int, pos: int, sums: list[tuple[Number, Number]]) -> None:
         # sums: each local identity's known part of its two sides (printed cells, cells before i)
@@ -199,9 +208,10 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
             if pos == len(text):
                 found.append(tuple(chosen))
             return
-        # an identity whose only unknown cell is this one gives its value
-        forced = next(((rs - ls if loc.sides[i][0] else ls - rs) for loc, (ls, rs) in zip(local, sums, strict=True)
-                       if loc.forces[i]), None)
+        forced: Number | None = None
+        if (j := forcing[i]) is not None:
+            ls, rs = sums[j]
+            forced = rs - ls if steps[i][j][0] else ls - rs
         last_end = min(len(text) - (k - i - 1), pos + MAX_CELL_CHARS)
         if len(text) - pos > (k - i) * MAX_CELL_CHARS:
             return  # the cells left cannot hold the characters left
@@ -215,7 +225,7 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
         for end in ends:
             if end > last_end:
                 break
-            value = _part_value(text[pos:end], run.cells[i] in run.decimals)
+            value = _part_value(text[pos:end], decimal[i])
             if value is None:
                 if text[pos] == "0" and end > pos + 1 and "." not in text[pos:end]:
                     break  # a leading zero stays a leading zero however long the part
@@ -224,11 +234,14 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
                 continue
             # an unassigned cell has at most (characters left − cells left after it) digits
             bound = 10.0 ** max(min(len(text) - end - (k - i - 2), MAX_CELL_CHARS), 0)
-            after = [(ls + loc.sides[i][0] * value, rs + loc.sides[i][1] * value)
-                     for loc, (ls, rs) in zip(local, sums, strict=True)]
-            if all(_meet(ls, _INF if loc.unbounded[0] else ls + loc.open_after[i][0] * bound,
-                         rs, _INF if loc.unbounded[1] else rs + loc.open_after[i][1] * bound)
-                   for loc, (ls, rs) in zip(local, after, strict=True)):
+            after = []
+            for (on_left, on_right, open_left, open_right), (ls, rs) in zip(steps[i], sums, strict=True):
+                ls, rs = ls + on_left * value, rs + on_right * value
+                if not _meet(ls, _INF if open_left is None else ls + open_left * bound,
+                             rs, _INF if open_right is None else rs + open_right * bound):
+                    break
+                after.append((ls, rs))
+            else:
                 chosen.append(value)
                 dfs(i + 1, end, after)
                 chosen.pop()
