@@ -78,4 +78,7 @@ _LABEL_TABLE = str.maketrans(
 @lru_cache(maxsize=8192)  # the same row labels recur in every report
 def normalize_label(text: str) -> str:
     """Label text as the template patterns expect it: ``（三） 不予公开 1、属于…`` → ``(三)不予公开1.属于…``."""
-    return _NUMBERED.sub(r"\1.", text.translate(_LABEL_TABLE)).lstrip("#*")
+    text = text.translate(_LABEL_TABLE)
+    if "、" in text or "." in text:  # most labels number nothing so: no substitution to run
+        text = _NUMBERED.sub(r"\1.", text)
+    return text.lstrip("#*")

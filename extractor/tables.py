@@ -417,13 +417,15 @@ def _request_row_set(fmt: str, lines: Sequence[_Line]) -> str:
     """Rows of table 三: some 2021-format reports still print （六）其他处理 as one row, as in 2019."""
     if fmt == "2019":
         return fmt
-    labels = [normalize_label(c) for line in lines for c in line.cells if not c.strip().isdigit()]
-    only_2021 = TEMPLATE.rows_2021_only  # a property, worked out once here
-    sub_rows = [s for s in TEMPLATE.requests["2021"] if s.key in only_2021]
-    single = next(s for s in TEMPLATE.requests["2019"] if s.key == "other.other")
-    if any(single.matches(x) for x in labels) and not any(s.matches(x) for s in sub_rows for x in labels):
+    labels = {normalize_label(c) for line in lines for c in line.cells if not c.strip().isdigit()}  # each once
+    if any(_SINGLE_OTHER_ROW.matches(x) for x in labels) and not any(s.matches(x) for s in _SUB_ROWS for x in labels):
         return "2019"
     return fmt
+
+
+# （六）'s sub-rows 1. and 2. of the 2021 format, and its one row of the 2019 format
+_SUB_ROWS = tuple(s for s in TEMPLATE.requests["2021"] if s.key in TEMPLATE.rows_2021_only)
+_SINGLE_OTHER_ROW = next(s for s in TEMPLATE.requests["2019"] if s.key == "other.other")
 
 
 def _with_2019_other_rows(requests: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
