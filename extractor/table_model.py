@@ -243,8 +243,10 @@ def _row(table: str, key: str, value: Any, notes: Mapping[str, str], unread: set
         text = notes.get(cell_key)
         status = (CellStatus.UNREAD if name in unread and number is None else CellStatus.NOTE if text is not None
                   else CellStatus.BLANK if number is None else CellStatus.NUMBER)
-        cells.append({"key": cell_key, "column": column, "value": number, "status": status, "text": text,
-                      "chosen_by": by_prose.get(cell_key)})
+        cell = {"key": cell_key, "status": status, "column": column, "value": number, "text": text,
+                "chosen_by": by_prose.get(cell_key)}
+        # fields left at their default (None) are left out: validating them was a third of the cost
+        cells.append({k: v for k, v in cell.items() if v is not None})
     return {"table": table, "key": key, "cells": cells, "by_arithmetic": name in split, "unread": name in unread}
 
 

@@ -180,12 +180,15 @@ class _Local:
                    tuple(reversed(open_after)), forces)
 
 
-def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], fixed: dict[str, Number]) -> tuple[_Local, ...]:
+def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], by_cell: dict[str, list[int]],
+            fixed: dict[str, Number]) -> tuple[_Local, ...]:
     """The identities this run alone can test: every other cell printed (cells of other runs are
     unknown here, and an identity with an unknown on each side cannot prune; _combine tests it).
-    ``unprinted``: each identity with its cells not in ``fixed``, worked out once per table."""
+    ``unprinted``: each identity with its cells not in ``fixed``; ``by_cell``: cell → the
+    identities (their indices there) holding it; both worked out once per table."""
     cells = set(run.cells)
-    return tuple(_Local.of(i, run, fixed) for i, rest in unprinted if rest <= cells and not cells.isdisjoint(i.key_set))
+    holding = sorted({n for c in run.cells for n in by_cell.get(c, ())})  # in the identities' order
+    return tuple(_Local.of(unprinted[n][0], run, fixed) for n in holding if unprinted[n][1] <= cells)
 
 
 def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tuple[Number, ...]]:
@@ -389,9 +392,13 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
         s.ranges = {}
         searched: dict[tuple[object, ...], tuple[list[tuple[Number, ...]], list[tuple[Number, Number]]]] = {}
         unprinted = [(i, i.key_set - fixed.keys()) for i in identities]
+        by_cell: dict[str, list[int]] = {}
+        for n, i in enumerate(identities):
+            for key in i.key_set:
+                by_cell.setdefault(key, []).append(n)
         for run in runs:
             # runs alike (0000000 on many rows, each with its own 总计 identity) split alike: searched once
-            local = _locals(run, unprinted, fixed)
+            local = _locals(run, unprinted, by_cell, fixed)
             alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
             if alike not in searched:
                 splits = _run_splits(run, local, s.budget)
@@ -401,7 +408,7 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
             s.ranges.update(zip(run.cells, ranges, strict=False))  # none when the run has no split
         # 2. the runs together: every combination that satisfies every identity
         order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
-        touched = [[i for i in identities if not i.key_set.isdisjoint(run.cells)] for run in runs]
+        touched = [[identities[n] for n in sorted({n for c in run.cells for n in by_cell.get(c, ())})] for run in runs]
         solutions: list[dict[int, tuple[Number, ...]]] = []
         if not all(candidates):  # a run no split of which the identities allow: no solution
             return solutions, False
