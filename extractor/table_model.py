@@ -243,10 +243,17 @@ def _row(table: str, key: str, value: Any, notes: Mapping[str, str], unread: set
         text = notes.get(cell_key)
         status = (CellStatus.UNREAD if name in unread and number is None else CellStatus.NOTE if text is not None
                   else CellStatus.BLANK if number is None else CellStatus.NUMBER)
-        cell = {"key": cell_key, "status": status, "column": column, "value": number, "text": text,
-                "chosen_by": by_prose.get(cell_key)}
         # fields left at their default (None) are left out: validating them was a third of the cost
-        cells.append({k: v for k, v in cell.items() if v is not None})
+        cell: dict[str, Any] = {"key": cell_key, "status": status}
+        if column is not None:
+            cell["column"] = column
+        if number is not None:
+            cell["value"] = number
+        if text is not None:
+            cell["text"] = text
+        if cell_key in by_prose:
+            cell["chosen_by"] = by_prose[cell_key]
+        cells.append(cell)
     return {"table": table, "key": key, "cells": cells, "by_arithmetic": name in split, "unread": name in unread}
 
 
