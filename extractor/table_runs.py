@@ -151,9 +151,10 @@ class _Local:
 
     left: Number  # the printed cells of each side, summed
     right: Number
-    unbounded: tuple[bool, bool]  # a side holds a cell that is neither printed nor the run's (any count)
-    sides: tuple[tuple[int, int], ...]  # per cell of the run: how often it stands on the left, on the right
-    open_after: tuple[tuple[int, int], ...]  # per cell i: occurrences of the cells after i, left and right
+    # per cell i of the run: how often it stands on the left and on the right, and how often the
+    # cells after it do on each side (None: a side holding a cell neither printed nor the run's,
+    # which may take any count)
+    steps: tuple[tuple[int, int, int | None, int | None], ...]
     forces: tuple[bool, ...]  # per cell i: the only cell left unknown, once each before it is known
 
     @classmethod
@@ -170,14 +171,14 @@ class _Local:
                     unbounded[side] = True
                 else:
                     sums[side] += fixed[key]
-        open_after, left, right = [], 0, 0
+        steps: list[tuple[int, int, int | None, int | None]] = []
+        left, right = 0, 0  # occurrences of the cells after the one at hand
         for on_left, on_right in reversed(sides):
-            open_after.append((left, right))
+            steps.append((on_left, on_right, None if unbounded[0] else left, None if unbounded[1] else right))
             left, right = left + on_left, right + on_right
         last = max((i for i, side in enumerate(sides) if any(side)), default=-1)
         forces = tuple(i == last and sum(sides[i]) == 1 and not any(unbounded) for i in range(len(sides)))
-        return cls(sums[0], sums[1], (unbounded[0], unbounded[1]), tuple((a, b) for a, b in sides),
-                   tuple(reversed(open_after)), forces)
+        return cls(sums[0], sums[1], tuple(reversed(steps)), forces)
 
 
 def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], by_cell: dict[str, list[int]],
@@ -196,10 +197,8 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
     k, text = len(run.cells), run.digits
     found: list[tuple[Number, ...]] = []
     chosen: list[Number] = []
-    # per cell i, per local identity: how often cell i stands on each side, and how often the cells
-    # after it do (None: a side that holds a cell of any count); read at every node, so laid out once
-    steps = [[(*loc.sides[i], *(None if loc.unbounded[side] else loc.open_after[i][side] for side in (0, 1)))
-              for loc in local] for i in range(k)]
+    # per cell i, per local identity: its ``_Local.steps`` entry, read at every node
+    steps = [[loc.steps[i] for loc in local] for i in range(k)]
     # per cell i: the first local identity whose only unknown cell it is (it gives the cell's value)
     forcing = [next((j for j, loc in enumerate(local) if loc.forces[i]), None) for i in range(k)]
     decimal = [c in run.decimals for c in run.cells]
