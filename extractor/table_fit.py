@@ -3,6 +3,7 @@ fitted to the template's columns (``fit_cells``, ``fit_row``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
@@ -20,8 +21,20 @@ def _label_index(label: str, specs: Sequence[RowSpec]) -> int | None:
 
 @lru_cache(maxsize=8192)
 def _label_index_cached(norm: str, specs: tuple[RowSpec, ...]) -> int | None:
+    if _any_row(specs).search(norm) is None:  # most text names no row: one search, not one per row
+        return None
     hits = [i for i, spec in enumerate(specs) if spec.matches(norm)]
     return hits[0] if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=16)
+def _any_row(specs: tuple[RowSpec, ...]) -> re.Pattern[str]:
+    """Every label pattern of the rows as one: it matches where some row's does (where the
+    patterns' flags differ, one pattern cannot say so: it then matches everything)."""
+    patterns = [p for spec in specs for p in spec.labels]
+    if len({p.flags for p in patterns}) > 1:
+        return re.compile("")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", patterns[0].flags if patterns else 0)
 
 
 def assign_rows(labels: Sequence[str], specs: Sequence[RowSpec]) -> tuple[dict[int, int], bool]:

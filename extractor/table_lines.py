@@ -182,8 +182,9 @@ def _region_starts(lines: Sequence[str]) -> dict[str, int]:
 
 
 def _first(norm: Sequence[str], pattern: re.Pattern[str], after: int, max_len: int) -> int | None:
+    blank_matches = pattern.search("") is not None  # else lines left blank (most: no heading word) are skipped
     for i in range(after + 1, len(norm)):
-        if len(norm[i]) <= max_len and pattern.search(norm[i]):
+        if (norm[i] or blank_matches) and len(norm[i]) <= max_len and pattern.search(norm[i]):
             return i
     return None
 
