@@ -897,6 +897,22 @@ def test_the_search_stops_at_its_bound() -> None:
     assert capped.nodes == 1_001  # the node past the bound is where it stopped
 
 
+def test_rows_printed_alike_are_searched_once() -> None:
+    # table 三 run together prints many rows 0000000, each with its own 总计 and tied to the others
+    # by the column sums: they split alike, so one search serves them all and each costs one
+    # combination step (work counted in search nodes, not seconds)
+    def table(names: list[str]) -> list[Any]:
+        columns = [Identity((f"sum.{c}",), tuple(f"{n}.{c}" for n in names)) for c in APPLICANT_COLUMNS]
+        return solve([request_row(n, "0000000") for n in names], [row_sum(n) for n in names] + columns,
+                     {f"sum.{c}": 0 for c in APPLICANT_COLUMNS})
+
+    [one] = table(["a"])
+    many = table([f"r{i}" for i in range(10)])
+    assert all(r.values == (0,) * 7 for r in many)
+    assert one.nodes == 9  # 8 nodes down the one split of seven digits, 1 combination step
+    assert many[0].nodes == 8 + 10  # the same search once, then one step per row
+
+
 def test_table_four_run_together() -> None:
     blocks = TEMPLATE.review_blocks
     cells = tuple(f"{b}.{c}" for b in blocks for c in TEMPLATE.review_columns)
