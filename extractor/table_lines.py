@@ -11,7 +11,15 @@ from itertools import pairwise
 from . import patterns as P
 from .layout import SpanCopy
 from .schema import TEMPLATE, RowSpec
-from .table_cells import _FULLWIDTH, _MD_RULE, _REMARK, _SPACED_ROW, TABLES, _is_value, normalize_label
+from .table_cells import (
+    _MD_RULE,
+    _REMARK,
+    _SPACED_ROW,
+    TABLES,
+    _is_value,
+    fullwidth_to_ascii,
+    normalize_label,
+)
 from .table_fit import _label_index
 
 # ---------------------------------------------------------------------------- lines and rows
@@ -211,7 +219,7 @@ def _run_together_rows(line: str) -> list[str] | None:
     申请人情况, 尚未审结): one line per row, as ``unrun`` cuts a whole report; else None."""
     if "|" in line or "\t" in line or not line[-1:].isdigit() or not _TABLE_LINE.search(line):
         return None
-    rows = _row_lines(_WHITESPACE.sub("", line.translate(_FULLWIDTH)))
+    rows = _row_lines(_WHITESPACE.sub("", fullwidth_to_ascii(line)))
     return rows if sum(1 for row in rows if row[-1:].isdigit()) >= 2 else None
 
 
@@ -321,7 +329,7 @@ def _unrun_line(line: str) -> list[str]:
         if name is None or not TEMPLATE.inline_markers[name].search(normalize_label(body)):
             continue  # prose naming a part of the report (an introduction's list of parts)
         out += [line[text_from : heading.start()], heading.group()]
-        out += _row_lines(_WHITESPACE.sub("", body.translate(_FULLWIDTH)))
+        out += _row_lines(_WHITESPACE.sub("", fullwidth_to_ascii(body)))
         text_from = body_end
     if text_from == 0:
         return [line]

@@ -897,6 +897,17 @@ def test_the_search_stops_at_its_bound() -> None:
     assert capped.nodes == 1_001  # the node past the bound is where it stopped
 
 
+def test_labels_normalised_by_replacement_as_by_translate() -> None:
+    # normalize_label replaces characters one kind at a time (str.translate is slow on Chinese
+    # text): the result is the table's translation, whatever the characters and their order
+    from extractor.table_cells import _FULLWIDTH, _LABEL_TABLE, fullwidth_to_ascii, normalize_label
+
+    mapped = "".join(chr(k) for k in _LABEL_TABLE)
+    text = f"（六）其他处理 3、“其他”：{mapped}１２{mapped[::-1]}\u3000０．５"
+    assert normalize_label(text) == re.sub(r"(\d)[、.]", r"\1.", text.translate(_LABEL_TABLE)).lstrip("#*")
+    assert normalize_label("（三） 不予公开 1、属于") == "(三)不予公开1.属于"
+    assert fullwidth_to_ascii(text) == text.translate(_FULLWIDTH)
+
 def test_rows_printed_alike_are_searched_once() -> None:
     # table 三 run together prints many rows 0000000, each with its own 总计 and tied to the others
     # by the column sums: they split alike, so one search serves them all and each costs one
