@@ -108,6 +108,6 @@ def fullwidth_to_ascii(text: str) -> str:
 def normalize_label(text: str) -> str:
     """Label text as the template patterns expect it: ``（三） 不予公开 1、属于…`` → ``(三)不予公开1.属于…``."""
     text = _replace_all(text, _LABEL_PAIRS)
-    if "、" in text or "." in text:  # most labels number nothing so: no substitution to run
+    if "、" in text:  # the substitution only changes 1、 (1. stays as it is): most text has none
         text = _NUMBERED.sub(r"\1.", text)
     return text.lstrip("#*")

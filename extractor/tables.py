@@ -249,6 +249,8 @@ def _solved_for(key: str, identity: Identity, known: dict[str, int | float]) -> 
 
 
 def _decimal_cell(key: str) -> bool:
+    if not key.startswith("active."):  # money columns are table 二's
+        return False
     return any(key == f"active.{c}" or key.startswith(f"active.{c}.") for c in TEMPLATE.decimal_cells)
 
 
