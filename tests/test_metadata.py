@@ -174,3 +174,26 @@ def test_more_forms_of_names(text: str, body: str, level: str) -> None:
 ])
 def test_contact_desks_and_what_is_no_name(text: str, body: str | None) -> None:
     assert read_metadata(text).body == body
+
+
+def test_division_names_as_a_try_at_every_position_finds_them() -> None:
+    """The scan skips positions whose first two characters start no name: it finds what trying
+    every position (longest name first, then past it) finds."""
+    from extractor.divisions import _index, find_names
+
+    by_name, lengths = _index()
+
+    def every_position(text: str) -> list[tuple[int, int, str]]:
+        found, i = [], 0
+        while i < len(text):
+            name = next((text[i:i + n] for n in lengths.get(text[i:i + 2], ()) if text[i:i + n] in by_name), None)
+            if name:
+                found.append((i, i + len(name), name))
+            i += len(name) if name else 1
+        return found
+
+    text = ("江苏省淮安市洪泽区人民政府办公室2024年政府信息公开工作年度报告，临夏州永靖县、西双版纳州和"
+            "重庆两江新区，北京市朝阳区政府信息公开申请，位于北京市")
+    expected = every_position(text)
+    assert len(expected) >= 6
+    assert [(s.start, s.end, s.name) for s in find_names(text)] == expected
