@@ -50,3 +50,23 @@ def test_clauses_cut_from_the_index_match_the_whole_dictionary(tmp_path: Path, m
     assert shared._whole is None  # all of them were cut from the index
     shared.lcut("依申请公开", HMM=False)  # one past the limit: the whole dictionary is loaded now
     assert shared._whole is not None and shared._index is None
+
+
+def test_clauses_prefetched_together_match_the_whole_dictionary(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A document's clauses looked up in one go are cut as the whole dictionary cuts them, and
+    cutting them queries the index no more."""
+    from extractor import segmenter
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = segmenter.load_tokenizer()
+    clauses = ["本年度共收到政府信息公开申请", "依申请公开办理完毕", "“上海科技”微信公众号共编发文章",
+               "政府信息公开ABC工作2024年abc１２３ 共计" * 3, "其中原创文章"]
+    shared = segmenter.SharedTokenizer()
+    shared.prefetch(clauses)
+    db = shared._index[0]
+    queries: list[str] = []
+    db.set_trace_callback(queries.append)
+    assert [shared.lcut(c, HMM=False) for c in clauses] == [whole.lcut(c, HMM=False) for c in clauses]
+    assert queries == [] and shared._whole is None
+    shared.lcut("结转下年度继续办理", HMM=False)  # not prefetched: looked up on its own
+    assert queries
