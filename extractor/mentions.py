@@ -36,7 +36,7 @@ def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
     floors = [0, *(expr.end for expr in statistics)][:len(statistics)]
     _prefetch_clauses(text, statistics, floors)
     return [
-        Mention.model_construct(  # every value is already of its field's type: no validation
+        Mention(
             start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
             qualifier=expr.qualifier, subject=subject_of(text, expr.start, expr.end, floor),
             section=sections.heading_at(expr.start), source=_pattern_name(expr),
