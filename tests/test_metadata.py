@@ -3,6 +3,8 @@ general statements (README "Decisions…", gold-format.md) — none of them from
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from extractor import extract
@@ -197,3 +199,24 @@ def test_division_names_as_a_try_at_every_position_finds_them() -> None:
     expected = every_position(text)
     assert len(expected) >= 6
     assert [(s.start, s.end, s.name) for s in find_names(text)] == expected
+
+
+def test_short_form_definitions_are_what_a_search_of_the_whole_head_finds() -> None:
+    """Tried only at the starts that can reach a 简称, the definitions are those a search of
+    every start finds: on the bundled reports' heads and on heads made of a definition's pieces."""
+    import random
+
+    from extractor.metadata import DEFINED_SHORT, HEAD_CHARS, _short_form_definitions
+
+    root = Path(__file__).resolve().parents[1]
+    heads = [p.read_text(encoding="utf-8")[:HEAD_CHARS] for p in sorted((root / "evals").glob("*/*.txt"))]
+    pieces = ["北部湾经济区规划建设管理办公室", "市", "（以下简称", "（简称", "(", "）", ")", "以下", "简称", "：", "“",
+              "”", "《条例》", " ", "\n", "，", "自治区北部湾办", "甲乙"]
+    rng = random.Random(15)
+    heads += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    found = 0
+    for head in heads:
+        expected = [m.span() for m in DEFINED_SHORT.finditer(head)]
+        assert [m.span() for m in _short_form_definitions(head)] == expected, head
+        found += len(expected)
+    assert found > 300
