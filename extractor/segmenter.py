@@ -24,10 +24,12 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import sqlite3
 import sys
 import threading
 from collections.abc import Iterable
+from math import log
 from pathlib import Path
 from typing import Any
 
@@ -147,14 +149,14 @@ class SharedTokenizer:
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 — jieba's keyword
         whole = self._whole
         if whole is not None:  # the usual case in a batch: no lock
-            return whole.lcut(text, HMM=HMM)
+            return _lcut(whole, text, HMM)
         if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
                 small = self._small_tokenizer(text)
                 if small is not None:
                     self._looked_up += 1
-                    return small.lcut(text, HMM=False)
-        return self.load().lcut(text, HMM=HMM)
+                    return _lcut(small, text, False)
+        return _lcut(self.load(), text, HMM)
 
     @property
     def looks_up(self) -> bool:
@@ -232,6 +234,49 @@ class SharedTokenizer:
         small.initialized = True
         self._index = (db, small, os.getpid())
         return self._index
+
+
+# jieba's Chinese characters (re_han_default without letters, digits and symbols): a clause of
+# these only is one block to jieba, in which no English run is gathered
+_HAN_ONLY = re.compile("[\u4E00-\u9FD5]+")
+
+
+def _lcut(tokenizer: Any, text: str, hmm: bool) -> list[str]:
+    """``tokenizer.lcut(text, HMM=hmm)``; a Chinese-only clause without HMM (most subjects) is cut
+    by ``_cut_han``, jieba's own steps without its layers of generators, dicts and regexes."""
+    if hmm or not _HAN_ONLY.fullmatch(text):
+        return tokenizer.lcut(text, HMM=hmm)
+    return _cut_han(tokenizer.FREQ, tokenizer.total, text)
+
+
+def _cut_han(freq: dict[str, int], total: int, sentence: str) -> list[str]:
+    """jieba's ``__cut_DAG_NO_HMM`` of one Chinese-only block, step for step, in one pass from the
+    end back: the words from each start (``get_DAG``: extended while the piece is an entry, kept
+    when its frequency is not 0, else the character alone) weighed as ``calc`` weighs them (the
+    same sums in the same order; on equal weight the later end wins, as jieba's max over
+    (weight, end) has it)."""
+    n = len(sentence)
+    logtotal = log(total)
+    weight: list[float] = [0] * (n + 1)
+    end = [0] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        best, best_end = None, k
+        i, frag = k, sentence[k]
+        while i < n and frag in freq:
+            if freq[frag]:
+                w = log(freq[frag]) - logtotal + weight[i + 1]
+                if best is None or w >= best:
+                    best, best_end = w, i
+            i += 1
+            frag = sentence[k:i + 1]
+        if best is None:  # no word starts here: the character alone (jieba weighs it log(freq or 1))
+            best = log(freq.get(sentence[k]) or 1) - logtotal + weight[k + 1]
+        weight[k], end[k] = best, best_end
+    tokens, x = [], 0
+    while x < n:
+        tokens.append(sentence[x:end[x] + 1])
+        x = end[x] + 1
+    return tokens
 
 
 def _build(jieba: Any, tokenizer: Any, path: Path) -> Any:

@@ -70,3 +70,22 @@ def test_clauses_prefetched_together_match_the_whole_dictionary(tmp_path: Path, 
     assert queries == [] and shared._whole is None
     shared.lcut("结转下年度继续办理", HMM=False)  # not prefetched: looked up on its own
     assert queries
+
+
+def test_chinese_only_clauses_cut_as_jieba_cuts_them(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The shared tokenizer cuts a clause of Chinese characters only by its own steps: the tokens
+    are jieba's for every such clause and 3-, 11- and 30-character window of the bundled reports."""
+    import re
+
+    from extractor import segmenter
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = segmenter.load_tokenizer()
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for d in ("dev", "dev2", "full", "seed") for p in sorted((root / "evals" / d).glob("*.txt"))]
+    pieces = {c for t in texts for c in re.split(r"[^\u4e00-\u9fd5]+", t)}
+    pieces |= {t[i:i + w] for t in texts for i in range(0, len(t), 11) for w in (3, 11, 30)}
+    clauses = sorted(c for c in pieces if segmenter._HAN_ONLY.fullmatch(c))
+    assert len(clauses) > 5000
+    for clause in clauses:
+        assert segmenter._cut_han(whole.FREQ, whole.total, clause) == whole.lcut(clause, HMM=False), clause
