@@ -133,3 +133,7 @@ def test_flattened_table_test_reads_the_same_as_a_scan_of_the_sentence() -> None
     expected = [scanned(text, pos) for pos in range(len(text) + 1)]
     assert True in expected and False in expected
     assert [numbers._in_flattened_table(text, pos) for pos in range(len(text) + 1)] == expected
+    # what the index relies on: no header word starts another (one word at most per start)
+    words = TABLE_HEADER_WORDS.pattern.split("|")
+    assert all(re.escape(w) == w for w in words)
+    assert not [(a, b) for a in words for b in words if a != b and b.startswith(a)]
