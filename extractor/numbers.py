@@ -143,8 +143,6 @@ def _in_flattened_table(text: str, pos: int) -> bool:
 
 
 _SENTENCE_END = re.compile("[。！？!?]")
-# Header words found at every start, overlapping or not (a lookahead: finditer moves on one character)
-_HEADER_WORD_AT = re.compile(f"(?=({P.TABLE_HEADER_WORDS.pattern}))")
 # The last text's marks: (text, sentence ends, header words as (start, end)); one document's bare
 # counts are tested in turn, and reading the marks once replaces a scan of TABLE_REACH characters each
 _last_marks: tuple[str, list[int], list[tuple[int, int]]] | None = None
@@ -156,7 +154,11 @@ def _table_marks(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     if last is not None and last[0] is text:
         return last[1], last[2]
     ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-    words = [(m.start(), m.end(1)) for m in _HEADER_WORD_AT.finditer(text)]
+    words = []  # at every start, overlapping or not: each search goes on one character after the last
+    m = P.TABLE_HEADER_WORDS.search(text)
+    while m:
+        words.append((m.start(), m.end()))
+        m = P.TABLE_HEADER_WORDS.search(text, m.start() + 1)
     _last_marks = (text, ends, words)
     return ends, words
 
