@@ -236,46 +236,70 @@ class SharedTokenizer:
         return self._index
 
 
-# jieba's Chinese characters (re_han_default without letters, digits and symbols): a clause of
-# these only is one block to jieba, in which no English run is gathered
-_HAN_ONLY = re.compile("[\u4E00-\u9FD5]+")
-
-
 def _lcut(tokenizer: Any, text: str, hmm: bool) -> list[str]:
-    """``tokenizer.lcut(text, HMM=hmm)``; a Chinese-only clause without HMM (most subjects) is cut
-    by ``_cut_han``, jieba's own steps without its layers of generators, dicts and regexes."""
-    if hmm or not _HAN_ONLY.fullmatch(text):
-        return tokenizer.lcut(text, HMM=hmm)
-    return _cut_han(tokenizer.FREQ, tokenizer.total, text)
+    """``tokenizer.lcut(text, HMM=hmm)``; without HMM (every subject) by ``_cut_no_hmm``."""
+    if hmm:
+        return tokenizer.lcut(text, HMM=True)
+    return _cut_no_hmm(tokenizer.FREQ, tokenizer.total, text)
 
 
-def _cut_han(freq: dict[str, int], total: int, sentence: str) -> list[str]:
-    """jieba's ``__cut_DAG_NO_HMM`` of one Chinese-only block, step for step, in one pass from the
-    end back: the words from each start (``get_DAG``: extended while the piece is an entry, kept
-    when its frequency is not 0, else the character alone) weighed as ``calc`` weighs them (the
-    same sums in the same order; on equal weight the later end wins, as jieba's max over
-    (weight, end) has it)."""
-    n = len(sentence)
+def _cut_no_hmm(freq: dict[str, int], total: int, sentence: str) -> list[str]:
+    """jieba's ``cut(sentence, HMM=False)`` step for step, with its own patterns, without its
+    layers of generators: blocks of its Chinese characters (letters and digits with them) are
+    cut by ``_cut_block``; in the rest a space or line end is a token, any other character too."""
+    jieba = import_jieba()
+    han, skip = jieba.re_han_default, jieba.re_skip_default
+    tokens: list[str] = []
+    for block in han.split(sentence):
+        if not block:
+            continue
+        if han.match(block):
+            tokens += _cut_block(freq, total, block, jieba.re_eng)
+            continue
+        for piece in skip.split(block):
+            if skip.match(piece):
+                tokens.append(piece)
+            else:
+                tokens.extend(piece)
+    return tokens
+
+
+def _cut_block(freq: dict[str, int], total: int, block: str, english: re.Pattern[str]) -> list[str]:
+    """jieba's ``__cut_DAG_NO_HMM`` of one block, in one pass from the end back: the words from
+    each start (``get_DAG``: extended while the piece is an entry, kept when its frequency is not
+    0, else the character alone) weighed as ``calc`` weighs them (the same sums in the same order;
+    on equal weight the later end wins, as jieba's max over (weight, end) has it); then the route,
+    single letters and digits run together into one token."""
+    n = len(block)
     logtotal = log(total)
     weight: list[float] = [0] * (n + 1)
     end = [0] * (n + 1)
     for k in range(n - 1, -1, -1):
         best, best_end = None, k
-        i, frag = k, sentence[k]
+        i, frag = k, block[k]
         while i < n and frag in freq:
             if freq[frag]:
                 w = log(freq[frag]) - logtotal + weight[i + 1]
                 if best is None or w >= best:
                     best, best_end = w, i
             i += 1
-            frag = sentence[k:i + 1]
+            frag = block[k:i + 1]
         if best is None:  # no word starts here: the character alone (jieba weighs it log(freq or 1))
-            best = log(freq.get(sentence[k]) or 1) - logtotal + weight[k + 1]
+            best = log(freq.get(block[k]) or 1) - logtotal + weight[k + 1]
         weight[k], end[k] = best, best_end
-    tokens, x = [], 0
+    tokens, run, x = [], "", 0
     while x < n:
-        tokens.append(sentence[x:end[x] + 1])
+        word = block[x:end[x] + 1]
         x = end[x] + 1
+        if len(word) == 1 and english.match(word):
+            run += word
+            continue
+        if run:
+            tokens.append(run)
+            run = ""
+        tokens.append(word)
+    if run:
+        tokens.append(run)
     return tokens
 
 

@@ -72,9 +72,10 @@ def test_clauses_prefetched_together_match_the_whole_dictionary(tmp_path: Path, 
     assert queries
 
 
-def test_chinese_only_clauses_cut_as_jieba_cuts_them(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The shared tokenizer cuts a clause of Chinese characters only by its own steps: the tokens
-    are jieba's for every such clause and 3-, 11- and 30-character window of the bundled reports."""
+def test_clauses_cut_as_jieba_cuts_them(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The shared tokenizer cuts a clause without HMM by jieba's steps of its own: the tokens are
+    jieba's for every clause and 3-, 11- and 30-character window of the bundled reports (Chinese,
+    letters, digits, spaces, line ends and punctuation mixed) and for a few made-up ones."""
     import re
 
     from extractor import segmenter
@@ -83,9 +84,9 @@ def test_chinese_only_clauses_cut_as_jieba_cuts_them(tmp_path: Path, monkeypatch
     whole = segmenter.load_tokenizer()
     root = Path(__file__).resolve().parents[1]
     texts = [p.read_text(encoding="utf-8") for d in ("dev", "dev2", "full", "seed") for p in sorted((root / "evals" / d).glob("*.txt"))]
-    pieces = {c for t in texts for c in re.split(r"[^\u4e00-\u9fd5]+", t)}
-    pieces |= {t[i:i + w] for t in texts for i in range(0, len(t), 11) for w in (3, 11, 30)}
-    clauses = sorted(c for c in pieces if segmenter._HAN_ONLY.fullmatch(c))
-    assert len(clauses) > 5000
-    for clause in clauses:
-        assert segmenter._cut_han(whole.FREQ, whole.total, clause) == whole.lcut(clause, HMM=False), clause
+    clauses = {c for t in texts for c in re.split(r"[，,。；;：:\n]", t)}
+    clauses |= {t[i:i + w] for t in texts for i in range(0, len(t), 11) for w in (3, 11, 30)}
+    clauses |= {"", " ", "\r\n", "ABC2024年abc１２３ 共计", "a b\tc", "A股和GDP增长了B超T恤a", "X光3D片", "政府信息公开ABC工作2024年abc１２３ 共计" * 3, "C++与C#的%占比"}
+    assert len(clauses) > 10000
+    for clause in sorted(clauses):
+        assert segmenter._cut_no_hmm(whole.FREQ, whole.total, clause) == whole.lcut(clause, HMM=False), clause
