@@ -142,8 +142,12 @@ class Sighting:
 
 @lru_cache(maxsize=1)
 def _first_characters() -> re.Pattern[str]:
-    """A character that starts a name: the scan jumps from one to the next (in C)."""
-    return re.compile("[" + "".join(sorted({re.escape(k[0]) for k in _index()[1]})) + "]")
+    """A character that starts a name, before one that can stand second in a name: the scan
+    jumps from one to the next (in C). Most characters of a report start some name; far fewer
+    pairs could, and a position whose pair starts no name is never tried in Python."""
+    pairs = _index()[1]
+    firsts, seconds = ("".join(sorted({re.escape(k[i]) for k in pairs})) for i in (0, 1))
+    return re.compile(f"[{firsts}](?=[{seconds}])")
 
 
 def find_names(text: str) -> list[Sighting]:

@@ -30,20 +30,19 @@ SUBJECT_WINDOW = 30
 
 
 def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
-    mentions: list[Mention] = []
-    prev_end = 0
-    for expr in find_number_expressions(text, counts_only=True, spans=sections.prose_spans()):
-        if not _is_statistic(text, expr, sections):
-            continue
-        mentions.append(
-            Mention(
-                start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
-                qualifier=expr.qualifier, subject=subject_of(text, expr.start, expr.end, prev_end),
-                section=sections.heading_at(expr.start), source=_pattern_name(expr),
-            )
+    statistics = [expr for expr in find_number_expressions(text, counts_only=True, spans=sections.prose_spans())
+                  if _is_statistic(text, expr, sections)]
+    # a subject reaches back no further than the figure before it
+    floors = [0, *(expr.end for expr in statistics)][:len(statistics)]
+    _prefetch_clauses(text, statistics, floors)
+    return [
+        Mention(
+            start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
+            qualifier=expr.qualifier, subject=subject_of(text, expr.start, expr.end, floor),
+            section=sections.heading_at(expr.start), source=_pattern_name(expr),
         )
-        prev_end = expr.end
-    return mentions
+        for expr, floor in zip(statistics, floors, strict=True)
+    ]
 
 
 def _pattern_name(expr: NumberExpression) -> str:
@@ -177,14 +176,29 @@ def _stopwords() -> frozenset[str]:
 
 def subject_of(text: str, start: int, end: int, floor: int = 0) -> str | None:
     """The few words naming what a number counts, from its clause only (never the whole text)."""
+    return _trim(_clause_before(text, start, floor)) or _trim(_clause_after(text, end)) or None
+
+
+def _clause_before(text: str, start: int, floor: int) -> str:
     left = text[max(floor, start - SUBJECT_WINDOW):start]
-    cut = max((m.end() for m in SUBJECT_BREAK.finditer(left)), default=0)
-    subject = _trim(left[cut:])
-    if subject:
-        return subject
+    return left[max((m.end() for m in SUBJECT_BREAK.finditer(left)), default=0):]
+
+
+def _clause_after(text: str, end: int) -> str:
     right = text[end:end + SUBJECT_WINDOW]
     stop = SUBJECT_AFTER_BREAK.search(right)
-    return _trim(right[: stop.start() if stop else len(right)]) or None
+    return right[: stop.start() if stop else len(right)]
+
+
+def _prefetch_clauses(text: str, statistics: list[NumberExpression], floors: list[int]) -> None:
+    """While the tokenizer still looks its entries up (the first clauses of a run), look up those
+    of all the document's clauses that may need cutting in one go (a query per clause costs more)."""
+    tokenizer = _tokenizer()
+    if not tokenizer.looks_up:
+        return
+    clauses = {c.strip() for expr, floor in zip(statistics, floors, strict=True)
+               for c in (_clause_before(text, expr.start, floor), _clause_after(text, expr.end))}
+    tokenizer.prefetch(c for c in clauses if c and not _nothing_to_trim(c))
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ or that does not read as a name, leaves the body ``null`` rather than a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -258,12 +259,38 @@ def _defined_short_forms(head: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if "简称" not in head:
         return out  # DEFINED_SHORT needs the word: no search of 4 to 40 characters at every position
-    for m in DEFINED_SHORT.finditer(head):
+    for m in _short_form_definitions(head):
         # "本报告由X（以下简称Y）编制": the name is what follows the last 由/是/为
         full = _cut_lead(re.split(r"[。，,；;、]|由|是|为", m.group("full"))[-1])
         if ORG_NAME.match(full) and not NOT_A_NAME.search(full):
             out.setdefault(m.group("short"), full)
     return out
+
+
+# What DEFINED_SHORT reads before 简称: at most 40 name characters, a bracket and 以下, spaces aside
+SHORT_FORM_REACH = 43
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff（）()]|\s")
+
+
+def _short_form_definitions(head: str) -> Iterator[re.Match[str]]:
+    """What ``DEFINED_SHORT.finditer(head)`` finds, tried only at the starts that can reach a 简称
+    (each start a search would try costs up to 40 steps, and most of a head is far from one)."""
+    pos = 0  # every start before this has been tried, or lies inside a match found
+    word = head.find("简称")
+    while word >= 0:
+        start, names = word, 0  # back from 简称 over what a match may hold before it
+        while start > pos and names < SHORT_FORM_REACH and _NAME_CHAR.match(head, start - 1):
+            start -= 1
+            names += not head[start].isspace()
+        for at in range(max(start, pos), word):
+            m = DEFINED_SHORT.match(head, at)
+            if m:
+                yield m
+                pos = m.end()
+                break
+        else:
+            pos = max(pos, word)
+        word = head.find("简称", max(word + 1, pos))
 
 
 def _is_government_place(name: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -128,10 +128,39 @@ TABLE_REACH = 3000
 def _in_flattened_table(text: str, pos: int) -> bool:
     """A table whose cells were run together ("（一）予以公开7000007（二）部分公开…"): its header words
     stand earlier in the same sentence, and its bare figures are cells, not counts."""
+    sentence_ends, header_words = _table_marks(text)
     lo = max(0, pos - TABLE_REACH)
-    stretch = text[lo:pos]
-    last_end = max(stretch.rfind(ch) for ch in "。！？!?") + 1
-    return bool(P.TABLE_HEADER_WORDS.search(stretch, last_end))
+    i = bisect_left(sentence_ends, pos) - 1
+    start = max(lo, sentence_ends[i] + 1) if i >= 0 else lo  # the sentence back to its start, within reach
+    # a header word wholly inside text[start:pos] (the words overlap no other: one at most per start)
+    for j in range(bisect_left(header_words, (start,)), len(header_words)):
+        word_start, word_end = header_words[j]
+        if word_start >= pos:
+            break
+        if word_end <= pos:
+            return True
+    return False
+
+
+_SENTENCE_END = re.compile("[。！？!?]")
+# The last text's marks: (text, sentence ends, header words as (start, end)); one document's bare
+# counts are tested in turn, and reading the marks once replaces a scan of TABLE_REACH characters each
+_last_marks: tuple[str, list[int], list[tuple[int, int]]] | None = None
+
+
+def _table_marks(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    global _last_marks
+    last = _last_marks
+    if last is not None and last[0] is text:
+        return last[1], last[2]
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    words = []  # at every start, overlapping or not: each search goes on one character after the last
+    m = P.TABLE_HEADER_WORDS.search(text)
+    while m:
+        words.append((m.start(), m.end()))
+        m = P.TABLE_HEADER_WORDS.search(text, m.start() + 1)
+    _last_marks = (text, ends, words)
+    return ends, words
 
 
 def _percent_words(text: str, m: re.Match[str]) -> NumberExpression | None:

@@ -12,6 +12,7 @@ report wrote, at the offsets it wrote it.
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 from typing import Any
@@ -58,20 +59,35 @@ def is_traditional(text: str) -> bool:
     """Whether the text holds a character only traditional script writes (個, 條, 萬)."""
     if _tables.cache_info().currsize:  # built already: one search
         return _tables()[1].search(text) is not None
-    # Every such character is outside GB2312: a text without one needs no tables (25 ms to build)
+    # Every such character is outside GB2312: a text without one needs no tables (25 ms to build).
+    # The encoder finds the characters GB2312 lacks (in C); the handler looks only at those.
     try:
-        text.encode(SIMPLIFIED_CHARSET)
+        text.encode(SIMPLIFIED_CHARSET, errors=_FIND_CONVERTED)
         return False
-    except UnicodeEncodeError:
-        if not any(_outside_charset(c) for c in set(text)):
-            return False
-    return _tables()[1].search(text) is not None
+    except _ConvertedOutsideCharset:
+        return _tables()[1].search(text) is not None
 
 
 def _outside_charset(char: str) -> bool:
     """A character OpenCC is asked about that GB2312 lacks: what a traditional mark must be."""
     code = ord(char)
     return any(lo <= code <= hi for lo, hi in CONVERTED_RANGES) and not _in_charset(char)
+
+
+class _ConvertedOutsideCharset(Exception):
+    """Raised by the encoding error handler at the first character ``_outside_charset``."""
+
+
+def _skip_unless_converted(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    if any(_outside_charset(c) for c in error.object[error.start:error.end]):
+        raise _ConvertedOutsideCharset
+    return "", error.end  # a character OpenCC is never asked about (an emoji, a rare plane): go on
+
+
+_FIND_CONVERTED = "xxgk-find-converted"
+codecs.register_error(_FIND_CONVERTED, _skip_unless_converted)
 
 
 def to_simplified(text: str) -> str:

@@ -9,10 +9,11 @@ version, its word list and our user dictionary, so a change to any of them build
 
 Even that load (0.15 s) is most of a cold start for one small file, which segments a few dozen
 clauses. So beside the pickle the same entries are kept in an SQLite index, and
-``SharedTokenizer`` first cuts each clause with only the entries it can look up (every
-substring of the clause up to the longest word: exactly what jieba's DAG asks for, so the tokens
-are the same), and loads the whole dictionary once that many clauses have been cut that the
-lookups would cost more than the load (``LOAD_WHOLE_AFTER``).
+``SharedTokenizer`` first cuts each clause with only the entries it can look up (the substrings
+of the clause jieba's DAG asks for, so the tokens are the same), and loads the whole dictionary
+once that many clauses have been cut that the lookups would cost more than the load
+(``LOAD_WHOLE_AFTER``). A caller that knows a document's clauses in advance looks them all up at
+once (``prefetch``): each query costs a few microseconds besides its entries.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import sqlite3
 import sys
 import threading
+from collections.abc import Iterable
+from math import log
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +40,7 @@ CACHE_FORMAT = 1  # bump when what the cache holds changes
 # Clauses cut by index lookups (about 60 µs each) before the whole dictionary (0.15 s) is loaded.
 LOAD_WHOLE_AFTER = 2000
 _SQL_VARIABLES = 900  # placeholders per lookup query (SQLite's oldest limit is 999)
+_LONGEST_WORD = 16  # characters of the longest dictionary entry looked up
 
 
 def cache_dir() -> Path:
@@ -129,6 +134,7 @@ class SharedTokenizer:
         self._index: tuple[sqlite3.Connection, Any, int] | None = None  # connection, small tokenizer, pid
         self._looked_up = 0
         self._lock = threading.Lock()
+        self._prefetched = threading.local()  # .batch: (texts, their entries) of this thread's last prefetch
 
     def load(self) -> Any:
         """The whole ``jieba.Tokenizer`` (loaded once; the index is closed then)."""
@@ -143,33 +149,73 @@ class SharedTokenizer:
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 — jieba's keyword
         whole = self._whole
         if whole is not None:  # the usual case in a batch: no lock
-            return whole.lcut(text, HMM=HMM)
+            return _lcut(whole, text, HMM)
         if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
                 small = self._small_tokenizer(text)
                 if small is not None:
                     self._looked_up += 1
-                    return small.lcut(text, HMM=False)
-        return self.load().lcut(text, HMM=HMM)
+                    return _lcut(small, text, False)
+        return _lcut(self.load(), text, HMM)
+
+    @property
+    def looks_up(self) -> bool:
+        """Whether clauses are still cut from entries looked up in the index (``prefetch`` pays)."""
+        return self._whole is None and self._looked_up < LOAD_WHOLE_AFTER
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Look up the entries of all ``texts`` in one go (one document's clauses), so that
+        ``lcut(…, HMM=False)`` of any of them queries nothing more in this thread; nothing to do
+        once the whole dictionary is loaded (or will be before these are cut)."""
+        if not self.looks_up:
+            return
+        texts = frozenset(texts)
+        if not texts:
+            return
+        with self._lock:
+            index = self._open_index()
+            entries = self._lookup(index[0], texts) if index is not None else None
+        self._prefetched.batch = (texts, entries) if entries is not None else None
 
     def _small_tokenizer(self, text: str) -> Any:
-        """A tokenizer holding every dictionary entry that is a substring of ``text`` (no longer
-        than the longest word, 16 characters); None when there is no index to read."""
+        """A tokenizer holding every dictionary entry jieba's DAG asks for in ``text`` (the
+        prefetched entries when ``text`` was among them); None when there is no index to read."""
         index = self._open_index()
         if index is None:
             return None
         db, small, _ = index
-        pieces = list({text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + 16) + 1)})
-        entries: dict[str, int] = {}
-        try:
-            for k in range(0, len(pieces), _SQL_VARIABLES):
-                chunk = pieces[k:k + _SQL_VARIABLES]
-                entries.update(db.execute(f"SELECT word, n FROM freq WHERE word IN ({','.join('?' * len(chunk))})",
-                                          chunk).fetchall())
-        except sqlite3.Error:
+        batch = getattr(self._prefetched, "batch", None)
+        if batch is not None and text in batch[0]:
+            small.FREQ = batch[1]
+            return small
+        entries = self._lookup(db, (text,))
+        if entries is None:
             return None
         small.FREQ = entries
         return small
+
+    @staticmethod
+    def _lookup(db: sqlite3.Connection, texts: Iterable[str]) -> dict[str, int] | None:
+        """The entries that are substrings of ``texts``, as far as jieba's DAG reaches: it extends a
+        word from each start only while the longer piece is an entry (the prefix dictionary holds
+        every prefix of every word), so pieces one character longer are asked for, round by round,
+        only where the shorter one was found (up to the longest word, 16 characters)."""
+        entries: dict[str, int] = {}
+        grow = [(text, k) for text in texts for k in range(len(text))]  # starts whose piece is an entry
+        for length in range(1, _LONGEST_WORD + 1):
+            wanted = {text[k:k + length] for text, k in grow if k + length <= len(text)}
+            if not wanted:
+                break
+            pieces = list(wanted)
+            try:
+                for i in range(0, len(pieces), _SQL_VARIABLES):
+                    chunk = pieces[i:i + _SQL_VARIABLES]
+                    entries.update(db.execute(f"SELECT word, n FROM freq WHERE word IN ({','.join('?' * len(chunk))})",
+                                              chunk).fetchall())
+            except sqlite3.Error:
+                return None
+            grow = [(text, k) for text, k in grow if text[k:k + length] in entries]
+        return entries
 
     def _open_index(self) -> tuple[sqlite3.Connection, Any, int] | None:
         if self._index is not None and self._index[2] == os.getpid():
@@ -188,6 +234,73 @@ class SharedTokenizer:
         small.initialized = True
         self._index = (db, small, os.getpid())
         return self._index
+
+
+def _lcut(tokenizer: Any, text: str, hmm: bool) -> list[str]:
+    """``tokenizer.lcut(text, HMM=hmm)``; without HMM (every subject) by ``_cut_no_hmm``."""
+    if hmm:
+        return tokenizer.lcut(text, HMM=True)
+    return _cut_no_hmm(tokenizer.FREQ, tokenizer.total, text)
+
+
+def _cut_no_hmm(freq: dict[str, int], total: int, sentence: str) -> list[str]:
+    """jieba's ``cut(sentence, HMM=False)`` step for step, with its own patterns, without its
+    layers of generators: blocks of its Chinese characters (letters and digits with them) are
+    cut by ``_cut_block``; in the rest a space or line end is a token, any other character too."""
+    jieba = import_jieba()
+    han, skip = jieba.re_han_default, jieba.re_skip_default
+    tokens: list[str] = []
+    for block in han.split(sentence):
+        if not block:
+            continue
+        if han.match(block):
+            tokens += _cut_block(freq, total, block, jieba.re_eng)
+            continue
+        for piece in skip.split(block):
+            if skip.match(piece):
+                tokens.append(piece)
+            else:
+                tokens.extend(piece)
+    return tokens
+
+
+def _cut_block(freq: dict[str, int], total: int, block: str, english: re.Pattern[str]) -> list[str]:
+    """jieba's ``__cut_DAG_NO_HMM`` of one block, in one pass from the end back: the words from
+    each start (``get_DAG``: extended while the piece is an entry, kept when its frequency is not
+    0, else the character alone) weighed as ``calc`` weighs them (the same sums in the same order;
+    on equal weight the later end wins, as jieba's max over (weight, end) has it); then the route,
+    single letters and digits run together into one token."""
+    n = len(block)
+    logtotal = log(total)
+    weight: list[float] = [0] * (n + 1)
+    end = [0] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        best, best_end = None, k
+        i, frag = k, block[k]
+        while i < n and frag in freq:
+            if freq[frag]:
+                w = log(freq[frag]) - logtotal + weight[i + 1]
+                if best is None or w >= best:
+                    best, best_end = w, i
+            i += 1
+            frag = block[k:i + 1]
+        if best is None:  # no word starts here: the character alone (jieba weighs it log(freq or 1))
+            best = log(freq.get(block[k]) or 1) - logtotal + weight[k + 1]
+        weight[k], end[k] = best, best_end
+    tokens, run, x = [], "", 0
+    while x < n:
+        word = block[x:end[x] + 1]
+        x = end[x] + 1
+        if len(word) == 1 and english.match(word):
+            run += word
+            continue
+        if run:
+            tokens.append(run)
+            run = ""
+        tokens.append(word)
+    if run:
+        tokens.append(run)
+    return tokens
 
 
 def _build(jieba: Any, tokenizer: Any, path: Path) -> Any:

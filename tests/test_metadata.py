@@ -3,6 +3,8 @@ general statements (README "Decisions…", gold-format.md) — none of them from
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from extractor import extract
@@ -174,3 +176,47 @@ def test_more_forms_of_names(text: str, body: str, level: str) -> None:
 ])
 def test_contact_desks_and_what_is_no_name(text: str, body: str | None) -> None:
     assert read_metadata(text).body == body
+
+
+def test_division_names_as_a_try_at_every_position_finds_them() -> None:
+    """The scan skips positions whose first two characters start no name: it finds what trying
+    every position (longest name first, then past it) finds."""
+    from extractor.divisions import _index, find_names
+
+    by_name, lengths = _index()
+
+    def every_position(text: str) -> list[tuple[int, int, str]]:
+        found, i = [], 0
+        while i < len(text):
+            name = next((text[i:i + n] for n in lengths.get(text[i:i + 2], ()) if text[i:i + n] in by_name), None)
+            if name:
+                found.append((i, i + len(name), name))
+            i += len(name) if name else 1
+        return found
+
+    text = ("江苏省淮安市洪泽区人民政府办公室2024年政府信息公开工作年度报告，临夏州永靖县、西双版纳州和"
+            "重庆两江新区，北京市朝阳区政府信息公开申请，位于北京市")
+    expected = every_position(text)
+    assert len(expected) >= 6
+    assert [(s.start, s.end, s.name) for s in find_names(text)] == expected
+
+
+def test_short_form_definitions_are_what_a_search_of_the_whole_head_finds() -> None:
+    """Tried only at the starts that can reach a 简称, the definitions are those a search of
+    every start finds: on the bundled reports' heads and on heads made of a definition's pieces."""
+    import random
+
+    from extractor.metadata import DEFINED_SHORT, HEAD_CHARS, _short_form_definitions
+
+    root = Path(__file__).resolve().parents[1]
+    heads = [p.read_text(encoding="utf-8")[:HEAD_CHARS] for p in sorted((root / "evals").glob("*/*.txt"))]
+    pieces = ["北部湾经济区规划建设管理办公室", "市", "（以下简称", "（简称", "(", "）", ")", "以下", "简称", "：", "“",
+              "”", "《条例》", " ", "\n", "，", "自治区北部湾办", "甲乙"]
+    rng = random.Random(15)
+    heads += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    found = 0
+    for head in heads:
+        expected = [m.span() for m in DEFINED_SHORT.finditer(head)]
+        assert [m.span() for m in _short_form_definitions(head)] == expected, head
+        found += len(expected)
+    assert found > 300

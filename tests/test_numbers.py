@@ -111,3 +111,29 @@ def test_a_percentage_in_words_is_found_only_whole_inside_the_span() -> None:
     assert (95, "%") in whole
     cut = [(e.value, e.unit) for e in find_number_expressions(text, spans=[(4, len(text))])]
     assert (95, "%") not in cut and (3, "件") in cut
+
+
+def test_flattened_table_test_reads_the_same_as_a_scan_of_the_sentence() -> None:
+    """The header words and sentence ends read once per text give, at every position, what a
+    search of the sentence back from it (within TABLE_REACH) gives."""
+    import re
+
+    from extractor import numbers
+    from extractor.patterns import TABLE_HEADER_WORDS
+
+    def scanned(text: str, pos: int) -> bool:
+        lo = max(0, pos - numbers.TABLE_REACH)
+        stretch = text[lo:pos]
+        last_end = max(stretch.rfind(ch) for ch in "。！？!?") + 1
+        return bool(TABLE_HEADER_WORDS.search(stretch, last_end))
+
+    text = ("收到申请12件。申请人情况自然人3法人2（一）予以公开7000007！本年新收政府信息公开申请"
+            + "办结5件，" * 700 + "信息内容本年制发件数第二十条第二十条第（一）项。共办结8件")
+    assert re.search("申请人情况", text) and len(text) > numbers.TABLE_REACH
+    expected = [scanned(text, pos) for pos in range(len(text) + 1)]
+    assert True in expected and False in expected
+    assert [numbers._in_flattened_table(text, pos) for pos in range(len(text) + 1)] == expected
+    # what the index relies on: no header word starts another (one word at most per start)
+    words = TABLE_HEADER_WORDS.pattern.split("|")
+    assert all(re.escape(w) == w for w in words)
+    assert not [(a, b) for a in words for b in words if a != b and b.startswith(a)]

@@ -123,3 +123,19 @@ def test_grid_notes_keep_the_cells_characters() -> None:
     restore_grid_notes(tables, grids, simple)
     assert tables.cell_notes["active.fees"] == "不適用"
     assert tables.row("active", "fees").cell().status is CellStatus.NOTE  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", [
+    "主動公開政府資訊40條", "主动公开政府信息40条", "主动公开😀信息", "主动公开𠀀信息个", "乾坤於", "ＡＢＣ①—…", "",
+    "主动公开😀信息個", "主动公开政府信息𠀀40條",
+])
+def test_traditional_before_the_tables_are_built_as_after(text: str) -> None:
+    """Before the conversion tables exist, the text is told traditional (or not) as by the tables:
+    only a character outside GB2312 that OpenCC converts to another one marks it."""
+    from extractor import script
+
+    script._tables.cache_clear()
+    told = is_traditional(text)
+    # these texts hold no character outside GB2312 that OpenCC leaves alone: tables only for a traditional one
+    assert script._tables.cache_info().currsize == int(told)
+    assert told == bool(script._tables()[1].search(text))

@@ -50,3 +50,43 @@ def test_clauses_cut_from_the_index_match_the_whole_dictionary(tmp_path: Path, m
     assert shared._whole is None  # all of them were cut from the index
     shared.lcut("依申请公开", HMM=False)  # one past the limit: the whole dictionary is loaded now
     assert shared._whole is not None and shared._index is None
+
+
+def test_clauses_prefetched_together_match_the_whole_dictionary(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A document's clauses looked up in one go are cut as the whole dictionary cuts them, and
+    cutting them queries the index no more."""
+    from extractor import segmenter
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = segmenter.load_tokenizer()
+    clauses = ["本年度共收到政府信息公开申请", "依申请公开办理完毕", "“上海科技”微信公众号共编发文章",
+               "政府信息公开ABC工作2024年abc１２３ 共计" * 3, "其中原创文章"]
+    shared = segmenter.SharedTokenizer()
+    shared.prefetch(clauses)
+    db = shared._index[0]
+    queries: list[str] = []
+    db.set_trace_callback(queries.append)
+    assert [shared.lcut(c, HMM=False) for c in clauses] == [whole.lcut(c, HMM=False) for c in clauses]
+    assert queries == [] and shared._whole is None
+    shared.lcut("结转下年度继续办理", HMM=False)  # not prefetched: looked up on its own
+    assert queries
+
+
+def test_clauses_cut_as_jieba_cuts_them(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The shared tokenizer cuts a clause without HMM by jieba's steps of its own: the tokens are
+    jieba's for every clause and 3-, 11- and 30-character window of the bundled reports (Chinese,
+    letters, digits, spaces, line ends and punctuation mixed) and for a few made-up ones."""
+    import re
+
+    from extractor import segmenter
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = segmenter.load_tokenizer()
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for d in ("dev", "dev2", "full", "seed") for p in sorted((root / "evals" / d).glob("*.txt"))]
+    clauses = {c for t in texts for c in re.split(r"[，,。；;：:\n]", t)}
+    clauses |= {t[i:i + w] for t in texts for i in range(0, len(t), 11) for w in (3, 11, 30)}
+    clauses |= {"", " ", "\r\n", "ABC2024年abc１２３ 共计", "a b\tc", "A股和GDP增长了B超T恤a", "X光3D片", "政府信息公开ABC工作2024年abc１２３ 共计" * 3, "C++与C#的%占比"}
+    assert len(clauses) > 10000
+    for clause in sorted(clauses):
+        assert segmenter._cut_no_hmm(whole.FREQ, whole.total, clause) == whole.lcut(clause, HMM=False), clause
