@@ -237,10 +237,16 @@ def csv_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
 
 
 def arrow_table(rows: Iterable[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    """Rows as a pyarrow table of ``parquet_schema``."""
+    """Rows as a pyarrow table of ``parquet_schema``. Rows of this version (each value of its
+    column's type) go straight into columns; any other is first ``normalise``d (same values)."""
     import pyarrow as pa
 
-    return pa.Table.from_pylist([normalise(r) for r in rows], schema=parquet_schema())
+    rows = list(rows)
+    try:
+        return pa.Table.from_pydict({name: [row[name] for row in rows] for name in LONG_COLUMNS},
+                                    schema=parquet_schema())
+    except (KeyError, TypeError, ValueError, OverflowError, pa.ArrowException):
+        return pa.Table.from_pylist([normalise(r) for r in rows], schema=parquet_schema())
 
 
 def arrow_bytes(rows: Iterable[dict[str, Any]]) -> bytes:

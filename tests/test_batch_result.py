@@ -80,3 +80,16 @@ def test_written_results_are_the_written_reports_byte_for_byte(tmp_path: Path, s
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b"cross_year.carry_over" in outputs[1]
+
+
+@pytest.mark.parametrize("odd", [{"text": 5}, {"value": 2.0}, {"value": "7"}, {"ok": 1}, {"value_decimal": 3},
+                                 {"year": "2024"}, {}])
+def test_arrow_rows_of_any_type_are_the_normalised_rows(odd: dict[str, object]) -> None:
+    import pyarrow as pa
+
+    from extractor.long_format import LONG_COLUMNS, normalise, parquet_schema
+
+    row = {**dict.fromkeys(LONG_COLUMNS), "doc": "a.txt", "kind": "doc", **odd}
+    expected = pa.Table.from_pylist([normalise(row)], schema=parquet_schema())
+    assert arrow_table([row]).equals(expected)
+    assert arrow_table([{k: v for k, v in row.items() if k != "unit"}]).equals(expected)  # a column missing
