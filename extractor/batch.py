@@ -318,6 +318,8 @@ class WorkerPool:
         self._ctx = mp.get_context("fork" if "fork" in methods else "spawn")
         if self._ctx.get_start_method() == "fork":
             warm_up()  # in the parent, before forking: every worker starts with it loaded
+            if form == "parquet":
+                import pyarrow  # noqa: F401 — the workers make Arrow rows (and the parent writes them)
         self._args = (with_text, llm, time_limit, form, keep_report)
         self.form, self.keep_report = form, keep_report
         self.time_limit = time_limit
