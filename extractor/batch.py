@@ -13,6 +13,7 @@ cannot be serialised) becomes that document's error; the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import glob
 import os
@@ -360,7 +361,8 @@ class WorkerPool:
                 if not worker.chunk:
                     worker.since = time.monotonic()
                 worker.chunk.extend(chunk)
-                worker.conn.send(chunk)
+                with contextlib.suppress(OSError):  # it died: its end of the pipe says so (_replace)
+                    worker.conn.send(chunk)
 
         for worker in self._workers:
             feed(worker)

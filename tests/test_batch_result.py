@@ -93,3 +93,49 @@ def test_arrow_rows_of_any_type_are_the_normalised_rows(odd: dict[str, object]) 
     expected = pa.Table.from_pylist([normalise(row)], schema=parquet_schema())
     assert arrow_table([row]).equals(expected)
     assert arrow_table([{k: v for k, v in row.items() if k != "unit"}]).equals(expected)  # a column missing
+
+
+def _dies_or_hangs(path: str, **kwargs: object) -> Report:
+    import os
+    import signal
+    import time
+
+    name = Path(path).name
+    if "dies" in name:
+        os._exit(1)  # as a crash in a C library, or the kernel's out-of-memory killer, would end it
+    if "stuck" in name:  # where the in-process timer cannot reach
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])
+        time.sleep(60)
+    return Report(doc=path, body=Path(path).stem)
+
+
+def test_a_worker_that_dies_or_hangs_mid_stream_costs_only_its_document(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers hold more than one chunk at a time: a worker lost on one document gives that
+    document its error, and the documents it held go to another worker, in input order."""
+    import extractor.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "extract_file", _dies_or_hangs)
+    monkeypatch.setattr(batch_module, "HARD_LIMIT_GRACE", 0.5)
+    names = [f"{i:02d}{'-dies' if i in (5, 21) else '-stuck' if i == 13 else ''}.txt" for i in range(40)]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    results = list(Batch([tmp_path], workers=2, time_limit=0.5).results("csv"))
+    assert [Path(r.doc or "").name for r in results] == names
+    for r, name in zip(results, names, strict=True):
+        expected = b"worker process ended" if "dies" in name else b"time limit exceeded" if "stuck" in name else None
+        assert r.errors == (expected is not None), (name, r.line)
+        if expected is not None:
+            assert expected in r.rows and r.rows.count(b"\r\n") == 2  # the doc row and the error row
+
+
+def test_workers_that_die_as_they_are_fed_end_no_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "extract_file", _dies_or_hangs)
+    names = [f"{i:02d}-dies.txt" for i in range(12)]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    results = list(Batch([tmp_path], workers=2).results("jsonl"))
+    assert [Path(r.doc or "").name for r in results] == names
+    assert all('"message": "worker process ended"' in r.line for r in results)
