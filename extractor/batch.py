@@ -13,10 +13,11 @@ cannot be serialised) becomes that document's error; the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import glob
-import json
 import os
+import selectors
 import signal
 import threading
 import time
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .batch_result import Result, make_result, message, serialised
 from .checks import CrossYear, YearEnds
 from .llm.deadline import document_deadline
 from .models import Check, Report
@@ -230,30 +232,6 @@ def timeout_report(doc: str, seconds: float | None) -> Report:
     return report
 
 
-def serialised(report: Report) -> tuple[Report, str]:
-    """The report and its JSON line, or, when it cannot be serialised as UTF-8 JSON, an error
-    result for its document and that one's line.
-
-    Lone surrogates are replaced at the text entry (``extract``); what else could fail — a
-    number past Python's 4,300-digit int-to-text limit — fails here, where the document was
-    extracted, rather than in the writer. The line is made there too (a worker process), so the
-    parent of a batch only writes it.
-    """
-    try:
-        line = json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
-        line.encode("utf-8")
-        return report, line
-    except Exception as exc:  # noqa: BLE001 — any failure is this document's error
-        failed = Report(doc=report.doc)
-        failed.add_error("serialise", _message(exc))
-        return failed, json.dumps(failed.model_dump(mode="json"), ensure_ascii=False)
-
-
-def _message(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 def extract_one(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
                 time_limit: float | None = DEFAULT_TIME_LIMIT) -> Report:
     """One document of a batch: never raises; any failure is the result's error."""
@@ -279,7 +257,7 @@ def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | 
         return timeout_report(doc, time_limit), None
     except Exception as exc:  # noqa: BLE001 — never let one document stop a batch
         report = Report(doc=doc)
-        report.add_error("extract", _message(exc))
+        report.add_error("extract", message(exc))
         return report, None
     return serialised(report)
 
@@ -306,7 +284,8 @@ class _Worker:
     since: float = 0.0  # when the document now being worked on started (as far as we know)
 
 
-def _worker_main(conn: Any, with_text: bool, llm: LLMConfig | None, time_limit: float | None) -> None:
+def _worker_main(conn: Any, with_text: bool, llm: LLMConfig | None, time_limit: float | None,
+                 form: str | None, keep_report: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the run stops
     while True:
         try:
@@ -316,7 +295,13 @@ def _worker_main(conn: Any, with_text: bool, llm: LLMConfig | None, time_limit: 
         if chunk is None:
             return
         for index, path in chunk:
-            conn.send((index, _extract_serialised(path, with_text=with_text, llm=llm, time_limit=time_limit)))
+            conn.send((index, _extract_result(path, form, keep_report, with_text=with_text, llm=llm,
+                                              time_limit=time_limit)))
+
+
+def _extract_result(path: str, form: str | None, keep_report: bool, **args: Any) -> Result:
+    """One document as a ``Result`` for output ``form`` (made where it is extracted)."""
+    return make_result(*_extract_serialised(path, **args), form, keep_report)
 
 
 class WorkerPool:
@@ -326,17 +311,22 @@ class WorkerPool:
     (stuck where the in-process timer cannot reach) is killed and replaced: that document gets
     a time-limit error, the rest of its chunk goes to another worker."""
 
-    def __init__(self, workers: int, *, with_text: bool, llm: LLMConfig | None, time_limit: float | None):
+    def __init__(self, workers: int, *, with_text: bool, llm: LLMConfig | None, time_limit: float | None,
+                 form: str | None = None, keep_report: bool = True):
         import multiprocessing as mp
 
         methods = mp.get_all_start_methods()
         self._ctx = mp.get_context("fork" if "fork" in methods else "spawn")
         if self._ctx.get_start_method() == "fork":
             warm_up()  # in the parent, before forking: every worker starts with it loaded
-        self._args = (with_text, llm, time_limit)
+            if form == "parquet":
+                import pyarrow  # noqa: F401 — the workers make Arrow rows (and the parent writes them)
+        self._args = (with_text, llm, time_limit, form, keep_report)
+        self.form, self.keep_report = form, keep_report
         self.time_limit = time_limit
         self._workers = [self._start() for _ in range(workers)]
-        self._ready: dict[int, tuple[Report, str | None]] = {}
+        self._ready: dict[int, Result] = {}
+        self._selector: Any = None
 
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
@@ -345,15 +335,17 @@ class WorkerPool:
         child.close()
         return _Worker(process, parent)
 
-    def run(self, paths: list[str]) -> Iterator[tuple[Report, str | None]]:
-        """Results (with their JSON lines) in the order of ``paths``."""
-        from multiprocessing.connection import wait
-
+    def run(self, paths: list[str]) -> Iterator[Result]:
+        """Results in the order of ``paths``. A worker is sent its next chunk while it still has
+        half a chunk to do (it never waits for the parent); one selector watches the workers."""
         pending = iter(enumerate(paths))
         ready = self._ready = {}
         next_out = 0
         queue: list[tuple[int, str]] = []  # documents of a replaced worker's chunk, sent first
         exhausted = False
+        self._selector = selectors.DefaultSelector()
+        for worker in self._workers:
+            self._selector.register(worker.conn, selectors.EVENT_READ, worker)
 
         def feed(worker: _Worker) -> None:
             nonlocal exhausted
@@ -366,41 +358,46 @@ class WorkerPool:
                 else:
                     chunk.append(item)
             if chunk:
-                worker.chunk = list(chunk)
-                worker.since = time.monotonic()
-                worker.conn.send(chunk)
+                if not worker.chunk:
+                    worker.since = time.monotonic()
+                worker.chunk.extend(chunk)
+                with contextlib.suppress(OSError):  # it died: its end of the pipe says so (_replace)
+                    worker.conn.send(chunk)
 
         for worker in self._workers:
             feed(worker)
-        while next_out < len(paths):
-            busy = [w for w in self._workers if w.chunk]
-            timeout = self._hard_timeout(busy)
-            for conn in wait([w.conn for w in busy], timeout=timeout):
-                worker = next(w for w in busy if w.conn is conn)
-                try:
-                    index, result = conn.recv()
-                except (EOFError, OSError):  # the worker died (killed from outside, out of memory)
-                    self._replace(worker, queue, "worker process ended")
-                    continue
-                ready[index] = result
-                worker.chunk = [c for c in worker.chunk if c[0] != index]
-                worker.since = time.monotonic()
-                if not worker.chunk:
-                    feed(worker)
-            if self.time_limit:
-                now = time.monotonic()
-                for worker in busy:
-                    if worker.chunk and now - worker.since > self.time_limit + HARD_LIMIT_GRACE:
-                        index, path = worker.chunk[0]
-                        ready[index] = (timeout_report(doc_name(path), self.time_limit), None)
-                        worker.chunk = worker.chunk[1:]
-                        self._replace(worker, queue, None)
-            for worker in self._workers:
-                if not worker.chunk and (queue or not exhausted):
-                    feed(worker)
-            while next_out in ready:
-                yield ready.pop(next_out)
-                next_out += 1
+        try:
+            while next_out < len(paths):
+                busy = [w for w in self._workers if w.chunk]
+                for key, _ in self._selector.select(self._hard_timeout(busy)):
+                    worker = key.data
+                    try:
+                        index, result = worker.conn.recv()
+                    except (EOFError, OSError):  # the worker died (killed from outside, out of memory)
+                        self._replace(worker, queue, "worker process ended")
+                        continue
+                    ready[index] = result
+                    if worker.chunk and worker.chunk[0][0] == index:
+                        del worker.chunk[0]
+                    else:
+                        worker.chunk = [c for c in worker.chunk if c[0] != index]
+                    worker.since = time.monotonic()
+                if self.time_limit:
+                    now = time.monotonic()
+                    for worker in busy:
+                        if worker.chunk and now - worker.since > self.time_limit + HARD_LIMIT_GRACE:
+                            index, path = worker.chunk[0]
+                            ready[index] = self._made(timeout_report(doc_name(path), self.time_limit))
+                            worker.chunk = worker.chunk[1:]
+                            self._replace(worker, queue, None)
+                for worker in self._workers:
+                    if len(worker.chunk) <= CHUNK_DOCS // 2 and (queue or not exhausted):
+                        feed(worker)
+                while next_out in ready:
+                    yield ready.pop(next_out)
+                    next_out += 1
+        finally:
+            self._selector.close()
 
     def _hard_timeout(self, busy: list[_Worker]) -> float | None:
         if not self.time_limit or not busy:
@@ -415,14 +412,20 @@ class WorkerPool:
             failed = Report(doc=doc_name(path))
             failed.add_error("extract", died)
             worker.chunk = worker.chunk[1:]
-            self._ready[index] = (failed, None)
+            self._ready[index] = self._made(failed)
         queue[:0] = worker.chunk
         worker.chunk = []
+        self._selector.unregister(worker.conn)
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
         fresh = self._start()
         worker.process, worker.conn, worker.since = fresh.process, fresh.conn, 0.0
+        self._selector.register(worker.conn, selectors.EVENT_READ, worker)
+
+    def _made(self, report: Report) -> Result:
+        """A result made here (a worker was stopped or died on it)."""
+        return make_result(report, None, self.form, self.keep_report)
 
     def close(self) -> None:
         for worker in self._workers:
@@ -477,19 +480,29 @@ class Batch:
             self._deliver(later, check, fresh=False)
 
     def __iter__(self) -> Iterator[Report]:
-        for report, line in self._results():
-            self._line = (report, len(report.checks), line)
-            columns = _columns(report)
-            entry = _Entry(columns, weakref.ref(report), [])
-            if report.body and report.year is not None and report.tables:
-                ends = YearEnds.of(report.doc, report.year, report.tables)
-                for later, check in self.cross_year.add_ends(report.body, ends, entry):
+        for result in self._paired(None, keep_report=True):
+            report = result.report
+            assert report is not None
+            self._line = (report, len(report.checks), result.line)
+            yield report
+
+    def results(self, form: str | None) -> Iterator[Result]:
+        """The results as ``Result``s made for output ``form`` (``batch_result.FORMS``) where
+        they were extracted: what a writer writes, with no ``Report`` rebuilt here."""
+        return self._paired(form, keep_report=False)
+
+    def _paired(self, form: str | None, *, keep_report: bool) -> Iterator[Result]:
+        """Results in input order, each with the cross-year checks found when it arrives."""
+        for result in self._outputs(form, keep_report):
+            entry = _Entry(result.columns, weakref.ref(result.report) if result.report is not None else None, [])
+            if result.ends is not None:
+                for later, check in self.cross_year.add_ends(result.columns["body"], result.ends, entry):
                     if later is entry:
-                        report.checks.append(check)
+                        result.add_check(check)
                         entry.written.append(_check_key(check))
                     else:
                         self._deliver(later, check, fresh=True)
-            yield report
+            yield result
 
     def _deliver(self, later: _Entry, check: Check, *, fresh: bool) -> None:
         key = _check_key(check)
@@ -508,7 +521,20 @@ class Batch:
         made, checks, line = self._line
         return line if made is report and checks == len(report.checks) else None
 
+    def _outputs(self, form: str | None, keep_report: bool) -> Iterator[Result]:
+        if type(self)._results is not Batch._results:  # an engine of its own that makes reports (Ray)
+            for report, line in self._results():
+                yield make_result(report, line, form, keep_report)
+            return
+        yield from self._local(form, keep_report)
+
     def _results(self) -> Iterator[tuple[Report, str | None]]:
+        """Reports with their JSON lines (what another engine overrides: ``RayBatch``)."""
+        for result in self._local(None, True):
+            assert result.report is not None
+            yield result.report, result.line
+
+    def _local(self, form: str | None, keep_report: bool) -> Iterator[Result]:
         args = {"with_text": self.with_text, "llm": self.llm, "time_limit": self.time_limit}
         docs = self.documents
         if self.llm is not None and self.workers <= 1 and len(docs) > 1:
@@ -521,13 +547,13 @@ class Batch:
             warm_up()  # the one-time loads, before any document's time limit starts
             prepare(self.llm)
             with ThreadPoolExecutor(max_workers=max(1, self.llm.concurrency)) as threads:
-                yield from threads.map(lambda p: _extract_serialised(p, **args), docs)
+                yield from threads.map(lambda p: _extract_result(p, form, keep_report, **args), docs)
             return
         if self.workers <= 1 or len(docs) <= 1:
             for path in docs:
-                yield _extract_serialised(path, **args)
+                yield _extract_result(path, form, keep_report, **args)
             return
-        pool = WorkerPool(min(self.workers, len(docs)), **args)
+        pool = WorkerPool(min(self.workers, len(docs)), form=form, keep_report=keep_report, **args)
         try:
             yield from pool.run(docs)
         finally:
@@ -548,12 +574,6 @@ def _check_key(check: Check | dict[str, Any]) -> tuple[str, bool | None, str]:
     if isinstance(check, Check):
         return check.name, check.ok, check.detail
     return check["name"], check.get("ok"), check.get("detail", "")
-
-
-def _columns(report: Report) -> dict[str, Any]:
-    from .long_format import doc_columns
-
-    return doc_columns(report)
 
 
 def extract_batch(paths: Iterable[str | os.PathLike[str]], *, workers: int = 1, llm: LLMConfig | None = None,

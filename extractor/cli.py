@@ -223,11 +223,13 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
         show_progress = sys.stderr.isatty() and len(batch.documents) > 1
         endpoint_down = _endpoint_notice() if llm is not None else None
         with _progress(show_progress, len(batch.documents)) as advance:
-            for report in batch:
-                writer.write(report, batch.json_line(report))
+            # ready-to-write results made in the workers; reports where the run looks into them
+            compact = isinstance(writer, ResultWriter) and llm is None
+            for report in batch.results(writer.format) if compact else batch:
+                writer.write(report, None if compact else batch.json_line(report))
                 n += 1
                 failed += bool(report.errors)
-                if llm is not None:
+                if llm is not None and isinstance(report, Report):
                     llm_runs.append(Report(doc=report.doc, llm=report.llm, errors=report.errors))
                     if endpoint_down is not None and (notice := endpoint_down(report)):
                         err.print(notice, markup=False, soft_wrap=True)

@@ -10,11 +10,15 @@ integer, ``value_decimal`` a number with a fraction (98.5 %, 0.35 万元); one o
 from __future__ import annotations
 
 import ast
+import csv
+import functools
+import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .checks import YearEnds
 from .models import CellStatus, Check, FieldValue, Mention, Report, Tables
 from .schema import TABLE_NAMES
 
@@ -30,6 +34,7 @@ LONG_SCHEMA: dict[str, str] = {
 }
 LONG_COLUMNS = list(LONG_SCHEMA)
 DOC_COLUMNS = ("doc", "body", "year", "admin_level", "region")
+CROSS_YEAR = "cross_year.carry_over"  # the check between two years of one body
 # ``region`` of a result (a mapping) is written as its names from the province down, in this order
 REGION_LEVELS = ("province", "city", "county", "township")
 KINDS = ("doc", "mention", "field", "field_part", "table", "check", "error", "warning")
@@ -96,7 +101,20 @@ def split_number(value: Any) -> dict[str, Any]:
 
 def long_rows(report: Report) -> Iterator[dict[str, Any]]:
     """The result of one document as long-format rows (every column present, in order)."""
+    head, tail = long_row_parts(report)
+    return iter(head + tail)
+
+
+def long_row_parts(report: Report) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``long_rows`` in two parts: up to the last check row, then the error and warning rows
+    (a check added to the result later goes between them)."""
     base = {**dict.fromkeys(LONG_COLUMNS), **doc_columns(report)}
+    return list(_head_rows(report, base)), [
+        *({**base, "kind": "error", "key": e.stage, "detail": e.message} for e in report.errors),
+        *({**base, "kind": "warning", "key": w.stage, "detail": w.message} for w in report.warnings or ())]
+
+
+def _head_rows(report: Report, base: dict[str, Any]) -> Iterator[dict[str, Any]]:
     tables = report.tables
     yield {**base, "kind": "doc", "table_format": tables.format if tables else None,
            "read_by": tables.read_by.value if tables else None}
@@ -109,10 +127,6 @@ def long_rows(report: Report) -> Iterator[dict[str, Any]]:
         yield from _table_rows(base, tables)
     for c in report.checks:
         yield check_row(report, c)
-    for e in report.errors:
-        yield {**base, "kind": "error", "key": e.stage, "detail": e.message}
-    for w in report.warnings or ():
-        yield {**base, "kind": "warning", "key": w.stage, "detail": w.message}
 
 
 def _mention(m: Mention) -> dict[str, Any]:
@@ -214,6 +228,47 @@ def read_long(path: str | Path):  # type: ignore[no-untyped-def]
     return frame
 
 
+def csv_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
+    """Rows as the lines of the CSV output (UTF-8; a missing value is an empty cell)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerows(["" if (v := row.get(k)) is None else v for k in LONG_COLUMNS] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def arrow_table(rows: Iterable[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    """Rows as a pyarrow table of ``parquet_schema``. Rows of this version (each value of its
+    column's type) go straight into columns; any other is first ``normalise``d (same values)."""
+    import pyarrow as pa
+
+    rows = list(rows)
+    try:
+        return pa.Table.from_pydict({name: [row[name] for row in rows] for name in LONG_COLUMNS},
+                                    schema=parquet_schema())
+    except (KeyError, TypeError, ValueError, OverflowError, pa.ArrowException):
+        return pa.Table.from_pylist([normalise(r) for r in rows], schema=parquet_schema())
+
+
+def arrow_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
+    """Rows as an Arrow IPC stream (what a worker process sends for Parquet output: the parent
+    reads it back without converting a value)."""
+    import pyarrow as pa
+
+    table = arrow_table(rows)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as stream:
+        stream.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def read_arrow(data: Any):  # type: ignore[no-untyped-def]
+    """A table of ``arrow_bytes`` (a table is returned as it is)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(data).read_all() if isinstance(data, bytes) else data
+
+
+@functools.cache
 def parquet_schema():  # type: ignore[no-untyped-def]
     """The explicit pyarrow schema; the pandas metadata makes ``pd.read_parquet`` give nullable
     ``Int64``/``boolean`` columns rather than floats and objects."""
@@ -226,3 +281,51 @@ def parquet_schema():  # type: ignore[no-untyped-def]
                 "metadata": None} for n, t in LONG_SCHEMA.items() if t in pandas_types]
     meta = {"index_columns": [], "column_indexes": [], "columns": columns}
     return schema.with_metadata({b"pandas": json.dumps(meta).encode()})
+
+
+def _number(value: Any) -> Any:
+    if value is None or isinstance(value, int | float):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() and "." not in str(value) else number
+
+
+def known_long(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
+    """Documents of long-format rows: the ``doc`` row opens one; its ``requests`` table rows give
+    the year ends; check rows anywhere (late ones come after all documents) are collected by doc."""
+    docs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # columns, requests rows seen
+    written: dict[str, list[dict[str, Any]]] = {}
+    current: dict[str, Any] | None = None
+    for row in rows:
+        kind = row.get("kind")
+        if kind == "doc" and row.get("doc"):
+            current = {"rows": {}, "tables": False}
+            columns = {k: row.get(k) for k in ("doc", "body", "year", "admin_level", "region")}
+            if columns["year"] is not None:
+                columns["year"] = int(columns["year"])
+            docs.append((columns, current))
+        elif kind == "table" and current is not None and row.get("doc") == docs[-1][0]["doc"]:
+            current["tables"] = True
+            if row.get("table") == "requests" and row.get("row") in ("carried_forward", "carried_over"):
+                cells = current["rows"].setdefault(row["row"], {"unread": False, "total": None})
+                if row.get("cell_status") == "unread":
+                    cells["unread"] = True
+                if row.get("column") == "total":
+                    value = row.get("value")
+                    cells["total"] = _number(value if value is not None else row.get("value_decimal"))
+        elif kind == "check" and row.get("key") == CROSS_YEAR and row.get("doc"):
+            ok = row.get("ok")
+            if isinstance(ok, str):
+                ok = {"True": True, "False": False}.get(ok)
+            written.setdefault(row["doc"], []).append({"name": CROSS_YEAR, "ok": ok, "detail": row.get("detail") or ""})
+    for columns, seen in docs:
+        ends = None
+        if seen["tables"] and columns["year"] is not None:
+            ends = YearEnds(columns["doc"], columns["year"], _row_end(seen, "carried_forward"),
+                            _row_end(seen, "carried_over"))
+        yield columns, ends, written.pop(columns["doc"], [])
+
+
+def _row_end(seen: dict[str, Any], name: str) -> tuple[bool, Any]:
+    cells = seen["rows"].get(name)
+    return (False, None) if cells is None or cells["unread"] else (True, cells["total"])

@@ -36,12 +36,24 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from .batch_result import Result
 from .checks import YearEnds
-from .long_format import LONG_COLUMNS, check_row, columns_check_row, long_rows, normalise, parquet_schema
+from .long_format import (
+    CROSS_YEAR,
+    LONG_COLUMNS,
+    arrow_table,
+    check_row,
+    columns_check_row,
+    csv_bytes,
+    known_long,
+    long_rows,
+    normalise,
+    parquet_schema,
+    read_arrow,
+)
 from .models import Check, Report, Tables
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-CROSS_YEAR = "cross_year.carry_over"
 # A Parquet part is written when one of these is reached (whole documents only): small enough
 # that an interruption costs little work, large enough for row groups that read fast.
 PART_DOCS = 500
@@ -64,10 +76,6 @@ def output_format(path: Path | None) -> str:
 
 def report_json(report: Report) -> str:
     return json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
-
-
-def _csv_value(value: Any) -> Any:
-    return "" if value is None else value
 
 
 def lock_path(path: Path) -> Path:
@@ -188,8 +196,8 @@ class ResultWriter:
             path.unlink(missing_ok=True)
         parts.mkdir(exist_ok=True)
         self._parts = parts
-        self._buffer: list[dict[str, Any]] = []
-        self._buffer_docs = 0
+        self._buffer: list[Any] = []  # each document's rows: a pyarrow table, or Arrow IPC bytes
+        self._buffer_rows = 0
         self._last_part = time.monotonic()
         self._next_part = 1 + max((int(p.stem) for p in _part_files(parts)), default=0)
 
@@ -202,27 +210,38 @@ class ResultWriter:
         return known_documents(self.path)
 
     # --- writing
-    def write(self, report: Report, json_line: str | None = None) -> None:
-        """One result; ``json_line``: its JSON, when made already (by a worker)."""
-        if self.format == "jsonl":
-            self._stream.write((json_line or report_json(report)) + "\n")
-            self._stream.flush()
+    def write(self, result: Report | Result, json_line: str | None = None) -> None:
+        """One result: a ``Result`` made for this format (its output ready to write), or a
+        ``Report`` (``json_line``: its JSON, when made already)."""
+        if isinstance(result, Result):
+            if self.format == "jsonl":
+                self._write_line(result.line)
+            elif self.format == "csv":
+                self._write_csv(result.rows)
+            else:
+                self._add_rows(result.rows, result.count)
+        elif self.format == "jsonl":
+            self._write_line(json_line or report_json(result))
         elif self.format == "csv":
-            self._write_csv(long_rows(report))
+            self._write_csv(csv_bytes(long_rows(result)))
         else:
-            self._buffer.extend(long_rows(report))
-            self._buffer_docs += 1
-            if (self._buffer_docs >= PART_DOCS or len(self._buffer) >= PART_ROWS
-                    or time.monotonic() - self._last_part >= PART_SECONDS):
-                self._write_part()
+            table = arrow_table(long_rows(result))
+            self._add_rows(table, table.num_rows)
 
-    def _write_csv(self, rows: Iterable[dict[str, Any]]) -> None:
+    def _write_line(self, line: str) -> None:
+        self._stream.write(line + "\n")
+        self._stream.flush()
+
+    def _add_rows(self, rows: Any, count: int) -> None:
+        self._buffer.append(rows)
+        self._buffer_rows += count
+        if (len(self._buffer) >= PART_DOCS or self._buffer_rows >= PART_ROWS
+                or time.monotonic() - self._last_part >= PART_SECONDS):
+            self._write_part()
+
+    def _write_csv(self, data: bytes) -> None:
         """A document's rows in one write, then its end recorded in the progress file."""
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=LONG_COLUMNS)
-        for row in rows:
-            writer.writerow({k: _csv_value(v) for k, v in row.items()})
-        self._stream.write(buf.getvalue().encode("utf-8"))
+        self._stream.write(data)
         self._stream.flush()
         self._commit()
 
@@ -236,13 +255,13 @@ class ResultWriter:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pylist([normalise(r) for r in self._buffer], schema=parquet_schema())
+        table = pa.concat_tables([read_arrow(rows) for rows in self._buffer]).combine_chunks()
         final = self._parts / f"{self._next_part:08d}.parquet"
         tmp = _tmp(final)
         pq.write_table(table, tmp)
         os.replace(tmp, final)
         self._next_part += 1
-        self._buffer, self._buffer_docs, self._last_part = [], 0, time.monotonic()
+        self._buffer, self._buffer_rows, self._last_part = [], 0, time.monotonic()
 
     def add_late(self, columns: dict[str, Any], check: Check) -> None:
         """A check found after its document was written (cross-year: the later year came first).
@@ -277,14 +296,15 @@ class ResultWriter:
                 _merge_late_checks(self.path, self._late)
         elif self.format == "csv":
             if self._late_rows:
-                self._write_csv(self._late_rows)
+                self._write_csv(csv_bytes(self._late_rows))
             self._stream.close()
             self._stream = None
             self._progress.close()
             progress_path(self.path).unlink(missing_ok=True)
         else:
             self._write_part()
-            self._buffer.extend(self._late_rows)
+            if self._late_rows:
+                self._buffer.append(arrow_table(self._late_rows))
             self._write_part()
             _merge_parts(self.path)
 
@@ -493,7 +513,7 @@ def known_documents(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | Non
         rows = _csv_rows(path)
     else:
         rows = _parquet_rows(path)
-    yield from _known_long(rows)
+    yield from known_long(rows)
 
 
 def _known_jsonl(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
@@ -533,54 +553,6 @@ def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
         source = pq.ParquetFile(file)
         for batch in source.iter_batches(batch_size=65_536):
             yield from batch.to_pylist()
-
-
-def _number(value: Any) -> Any:
-    if value is None or isinstance(value, int | float):
-        return value
-    number = float(value)
-    return int(number) if number.is_integer() and "." not in str(value) else number
-
-
-def _known_long(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
-    """Documents of long-format rows: the ``doc`` row opens one; its ``requests`` table rows give
-    the year ends; check rows anywhere (late ones come after all documents) are collected by doc."""
-    docs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # columns, requests rows seen
-    written: dict[str, list[dict[str, Any]]] = {}
-    current: dict[str, Any] | None = None
-    for row in rows:
-        kind = row.get("kind")
-        if kind == "doc" and row.get("doc"):
-            current = {"rows": {}, "tables": False}
-            columns = {k: row.get(k) for k in ("doc", "body", "year", "admin_level", "region")}
-            if columns["year"] is not None:
-                columns["year"] = int(columns["year"])
-            docs.append((columns, current))
-        elif kind == "table" and current is not None and row.get("doc") == docs[-1][0]["doc"]:
-            current["tables"] = True
-            if row.get("table") == "requests" and row.get("row") in ("carried_forward", "carried_over"):
-                cells = current["rows"].setdefault(row["row"], {"unread": False, "total": None})
-                if row.get("cell_status") == "unread":
-                    cells["unread"] = True
-                if row.get("column") == "total":
-                    value = row.get("value")
-                    cells["total"] = _number(value if value is not None else row.get("value_decimal"))
-        elif kind == "check" and row.get("key") == CROSS_YEAR and row.get("doc"):
-            ok = row.get("ok")
-            if isinstance(ok, str):
-                ok = {"True": True, "False": False}.get(ok)
-            written.setdefault(row["doc"], []).append({"name": CROSS_YEAR, "ok": ok, "detail": row.get("detail") or ""})
-    for columns, seen in docs:
-        ends = None
-        if seen["tables"] and columns["year"] is not None:
-            ends = YearEnds(columns["doc"], columns["year"], _row_end(seen, "carried_forward"),
-                            _row_end(seen, "carried_over"))
-        yield columns, ends, written.pop(columns["doc"], [])
-
-
-def _row_end(seen: dict[str, Any], name: str) -> tuple[bool, Any]:
-    cells = seen["rows"].get(name)
-    return (False, None) if cells is None or cells["unread"] else (True, cells["total"])
 
 
 def docs_done(path: Path) -> set[str]:

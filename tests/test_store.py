@@ -219,9 +219,9 @@ def test_an_interrupted_extract_to_duckdb_stores_what_it_wrote(tmp_path: Path, m
     import extractor.cli as cli
 
     class StoppedAfterOne(cli.Batch):
-        def __iter__(self):  # type: ignore[no-untyped-def]
-            for report in super().__iter__():
-                yield report
+        def results(self, form):  # type: ignore[no-untyped-def]  # what the CLI writes to a file
+            for result in super().results(form):
+                yield result
                 raise cli._Stopped(130)
 
     monkeypatch.setattr(cli, "Batch", StoppedAfterOne)
