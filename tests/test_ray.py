@@ -208,3 +208,27 @@ def test_results_are_put_back_in_input_order_and_a_lost_block_is_named():
     got = list(in_input_order(arriving, 6))
     assert got == [(0, b"a"), (1, b"b"), (2, b"c"), (3, None), (4, None), (5, b"f")]
     assert list(in_input_order([], 2)) == [(0, None), (1, None)]
+
+
+def test_a_cluster_slot_whose_holder_died_is_taken_back_after_its_lease():
+    import asyncio
+
+    from extractor.ray_batch import RequestSlots
+
+    now = [0.0]
+
+    async def scenario() -> None:
+        slots = RequestSlots(1, lease=90.0, clock=lambda: now[0])
+        lost = await slots.acquire()  # its holder dies: never given back
+        with pytest.raises(TimeoutError):  # within the lease the slot stays taken
+            await asyncio.wait_for(slots.acquire(), 0.05)
+        now[0] = 90.0  # the lease ran out
+        token = await asyncio.wait_for(slots.acquire(), 5)
+        assert token != lost
+        await slots.release(lost)  # the dead holder's token, given back late (a slow holder): ignored
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(slots.acquire(), 0.05)
+        await slots.release(token)
+        assert await asyncio.wait_for(slots.acquire(), 5) not in (lost, token)
+
+    asyncio.run(scenario())
