@@ -232,3 +232,37 @@ def test_a_cluster_slot_whose_holder_died_is_taken_back_after_its_lease():
         assert await asyncio.wait_for(slots.acquire(), 5) not in (lost, token)
 
     asyncio.run(scenario())
+
+
+def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors(tmp_path):
+    """``--engine ray`` with no cluster: the command starts a local Ray for the run, without the
+    autoscaler's monitor and the log monitor (a one-run Ray uses neither), and keeps Ray's note
+    about token authentication off stderr."""
+    psutil = pytest.importorskip("psutil")  # installed with Ray
+    out = tmp_path / "own.parquet"
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", "evals/seed", "-o", str(out), "--engine", "ray"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen: set[str] = set()
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:  # the command lines of the processes the run started
+        try:
+            family = root.children(recursive=True)
+        except psutil.Error:
+            break
+        for member in family:
+            try:
+                seen.add(" ".join(member.cmdline()))
+            except psutil.Error:
+                pass
+        time.sleep(0.05)
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait() == 0, stderr
+    assert any("raylet" in line for line in seen)  # Ray's processes were seen
+    assert not any("monitor.py" in line for line in seen)  # monitor.py, log_monitor.py
+    assert "Token authentication" not in stderr
+    expected = tmp_path / "local.parquet"
+    extract([str(EVALS / "seed")], expected)
+    mine = table(out).to_pylist()
+    assert len(mine) > 1 and mine == [{**row, "doc": row["doc"].replace(str(EVALS / "seed"), "evals/seed")}
+                    for row in table(expected).to_pylist()]
