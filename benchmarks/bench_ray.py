@@ -1,7 +1,8 @@
 """The Ray engine against the local engine on one machine: ``xxgk extract DIR --engine ray``
 against ``xxgk extract DIR --workers N`` (N = the machine's CPUs, the CPUs Ray uses), both to
-long-format Parquet, on the same corpus; prints both wall times and their ratio, and the CPU
-seconds one PDF costs (for the cost per 100,000 PDFs in the README).
+long-format Parquet, on the same corpus; prints both wall times and their ratio, the CPU seconds
+of each run's processes (Ray's included) and their ratio, and the CPU seconds one PDF costs (for
+the cost per 100,000 PDFs in the README).
 
 Not a test: timings depend on the machine and on what else runs on it (the load average is
 printed before each run). Usage:
