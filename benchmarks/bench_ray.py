@@ -1,7 +1,8 @@
 """The Ray engine against the local engine on one machine: ``xxgk extract DIR --engine ray``
 against ``xxgk extract DIR --workers N`` (N = the machine's CPUs, the CPUs Ray uses), both to
-long-format Parquet, on the same corpus; prints both wall times and their ratio, and the CPU
-seconds one PDF costs (for the cost per 100,000 PDFs in the README).
+long-format Parquet, on the same corpus; prints both wall times and their ratio, the CPU seconds
+of each run's processes (Ray's included) and their ratio, and the CPU seconds one PDF costs (for
+the cost per 100,000 PDFs in the README).
 
 Not a test: timings depend on the machine and on what else runs on it (the load average is
 printed before each run). Usage:
@@ -18,6 +19,7 @@ outputs are compared row for row.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -50,17 +52,47 @@ def make_corpus(folder: Path, n: int, pdf_every: int) -> tuple[Path, int]:
     return folder, n_converted
 
 
-def run_cli(corpus: Path, out: Path, *args: str) -> float:
-    """Wall seconds of one ``xxgk extract`` process."""
+def run_cli(corpus: Path, out: Path, *args: str) -> tuple[float, float | None]:
+    """Wall seconds of one ``xxgk extract`` process, and the CPU seconds of it and every process
+    it started (Ray's too), sampled every 50 ms (None without psutil, which Ray installs)."""
     for leftover in out.parent.glob(out.name + "*"):
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     cmd = [sys.executable, "-m", "extractor.cli", "extract", str(corpus), "-o", str(out), *args]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.decode()[-2000:]}")
-    return wall
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        cpu = tree_cpu_seconds(proc)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed: {err.read().decode()[-2000:]}")
+    return wall, cpu
+
+
+def tree_cpu_seconds(proc: subprocess.Popen[bytes]) -> float | None:
+    """Wait for ``proc``; the CPU seconds (user + system) of it and its descendants, each
+    process's last sample (a process that ends between two samples loses at most 50 ms)."""
+    try:
+        import psutil
+    except ImportError:
+        proc.wait()
+        return None
+    root = psutil.Process(proc.pid)
+    seen: dict[tuple[int, float], float] = {}  # (pid, start time): CPU seconds
+    while proc.poll() is None:
+        try:
+            family = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            family = []
+        for member in family:
+            try:
+                with member.oneshot():
+                    times = member.cpu_times()
+                    seen[member.pid, member.create_time()] = times.user + times.system
+            except psutil.Error:
+                pass
+        time.sleep(0.05)
+    return sum(seen.values())
 
 
 def pdf_cpu_seconds() -> dict[str, float]:
@@ -89,16 +121,30 @@ def main() -> None:
         corpus, converted = make_corpus(base / "corpus", args.docs, args.pdf_every)
         print(f"corpus: {args.docs} documents ({converted} PDF/HTML reports); {cpus} CPUs", flush=True)
         times: dict[str, float] = {}
-        for engine, extra in (("local", ["--workers", str(cpus)]), ("ray", ["--engine", "ray"])):
-            runs = []
-            for _ in range(args.repeat):
+        cpu: dict[str, float] = {}
+        engines = (("local", ["--workers", str(cpus)]), ("ray", ["--engine", "ray"]))
+        runs: dict[str, list[tuple[float, float | None]]] = {engine: [] for engine, _ in engines}
+        for _ in range(args.repeat):  # the engines in turn, so a change of load hits both
+            for engine, extra in engines:
                 load = os.getloadavg()[0]
-                runs.append(run_cli(corpus, base / f"{engine}.parquet", *extra))
-                print(f"{engine}: {runs[-1]:.1f} s (load average before: {load:.1f})", flush=True)
-            times[engine] = min(runs)
+                runs[engine].append(run_cli(corpus, base / f"{engine}.parquet", *extra))
+                wall, used = runs[engine][-1]
+                print(f"{engine}: {wall:.1f} s wall, " + (f"{used:.1f} CPU-s" if used is not None else "CPU not measured")
+                      + f" (load average before: {load:.1f})", flush=True)
+        for engine, extra in engines:
+            times[engine] = min(wall for wall, _ in runs[engine])
+            used = [c for _, c in runs[engine] if c is not None]
+            if used:
+                cpu[engine] = min(used)
             print(f"{engine} ({' '.join(extra)}): {times[engine]:.1f} s, "
                   f"{1000 * times[engine] / args.docs:.1f} ms/doc wall", flush=True)
-        print(f"ratio ray / local: {times['ray'] / times['local']:.2f}x", flush=True)
+        print(f"ratio ray / local: {times['ray'] / times['local']:.2f}x wall", flush=True)
+        if len(cpu) == 2:
+            print(f"CPU seconds (every process of the run, Ray's included): local {cpu['local']:.1f}, "
+                  f"ray {cpu['ray']:.1f}, ratio {cpu['ray'] / cpu['local']:.2f}x", flush=True)
+        if importlib.util.find_spec("rfc3987_syntax") is not None:
+            print("note: rfc3987-syntax is installed (Jupyter's jsonschema[format-nongpl]); `import ray` "
+                  "builds its parser, about 0.8 CPU-s in each of Ray's Python processes", flush=True)
         import pyarrow.parquet as pq
 
         same = pq.read_table(base / "local.parquet").equals(pq.read_table(base / "ray.parquet"))

@@ -16,6 +16,7 @@ Ray is an optional extra: ``pip install 'xxgk-extractor[ray]'``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import math
@@ -24,8 +25,9 @@ import pickle
 import re
 import tempfile
 import threading
+import time
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .batch import (
@@ -55,6 +57,9 @@ BLOCK_DOCS = 32  # documents per Ray Data block (a task): fewer tasks to schedul
 # A call whose actor died (a node lost, a crash in a C library) is tried again this many times on a
 # fresh actor; then its documents get an error and the run goes on (Ray's default: for ever).
 ACTOR_RETRIES = 2
+# A slot of the cluster's LLM requests is taken back this long after the client's own request
+# timeout (its holder is presumed dead: see RequestSlots).
+LEASE_MARGIN = 30.0
 ACTOR_LOST = "actor process ended (a document of this batch crashed it, or its node was lost)"
 
 
@@ -231,30 +236,63 @@ class Extractor:
 
 class RequestSlots:
     """The cluster's LLM requests in flight at once (a Ray actor: one counter for every node,
-    since an endpoint's rate limit is global). ``acquire`` waits for a free slot."""
+    since an endpoint's rate limit is global). ``acquire`` waits for a free slot and returns
+    its token, which ``release`` gives back. A slot held past ``lease`` seconds is taken back:
+    its holder died during the request (a request ends within the client's timeout), and the
+    slot would otherwise be lost for the rest of the run. A token given back late is ignored."""
 
-    def __init__(self, slots: int):
+    def __init__(self, slots: int, lease: float | None = None, clock: Callable[[], float] = time.monotonic):
         import asyncio
 
-        self._free = asyncio.Semaphore(max(1, slots))
+        self._slots = max(1, slots)
+        self._lease = lease
+        self._clock = clock
+        self._held: dict[int, float] = {}  # token: when granted
+        self._last = 0
+        self._changed = asyncio.Condition()
 
-    async def acquire(self) -> None:
-        await self._free.acquire()
+    def _take_back_expired(self) -> float | None:
+        """Drop the slots held past the lease; seconds until the next one expires (None: never)."""
+        if self._lease is None:
+            return None
+        now = self._clock()
+        self._held = {token: since for token, since in self._held.items() if now - since < self._lease}
+        return min(self._held.values()) + self._lease - now if self._held else None
 
-    async def release(self) -> None:
-        self._free.release()
+    async def acquire(self) -> int:
+        import asyncio
 
-    async def release_after(self, _granted: Any) -> None:
-        """Give back a slot whose holder stopped waiting (Ray calls this once ``_granted`` resolved)."""
-        self._free.release()
+        async with self._changed:
+            while True:
+                expires = self._take_back_expired()
+                if len(self._held) < self._slots:
+                    self._last += 1
+                    self._held[self._last] = self._clock()
+                    return self._last
+                try:
+                    await asyncio.wait_for(self._changed.wait(), expires)
+                except TimeoutError:  # a slot's lease ran out: taken back at the top of the loop
+                    pass
+
+    async def release(self, token: int) -> None:
+        async with self._changed:
+            if self._held.pop(token, None) is not None:
+                self._changed.notify()
+
+    async def release_after(self, token: int) -> None:
+        """Give back a slot whose holder stopped waiting (Ray calls this once the grant, the
+        ``acquire`` call given as the argument, resolved to its token)."""
+        await self.release(token)
 
 
 class _ClusterSlots:
     """A request slot of ``RequestSlots``, taken and given back around one request (as a
-    ``threading.Semaphore``'s ``acquire``/``release``, which the LLM client calls)."""
+    ``threading.Semaphore``'s ``acquire``/``release``, which the LLM client calls, in the thread
+    that sends the request: each thread keeps the token of the slot it holds)."""
 
     def __init__(self, actor: Any):
         self.actor = actor
+        self._held = threading.local()
 
     def acquire(self, timeout: float | None = None) -> bool:
         """Wait for a free slot, at most ``timeout`` seconds (a document's time left): False when none came.
@@ -264,14 +302,15 @@ class _ClusterSlots:
 
         granted = self.actor.acquire.remote()
         try:
-            ray.get(granted, timeout=timeout)
+            self._held.token = ray.get(granted, timeout=timeout)
         except GetTimeoutError:
             self.actor.release_after.remote(granted)  # runs once the pending grant resolves
             return False
         return True
 
     def release(self) -> None:
-        self.actor.release.remote()
+        self.actor.release.remote(self._held.token)
+
 
 # ------------------------------------------------------------------------------- the batch
 
@@ -282,8 +321,48 @@ def _connect(address: str | None) -> bool:
 
     if ray.is_initialized():
         return False
-    ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+    if address is not None:
+        ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+        return True
+    # A local Ray for this run only. Ray says on stderr that it turned on token authentication
+    # for it (as it does for every new local cluster unless RAY_AUTH_MODE says otherwise): a
+    # note about Ray's defaults, not about the run, kept out of the command's output.
+    setup = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    level = setup.level
+    setup.setLevel(logging.ERROR)
+    try:
+        with _without_monitors(ray):
+            # the actors print nothing the user needs: their errors come back with their results
+            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+    finally:
+        setup.setLevel(level)
     return True
+
+
+@contextlib.contextmanager
+def _without_monitors(ray: Any) -> Iterator[None]:
+    """``ray.init`` starting a node without the autoscaler's monitor (a one-run local Ray never
+    scales) and the log monitor (it sends the workers' output to the driver, which
+    ``log_to_driver=False`` turns away): two Python processes fewer, each of which imports Ray
+    (0.4-1.3 CPU-seconds) while ``ray.init`` runs. ``ray.init`` has no parameter for them; the
+    node's own settings (``RayParams.no_monitor``, ``include_log_monitor``, as ``ray start``
+    sets them) are given through the class it builds them with. With a Ray whose settings are
+    named otherwise, the node starts as ``ray.init`` starts it."""
+    from ray._private import parameter
+
+    plain = parameter.RayParams
+
+    class OneRunParams(plain):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self.no_monitor = True
+            self.include_log_monitor = False
+
+    parameter.RayParams = OneRunParams
+    try:
+        yield
+    finally:
+        parameter.RayParams = plain
 
 
 def _quiet() -> None:
@@ -342,7 +421,8 @@ class RayBatch(Batch):
     def _stream(self, ray: Any, actors: int) -> Iterator[tuple[Report, str | None]]:
         slots = None
         if self.llm is not None:
-            slots = ray.remote(num_cpus=0)(RequestSlots).remote(self.llm.concurrency)
+            lease = self.llm.timeout + LEASE_MARGIN
+            slots = ray.remote(num_cpus=0)(RequestSlots).remote(self.llm.concurrency, lease)
         items = [{"i": i, "path": os.fsencode(_where(p)), "doc": doc_name(p)} for i, p in enumerate(self.documents)]
         # enough blocks for every actor to have work, and not so many that scheduling costs
         blocks = min(len(items), max(actors * 4, math.ceil(len(items) / BLOCK_DOCS)))

@@ -208,3 +208,61 @@ def test_results_are_put_back_in_input_order_and_a_lost_block_is_named():
     got = list(in_input_order(arriving, 6))
     assert got == [(0, b"a"), (1, b"b"), (2, b"c"), (3, None), (4, None), (5, b"f")]
     assert list(in_input_order([], 2)) == [(0, None), (1, None)]
+
+
+def test_a_cluster_slot_whose_holder_died_is_taken_back_after_its_lease():
+    import asyncio
+
+    from extractor.ray_batch import RequestSlots
+
+    now = [0.0]
+
+    async def scenario() -> None:
+        slots = RequestSlots(1, lease=90.0, clock=lambda: now[0])
+        lost = await slots.acquire()  # its holder dies: never given back
+        with pytest.raises(TimeoutError):  # within the lease the slot stays taken
+            await asyncio.wait_for(slots.acquire(), 0.05)
+        now[0] = 90.0  # the lease ran out
+        token = await asyncio.wait_for(slots.acquire(), 5)
+        assert token != lost
+        await slots.release(lost)  # the dead holder's token, given back late (a slow holder): ignored
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(slots.acquire(), 0.05)
+        await slots.release(token)
+        assert await asyncio.wait_for(slots.acquire(), 5) not in (lost, token)
+
+    asyncio.run(scenario())
+
+
+def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors(tmp_path):
+    """``--engine ray`` with no cluster: the command starts a local Ray for the run, without the
+    autoscaler's monitor and the log monitor (a one-run Ray uses neither), and keeps Ray's note
+    about token authentication off stderr."""
+    psutil = pytest.importorskip("psutil")  # installed with Ray
+    out = tmp_path / "own.parquet"
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", "evals/seed", "-o", str(out), "--engine", "ray"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen: set[str] = set()
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:  # the command lines of the processes the run started
+        try:
+            family = root.children(recursive=True)
+        except psutil.Error:
+            break
+        for member in family:
+            try:
+                seen.add(" ".join(member.cmdline()))
+            except psutil.Error:
+                pass
+        time.sleep(0.05)
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait() == 0, stderr
+    assert any("raylet" in line for line in seen)  # Ray's processes were seen
+    assert not any("monitor.py" in line for line in seen)  # monitor.py, log_monitor.py
+    assert "Token authentication" not in stderr
+    expected = tmp_path / "local.parquet"
+    extract([str(EVALS / "seed")], expected)
+    mine = table(out).to_pylist()
+    assert len(mine) > 1 and mine == [{**row, "doc": row["doc"].replace(str(EVALS / "seed"), "evals/seed")}
+                    for row in table(expected).to_pylist()]
