@@ -300,7 +300,7 @@ def known_long(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any],
         kind = row.get("kind")
         if kind == "doc" and row.get("doc"):
             current = {"rows": {}, "tables": False}
-            columns = {k: row.get(k) for k in ("doc", "body", "year", "admin_level", "region")}
+            columns = {k: row.get(k) for k in DOC_COLUMNS}
             if columns["year"] is not None:
                 columns["year"] = int(columns["year"])
             docs.append((columns, current))

@@ -42,7 +42,7 @@ def parse_cell(raw: str) -> tuple[Cell, str | None]:
         return None, None
     if text.isascii() and text.isdigit():  # the usual cell: a printed count
         return int(text), None
-    plain = text.translate(_FULLWIDTH).replace(" ", "")
+    plain = fullwidth_to_ascii(text).replace(" ", "")
     if _NUMBER.fullmatch(plain):
         return _number(plain), None
     if text in TEMPLATE.null_marks or plain in TEMPLATE.null_marks:
@@ -69,12 +69,10 @@ def _is_value(raw: str) -> bool:
 
 
 _NUMBERED = re.compile(r"(\d)[、.]")
-# Full-width forms to ASCII, whitespace and quotes dropped: one pass over the string
+# Full-width forms to ASCII, whitespace and quotes dropped (applied by _replace_all, as pairs)
 _LABEL_TABLE = str.maketrans(
     {**{k: v for k, v in _FULLWIDTH.items()}, ord("．"): ".", **dict.fromkeys(map(ord, " \t\n\r\f\v\u3000\u00a0“”\""), None)}
 )
-
-
 
 
 def _pairs(table: dict[int, int | str | None]) -> tuple[tuple[str, str], ...]:
