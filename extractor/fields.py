@@ -50,6 +50,7 @@ class Rule:
     units: frozenset[str | None] | None
     channel: str | None
     anchors: re.Pattern[str] | None  # one of these words must be in the sentence
+    anchor_words: frozenset[str]  # the words of ``anchors`` (found for all rules at once: Context.anchored)
     heading: re.Pattern[str] | None  # `sentence` may be met by the heading the figure stands under instead
     rank: int  # rules of one rank compete by position (the first figure wins), not by their order
     head: frozenset[str] | None  # only for a sub-item (其中…) of a figure that filled one of these keys
@@ -90,6 +91,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             not_sentence=_compile(r.get("not_sentence")),
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
             anchors=re.compile("|".join(map(re.escape, r["anchors"]))) if r.get("anchors") else None,
+            anchor_words=frozenset(r.get("anchors") or ()),
             heading=_compile(r.get("heading")), rank=rank_of.setdefault(r.get("rank", r["name"]), i),
             head=frozenset(r["head"]) if r.get("head") else None, after=_compile(r.get("after")),
             not_around=_compile(r.get("not_around")),
@@ -105,6 +107,16 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
 
 
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
+# Sets of rules as bits of an int (bit i: RULES[i]), so that the rules a figure may meet are found
+# for all rules at once, not by a test per rule and figure (a hot path), and then tried in order.
+# The anchor words of every rule in one pass over a sentence: at each position where one begins,
+# the longest there, which stands for every anchor word that begins it (words may overlap)
+_ANCHOR_WORDS = sorted({w for rule in RULES for w in rule.anchor_words}, key=len, reverse=True)
+ANY_ANCHOR = re.compile("|".join(map(re.escape, _ANCHOR_WORDS)))
+# the rules anchored by the words that begin each anchor word; the rules without anchors
+ANCHORED_BY = {w: sum(1 << r.index for r in RULES if any(w.startswith(v) for v in r.anchor_words))
+               for w in _ANCHOR_WORDS}
+UNANCHORED = sum(1 << r.index for r in RULES if not r.anchors)
 DIFFERENCE = re.compile(FIELD_RULES["difference"]["before"])
 # Per field, its statements of none in one pattern (a rule's cue behind one of them is not the field's)
 NONE_OF_FIELD = {field: [n for n in NONE_RULES if n.closes and field in n.fields] for n0 in NONE_RULES for field in n0.fields}
@@ -129,6 +141,17 @@ class Context:
     period_start: int  # where the sentence up to a full stop starts (semicolons inside)
     after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
     around: str  # the sentence (up to a full stop) before the figure, § and ``after``
+
+    @cached_property
+    def anchored(self) -> int:
+        """The rules (as bits) whose ``anchors`` find a word in ``sentence``, or that have none."""
+        rules = UNANCHORED
+        search, sentence = ANY_ANCHOR.search, self.sentence
+        m = search(sentence)
+        while m:
+            rules |= ANCHORED_BY[m.group()]
+            m = search(sentence, m.start() + 1)  # words may overlap: on from the next character
+        return rules
 
     @cached_property
     def clause_channel(self) -> str | None:
@@ -304,14 +327,14 @@ def _blocked_by_head(head: tuple[str, ...] | None) -> set[str]:
 def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tuple[str, ...] | None) -> Rule | None:
     if DIFFERENCE.search(context.window):
         return None  # 较上年减少5件: a change, not a count
-    for rule in RULES:
-        if rule.units is not None and mention.unit not in rule.units:
-            continue
+    candidates = _rules_for(mention.unit, bool(head)) & context.anchored  # the units and anchors tests
+    while candidates:
+        lowest = candidates & -candidates
+        candidates ^= lowest
+        rule = RULES[lowest.bit_length() - 1]
         if blocked and blocked.issuperset(rule.fields):
             continue
-        if rule.head is not None and not rule.head.intersection(head or ()):
-            continue
-        if rule.anchors and not rule.anchors.search(context.sentence):
+        if rule.head is not None and not rule.head.intersection(head):  # type: ignore[arg-type]
             continue
         if rule.channel and not context.fits(rule.channel):
             continue
@@ -332,6 +355,19 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
             continue
         return rule
     return None
+
+
+# The rules (as bits) a figure may meet by its unit and whether it is a sub-item of a figure that
+# filled keys (only such a sub-item may meet a rule with ``head``): worked out once per kind of figure
+_RULES_FOR: dict[tuple[str | None, bool], int] = {}
+
+
+def _rules_for(unit: str | None, sub_item: bool) -> int:
+    rules = _RULES_FOR.get((unit, sub_item))
+    if rules is None:
+        rules = _RULES_FOR[unit, sub_item] = sum(
+            1 << r.index for r in RULES if (r.units is None or unit in r.units) and (sub_item or r.head is None))
+    return rules
 
 
 def _said_none_before(rule: Rule, context: Context) -> bool:
