@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from string import Template
 from typing import Any
 
@@ -249,12 +249,11 @@ def _context(
     text: str, mentions: list[Mention], i: int, relative_years: Sequence[tuple[re.Pattern[str], str]] = ()
 ) -> Context:
     m = mentions[i]
-    sentence_start = _sentence_start(text, m.start)
+    sentence_start, period_start = _sentence_starts(text, m.start)
     near_start = max(sentence_start, mentions[i - 1].end if i > 0 else 0)
     near = text[near_start:m.start]
     stop = P.CLAUSE_BREAK.search(text, m.end, m.end + RIGHT_REACH)
     right = text[m.end: stop.start() if stop else m.end + RIGHT_REACH]
-    period_start = _sentence_start(text, m.start, PERIOD_ENDERS)
     sentence_left = text[period_start:m.start]
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     window, sentence = _squeeze(f"{near}{MARK}{right}"), _squeeze(f"{sentence_left}{MARK}{right}")
@@ -286,10 +285,26 @@ def _sentence_start(text: str, pos: int, enders: tuple[str, ...] = SENTENCE_ENDE
     return max(start, *ends, blank + 2 if blank >= 0 else 0)
 
 
+def _sentence_starts(text: str, pos: int) -> tuple[int, int]:
+    """``_sentence_start`` of ``pos`` with SENTENCE_ENDERS and with PERIOD_ENDERS, the text read once:
+    the first is the later of the second and the last semicolon."""
+    start = max(0, pos - 300)
+    blank = text.rfind("\n\n", start, pos)
+    period_start = max(start, *(text.rfind(ch, start, pos) + 1 for ch in PERIOD_ENDERS), blank + 2 if blank >= 0 else 0)
+    return max(period_start, *(text.rfind(ch, start, pos) + 1 for ch in _SEMICOLONS)), period_start
+
+
+_SEMICOLONS = tuple(ch for ch in SENTENCE_ENDERS if ch not in PERIOD_ENDERS)
+# WEBSITE cannot match a text that holds none of these (its search tries every position: no literal starts it)
+WEBSITE_NEEDS = P.needed_chars(WEBSITE)
+
+
+@lru_cache(maxsize=4096)  # a figure's clause, the text back to the figure before it and its sentence are often one
 def _channel(context: str) -> str | None:
     """Which publication channel a figure is about, if its context names exactly one."""
     context = _squeeze(context)  # a line break inside a word ("视频\n号") is layout
-    website, new_media = bool(WEBSITE.search(context)), bool(NEW_MEDIA.search(context))
+    website = (WEBSITE_NEEDS is None or not WEBSITE_NEEDS.isdisjoint(context)) and bool(WEBSITE.search(context))
+    new_media = bool(NEW_MEDIA.search(context))
     other = bool(OTHER_CHANNELS.search(context))
     if MANY_CHANNELS.search(context) or website + new_media + other >= 2:
         return "all"

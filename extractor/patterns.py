@@ -7,6 +7,8 @@ field cues) live as data files in ``extractor/data``; this module only holds the
 from __future__ import annotations
 
 import re
+from re import _constants, _parser  # the parsed form of a pattern (needed_chars)
+from typing import Any
 
 from .numerals import CN_BIG, CN_DIGIT_VALUES, CN_UNITS
 from .vocab import QUALIFIERS, UNITS
@@ -162,3 +164,60 @@ TABLE_CELL_SEPARATORS = ("\t", "|")
 def is_table_row_line(line: str) -> bool:
     """Whether ``line`` is a table row: its cells split by two or more tabs or pipes."""
     return any(line.count(sep) >= 2 for sep in TABLE_CELL_SEPARATORS)
+
+
+# ---------------------------------------------------------------- characters a match needs
+def needed_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which every match of ``pattern`` holds (None when no such set is found): a
+    text holding none of them cannot match, and a set test is cheaper than a search that has no
+    literal to start from (the engine then tries the whole pattern at every position).
+
+    Read from the parsed pattern: a literal, a class of literals, an alternation (the union of its
+    branches' sets), a group, a repeat of at least once; of a sequence, the smallest set of its parts.
+    """
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _needed_in(list(parsed))
+
+
+_LARGEST_NEEDED = 64  # a set larger than this saves little over the search
+
+
+def _needed_in(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    found = [s for op, av in items if (s := _needed_by(op, av)) is not None]
+    # of equal sizes the last: the head of a word is the more common character (公开专栏, 信息公开平台)
+    return min(reversed(found), key=len) if found else None
+
+
+def _needed_by(op: Any, av: Any) -> frozenset[str] | None:  # noqa: PLR0911 — one case per kind of node
+    c = _constants
+    if op is c.LITERAL:
+        return frozenset(chr(av))
+    if op is c.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is c.LITERAL:
+                chars.add(chr(value))
+            elif kind is c.RANGE and value[1] - value[0] < _LARGEST_NEEDED:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            else:
+                return None  # a negated class, a category, a wide range
+        return frozenset(chars)
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            branch_needs = _needed_in(list(branch))
+            if branch_needs is None:
+                return None
+            union |= branch_needs
+        return frozenset(union) if len(union) <= _LARGEST_NEEDED else None
+    if op is c.SUBPATTERN:
+        _, add_flags, _, inner = av
+        return None if add_flags & re.IGNORECASE else _needed_in(list(inner))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, inner = av
+        return _needed_in(list(inner)) if low >= 1 else None
+    if op is c.ATOMIC_GROUP:
+        return _needed_in(list(av))
+    return None  # an assertion, any character, a back reference: nothing needed
