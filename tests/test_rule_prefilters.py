@@ -61,3 +61,10 @@ def test_whatever_website_matches_holds_a_needed_char(text: str) -> None:
     needs = fields.WEBSITE_NEEDS
     assert needs is not None
     assert fields.WEBSITE.search(text) is None or not needs.isdisjoint(text)
+
+
+def test_count_nouns_hold_a_needed_char() -> None:
+    from extractor import patterns as P
+
+    needed = needed_chars(P.COUNT_NOUN_BEFORE)
+    assert needed is not None and needed <= set(P.COUNT_NOUN_NEEDS)
