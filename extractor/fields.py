@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from string import Template
@@ -65,6 +65,7 @@ class NoneRule:
     pattern: re.Pattern[str]
     not_clause: re.Pattern[str] | None
     closes: bool  # also keeps its key from the figure of a later clause of the sentence
+    starts: re.Pattern[str] | None  # the characters a match of ``pattern`` starts with (patterns.start_finder)
 
 
 def _compile(pattern: str | None) -> re.Pattern[str] | None:
@@ -100,9 +101,11 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]),
                  pattern=re.compile(Template(n["pattern"]).safe_substitute(none_words)),
-                 not_clause=_compile(n.get("not")), closes=bool(n.get("closes")))
+                 not_clause=_compile(n.get("not")), closes=bool(n.get("closes")), starts=None)
         for n in data.get("none", [])
     ]
+    # searched over the whole text, from the few places where a statement of none can start
+    none_rules = [replace(n, starts=P.start_finder(n.pattern)) for n in none_rules]
     return rules, none_rules, dict(data.get("policy", {}))
 
 
@@ -426,7 +429,7 @@ def _add_statements_of_none(text: str, sections: SectionMap, fields: dict[str, F
     for rule in NONE_RULES:
         if all(f in fields for f in rule.fields):
             continue
-        for m in rule.pattern.finditer(text):
+        for m in P.finditer_from(rule.pattern, rule.starts, text):
             if sections.in_table(m.start()):
                 continue
             clause = _clause(text, m.start(), m.end())

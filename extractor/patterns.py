@@ -7,6 +7,7 @@ field cues) live as data files in ``extractor/data``; this module only holds the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from re import _constants, _parser  # the parsed form of a pattern (needed_chars)
 from typing import Any
 
@@ -223,3 +224,76 @@ def _needed_by(op: Any, av: Any) -> frozenset[str] | None:  # noqa: PLR0911 — 
     if op is c.ATOMIC_GROUP:
         return _needed_in(list(av))
     return None  # an assertion, any character, a back reference: nothing needed
+
+
+# ---------------------------------------------------------------- characters a match starts with
+def start_finder(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern that finds the characters a match of ``pattern`` can start with, or None when
+    they are not known (a match may be empty, or start with any of many characters)."""
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    first = _first_of(list(parsed))
+    if first is None or first[1] or len(first[0]) > _LARGEST_NEEDED:
+        return None
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(first[0])) + "]")
+
+
+def finditer_from(pattern: re.Pattern[str], starts: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, tried only where ``starts`` (``start_finder``) finds a character
+    a match can start with: a pattern with no literal to start from is otherwise tried at every
+    position of the text, which costs more than a loop over the few places it can match."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    while (candidate := starts.search(text, pos)) is not None:
+        at = candidate.start()
+        m = pattern.match(text, at)  # what a search from ``pos`` finds, if it finds it here
+        if m is None:
+            pos = at + 1
+            continue
+        yield m
+        pos = m.end()  # never empty (start_finder gives None for a pattern that can match empty)
+
+
+def _first_of(items: list[tuple[Any, Any]]) -> tuple[frozenset[str], bool] | None:
+    """The characters a match of the sequence ``items`` can start with, and whether it can be empty."""
+    chars: set[str] = set()
+    for op, av in items:
+        first = _first_by(op, av)
+        if first is None:
+            return None
+        chars |= first[0]
+        if not first[1]:
+            return frozenset(chars), False
+    return frozenset(chars), True
+
+
+def _first_by(op: Any, av: Any) -> tuple[frozenset[str], bool] | None:  # noqa: PLR0911 — one case per kind of node
+    c = _constants
+    if op in (c.LITERAL, c.IN):
+        chars = _needed_by(op, av)  # one character, of this class
+        return None if chars is None else (chars, False)
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return frozenset(), True  # consumes nothing: the next item starts the match
+    if op is c.BRANCH:
+        chars: set[str] = set()
+        empty = False
+        for branch in av[1]:
+            first = _first_of(list(branch))
+            if first is None:
+                return None
+            chars |= first[0]
+            empty = empty or first[1]
+        return frozenset(chars), empty
+    if op is c.SUBPATTERN:
+        _, add_flags, _, inner = av
+        return None if add_flags & re.IGNORECASE else _first_of(list(inner))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, inner = av
+        first = _first_of(list(inner))
+        return None if first is None else (first[0], first[1] or low == 0)
+    if op is c.ATOMIC_GROUP:
+        return _first_of(list(av))
+    return None  # any character, a negated class, a back reference: not known

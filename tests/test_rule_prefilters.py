@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import re
+from pathlib import Path
 
 import pytest
 
 from extractor import fields
-from extractor.patterns import needed_chars
+from extractor.patterns import finditer_from, needed_chars, start_finder
+
+EVALS = Path(__file__).resolve().parent.parent / "evals"
 
 SENTENCES = [
     "本年度共收到政府信息公开申请43件，其中予以公开40件",
@@ -68,3 +72,36 @@ def test_count_nouns_hold_a_needed_char() -> None:
 
     needed = needed_chars(P.COUNT_NOUN_BEFORE)
     assert needed is not None and needed <= set(P.COUNT_NOUN_NEEDS)
+
+
+@pytest.mark.parametrize(("pattern", "starts"), [
+    ("a?b", "ab"),
+    ("(?:x|y*)z", "xyz"),
+    ("(?=a)b", "b"),
+    ("(?<!年)以来|历年", "以历"),
+    ("(?:行政复议|复议)诉讼", "行复"),
+    (r"\s*a", None),  # a category: not known
+    ("a*", None),  # may match empty
+    ("[^x]y", None),
+])
+def test_start_finder(pattern: str, starts: str | None) -> None:
+    got = start_finder(re.compile(pattern))
+    assert (None if got is None else set(got.pattern.strip("[]"))) == (None if starts is None else set(starts))
+
+
+def _none_rule_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((EVALS / "dev").glob("*.txt"))[:40]]
+    rng = random.Random(15)
+    pieces = ["未", "没有", "无", "零", "不存在", "上年", "去年", "行政", "复议", "诉讼", "结转", "收到", "申请", "，", "。",
+              "均为零", "情况：", "无法", "发生", "行政诉讼", "不予公开", "收费", "\n", "1", "件", "下一年度", "至", "咨询", "留言", "接到"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    return texts
+
+
+def test_statements_of_none_found_from_their_starts_are_finditer_s() -> None:
+    texts = _none_rule_texts()
+    for rule in fields.NONE_RULES:
+        assert rule.starts is not None, rule.name  # every statement of none starts with a known word
+        for text in texts:
+            expected = [(m.span(), m.group()) for m in rule.pattern.finditer(text)]
+            assert [(m.span(), m.group()) for m in finditer_from(rule.pattern, rule.starts, text)] == expected
