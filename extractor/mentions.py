@@ -68,7 +68,12 @@ def _in_excluded_stretch(text: str, start: int, end: int) -> bool:
     window = text[lo:end + EXCLUSION_REACH]
     if not P.NOT_STATISTIC_HINT.search(window):
         return False
-    return any(m.start() + lo < end and start < m.end() + lo for m in P.ANY_NOT_STATISTIC.finditer(window))
+    for m in P.ANY_NOT_STATISTIC.finditer(window):
+        if m.start() + lo >= end:
+            return False  # the stretches come in order: the rest start after the candidate too
+        if start < m.end() + lo:
+            return True
+    return False
 
 
 def _in_table_row(text: str, start: int) -> bool:

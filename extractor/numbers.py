@@ -99,7 +99,7 @@ def after_count_noun(text: str, pos: int) -> bool:
     """Does a count noun stand right before ``pos`` (粉丝数 54373, 访问量为 12000)?"""
     lo = max(0, pos - 8)
     # every count noun holds 数 or 量 (patterns.COUNT_NOUN_NEEDS): most numbers have neither before them
-    if all(text.find(ch, lo, pos) < 0 for ch in P.COUNT_NOUN_NEEDS):
+    if P.COUNT_NOUN_HINT.search(text, lo, pos) is None:
         return False
     return bool(P.COUNT_NOUN_BEFORE.search(text, lo, pos))
 
