@@ -240,16 +240,17 @@ def _scope(text: str, field: FieldValue) -> set[str]:
             for w in SCOPE_WORDS.findall(_squeeze(text[_sentence_start(text, e.start, PERIOD_ENDERS):e.start]))}
 
 
-def _relative_years(year: int | None) -> list[tuple[re.Pattern[str], str]]:
+def _relative_years(year: int | None) -> list[tuple[re.Pattern[str], str, str]]:
     """Years next to the reporting year, as the words the rules know ("2022年结转…申请7件,结转至2024年9件"
-    in a 2023 report: carried over from 上年度, carried forward to 下年度)."""
+    in a 2023 report: carried over from 上年度, carried forward to 下年度), each with the year as
+    written (a text without it has nothing to replace)."""
     if year is None:
         return []
-    return [(re.compile(rf"{year - 1}\s*年度?"), "上年度"), (re.compile(rf"{year + 1}\s*年度?"), "下年度")]
+    return [(re.compile(rf"{y}\s*年度?"), word, str(y)) for y, word in ((year - 1, "上年度"), (year + 1, "下年度"))]
 
 
 def _context(
-    text: str, mentions: list[Mention], i: int, relative_years: Sequence[tuple[re.Pattern[str], str]] = ()
+    text: str, mentions: list[Mention], i: int, relative_years: Sequence[tuple[re.Pattern[str], str, str]] = ()
 ) -> Context:
     m = mentions[i]
     sentence_start, period_start = _sentence_starts(text, m.start)
@@ -260,8 +261,9 @@ def _context(
     sentence_left = text[period_start:m.start]
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     window, sentence = _squeeze(f"{near}{MARK}{right}"), _squeeze(f"{sentence_left}{MARK}{right}")
-    for pattern, word in relative_years:
-        window, sentence = pattern.sub(word, window), pattern.sub(word, sentence)
+    for pattern, word, year in relative_years:
+        if year in sentence:  # the window is the end of the sentence: without the year in this, none in that
+            window, sentence = pattern.sub(word, window), pattern.sub(word, sentence)
     return Context(window=window, sentence=sentence,
                    near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
                    heading=m.section or "", period_start=period_start,
