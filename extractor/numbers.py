@@ -29,6 +29,7 @@ BEFORE_BARE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_bare"])
 # (a list marker "情况1、加强…" is followed by words)
 LIST_REACH = 20
 _DIGIT_AHEAD = re.compile(r"\d")
+_COUNT_NOUN_HINT = re.compile(f"[{P.COUNT_NOUN_NEEDS}]")
 
 
 @dataclass(slots=True)  # built for every candidate numeral: a plain slotted record is cheapest
@@ -99,7 +100,7 @@ def after_count_noun(text: str, pos: int) -> bool:
     """Does a count noun stand right before ``pos`` (粉丝数 54373, 访问量为 12000)?"""
     lo = max(0, pos - 8)
     # every count noun holds 数 or 量 (patterns.COUNT_NOUN_NEEDS): most numbers have neither before them
-    if P.COUNT_NOUN_HINT.search(text, lo, pos) is None:
+    if _COUNT_NOUN_HINT.search(text, lo, pos) is None:
         return False
     return bool(P.COUNT_NOUN_BEFORE.search(text, lo, pos))
 

@@ -97,7 +97,6 @@ VAGUE_BEFORE = re.compile(r"数\s*$")
 COUNT_NOUN_BEFORE = re.compile(r"(?:数|量|总数|总量|数量|人数|次数|件数)\s*(?:为|达|达到|是|共|共计|累计)?\s*[:：]?\s*$")
 # the characters one of which every count noun holds (numbers.after_count_noun looks for them first)
 COUNT_NOUN_NEEDS = "数量"
-COUNT_NOUN_HINT = re.compile(f"[{COUNT_NOUN_NEEDS}]")
 CLAUSE_END_AFTER = re.compile(r"^\s*(?:[，,。；;、）)！？!?]|$)")
 # A bare integer written straight after the word it counts and closing its clause is a count with
 # no measure word (gold-format.md allows unit null): "已办结18,结转下年度继续办理5。" "行政复议1(结果维持1)"
