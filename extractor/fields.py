@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from string import Template
 from typing import Any
 
@@ -50,6 +50,7 @@ class Rule:
     units: frozenset[str | None] | None
     channel: str | None
     anchors: re.Pattern[str] | None  # one of these words must be in the sentence
+    anchor_words: frozenset[str]  # the words of ``anchors`` (found for all rules at once: Context.anchored)
     heading: re.Pattern[str] | None  # `sentence` may be met by the heading the figure stands under instead
     rank: int  # rules of one rank compete by position (the first figure wins), not by their order
     head: frozenset[str] | None  # only for a sub-item (其中…) of a figure that filled one of these keys
@@ -64,6 +65,7 @@ class NoneRule:
     pattern: re.Pattern[str]
     not_clause: re.Pattern[str] | None
     closes: bool  # also keeps its key from the figure of a later clause of the sentence
+    starts: re.Pattern[str] | None  # the characters a match of ``pattern`` starts with (patterns.start_finder)
 
 
 def _compile(pattern: str | None) -> re.Pattern[str] | None:
@@ -90,6 +92,7 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
             not_sentence=_compile(r.get("not_sentence")),
             units=unit_groups[r["units"]] if "units" in r else None, channel=r.get("channel"),
             anchors=re.compile("|".join(map(re.escape, r["anchors"]))) if r.get("anchors") else None,
+            anchor_words=frozenset(r.get("anchors") or ()),
             heading=_compile(r.get("heading")), rank=rank_of.setdefault(r.get("rank", r["name"]), i),
             head=frozenset(r["head"]) if r.get("head") else None, after=_compile(r.get("after")),
             not_around=_compile(r.get("not_around")),
@@ -98,13 +101,25 @@ def _load_rules(data: dict[str, Any]) -> tuple[list[Rule], list[NoneRule], dict[
     none_rules = [
         NoneRule(name=n["name"], fields=tuple(n["fields"]),
                  pattern=re.compile(Template(n["pattern"]).safe_substitute(none_words)),
-                 not_clause=_compile(n.get("not")), closes=bool(n.get("closes")))
+                 not_clause=_compile(n.get("not")), closes=bool(n.get("closes")), starts=None)
         for n in data.get("none", [])
     ]
+    # searched over the whole text, from the few places where a statement of none can start
+    none_rules = [replace(n, starts=P.start_finder(n.pattern)) for n in none_rules]
     return rules, none_rules, dict(data.get("policy", {}))
 
 
 RULES, NONE_RULES, POLICIES = _load_rules(FIELD_RULES)
+# Sets of rules as bits of an int (bit i: RULES[i]), so that the rules a figure may meet are found
+# for all rules at once, not by a test per rule and figure (a hot path), and then tried in order.
+# The anchor words of every rule in one pass over a sentence: at each position where one begins,
+# the longest there, which stands for every anchor word that begins it (words may overlap)
+_ANCHOR_WORDS = sorted({w for rule in RULES for w in rule.anchor_words}, key=len, reverse=True)
+ANY_ANCHOR = re.compile("|".join(map(re.escape, _ANCHOR_WORDS)))
+# the rules anchored by the words that begin each anchor word; the rules without anchors
+ANCHORED_BY = {w: sum(1 << r.index for r in RULES if any(w.startswith(v) for v in r.anchor_words))
+               for w in _ANCHOR_WORDS}
+UNANCHORED = sum(1 << r.index for r in RULES if not r.anchors)
 DIFFERENCE = re.compile(FIELD_RULES["difference"]["before"])
 # Per field, its statements of none in one pattern (a rule's cue behind one of them is not the field's)
 NONE_OF_FIELD = {field: [n for n in NONE_RULES if n.closes and field in n.fields] for n0 in NONE_RULES for field in n0.fields}
@@ -129,6 +144,17 @@ class Context:
     period_start: int  # where the sentence up to a full stop starts (semicolons inside)
     after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
     around: str  # the sentence (up to a full stop) before the figure, § and ``after``
+
+    @cached_property
+    def anchored(self) -> int:
+        """The rules (as bits) whose ``anchors`` find a word in ``sentence``, or that have none."""
+        rules = UNANCHORED
+        search, sentence = ANY_ANCHOR.search, self.sentence
+        m = search(sentence)
+        while m:
+            rules |= ANCHORED_BY[m.group()]
+            m = search(sentence, m.start() + 1)  # words may overlap: on from the next character
+        return rules
 
     @cached_property
     def clause_channel(self) -> str | None:
@@ -214,29 +240,30 @@ def _scope(text: str, field: FieldValue) -> set[str]:
             for w in SCOPE_WORDS.findall(_squeeze(text[_sentence_start(text, e.start, PERIOD_ENDERS):e.start]))}
 
 
-def _relative_years(year: int | None) -> list[tuple[re.Pattern[str], str]]:
+def _relative_years(year: int | None) -> list[tuple[re.Pattern[str], str, str]]:
     """Years next to the reporting year, as the words the rules know ("2022年结转…申请7件,结转至2024年9件"
-    in a 2023 report: carried over from 上年度, carried forward to 下年度)."""
+    in a 2023 report: carried over from 上年度, carried forward to 下年度), each with the year as
+    written (a text without it has nothing to replace)."""
     if year is None:
         return []
-    return [(re.compile(rf"{year - 1}\s*年度?"), "上年度"), (re.compile(rf"{year + 1}\s*年度?"), "下年度")]
+    return [(re.compile(rf"{y}\s*年度?"), word, str(y)) for y, word in ((year - 1, "上年度"), (year + 1, "下年度"))]
 
 
 def _context(
-    text: str, mentions: list[Mention], i: int, relative_years: Sequence[tuple[re.Pattern[str], str]] = ()
+    text: str, mentions: list[Mention], i: int, relative_years: Sequence[tuple[re.Pattern[str], str, str]] = ()
 ) -> Context:
     m = mentions[i]
-    sentence_start = _sentence_start(text, m.start)
+    sentence_start, period_start = _sentence_starts(text, m.start)
     near_start = max(sentence_start, mentions[i - 1].end if i > 0 else 0)
     near = text[near_start:m.start]
     stop = P.CLAUSE_BREAK.search(text, m.end, m.end + RIGHT_REACH)
     right = text[m.end: stop.start() if stop else m.end + RIGHT_REACH]
-    period_start = _sentence_start(text, m.start, PERIOD_ENDERS)
     sentence_left = text[period_start:m.start]
     # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
     window, sentence = _squeeze(f"{near}{MARK}{right}"), _squeeze(f"{sentence_left}{MARK}{right}")
-    for pattern, word in relative_years:
-        window, sentence = pattern.sub(word, window), pattern.sub(word, sentence)
+    for pattern, word, year in relative_years:
+        if year in sentence:  # the window is the end of the sentence: without the year in this, none in that
+            window, sentence = pattern.sub(word, window), pattern.sub(word, sentence)
     return Context(window=window, sentence=sentence,
                    near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
                    heading=m.section or "", period_start=period_start,
@@ -263,10 +290,26 @@ def _sentence_start(text: str, pos: int, enders: tuple[str, ...] = SENTENCE_ENDE
     return max(start, *ends, blank + 2 if blank >= 0 else 0)
 
 
+def _sentence_starts(text: str, pos: int) -> tuple[int, int]:
+    """``_sentence_start`` of ``pos`` with SENTENCE_ENDERS and with PERIOD_ENDERS, the text read once:
+    the first is the later of the second and the last semicolon."""
+    start = max(0, pos - 300)
+    blank = text.rfind("\n\n", start, pos)
+    period_start = max(start, *(text.rfind(ch, start, pos) + 1 for ch in PERIOD_ENDERS), blank + 2 if blank >= 0 else 0)
+    return max(period_start, *(text.rfind(ch, start, pos) + 1 for ch in _SEMICOLONS)), period_start
+
+
+_SEMICOLONS = tuple(ch for ch in SENTENCE_ENDERS if ch not in PERIOD_ENDERS)
+# WEBSITE cannot match a text that holds none of these (its search tries every position: no literal starts it)
+WEBSITE_NEEDS = P.needed_chars(WEBSITE)
+
+
+@lru_cache(maxsize=4096)  # a figure's clause, the text back to the figure before it and its sentence are often one
 def _channel(context: str) -> str | None:
     """Which publication channel a figure is about, if its context names exactly one."""
     context = _squeeze(context)  # a line break inside a word ("视频\n号") is layout
-    website, new_media = bool(WEBSITE.search(context)), bool(NEW_MEDIA.search(context))
+    website = (WEBSITE_NEEDS is None or not WEBSITE_NEEDS.isdisjoint(context)) and bool(WEBSITE.search(context))
+    new_media = bool(NEW_MEDIA.search(context))
     other = bool(OTHER_CHANNELS.search(context))
     if MANY_CHANNELS.search(context) or website + new_media + other >= 2:
         return "all"
@@ -304,14 +347,14 @@ def _blocked_by_head(head: tuple[str, ...] | None) -> set[str]:
 def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tuple[str, ...] | None) -> Rule | None:
     if DIFFERENCE.search(context.window):
         return None  # 较上年减少5件: a change, not a count
-    for rule in RULES:
-        if rule.units is not None and mention.unit not in rule.units:
-            continue
+    candidates = _rules_for(mention.unit, bool(head)) & context.anchored  # the units and anchors tests
+    while candidates:
+        lowest = candidates & -candidates
+        candidates ^= lowest
+        rule = RULES[lowest.bit_length() - 1]
         if blocked and blocked.issuperset(rule.fields):
             continue
-        if rule.head is not None and not rule.head.intersection(head or ()):
-            continue
-        if rule.anchors and not rule.anchors.search(context.sentence):
+        if rule.head is not None and not rule.head.intersection(head):  # type: ignore[arg-type]
             continue
         if rule.channel and not context.fits(rule.channel):
             continue
@@ -332,6 +375,19 @@ def _first_rule(mention: Mention, context: Context, blocked: set[str], head: tup
             continue
         return rule
     return None
+
+
+# The rules (as bits) a figure may meet by its unit and whether it is a sub-item of a figure that
+# filled keys (only such a sub-item may meet a rule with ``head``): worked out once per kind of figure
+_RULES_FOR: dict[tuple[str | None, bool], int] = {}
+
+
+def _rules_for(unit: str | None, sub_item: bool) -> int:
+    rules = _RULES_FOR.get((unit, sub_item))
+    if rules is None:
+        rules = _RULES_FOR[unit, sub_item] = sum(
+            1 << r.index for r in RULES if (r.units is None or unit in r.units) and (sub_item or r.head is None))
+    return rules
 
 
 def _said_none_before(rule: Rule, context: Context) -> bool:
@@ -375,7 +431,7 @@ def _add_statements_of_none(text: str, sections: SectionMap, fields: dict[str, F
     for rule in NONE_RULES:
         if all(f in fields for f in rule.fields):
             continue
-        for m in rule.pattern.finditer(text):
+        for m in P.finditer_from(rule.pattern, rule.starts, text):
             if sections.in_table(m.start()):
                 continue
             clause = _clause(text, m.start(), m.end())

@@ -68,7 +68,12 @@ def _in_excluded_stretch(text: str, start: int, end: int) -> bool:
     window = text[lo:end + EXCLUSION_REACH]
     if not P.NOT_STATISTIC_HINT.search(window):
         return False
-    return any(m.start() + lo < end and start < m.end() + lo for m in P.ANY_NOT_STATISTIC.finditer(window))
+    for m in P.ANY_NOT_STATISTIC.finditer(window):
+        if m.start() + lo >= end:
+            return False  # the stretches come in order: the rest start after the candidate too
+        if start < m.end() + lo:
+            return True
+    return False
 
 
 def _in_table_row(text: str, start: int) -> bool:
@@ -228,15 +233,20 @@ def _trim(clause: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _edge_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    return tuple(_stopwords()), re.compile("|".join(sorted(_count_verbs(), key=len, reverse=True)))
+def _edge_words() -> tuple[frozenset[str], tuple[int, ...], re.Pattern[str]]:
+    """The stopwords, their lengths (an edge is looked up at each: cheaper than startswith with a
+    tuple of all of them) and the verbs of counting as one pattern."""
+    stop = _stopwords()
+    return stop, tuple(sorted({len(w) for w in stop})), re.compile("|".join(sorted(_count_verbs(), key=len, reverse=True)))
 
 
 def _nothing_to_trim(clause: str) -> bool:
     """No stopword at either edge, no digit there, no verb of counting and no space inside:
     every token jieba would find is kept, so the clause is its own subject."""
-    stop, verbs = _edge_words()
-    return not (
-        clause[0].isdigit() or clause[-1].isdigit() or clause.startswith(stop) or clause.endswith(stop)
-        or verbs.search(clause) or any(ch.isspace() for ch in clause)
-    )
+    stop, lengths, verbs = _edge_words()
+    if clause[0].isdigit() or clause[-1].isdigit():
+        return False
+    for k in lengths:  # clause[:k] is the clause itself when it is shorter: a stopword it starts with too
+        if clause[:k] in stop or clause[-k:] in stop:
+            return False
+    return not (verbs.search(clause) or clause.split() != [clause])  # a space inside: split() cuts at every one

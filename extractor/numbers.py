@@ -29,6 +29,7 @@ BEFORE_BARE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_bare"])
 # (a list marker "情况1、加强…" is followed by words)
 LIST_REACH = 20
 _DIGIT_AHEAD = re.compile(r"\d")
+_COUNT_NOUN_HINT = re.compile(f"[{P.COUNT_NOUN_NEEDS}]")
 
 
 @dataclass(slots=True)  # built for every candidate numeral: a plain slotted record is cheapest
@@ -73,7 +74,7 @@ def _expressions_in(text: str, start: int, end: int, counts_only: bool) -> list[
     taken_until = 0
     for m in P.NUMBER_EXPRESSION.finditer(text, start, end):
         at = m.start()
-        if at < taken_until or _inside(percent_spans, at):
+        if at < taken_until or (percent_spans and _inside(percent_spans, at)):
             continue
         if counts_only:
             unit, mult, num = m.group("unit", "mult", "num")
@@ -97,7 +98,11 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 
 def after_count_noun(text: str, pos: int) -> bool:
     """Does a count noun stand right before ``pos`` (粉丝数 54373, 访问量为 12000)?"""
-    return bool(P.COUNT_NOUN_BEFORE.search(text, max(0, pos - 8), pos))
+    lo = max(0, pos - 8)
+    # every count noun holds 数 or 量 (patterns.COUNT_NOUN_NEEDS): most numbers have neither before them
+    if _COUNT_NOUN_HINT.search(text, lo, pos) is None:
+        return False
+    return bool(P.COUNT_NOUN_BEFORE.search(text, lo, pos))
 
 
 def bare_count_at(text: str, pos: int) -> re.Match[str] | None:

@@ -7,6 +7,9 @@ field cues) live as data files in ``extractor/data``; this module only holds the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from re import _constants, _parser  # the parsed form of a pattern (needed_chars)
+from typing import Any
 
 from .numerals import CN_BIG, CN_DIGIT_VALUES, CN_UNITS
 from .vocab import QUALIFIERS, UNITS
@@ -92,6 +95,8 @@ VAGUE_BEFORE = re.compile(r"数\s*$")
 # A bare number right after a count noun is a statistic without a measure word:
 # "粉丝数 54373；", "点赞量为12万" (a number needs no unit when the noun already says what it counts)
 COUNT_NOUN_BEFORE = re.compile(r"(?:数|量|总数|总量|数量|人数|次数|件数)\s*(?:为|达|达到|是|共|共计|累计)?\s*[:：]?\s*$")
+# the characters one of which every count noun holds (numbers.after_count_noun looks for them first)
+COUNT_NOUN_NEEDS = "数量"
 CLAUSE_END_AFTER = re.compile(r"^\s*(?:[，,。；;、）)！？!?]|$)")
 # A bare integer written straight after the word it counts and closing its clause is a count with
 # no measure word (gold-format.md allows unit null): "已办结18,结转下年度继续办理5。" "行政复议1(结果维持1)"
@@ -162,3 +167,133 @@ TABLE_CELL_SEPARATORS = ("\t", "|")
 def is_table_row_line(line: str) -> bool:
     """Whether ``line`` is a table row: its cells split by two or more tabs or pipes."""
     return any(line.count(sep) >= 2 for sep in TABLE_CELL_SEPARATORS)
+
+
+# ---------------------------------------------------------------- characters a match needs
+def needed_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which every match of ``pattern`` holds (None when no such set is found): a
+    text holding none of them cannot match, and a set test is cheaper than a search that has no
+    literal to start from (the engine then tries the whole pattern at every position).
+
+    Read from the parsed pattern: a literal, a class of literals, an alternation (the union of its
+    branches' sets), a group, a repeat of at least once; of a sequence, the smallest set of its parts.
+    """
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _needed_in(list(parsed))
+
+
+_LARGEST_NEEDED = 64  # a set larger than this saves little over the search
+
+
+def _needed_in(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    found = [s for op, av in items if (s := _needed_by(op, av)) is not None]
+    # of equal sizes the last: the head of a word is the more common character (公开专栏, 信息公开平台)
+    return min(reversed(found), key=len) if found else None
+
+
+def _needed_by(op: Any, av: Any) -> frozenset[str] | None:  # noqa: PLR0911 — one case per kind of node
+    c = _constants
+    if op is c.LITERAL:
+        return frozenset(chr(av))
+    if op is c.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is c.LITERAL:
+                chars.add(chr(value))
+            elif kind is c.RANGE and value[1] - value[0] < _LARGEST_NEEDED:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            else:
+                return None  # a negated class, a category, a wide range
+        return frozenset(chars)
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            branch_needs = _needed_in(list(branch))
+            if branch_needs is None:
+                return None
+            union |= branch_needs
+        return frozenset(union) if len(union) <= _LARGEST_NEEDED else None
+    if op is c.SUBPATTERN:
+        _, add_flags, _, inner = av
+        return None if add_flags & re.IGNORECASE else _needed_in(list(inner))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, inner = av
+        return _needed_in(list(inner)) if low >= 1 else None
+    if op is c.ATOMIC_GROUP:
+        return _needed_in(list(av))
+    return None  # an assertion, any character, a back reference: nothing needed
+
+
+# ---------------------------------------------------------------- characters a match starts with
+def start_finder(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern that finds the characters a match of ``pattern`` can start with, or None when
+    they are not known (a match may be empty, or start with any of many characters)."""
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    first = _first_of(list(parsed))
+    if first is None or first[1] or len(first[0]) > _LARGEST_NEEDED:
+        return None
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(first[0])) + "]")
+
+
+def finditer_from(pattern: re.Pattern[str], starts: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, tried only where ``starts`` (``start_finder``) finds a character
+    a match can start with: a pattern with no literal to start from is otherwise tried at every
+    position of the text, which costs more than a loop over the few places it can match."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    while (candidate := starts.search(text, pos)) is not None:
+        at = candidate.start()
+        m = pattern.match(text, at)  # what a search from ``pos`` finds, if it finds it here
+        if m is None:
+            pos = at + 1
+            continue
+        yield m
+        pos = m.end()  # never empty (start_finder gives None for a pattern that can match empty)
+
+
+def _first_of(items: list[tuple[Any, Any]]) -> tuple[frozenset[str], bool] | None:
+    """The characters a match of the sequence ``items`` can start with, and whether it can be empty."""
+    chars: set[str] = set()
+    for op, av in items:
+        first = _first_by(op, av)
+        if first is None:
+            return None
+        chars |= first[0]
+        if not first[1]:
+            return frozenset(chars), False
+    return frozenset(chars), True
+
+
+def _first_by(op: Any, av: Any) -> tuple[frozenset[str], bool] | None:  # noqa: PLR0911 — one case per kind of node
+    c = _constants
+    if op in (c.LITERAL, c.IN):
+        chars = _needed_by(op, av)  # one character, of this class
+        return None if chars is None else (chars, False)
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return frozenset(), True  # consumes nothing: the next item starts the match
+    if op is c.BRANCH:
+        chars: set[str] = set()
+        empty = False
+        for branch in av[1]:
+            first = _first_of(list(branch))
+            if first is None:
+                return None
+            chars |= first[0]
+            empty = empty or first[1]
+        return frozenset(chars), empty
+    if op is c.SUBPATTERN:
+        _, add_flags, _, inner = av
+        return None if add_flags & re.IGNORECASE else _first_of(list(inner))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, inner = av
+        first = _first_of(list(inner))
+        return None if first is None else (first[0], first[1] or low == 0)
+    if op is c.ATOMIC_GROUP:
+        return _first_of(list(av))
+    return None  # any character, a negated class, a back reference: not known
