@@ -30,6 +30,10 @@ BOX_TO_SIZE = 3
 # characters): a space, a carriage return, a line feed.
 GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
 
+# After this many text objects, a page whose characters have not been at least two an object
+# on average reads each character's style on its own (asking for the object costs as much).
+SHARED_STYLE_TRIAL = 32
+
 
 def open_document(data: bytes):
     """The PDFium document, or None when PDFium cannot open it (pdfplumber reports why)."""
@@ -83,15 +87,15 @@ def page_chars(document, index: int) -> list[dict] | None:
 
 def _chars(textpage, raw, height: float) -> list[dict] | None:
     chars: list[dict] = []
-    matrix = raw.FS_MATRIX()
     box = raw.FS_RECTF()
-    name = ctypes.create_string_buffer(256)
-    flags = ctypes.c_int()
-    fontnames: dict[bytes, str] = {}
     # PDFium's functions bound once: this loop runs for every character of the document
-    page, is_generated, unicode_of = textpage.raw, raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
-    matrix_of, box_of, size_of, font_of = (raw.FPDFText_GetMatrix, raw.FPDFText_GetLooseCharBox,
-                                           raw.FPDFText_GetFontSize, raw.FPDFText_GetFontInfo)
+    page, is_generated, unicode_of, box_of = (textpage.raw, raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode,
+                                              raw.FPDFText_GetLooseCharBox)
+    object_of, style_of = _text_object_address(raw), _style_reader(page, raw)
+    # a character's matrix, font size and font are its text object's: read once an object,
+    # unless the page sets most characters in an object of their own (WPS): read for each
+    styles: dict[int | None, tuple[float, str] | None] = {}
+    read = 0
     count = textpage.count_chars()
     codes = _page_codes(page, raw, count)
     for i in range(count):
@@ -101,25 +105,69 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
             continue
         if code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
             return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
-        matrix_of(page, i, matrix)
-        if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6 or matrix.a <= 0 or matrix.d <= 0:
+        key = object_of(page, i) if object_of is not None else None
+        style = styles.get(key, False) if key else False
+        if style is False:
+            style = style_of(i)
+            read += 1
+            if key:
+                styles[key] = style
+                if read == SHARED_STYLE_TRIAL and len(chars) < 2 * SHARED_STYLE_TRIAL:
+                    object_of = None  # nearly an object a character so far: not worth asking
+        if style is None:
             return None  # turned, mirrored or slanted text: pdfplumber turns such pages upright
+        size, fontname = style
         if not box_of(page, i, box):  # PDF space, y upwards
             return None
         x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
-        size = size_of(page, i) * math.hypot(matrix.c, matrix.d)
         if max(x1 - x0, y1 - y0) > BOX_TO_SIZE * size:
             return None  # vertical writing (a CJK font set top to bottom): PDFium's box is not pdfminer's
-        font_of(page, i, name, 256, flags)
-        fontname = fontnames.get(name.value)
-        if fontname is None:
-            fontname = fontnames[name.value] = name.value.decode("utf-8", "replace")
         bottom = height - y0
         top = bottom - size
         chars.append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
                       "bottom": bottom, "doctop": top, "width": x1 - x0, "height": size, "size": size,
                       "fontname": fontname, "upright": True})
     return chars
+
+
+def _style_reader(page, raw):
+    """A function giving the font size (scaled by the character's matrix) and font name of
+    character ``i``, or None when its matrix is turned, mirrored or slanted."""
+    matrix, name, flags = raw.FS_MATRIX(), ctypes.create_string_buffer(256), ctypes.c_int()
+    matrix_of, size_of, font_of, hypot = raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize, raw.FPDFText_GetFontInfo, math.hypot
+
+    def style(i: int) -> tuple[float, str] | None:
+        matrix_of(page, i, matrix)
+        if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6 or matrix.a <= 0 or matrix.d <= 0:
+            return None
+        size = size_of(page, i) * hypot(matrix.c, matrix.d)
+        font_of(page, i, name, 256, flags)
+        fontname = _FONTNAMES.get(name.value)
+        if fontname is None:
+            fontname = _FONTNAMES[name.value] = name.value.decode("utf-8", "replace")
+        return size, fontname
+
+    return style
+
+
+_FONTNAMES: dict[bytes, str] = {}
+
+
+
+def _text_object_address(raw):
+    """``FPDFText_GetTextObject`` giving the object's address (an int, a dictionary key), or
+    None when this PDFium lacks it (each character's style is then read on its own)."""
+    function = getattr(raw, "FPDFText_GetTextObject", None)
+    if function is None:
+        return None
+    global _TEXT_OBJECT
+    if _TEXT_OBJECT is None:
+        address = ctypes.cast(function, ctypes.c_void_p).value
+        _TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, *function.argtypes)(address)
+    return _TEXT_OBJECT
+
+
+_TEXT_OBJECT = None
 
 
 def _page_codes(page, raw, count: int) -> list[int] | None:
