@@ -45,6 +45,7 @@ Errors (never raised): damaged or non-PDF data, encrypted with a password, no te
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import statistics
@@ -283,7 +284,7 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, i
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
-    prose = [c for c in chars if outside_tables(c)]
+    prose = [c for c in chars if outside_tables(c)] if boxes else chars
     lines, columns = _prose_lines(prose, width, index, direct)
     if columns:
         for table in tables:
@@ -499,9 +500,12 @@ def _grid(table: _Table) -> tuple[Grid, list[list[str]]]:
     if len(xs) < 2 or len(ys) < 2:
         return [], []
     builder = GridBuilder()
+    # the middles of the columns and rows, in increasing order: a box's are found by bisection
+    mid_x = [(xs[j] + xs[j + 1]) / 2 for j in range(len(xs) - 1)]
+    mid_y = [(ys[i] + ys[i + 1]) / 2 for i in range(len(ys) - 1)]
     for box, text in table.cells:
-        cols = [j for j in range(len(xs) - 1) if box[0] - 2 <= (xs[j] + xs[j + 1]) / 2 <= box[2] + 2]
-        rows = [i for i in range(len(ys) - 1) if box[1] - 2 <= (ys[i] + ys[i + 1]) / 2 <= box[3] + 2]
+        cols = range(bisect.bisect_left(mid_x, box[0] - 2), bisect.bisect_right(mid_x, box[2] + 2))
+        rows = range(bisect.bisect_left(mid_y, box[1] - 2), bisect.bisect_right(mid_y, box[3] + 2))
         if rows and cols:
             builder.place(rows[0], cols[0], text, rowspan=len(rows), colspan=len(cols))
     grid, text_rows = builder.build()

@@ -189,38 +189,48 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     characters of the same text, font and size are clustered by ``doctop``, then by ``x0``
     (values chained within ``tolerance``), and each cluster keeps its first by position (then
     by order); pdfplumber then orders what it keeps by ``chars.index`` (a search for each),
-    here by index."""
+    here by index. The characters are sorted by ``doctop`` once (a stable sort: each group in
+    that order, ties in page order, as sorting each group would give)."""
+    doctops = [c["doctop"] for c in chars]
     groups: dict[tuple, list[int]] = {}
-    for i, c in enumerate(chars):
+    for i in sorted(range(len(chars)), key=doctops.__getitem__):
+        c = chars[i]
         groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
     kept: list[int] = []
     for members in groups.values():
         if len(members) == 1:
             kept += members
             continue
-        for row in _chains(members, "doctop", chars, tolerance):
+        for row in _chained_sorted(members, doctops, tolerance):
             if len(row) == 1:
                 kept += row
                 continue
             for same in _chains(row, "x0", chars, tolerance):
                 kept.append(min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
-    return [chars[i] for i in sorted(kept)]
+    kept.sort()
+    return [chars[i] for i in kept]
 
 
-def _chains(items: list[int], attr: str, chars: list[dict], tolerance: float) -> list[list[int]]:
-    """``items`` grouped as pdfplumber's ``cluster_objects`` groups them by ``attr``: sorted by
-    it, a new group wherever a value exceeds the one before by more than ``tolerance``."""
-    ordered = sorted(items, key=lambda i: chars[i][attr])
+def _chained_sorted(ordered: list[int], values: list[float] | dict[int, float], tolerance: float) -> list[list[int]]:
+    """``ordered`` (sorted by ``values``) cut wherever a value exceeds the one before by more
+    than ``tolerance``."""
     groups = [[ordered[0]]]
-    last = chars[ordered[0]][attr]
+    last = values[ordered[0]]
     for i in ordered[1:]:
-        value = chars[i][attr]
+        value = values[i]
         if value > last + tolerance:
             groups.append([i])
         else:
             groups[-1].append(i)
         last = value
     return groups
+
+
+def _chains(items: list[int], attr: str, chars: list[dict], tolerance: float) -> list[list[int]]:
+    """``items`` grouped as pdfplumber's ``cluster_objects`` groups them by ``attr``: sorted by
+    it, a new group wherever a value exceeds the one before by more than ``tolerance``."""
+    values = {i: chars[i][attr] for i in items}
+    return _chained_sorted(sorted(items, key=values.__getitem__), values, tolerance)
 
 
 BACKEND_ENV = "XXGK_PDF_BACKEND"  # "pdfplumber": every page read by pdfplumber (the former reader)
