@@ -153,8 +153,8 @@ def _random_edges(rng) -> list[dict]:
 
 
 def test_indexed_table_finder_steps_are_pdfplumbers(seed_pdf):
-    """The crossings and cells of the indexed steps are pdfplumber's, on every ruled page we
-    have (merged as the finder merges them) and on random edges near one another."""
+    """The crossings, cells and tables of the indexed steps are pdfplumber's, on every ruled
+    page we have (merged as the finder merges them) and on random edges near one another."""
     import random
 
     from pdfplumber import table as plumber
@@ -173,7 +173,9 @@ def test_indexed_table_finder_steps_are_pdfplumbers(seed_pdf):
         for tol in (1, 3):
             crossings = plumber.edges_to_intersections(edges, tol, tol)
             assert indexed.edges_to_intersections(edges, tol, tol) == crossings
-            assert indexed.intersections_to_cells(crossings) == plumber.intersections_to_cells(crossings)
+            cells = plumber.intersections_to_cells(crossings)
+            assert indexed.intersections_to_cells(crossings) == cells
+            assert indexed.cells_to_tables(cells) == plumber.cells_to_tables(cells)
 
 
 def test_doubled_characters_removed_as_pdfplumber_does(seed_pdf):

@@ -18,7 +18,7 @@ import bisect
 from operator import itemgetter
 from typing import Any
 
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
+from pdfplumber.table import Table, TableFinder, TableSettings
 
 Point = tuple[float, float]
 BBox = tuple[float, float, float, float]
@@ -66,12 +66,15 @@ def edges_to_intersections(edges: list[dict], x_tolerance: float = 1,
 
 def intersections_to_cells(intersections: dict[Point, dict[str, list[dict]]]) -> list[BBox]:
     """``pdfplumber.table.intersections_to_cells``: the same cells in the same order."""
-    sets = {p: ({_bbox(e) for e in d["v"]}, {_bbox(e) for e in d["h"]}) for p, d in intersections.items()}
+    # each edge's box as a number (equal boxes, equal numbers): sets of numbers test faster
+    ids: dict[BBox, int] = {}
+    sets = {p: ({ids.setdefault(_bbox(e), len(ids)) for e in d["v"]}, {ids.setdefault(_bbox(e), len(ids)) for e in d["h"]})
+            for p, d in intersections.items()}
 
     def edge_connects(p1: Point, p2: Point) -> bool:
-        if p1[0] == p2[0] and sets[p1][0] & sets[p2][0]:
+        if p1[0] == p2[0] and not sets[p1][0].isdisjoint(sets[p2][0]):
             return True
-        return p1[1] == p2[1] and bool(sets[p1][1] & sets[p2][1])
+        return p1[1] == p2[1] and not sets[p1][1].isdisjoint(sets[p2][1])
 
     points = sorted(intersections)
     same_x: dict[float, list[int]] = {}
@@ -102,3 +105,33 @@ def _smallest_cell(pt: Point, below: list[Point], right: list[Point], intersecti
                     and edge_connects(bottom_right, below_pt)):
                 return (pt[0], pt[1], bottom_right[0], bottom_right[1])
     return None
+
+
+def cells_to_tables(cells: list[BBox]) -> list[list[BBox]]:
+    """``pdfplumber.table.cells_to_tables``: the same tables, cells in the same order. Cells are
+    taken into the table being built, pass after pass over those left, when a corner of theirs
+    is one of its corners; a pass taking none closes the table. (The cells of
+    ``intersections_to_cells`` are distinct: each has its own top-left corner.)"""
+    remaining = list(cells)
+    corners: set[Point] = set()
+    current: list[BBox] = []
+    tables: list[list[BBox]] = []
+    while remaining:
+        before = len(current)
+        left = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or not corners.isdisjoint(cell_corners):
+                corners.update(cell_corners)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == before:
+            tables.append(current)
+            corners, current = set(), []
+    if current:
+        tables.append(current)
+    ordered = sorted(tables, key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in ordered if len(t) > 1]
