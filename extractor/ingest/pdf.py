@@ -4,8 +4,9 @@
   its characters shaped as pdfplumber's; ``pdfium_ruling``: its visible ruling as pdfplumber's
   edges, which pdfplumber's table finder, two of its steps indexed (``pdf_table_finder``),
   turns into cell boxes; words and lines as pdfplumber reads them, built directly: ``pdf_words``);
-  a page turned, set in a vertical font, or holding a form XObject, by pdfplumber. Both feed
-  the same table, line, column, furniture and paragraph logic below;
+  a page turned, set in a vertical font, or holding a form XObject, by pdfplumber (which opens
+  the file only then, or when PDFium cannot open it). Both feed the same table, line, column,
+  furniture and paragraph logic below;
   ``XXGK_PDF_BACKEND=pdfplumber`` reads every page with pdfplumber (the reference: the two
   give the same text, grids and fields on every PDF we have, tests/test_pdf_backends.py).
 * **Tables** are found by pdfplumber's table finder, lines strategy, on the page's *visible*
@@ -46,19 +47,17 @@ Errors (never raised): damaged or non-PDF data, encrypted with a password, no te
 from __future__ import annotations
 
 import bisect
-import io
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-
-from pdfplumber.page import DerivedPage
 
 from ..layout import Document, Grid, GridBuilder, assemble, grid_rows_text, join_lines
 from ..patterns import PAGE_NUMBER_AT_EDGE
 from ..vocab import UNITS
 from .pdf_cell_chars import ByMiddle, centred_in_box, centres
 from .pdf_columns import _blocks, _Columns, _columns
+from .pdf_plumbed import _Plumbed, _upright, _visible_ruling
 from .pdf_words import plain_text, text_lines
 from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
@@ -104,35 +103,45 @@ class _Table:
 
 
 def load_pdf(data: bytes, doc: Document) -> Document:
-    import pdfplumber
-
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages
-    except Exception as exc:
-        return doc.error(_open_error(exc))
-    with pdf:
-        if not pages:
+    fast_doc = open_document(data) if fast_backend() else None
+    if fast_doc is not None and not len(fast_doc):
+        fast_doc = None  # pdfplumber says what is wrong
+    plumbed = _Plumbed(data)  # pdfplumber opens the file only for a page PDFium leaves to it
+    if fast_doc is None and plumbed.open() is not None:
+        return doc.error(plumbed.error or "")
+    n_pages = len(fast_doc) if fast_doc is not None else len(plumbed.pages)
+    with plumbed:
+        if not n_pages:
             return doc.error("PDF has no pages")
         lines: list[_Line] = []
         tables: list[_Table] = []
         heights: list[float] = []
         n_chars = 0
         bad_pages: list[int] = []
-        fast_doc = open_document(data) if fast_backend() else None
-        for i, page in enumerate(pages):
+        for i in range(n_pages):
+            height = None
             try:
                 fast = _read_fast(fast_doc, i) if fast_doc is not None else None
-                page_lines, page_tables, chars = fast or _read_page(page, i)
+                if fast is not None:
+                    page_lines, page_tables, chars, height = fast
+                else:
+                    page = plumbed.page(i)
+                    if page is None:
+                        return doc.error(plumbed.error or "")
+                    height = float(page.height)
+                    try:
+                        page_lines, page_tables, chars = _read_page(page, i)
+                    finally:
+                        page.close()
             except Exception as exc:  # one broken page must not cost the others
                 bad_pages.append(i + 1)
                 doc.error(f"PDF page {i + 1} could not be read: {type(exc).__name__}: {exc}")
                 page_lines, page_tables, chars = [], [], 0
-            finally:
-                page.close()
+                if height is None:
+                    height = plumbed.height(i, fast_doc)
             lines += page_lines
             tables += page_tables
-            heights.append(float(page.height))
+            heights.append(height)
             n_chars += chars
     if n_chars == 0:
         if bad_pages:
@@ -167,89 +176,7 @@ def load_pdf(data: bytes, doc: Document) -> Document:
     return doc
 
 
-def _open_error(exc: Exception) -> str:
-    """A clear message for a PDF that cannot be opened (pdfplumber wraps pdfminer's errors)."""
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
-    causes = [exc, exc.__cause__, exc.__context__, *[a for a in exc.args if isinstance(a, Exception)]]
-    if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
-        return "PDF is encrypted and cannot be read without its password"
-    detail = "; ".join(dict.fromkeys(str(c) for c in causes if isinstance(c, Exception) and str(c)))
-    return f"PDF is damaged or unreadable: {detail or type(exc).__name__}"
-
-
 # --- one page -----------------------------------------------------------------------------
-
-def _visible_ruling(obj: dict) -> bool:
-    """Keep chars, lines and visible rectangles; drop invisible boxes (white fill, no stroke)."""
-    if obj.get("object_type") not in ("rect", "curve"):
-        return True
-    if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
-        return True
-    if obj.get("fill") and not _is_white(obj.get("non_stroking_color")):
-        return True
-    return False
-
-
-def _is_white(color) -> bool:
-    if color is None:
-        return False
-    if isinstance(color, (int, float)):
-        color = (color,)
-    try:
-        values = [float(v) for v in color]
-    except (TypeError, ValueError):
-        return False
-    if len(values) == 4:  # CMYK: white is no ink
-        return all(v <= 0.02 for v in values)
-    return bool(values) and all(v >= 0.98 for v in values)
-
-
-class _TurnedPage(DerivedPage):
-    """A page whose content is set a quarter turn (a landscape table on a portrait page), turned upright.
-
-    Characters, rules and boxes are mapped to the coordinates of the upright content, so the
-    table finder and the line reader see an ordinary page. ``counter`` is the content's turn:
-    True for a quarter turn counter-clockwise (text reading upwards), False for clockwise.
-    """
-
-    def __init__(self, parent, counter: bool):
-        self.bbox = (0, 0, parent.height, parent.width)
-        self.counter = counter
-        self.turned_from = (float(parent.width), float(parent.height))
-        super().__init__(parent)
-
-    def _turn(self, obj: dict) -> dict:
-        width, height = self.turned_from
-        x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
-        if self.counter:
-            box = {"x0": height - bottom, "x1": height - top, "top": x0, "bottom": x1}
-        else:
-            box = {"x0": top, "x1": bottom, "top": width - x1, "bottom": width - x0}
-        out = {**obj, **box, "width": box["x1"] - box["x0"], "height": box["bottom"] - box["top"]}
-        out["doctop"] = box["top"] + self.initial_doctop
-        out["y0"], out["y1"] = width - box["bottom"], width - box["top"]
-        if obj.get("object_type") == "char":
-            out["upright"] = True
-        return out
-
-    @property
-    def objects(self) -> dict[str, list[dict]]:
-        if not hasattr(self, "_objects"):
-            kinds = ("char", "line", "rect")  # curves carry point lists: not needed for text and rules
-            self._objects = {k: [self._turn(o) for o in v] for k, v in self.parent_page.objects.items() if k in kinds}
-        return self._objects
-
-
-def _upright(page):
-    """The page, or the page turned upright when most of its characters are set a quarter turn."""
-    chars = page.chars
-    turned = [c for c in chars if not c.get("upright", True)]
-    if not chars or len(turned) <= len(chars) / 2:
-        return page
-    ccw = sum(1 for c in turned if (c.get("matrix") or (0, 0))[1] > 0)
-    return _TurnedPage(page, counter=ccw >= len(turned) / 2)
-
 
 def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
     page = _upright(page).dedupe_chars()
@@ -314,9 +241,10 @@ def _prose_lines(chars: list[dict], width: float, index: int,
                                bottom=tl["bottom"], size=statistics.median(sizes) if sizes else 0.0, block=block))
     return lines, columns
 
-def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | None:
-    """A page read by PDFium: its characters, and its tables found by pdfplumber's table finder
-    in the ruling PDFium read; None when the page needs pdfplumber (see pdfium_chars)."""
+def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int, float] | None:
+    """A page read by PDFium: its lines, its tables found by pdfplumber's table finder in the
+    ruling PDFium read, its number of characters and its height (its media box's, as
+    pdfplumber gives it); None when the page needs pdfplumber (see pdfium_chars)."""
     from .pdf_table_finder import IndexedTableFinder
 
     fast = read_page(document, index)
@@ -328,7 +256,7 @@ def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | 
         ruled = _Ruling(edges=fast.ruling, bbox=(0, 0, fast.width, fast.height))
         finder = IndexedTableFinder(ruled, _settings_with_closing_edges(fast.ruling))
         found = [(t.bbox, t.cells) for t in finder.tables]
-    return _lay_out(chars, found, fast.width, index, direct=True)
+    return (*_lay_out(chars, found, fast.width, index, direct=True), fast.media_height)
 
 
 @dataclass

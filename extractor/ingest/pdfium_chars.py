@@ -53,6 +53,7 @@ class FastPage:
     ruling: list[dict]  # pdfplumber-shaped edges of the visible ruling (none: a page of prose)
     width: float
     height: float
+    media_height: float  # the height of the media box (at the origin): pdfplumber's page height
 
 
 def read_page(document, index: int) -> FastPage | None:
@@ -74,7 +75,21 @@ def read_page(document, index: int) -> FastPage | None:
             textpage.close()
         if chars is None:
             return None
-        return FastPage(chars, ruling, float(page.get_width()), float(page.get_height()))
+        return FastPage(chars, ruling, float(page.get_width()), float(page.get_height()), float(top_of_page))
+    finally:
+        page.close()
+
+
+def media_height(document, index: int) -> float:
+    """The height of page ``index``'s media box (as pdfplumber gives a page's height; 0.0 when
+    PDFium cannot load the page)."""
+    try:
+        page = document[index]
+    except Exception:
+        return 0.0
+    try:
+        left, bottom, right, top = page.get_mediabox()
+        return float(abs(top - bottom))
     finally:
         page.close()
 
