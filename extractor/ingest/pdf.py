@@ -207,11 +207,9 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, i
         tables.append(table)
         boxes.append(bbox)
 
-    def outside_tables(c: dict) -> bool:
-        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
-
-    prose = [c for c in chars if outside_tables(c)] if boxes else chars
+    # the characters whose middle is in no table (middles worked out once, with the tables')
+    prose = [c for cx, cy, c in centred
+             if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)] if boxes else chars
     lines, columns = _prose_lines(prose, width, index, direct)
     if columns:
         for table in tables:
@@ -389,7 +387,11 @@ def _append_part(prev: _Table, part: _Table) -> None:
     xs = _cluster([b[0] for b, _ in prev.cells] + [b[2] for b, _ in prev.cells])
 
     def snap(x: float) -> float:
-        near = min(xs, key=lambda v: abs(v - x)) if xs else x
+        if not xs:
+            return x
+        # the nearest of the sorted xs (the lower of two as near), as min(xs, key=distance) gives
+        i = bisect.bisect_left(xs, x)
+        near = xs[i - 1] if i == len(xs) or i > 0 and abs(xs[i - 1] - x) <= abs(xs[i] - x) else xs[i]
         return near if abs(near - x) <= 6 else x
 
     cut = prev.end_bottom + prev.offset

@@ -29,6 +29,8 @@ from pdfplumber.utils.text import LIGATURES
 
 Word = tuple[float, list[dict]]  # top, characters
 _X0, _X1, _TOP, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
+_TEXT = itemgetter("text")
+_WRITTEN_OUT = str.maketrans({k: v for k, v in LIGATURES.items() if len(k) == 1})
 
 
 def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> str | None:
@@ -92,6 +94,9 @@ def _close(word: list[dict], words: list[Word]) -> list[dict]:
 
 
 def _text(word: Word) -> str:
+    text = "".join(map(_TEXT, word[1]))
+    if len(text) == len(word[1]):  # one letter a character: ligatures written out in one pass
+        return text.translate(_WRITTEN_OUT)
     return "".join(LIGATURES.get(c["text"], c["text"]) for c in word[1])
 
 

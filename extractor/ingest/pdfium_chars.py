@@ -29,6 +29,7 @@ BOX_TO_SIZE = 3
 # What PDFium puts between words and lines of its own accord (CPDF_TextPage's generated
 # characters): a space, a carriage return, a line feed.
 GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
+UNKNOWN_CODES = frozenset((0, 0xFFFD, 0xFFFE, 0xFFFF))  # a glyph PDFium knows no character for
 
 # After this many text objects, a page whose characters have not been at least two an object
 # on average reads each character's style on its own (asking for the object costs as much).
@@ -113,12 +114,13 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
     read = 0
     count = textpage.count_chars()
     codes = _page_codes(page, raw, count)
-    for i in range(count):
-        code = codes[i] if codes is not None else unicode_of(page, i)
+    if codes is None:
+        codes = [unicode_of(page, i) for i in range(count)]
+    for i, code in enumerate(codes):
         # spaces and line breaks PDFium adds (it adds no other character: asked only for those)
         if code in GENERATED_CODES and is_generated(page, i) == 1:
             continue
-        if code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
+        if code in UNKNOWN_CODES:
             return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
         key = object_of(page, i) if object_of is not None else None
         style = styles.get(key, False) if key else False
@@ -135,7 +137,7 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
         if not box_of(page, i, box):  # PDF space, y upwards
             return None
         x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
-        if max(x1 - x0, y1 - y0) > BOX_TO_SIZE * size:
+        if x1 - x0 > BOX_TO_SIZE * size or y1 - y0 > BOX_TO_SIZE * size:
             return None  # vertical writing (a CJK font set top to bottom): PDFium's box is not pdfminer's
         bottom = height - y0
         top = bottom - size
