@@ -18,6 +18,7 @@ import math
 import os
 from dataclasses import dataclass
 
+from .pdfium_calls import address, lean
 from .pdfium_ruling import page_ruling
 
 # A glyph's box is at most this many times its font size across (a wide glyph, a tall font).
@@ -104,16 +105,20 @@ def page_chars(document, index: int) -> list[dict] | None:
 def _chars(textpage, raw, height: float) -> list[dict] | None:
     chars: list[dict] = []
     box = raw.FS_RECTF()
-    # PDFium's functions bound once: this loop runs for every character of the document
-    page, is_generated, unicode_of, box_of = (textpage.raw, raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode,
-                                              raw.FPDFText_GetLooseCharBox)
-    object_of, style_of = _text_object_address(raw), _style_reader(page, raw)
+    # PDFium's functions bound once and called with plain numbers (pdfium_calls): this loop runs
+    # for every character of the document
+    page, box_at = address(textpage.raw), ctypes.addressof(box)
+    is_generated = lean(raw, "FPDFText_IsGenerated", ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+    unicode_of = lean(raw, "FPDFText_GetUnicode", ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
+    box_of = lean(raw, "FPDFText_GetLooseCharBox", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    object_of = lean(raw, "FPDFText_GetTextObject", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+    style_of = _style_reader(page, raw)
     # a character's matrix, font size and font are its text object's: read once an object,
     # unless the page sets most characters in an object of their own (WPS): read for each
     styles: dict[int | None, tuple[float, str] | None] = {}
     read = 0
     count = textpage.count_chars()
-    codes = _page_codes(page, raw, count)
+    codes = _page_codes(textpage.raw, raw, count)
     if codes is None:
         codes = [unicode_of(page, i) for i in range(count)]
     for i, code in enumerate(codes):
@@ -134,7 +139,7 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
         if style is None:
             return None  # turned, mirrored or slanted text: pdfplumber turns such pages upright
         size, fontname = style
-        if not box_of(page, i, box):  # PDF space, y upwards
+        if not box_of(page, i, box_at):  # PDF space, y upwards
             return None
         x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
         if x1 - x0 > BOX_TO_SIZE * size or y1 - y0 > BOX_TO_SIZE * size:
@@ -147,18 +152,24 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
     return chars
 
 
-def _style_reader(page, raw):
+def _style_reader(page: int, raw):
     """A function giving the font size (scaled by the character's matrix) and font name of
-    character ``i``, or None when its matrix is turned, mirrored or slanted."""
+    character ``i`` of the text page at address ``page``, or None when its matrix is turned,
+    mirrored or slanted."""
     matrix, name, flags = raw.FS_MATRIX(), ctypes.create_string_buffer(256), ctypes.c_int()
-    matrix_of, size_of, font_of, hypot = raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize, raw.FPDFText_GetFontInfo, math.hypot
+    matrix_at, name_at, flags_at = ctypes.addressof(matrix), ctypes.addressof(name), ctypes.addressof(flags)
+    matrix_of = lean(raw, "FPDFText_GetMatrix", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    size_of = lean(raw, "FPDFText_GetFontSize", ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+    font_of = lean(raw, "FPDFText_GetFontInfo", ctypes.c_ulong, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                    ctypes.c_ulong, ctypes.c_void_p)
+    hypot = math.hypot
 
     def style(i: int) -> tuple[float, str] | None:
-        matrix_of(page, i, matrix)
+        matrix_of(page, i, matrix_at)
         if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6 or matrix.a <= 0 or matrix.d <= 0:
             return None
         size = size_of(page, i) * hypot(matrix.c, matrix.d)
-        font_of(page, i, name, 256, flags)
+        font_of(page, i, name_at, 256, flags_at)
         fontname = _FONTNAMES.get(name.value)
         if fontname is None:
             fontname = _FONTNAMES[name.value] = name.value.decode("utf-8", "replace")
@@ -168,25 +179,6 @@ def _style_reader(page, raw):
 
 
 _FONTNAMES: dict[bytes, str] = {}
-
-
-
-def _text_object_address(raw):
-    """``FPDFText_GetTextObject`` giving the object's address (an int, a dictionary key), or
-    None when this PDFium lacks it (each character's style is then read on its own)."""
-    function = getattr(raw, "FPDFText_GetTextObject", None)
-    if function is None:
-        return None
-    global _TEXT_OBJECT
-    if _TEXT_OBJECT is None:
-        address = ctypes.cast(function, ctypes.c_void_p).value
-        _TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, *function.argtypes)(address)
-    return _TEXT_OBJECT
-
-
-_TEXT_OBJECT = None
-
-
 def _page_codes(page, raw, count: int) -> list[int] | None:
     """The code of every character of the page in one call (``FPDFText_GetText``, UTF-16):
     what ``FPDFText_GetUnicode`` gives one by one, while the page holds no character outside
