@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import re
 from dataclasses import dataclass
 
 from .pdfium_calls import address, lean
@@ -30,7 +31,9 @@ BOX_TO_SIZE = 3
 # What PDFium puts between words and lines of its own accord (CPDF_TextPage's generated
 # characters): a space, a carriage return, a line feed.
 GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
-UNKNOWN_CODES = frozenset((0, 0xFFFD, 0xFFFE, 0xFFFF))  # a glyph PDFium knows no character for
+GENERATED_CHARS = frozenset(map(chr, GENERATED_CODES))
+UNKNOWN_CHARS = frozenset("\x00\ufffd\ufffe\uffff")  # a glyph PDFium knows no character for
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # After this many text objects, a page whose characters have not been at least two an object
 # on average reads each character's style on its own (asking for the object costs as much).
@@ -118,14 +121,14 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
     styles: dict[int | None, tuple[float, str] | None] = {}
     read = 0
     count = textpage.count_chars()
-    codes = _page_codes(textpage.raw, raw, count)
-    if codes is None:
-        codes = [unicode_of(page, i) for i in range(count)]
-    for i, code in enumerate(codes):
+    text = _page_text(textpage.raw, raw, count)
+    if text is None:
+        text = [chr(unicode_of(page, i)) for i in range(count)]
+    for i, char in enumerate(text):
         # spaces and line breaks PDFium adds (it adds no other character: asked only for those)
-        if code in GENERATED_CODES and is_generated(page, i) == 1:
+        if char in GENERATED_CHARS and is_generated(page, i) == 1:
             continue
-        if code in UNKNOWN_CODES:
+        if char in UNKNOWN_CHARS:
             return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
         key = object_of(page, i) if object_of is not None else None
         style = styles.get(key, False) if key else False
@@ -146,7 +149,7 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
             return None  # vertical writing (a CJK font set top to bottom): PDFium's box is not pdfminer's
         bottom = height - y0
         top = bottom - size
-        chars.append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
+        chars.append({"object_type": "char", "text": char, "x0": x0, "x1": x1, "top": top,
                       "bottom": bottom, "doctop": top, "width": x1 - x0, "height": size, "size": size,
                       "fontname": fontname, "upright": True})
     return chars
@@ -179,17 +182,19 @@ def _style_reader(page: int, raw):
 
 
 _FONTNAMES: dict[bytes, str] = {}
-def _page_codes(page, raw, count: int) -> list[int] | None:
-    """The code of every character of the page in one call (``FPDFText_GetText``, UTF-16):
-    what ``FPDFText_GetUnicode`` gives one by one, while the page holds no character outside
-    the Basic Multilingual Plane (two UTF-16 units for one index); else None."""
+
+
+def _page_text(page, raw, count: int) -> str | None:
+    """Every character of the page in one call (``FPDFText_GetText``, UTF-16), one a string
+    index: what ``FPDFText_GetUnicode`` gives one by one, while the page holds no character
+    outside the Basic Multilingual Plane (two UTF-16 units for one index); else None."""
     buffer = (ctypes.c_ushort * (count + 1))()
     if raw.FPDFText_GetText(page, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))) != count + 1:
         return None
-    codes = buffer[:count]
-    if any(0xD800 <= code <= 0xDFFF for code in codes):
+    text = bytes(buffer)[:2 * count].decode("utf-16-le", "surrogatepass")
+    if len(text) != count or _SURROGATE.search(text):
         return None
-    return codes
+    return text
 
 
 def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
