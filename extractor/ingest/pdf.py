@@ -130,7 +130,7 @@ def load_pdf(data: bytes, doc: Document) -> Document:
                         return doc.error(plumbed.error or "")
                     height = float(page.height)
                     try:
-                        page_lines, page_tables, chars = _read_page(page, i)
+                        page_lines, page_tables, chars = _read_page(page, i, direct=fast_doc is not None)
                     finally:
                         page.close()
             except Exception as exc:  # one broken page must not cost the others
@@ -178,13 +178,26 @@ def load_pdf(data: bytes, doc: Document) -> Document:
 
 # --- one page -----------------------------------------------------------------------------
 
-def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
-    page = _upright(page).dedupe_chars()
-    if not page.chars:
+def _read_page(page, index: int, direct: bool = False) -> tuple[list[_Line], list[_Table], int]:
+    """A page read by pdfplumber. ``direct`` (a page the default reader leaves to pdfplumber):
+    its characters, once pdfminer has read them, deduplicated, its tables found and its words
+    and lines built by this package's functions that give pdfplumber's results faster (as for
+    a page PDFium reads); without it (``XXGK_PDF_BACKEND=pdfplumber``, the reference) all is
+    pdfplumber's own."""
+    from .pdf_table_finder import IndexedTableFinder
+
+    page = _upright(page)
+    if direct:
+        chars = dedupe_chars(page.chars)
+    else:
+        page = page.dedupe_chars()
+        chars = page.chars
+    if not chars:
         return [], [], 0
     ruled = page.filter(_visible_ruling)
-    found = ruled.find_tables(_settings_with_closing_edges(ruled.edges))
-    return _lay_out(page.chars, [(t.bbox, t.cells) for t in found], float(page.width), index)
+    settings = _settings_with_closing_edges(ruled.edges)
+    found = IndexedTableFinder(ruled, settings).tables if direct else ruled.find_tables(settings)
+    return _lay_out(chars, [(t.bbox, t.cells) for t in found], float(page.width), index, direct=direct)
 
 
 def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, index: int,
