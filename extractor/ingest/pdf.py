@@ -221,8 +221,15 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, i
         boxes.append(bbox)
 
     # the characters whose middle is in no table (middles worked out once, with the tables')
-    prose = [c for cx, cy, c in centred
-             if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)] if boxes else chars
+    prose = chars
+    if boxes:
+        prose = []
+        for cx, cy, c in centred:
+            for b in boxes:
+                if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
+                    break
+            else:
+                prose.append(c)
     lines, columns = _prose_lines(prose, width, index, direct)
     if columns:
         for table in tables:

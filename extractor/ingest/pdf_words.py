@@ -116,6 +116,8 @@ def _chained(items: list, key: Callable[[Any], float], tolerance: float) -> list
     """pdfplumber's ``cluster_objects``: the groups in the order of their values, each in the
     order of ``items``."""
     keys = list(map(key, items))
+    if keys and max(keys) <= min(keys) + tolerance:  # one group (every value chains to the next)
+        return [list(items)]
     cluster = _cluster_ids(keys, tolerance)
     groups: dict[int, list] = {}
     for x, k in zip(items, keys, strict=True):

@@ -18,6 +18,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .pdfium_calls import address, lean
 from .pdfium_ruling import page_ruling
@@ -197,6 +198,9 @@ def _page_text(page, raw, count: int) -> str | None:
     return text
 
 
+_DEDUPE_KEY = itemgetter("upright", "text", "fontname", "size")
+
+
 def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     """``pdfplumber.utils.dedupe_chars`` (a character drawn twice, for a bold effect, kept once):
     the same characters in the same order, in linear rather than quadratic time. As there,
@@ -208,8 +212,7 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     doctops = [c["doctop"] for c in chars]
     groups: dict[tuple, list[int]] = {}
     for i in sorted(range(len(chars)), key=doctops.__getitem__):
-        c = chars[i]
-        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
+        groups.setdefault(_DEDUPE_KEY(chars[i]), []).append(i)
     kept: list[int] = []
     for members in groups.values():
         if len(members) == 1:
