@@ -71,38 +71,45 @@ def intersections_to_cells(intersections: dict[Point, dict[str, list[dict]]]) ->
     sets = {p: ({ids.setdefault(_bbox(e), len(ids)) for e in d["v"]}, {ids.setdefault(_bbox(e), len(ids)) for e in d["h"]})
             for p, d in intersections.items()}
 
-    def edge_connects(p1: Point, p2: Point) -> bool:
-        if p1[0] == p2[0] and not sets[p1][0].isdisjoint(sets[p2][0]):
-            return True
-        return p1[1] == p2[1] and not sets[p1][1].isdisjoint(sets[p2][1])
-
+    # points are distinct: two on one vertical are joined by a vertical edge they share, two on
+    # one horizontal by a horizontal one (pdfplumber's ``edge_connects``)
+    vertical = {p: v for p, (v, _) in sets.items()}
+    horizontal = {p: h for p, (_, h) in sets.items()}
     points = sorted(intersections)
-    same_x: dict[float, list[int]] = {}
-    same_y: dict[float, list[int]] = {}
-    for i, (x, y) in enumerate(points):
-        same_x.setdefault(x, []).append(i)
-        same_y.setdefault(y, []).append(i)
+    # the points after each one in the order of points, on its vertical and on its horizontal
+    on_x: dict[float, list[Point]] = {}
+    on_y: dict[float, list[Point]] = {}
+    at: list[tuple[int, int]] = []
+    for x, y in points:
+        column, row = on_x.setdefault(x, []), on_y.setdefault(y, [])
+        at.append((len(column), len(row)))
+        column.append((x, y))
+        row.append((x, y))
     cells: list[BBox] = []
-    for i, pt in enumerate(points[:-1]):
-        below = [points[j] for j in same_x[pt[0]] if j > i]
-        right = [points[j] for j in same_y[pt[1]] if j > i]
-        cell = _smallest_cell(pt, below, right, intersections, edge_connects)
+    for pt, (k, m) in zip(points[:-1], at, strict=False):
+        below = on_x[pt[0]][k + 1:]
+        if not below:
+            continue
+        cell = _smallest_cell(pt, below, on_y[pt[1]][m + 1:], vertical, horizontal)
         if cell:
             cells.append(cell)
     return cells
 
 
-def _smallest_cell(pt: Point, below: list[Point], right: list[Point], intersections: dict,
-                   edge_connects: Any) -> BBox | None:
+def _smallest_cell(pt: Point, below: list[Point], right: list[Point], vertical: dict[Point, set[int]],
+                   horizontal: dict[Point, set[int]]) -> BBox | None:
+    """pdfplumber's ``find_smallest_cell``: the first point below joined to ``pt`` and the first
+    point right of it joined to it whose corner below right is joined to both."""
+    down, across = vertical[pt], horizontal[pt]
     for below_pt in below:
-        if not edge_connects(pt, below_pt):
+        if down.isdisjoint(vertical[below_pt]):
             continue
         for right_pt in right:
-            if not edge_connects(pt, right_pt):
+            if across.isdisjoint(horizontal[right_pt]):
                 continue
             bottom_right = (right_pt[0], below_pt[1])
-            if (bottom_right in intersections and edge_connects(bottom_right, right_pt)
-                    and edge_connects(bottom_right, below_pt)):
+            if (bottom_right in vertical and not vertical[bottom_right].isdisjoint(vertical[right_pt])
+                    and not horizontal[bottom_right].isdisjoint(horizontal[below_pt])):
                 return (pt[0], pt[1], bottom_right[0], bottom_right[1])
     return None
 
