@@ -1,4 +1,4 @@
-"""pdfplumber's table finder (``TableFinder``) with its two quadratic steps indexed.
+"""pdfplumber's table finder (``TableFinder``) with its quadratic steps indexed.
 
 Of pdfplumber's time on a ruled page once the characters come from PDFium, most goes to
 ``edges_to_intersections`` (every vertical edge against every horizontal one) and
@@ -6,10 +6,12 @@ Of pdfplumber's time on a ruled page once the characters come from PDFium, most 
 turned into sets again for every test). The functions here give the same crossings and the
 same cells: the horizontal edges a vertical one can meet are found by bisection on their
 ``top`` (then tested with pdfplumber's own condition, so floating-point results are the same),
-each crossing's edge sets are made once, and the crossings below and to the right of a point
-are looked up by its x and y. Everything else (snapping and joining the edges, grouping cells
-into tables) is pdfplumber's. ``tests/test_pdf_backends.py`` checks both functions against
-pdfplumber's on every bundled PDF and on random edges.
+each crossing's edge sets are made once (of edge numbers, tested for overlap), and the
+crossings below and to the right of a point are sliced from those on its x and y. Grouping the
+cells into tables (``cells_to_tables``) is pdfplumber's, passes over the cells left without a
+list removal and a corner count for each. Everything else (snapping and joining the edges) is
+pdfplumber's. ``tests/test_pdf_backends.py`` checks the three functions against pdfplumber's on
+every bundled PDF and on random edges.
 """
 
 from __future__ import annotations
