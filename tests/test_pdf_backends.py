@@ -103,6 +103,78 @@ def test_vertical_writing_goes_to_pdfplumber():
     assert any(routed) and not all(routed)
 
 
+def test_pdfplumber_opens_a_pdf_only_for_a_page_pdfium_leaves_to_it(seed_pdf, monkeypatch):
+    """The default reader does not have pdfminer parse a file PDFium reads in full (the seed);
+    it opens it for a file with a page left to pdfplumber (hongze's vertical writing)."""
+    import pdfplumber
+
+    opened: list[str] = []
+    real_open = pdfplumber.open
+
+    def spy(source: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append("open")
+        return real_open(source, *args, **kwargs)
+
+    monkeypatch.setattr(pdfplumber, "open", spy)
+    monkeypatch.delenv(BACKEND_ENV, raising=False)
+    seed = load_document(seed_pdf)
+    assert seed.text and seed.grids and not seed.errors
+    assert opened == []
+    hongze = load_document(FULL / "hongze-2024.pdf")
+    assert hongze.text and not hongze.errors
+    assert opened == ["open"]
+
+
+def test_characters_styled_once_a_text_object_as_once_a_character(seed_pdf, monkeypatch):
+    """A character's matrix, font size and font are its text object's, read once an object:
+    on every page we have, the characters are those read one by one (the object not asked),
+    and on the seed (lines set as one object each) far fewer styles are read than characters."""
+    from extractor.ingest import pdfium_calls, pdfium_chars
+
+    documents = [(path, open_document(path.read_bytes())) for path in [*BUNDLED, seed_pdf]]
+    reads: dict[Path, int] = {}
+    real_reader = pdfium_chars._style_reader
+
+    def counting(page: int, raw: Any) -> Any:
+        style = real_reader(page, raw)
+
+        def counted(i: int) -> Any:
+            reads[current] = reads.get(current, 0) + 1
+            return style(i)
+
+        return counted
+
+    monkeypatch.setattr(pdfium_chars, "_style_reader", counting)
+    by_object = {}
+    for current, document in documents:
+        by_object[current] = [read_page(document, i) for i in range(len(document))]
+    monkeypatch.setattr(pdfium_chars, "_style_reader", real_reader)
+    monkeypatch.setattr(pdfium_chars, "lean", lambda raw, name, *types: None if name == "FPDFText_GetTextObject"
+                        else pdfium_calls.lean(raw, name, *types))
+    for path, document in documents:
+        one_by_one = [read_page(document, i) for i in range(len(document))]
+        assert [page and page.chars for page in by_object[path]] == [page and page.chars for page in one_by_one]
+    seed_chars = sum(len(page.chars) for page in by_object[seed_pdf] if page)
+    assert seed_chars > 1000 and reads[seed_pdf] < seed_chars / 2
+
+
+def test_gutter_coverage_counts_each_row_once_a_point():
+    """``_covered`` (rows' spans merged, counted by their ends) is the count, for each whole x,
+    of the rows with a character over it, on random rows (overlapping, touching, off the page)."""
+    import random
+
+    from extractor.ingest.pdf_columns import _covered
+
+    rng = random.Random(15)
+    for _ in range(2000):
+        n = rng.randint(1, 60)
+        rows = [[{"x0": (x0 := rng.uniform(-10, 70)), "x1": x0 + rng.choice([0.0, 0.4, rng.uniform(0, 15)])}
+                 for _ in range(rng.randint(1, 8))] for _ in range(rng.randint(1, 6))]
+        expected = [sum(any(max(0, int(c["x0"])) <= x < min(n, int(c["x1"]) + 1) for c in row) for row in rows)
+                    for x in range(n)]
+        assert _covered(rows, n) == expected
+
+
 def _upright_pages(paths: list[Path]):
     """(pypdfium2 page, pdfplumber page) of every page PDFium reads."""
     import pdfplumber
@@ -153,8 +225,8 @@ def _random_edges(rng) -> list[dict]:
 
 
 def test_indexed_table_finder_steps_are_pdfplumbers(seed_pdf):
-    """The crossings and cells of the indexed steps are pdfplumber's, on every ruled page we
-    have (merged as the finder merges them) and on random edges near one another."""
+    """The crossings, cells and tables of the indexed steps are pdfplumber's, on every ruled
+    page we have (merged as the finder merges them) and on random edges near one another."""
     import random
 
     from pdfplumber import table as plumber
@@ -173,7 +245,9 @@ def test_indexed_table_finder_steps_are_pdfplumbers(seed_pdf):
         for tol in (1, 3):
             crossings = plumber.edges_to_intersections(edges, tol, tol)
             assert indexed.edges_to_intersections(edges, tol, tol) == crossings
-            assert indexed.intersections_to_cells(crossings) == plumber.intersections_to_cells(crossings)
+            cells = plumber.intersections_to_cells(crossings)
+            assert indexed.intersections_to_cells(crossings) == cells
+            assert indexed.cells_to_tables(cells) == plumber.cells_to_tables(cells)
 
 
 def test_doubled_characters_removed_as_pdfplumber_does(seed_pdf):

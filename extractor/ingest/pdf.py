@@ -4,8 +4,9 @@
   its characters shaped as pdfplumber's; ``pdfium_ruling``: its visible ruling as pdfplumber's
   edges, which pdfplumber's table finder, two of its steps indexed (``pdf_table_finder``),
   turns into cell boxes; words and lines as pdfplumber reads them, built directly: ``pdf_words``);
-  a page turned, set in a vertical font, or holding a form XObject, by pdfplumber. Both feed
-  the same table, line, column, furniture and paragraph logic below;
+  a page turned, set in a vertical font, or holding a form XObject, by pdfplumber (which opens
+  the file only then, or when PDFium cannot open it). Both feed the same table, line, column,
+  furniture and paragraph logic below;
   ``XXGK_PDF_BACKEND=pdfplumber`` reads every page with pdfplumber (the reference: the two
   give the same text, grids and fields on every PDF we have, tests/test_pdf_backends.py).
 * **Tables** are found by pdfplumber's table finder, lines strategy, on the page's *visible*
@@ -45,19 +46,18 @@ Errors (never raised): damaged or non-PDF data, encrypted with a password, no te
 
 from __future__ import annotations
 
-import io
+import bisect
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-
-from pdfplumber.page import DerivedPage
 
 from ..layout import Document, Grid, GridBuilder, assemble, grid_rows_text, join_lines
 from ..patterns import PAGE_NUMBER_AT_EDGE
 from ..vocab import UNITS
 from .pdf_cell_chars import ByMiddle, centred_in_box, centres
 from .pdf_columns import _blocks, _Columns, _columns
+from .pdf_plumbed import _Plumbed, _upright, _visible_ruling
 from .pdf_words import plain_text, text_lines
 from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
@@ -103,35 +103,45 @@ class _Table:
 
 
 def load_pdf(data: bytes, doc: Document) -> Document:
-    import pdfplumber
-
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages
-    except Exception as exc:
-        return doc.error(_open_error(exc))
-    with pdf:
-        if not pages:
+    fast_doc = open_document(data) if fast_backend() else None
+    if fast_doc is not None and not len(fast_doc):
+        fast_doc = None  # pdfplumber says what is wrong
+    plumbed = _Plumbed(data)  # pdfplumber opens the file only for a page PDFium leaves to it
+    if fast_doc is None and plumbed.open() is not None:
+        return doc.error(plumbed.error or "")
+    n_pages = len(fast_doc) if fast_doc is not None else len(plumbed.pages)
+    with plumbed:
+        if not n_pages:
             return doc.error("PDF has no pages")
         lines: list[_Line] = []
         tables: list[_Table] = []
         heights: list[float] = []
         n_chars = 0
         bad_pages: list[int] = []
-        fast_doc = open_document(data) if fast_backend() else None
-        for i, page in enumerate(pages):
+        for i in range(n_pages):
+            height = None
             try:
                 fast = _read_fast(fast_doc, i) if fast_doc is not None else None
-                page_lines, page_tables, chars = fast or _read_page(page, i)
+                if fast is not None:
+                    page_lines, page_tables, chars, height = fast
+                else:
+                    page = plumbed.page(i)
+                    if page is None:
+                        return doc.error(plumbed.error or "")
+                    height = float(page.height)
+                    try:
+                        page_lines, page_tables, chars = _read_page(page, i, direct=fast_doc is not None)
+                    finally:
+                        page.close()
             except Exception as exc:  # one broken page must not cost the others
                 bad_pages.append(i + 1)
                 doc.error(f"PDF page {i + 1} could not be read: {type(exc).__name__}: {exc}")
                 page_lines, page_tables, chars = [], [], 0
-            finally:
-                page.close()
+                if height is None:
+                    height = plumbed.height(i, fast_doc)
             lines += page_lines
             tables += page_tables
-            heights.append(float(page.height))
+            heights.append(height)
             n_chars += chars
     if n_chars == 0:
         if bad_pages:
@@ -166,97 +176,28 @@ def load_pdf(data: bytes, doc: Document) -> Document:
     return doc
 
 
-def _open_error(exc: Exception) -> str:
-    """A clear message for a PDF that cannot be opened (pdfplumber wraps pdfminer's errors)."""
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
-    causes = [exc, exc.__cause__, exc.__context__, *[a for a in exc.args if isinstance(a, Exception)]]
-    if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
-        return "PDF is encrypted and cannot be read without its password"
-    detail = "; ".join(dict.fromkeys(str(c) for c in causes if isinstance(c, Exception) and str(c)))
-    return f"PDF is damaged or unreadable: {detail or type(exc).__name__}"
-
-
 # --- one page -----------------------------------------------------------------------------
 
-def _visible_ruling(obj: dict) -> bool:
-    """Keep chars, lines and visible rectangles; drop invisible boxes (white fill, no stroke)."""
-    if obj.get("object_type") not in ("rect", "curve"):
-        return True
-    if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
-        return True
-    if obj.get("fill") and not _is_white(obj.get("non_stroking_color")):
-        return True
-    return False
+def _read_page(page, index: int, direct: bool = False) -> tuple[list[_Line], list[_Table], int]:
+    """A page read by pdfplumber. ``direct`` (a page the default reader leaves to pdfplumber):
+    its characters, once pdfminer has read them, deduplicated, its tables found and its words
+    and lines built by this package's functions that give pdfplumber's results faster (as for
+    a page PDFium reads); without it (``XXGK_PDF_BACKEND=pdfplumber``, the reference) all is
+    pdfplumber's own."""
+    from .pdf_table_finder import IndexedTableFinder
 
-
-def _is_white(color) -> bool:
-    if color is None:
-        return False
-    if isinstance(color, (int, float)):
-        color = (color,)
-    try:
-        values = [float(v) for v in color]
-    except (TypeError, ValueError):
-        return False
-    if len(values) == 4:  # CMYK: white is no ink
-        return all(v <= 0.02 for v in values)
-    return bool(values) and all(v >= 0.98 for v in values)
-
-
-class _TurnedPage(DerivedPage):
-    """A page whose content is set a quarter turn (a landscape table on a portrait page), turned upright.
-
-    Characters, rules and boxes are mapped to the coordinates of the upright content, so the
-    table finder and the line reader see an ordinary page. ``counter`` is the content's turn:
-    True for a quarter turn counter-clockwise (text reading upwards), False for clockwise.
-    """
-
-    def __init__(self, parent, counter: bool):
-        self.bbox = (0, 0, parent.height, parent.width)
-        self.counter = counter
-        self.turned_from = (float(parent.width), float(parent.height))
-        super().__init__(parent)
-
-    def _turn(self, obj: dict) -> dict:
-        width, height = self.turned_from
-        x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
-        if self.counter:
-            box = {"x0": height - bottom, "x1": height - top, "top": x0, "bottom": x1}
-        else:
-            box = {"x0": top, "x1": bottom, "top": width - x1, "bottom": width - x0}
-        out = {**obj, **box, "width": box["x1"] - box["x0"], "height": box["bottom"] - box["top"]}
-        out["doctop"] = box["top"] + self.initial_doctop
-        out["y0"], out["y1"] = width - box["bottom"], width - box["top"]
-        if obj.get("object_type") == "char":
-            out["upright"] = True
-        return out
-
-    @property
-    def objects(self) -> dict[str, list[dict]]:
-        if not hasattr(self, "_objects"):
-            kinds = ("char", "line", "rect")  # curves carry point lists: not needed for text and rules
-            self._objects = {k: [self._turn(o) for o in v] for k, v in self.parent_page.objects.items() if k in kinds}
-        return self._objects
-
-
-def _upright(page):
-    """The page, or the page turned upright when most of its characters are set a quarter turn."""
-    chars = page.chars
-    turned = [c for c in chars if not c.get("upright", True)]
-    if not chars or len(turned) <= len(chars) / 2:
-        return page
-    ccw = sum(1 for c in turned if (c.get("matrix") or (0, 0))[1] > 0)
-    return _TurnedPage(page, counter=ccw >= len(turned) / 2)
-
-
-def _read_page(page, index: int) -> tuple[list[_Line], list[_Table], int]:
-    page = _upright(page).dedupe_chars()
-    if not page.chars:
+    page = _upright(page)
+    if direct:
+        chars = dedupe_chars(page.chars)
+    else:
+        page = page.dedupe_chars()
+        chars = page.chars
+    if not chars:
         return [], [], 0
     ruled = page.filter(_visible_ruling)
-    found = ruled.find_tables(_settings_with_closing_edges(ruled.edges))
-    return _lay_out(page.chars, [(t.bbox, t.cells) for t in found], float(page.width), index)
+    settings = _settings_with_closing_edges(ruled.edges)
+    found = IndexedTableFinder(ruled, settings).tables if direct else ruled.find_tables(settings)
+    return _lay_out(chars, [(t.bbox, t.cells) for t in found], float(page.width), index, direct=direct)
 
 
 def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, index: int,
@@ -279,11 +220,16 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, i
         tables.append(table)
         boxes.append(bbox)
 
-    def outside_tables(c: dict) -> bool:
-        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
-
-    prose = [c for c in chars if outside_tables(c)]
+    # the characters whose middle is in no table (middles worked out once, with the tables')
+    prose = chars
+    if boxes:
+        prose = []
+        for cx, cy, c in centred:
+            for b in boxes:
+                if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
+                    break
+            else:
+                prose.append(c)
     lines, columns = _prose_lines(prose, width, index, direct)
     if columns:
         for table in tables:
@@ -313,9 +259,10 @@ def _prose_lines(chars: list[dict], width: float, index: int,
                                bottom=tl["bottom"], size=statistics.median(sizes) if sizes else 0.0, block=block))
     return lines, columns
 
-def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | None:
-    """A page read by PDFium: its characters, and its tables found by pdfplumber's table finder
-    in the ruling PDFium read; None when the page needs pdfplumber (see pdfium_chars)."""
+def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int, float] | None:
+    """A page read by PDFium: its lines, its tables found by pdfplumber's table finder in the
+    ruling PDFium read, its number of characters and its height (its media box's, as
+    pdfplumber gives it); None when the page needs pdfplumber (see pdfium_chars)."""
     from .pdf_table_finder import IndexedTableFinder
 
     fast = read_page(document, index)
@@ -327,7 +274,7 @@ def _read_fast(document, index: int) -> tuple[list[_Line], list[_Table], int] | 
         ruled = _Ruling(edges=fast.ruling, bbox=(0, 0, fast.width, fast.height))
         finder = IndexedTableFinder(ruled, _settings_with_closing_edges(fast.ruling))
         found = [(t.bbox, t.cells) for t in finder.tables]
-    return _lay_out(chars, found, fast.width, index, direct=True)
+    return (*_lay_out(chars, found, fast.width, index, direct=True), fast.media_height)
 
 
 @dataclass
@@ -460,7 +407,11 @@ def _append_part(prev: _Table, part: _Table) -> None:
     xs = _cluster([b[0] for b, _ in prev.cells] + [b[2] for b, _ in prev.cells])
 
     def snap(x: float) -> float:
-        near = min(xs, key=lambda v: abs(v - x)) if xs else x
+        if not xs:
+            return x
+        # the nearest of the sorted xs (the lower of two as near), as min(xs, key=distance) gives
+        i = bisect.bisect_left(xs, x)
+        near = xs[i - 1] if i == len(xs) or i > 0 and abs(xs[i - 1] - x) <= abs(xs[i] - x) else xs[i]
         return near if abs(near - x) <= 6 else x
 
     cut = prev.end_bottom + prev.offset
@@ -499,9 +450,12 @@ def _grid(table: _Table) -> tuple[Grid, list[list[str]]]:
     if len(xs) < 2 or len(ys) < 2:
         return [], []
     builder = GridBuilder()
+    # the middles of the columns and rows, in increasing order: a box's are found by bisection
+    mid_x = [(xs[j] + xs[j + 1]) / 2 for j in range(len(xs) - 1)]
+    mid_y = [(ys[i] + ys[i + 1]) / 2 for i in range(len(ys) - 1)]
     for box, text in table.cells:
-        cols = [j for j in range(len(xs) - 1) if box[0] - 2 <= (xs[j] + xs[j + 1]) / 2 <= box[2] + 2]
-        rows = [i for i in range(len(ys) - 1) if box[1] - 2 <= (ys[i] + ys[i + 1]) / 2 <= box[3] + 2]
+        cols = range(bisect.bisect_left(mid_x, box[0] - 2), bisect.bisect_right(mid_x, box[2] + 2))
+        rows = range(bisect.bisect_left(mid_y, box[1] - 2), bisect.bisect_right(mid_y, box[3] + 2))
         if rows and cols:
             builder.place(rows[0], cols[0], text, rowspan=len(rows), colspan=len(cols))
     grid, text_rows = builder.build()

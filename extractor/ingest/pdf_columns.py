@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from itertools import accumulate
 
 COLUMN_ROWS = 5  # rows of text on both sides of a gutter that make a page two columns
 GUTTER_ZONE = (0.3, 0.7)  # where a gutter may stand, as shares of the page width
@@ -49,11 +50,7 @@ def _columns(chars: list[dict], width: float) -> _Columns | None:
     if len(rows) < 2 * COLUMN_ROWS or width <= 0:
         return None
     size = statistics.median([c.get("size", 10) or 10 for row in rows for c in row])
-    covered = [0] * (int(width) + 2)
-    for row in rows:
-        marks = {x for c in row for x in range(max(0, int(c["x0"])), min(len(covered), int(c["x1"]) + 1))}
-        for x in marks:
-            covered[x] += 1
+    covered = _covered(rows, int(width) + 2)
     lo, hi = int(GUTTER_ZONE[0] * width), int(GUTTER_ZONE[1] * width)
     crossing = len(rows) // 10  # rows across the page (a title, a heading) the gutter may have
     best: tuple[int, int] | None = None
@@ -91,6 +88,28 @@ def _columns(chars: list[dict], width: float) -> _Columns | None:
     left_x = min((c["x0"] for c in inside if c["x1"] <= left_edge + 1), default=0.0)
     right_x = min((c["x0"] for c in inside if c["x0"] >= right_edge - 1), default=float(right_edge))
     return _Columns(gutter=(left_edge + right_edge) / 2, shift=right_x - left_x, top=top - 1, bottom=bottom + 1)
+
+
+def _covered(rows: list[list[dict]], n: int) -> list[int]:
+    """For each whole x from 0 to ``n - 1``, how many rows have a character over it (the x
+    from ``int(x0)`` to ``int(x1)``): each row's spans merged, counted by their ends."""
+    ends = [0] * (n + 1)
+    for row in rows:
+        start = end = -1
+        for lo, hi in sorted((max(0, int(c["x0"])), min(n, int(c["x1"]) + 1)) for c in row):
+            if lo >= hi:
+                continue
+            if lo <= end:
+                end = max(end, hi)
+                continue
+            if end > start:
+                ends[start] += 1
+                ends[end] -= 1
+            start, end = lo, hi
+        if end > start:
+            ends[start] += 1
+            ends[end] -= 1
+    return list(accumulate(ends[:n]))
 
 
 def _blocks(chars: list[dict], columns: _Columns | None) -> list[tuple[int, list[dict], float]]:

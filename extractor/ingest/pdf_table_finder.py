@@ -1,4 +1,4 @@
-"""pdfplumber's table finder (``TableFinder``) with its two quadratic steps indexed.
+"""pdfplumber's table finder (``TableFinder``) with its quadratic steps indexed.
 
 Of pdfplumber's time on a ruled page once the characters come from PDFium, most goes to
 ``edges_to_intersections`` (every vertical edge against every horizontal one) and
@@ -6,10 +6,12 @@ Of pdfplumber's time on a ruled page once the characters come from PDFium, most 
 turned into sets again for every test). The functions here give the same crossings and the
 same cells: the horizontal edges a vertical one can meet are found by bisection on their
 ``top`` (then tested with pdfplumber's own condition, so floating-point results are the same),
-each crossing's edge sets are made once, and the crossings below and to the right of a point
-are looked up by its x and y. Everything else (snapping and joining the edges, grouping cells
-into tables) is pdfplumber's. ``tests/test_pdf_backends.py`` checks both functions against
-pdfplumber's on every bundled PDF and on random edges.
+each crossing's edge sets are made once (of edge numbers, tested for overlap), and the
+crossings below and to the right of a point are sliced from those on its x and y. Grouping the
+cells into tables (``cells_to_tables``) is pdfplumber's, passes over the cells left without a
+list removal and a corner count for each. Everything else (snapping and joining the edges) is
+pdfplumber's. ``tests/test_pdf_backends.py`` checks the three functions against pdfplumber's on
+every bundled PDF and on random edges.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import bisect
 from operator import itemgetter
 from typing import Any
 
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
+from pdfplumber.table import Table, TableFinder, TableSettings
 
 Point = tuple[float, float]
 BBox = tuple[float, float, float, float]
@@ -66,39 +68,79 @@ def edges_to_intersections(edges: list[dict], x_tolerance: float = 1,
 
 def intersections_to_cells(intersections: dict[Point, dict[str, list[dict]]]) -> list[BBox]:
     """``pdfplumber.table.intersections_to_cells``: the same cells in the same order."""
-    sets = {p: ({_bbox(e) for e in d["v"]}, {_bbox(e) for e in d["h"]}) for p, d in intersections.items()}
+    # each edge's box as a number (equal boxes, equal numbers): sets of numbers test faster
+    ids: dict[BBox, int] = {}
+    sets = {p: ({ids.setdefault(_bbox(e), len(ids)) for e in d["v"]}, {ids.setdefault(_bbox(e), len(ids)) for e in d["h"]})
+            for p, d in intersections.items()}
 
-    def edge_connects(p1: Point, p2: Point) -> bool:
-        if p1[0] == p2[0] and sets[p1][0] & sets[p2][0]:
-            return True
-        return p1[1] == p2[1] and bool(sets[p1][1] & sets[p2][1])
-
+    # points are distinct: two on one vertical are joined by a vertical edge they share, two on
+    # one horizontal by a horizontal one (pdfplumber's ``edge_connects``)
+    vertical = {p: v for p, (v, _) in sets.items()}
+    horizontal = {p: h for p, (_, h) in sets.items()}
     points = sorted(intersections)
-    same_x: dict[float, list[int]] = {}
-    same_y: dict[float, list[int]] = {}
-    for i, (x, y) in enumerate(points):
-        same_x.setdefault(x, []).append(i)
-        same_y.setdefault(y, []).append(i)
+    # the points after each one in the order of points, on its vertical and on its horizontal
+    on_x: dict[float, list[Point]] = {}
+    on_y: dict[float, list[Point]] = {}
+    at: list[tuple[int, int]] = []
+    for x, y in points:
+        column, row = on_x.setdefault(x, []), on_y.setdefault(y, [])
+        at.append((len(column), len(row)))
+        column.append((x, y))
+        row.append((x, y))
     cells: list[BBox] = []
-    for i, pt in enumerate(points[:-1]):
-        below = [points[j] for j in same_x[pt[0]] if j > i]
-        right = [points[j] for j in same_y[pt[1]] if j > i]
-        cell = _smallest_cell(pt, below, right, intersections, edge_connects)
+    for pt, (k, m) in zip(points[:-1], at, strict=False):
+        below = on_x[pt[0]][k + 1:]
+        if not below:
+            continue
+        cell = _smallest_cell(pt, below, on_y[pt[1]][m + 1:], vertical, horizontal)
         if cell:
             cells.append(cell)
     return cells
 
 
-def _smallest_cell(pt: Point, below: list[Point], right: list[Point], intersections: dict,
-                   edge_connects: Any) -> BBox | None:
+def _smallest_cell(pt: Point, below: list[Point], right: list[Point], vertical: dict[Point, set[int]],
+                   horizontal: dict[Point, set[int]]) -> BBox | None:
+    """pdfplumber's ``find_smallest_cell``: the first point below joined to ``pt`` and the first
+    point right of it joined to it whose corner below right is joined to both."""
+    down, across = vertical[pt], horizontal[pt]
     for below_pt in below:
-        if not edge_connects(pt, below_pt):
+        if down.isdisjoint(vertical[below_pt]):
             continue
         for right_pt in right:
-            if not edge_connects(pt, right_pt):
+            if across.isdisjoint(horizontal[right_pt]):
                 continue
             bottom_right = (right_pt[0], below_pt[1])
-            if (bottom_right in intersections and edge_connects(bottom_right, right_pt)
-                    and edge_connects(bottom_right, below_pt)):
+            if (bottom_right in vertical and not vertical[bottom_right].isdisjoint(vertical[right_pt])
+                    and not horizontal[bottom_right].isdisjoint(horizontal[below_pt])):
                 return (pt[0], pt[1], bottom_right[0], bottom_right[1])
     return None
+
+
+def cells_to_tables(cells: list[BBox]) -> list[list[BBox]]:
+    """``pdfplumber.table.cells_to_tables``: the same tables, cells in the same order. Cells are
+    taken into the table being built, pass after pass over those left, when a corner of theirs
+    is one of its corners; a pass taking none closes the table. (The cells of
+    ``intersections_to_cells`` are distinct: each has its own top-left corner.)"""
+    remaining = list(cells)
+    corners: set[Point] = set()
+    current: list[BBox] = []
+    tables: list[list[BBox]] = []
+    while remaining:
+        before = len(current)
+        left = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or not corners.isdisjoint(cell_corners):
+                corners.update(cell_corners)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == before:
+            tables.append(current)
+            corners, current = set(), []
+    if current:
+        tables.append(current)
+    ordered = sorted(tables, key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in ordered if len(t) > 1]

@@ -22,11 +22,15 @@ cell we have and on random characters.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from pdfplumber.utils.text import LIGATURES
 
 Word = tuple[float, list[dict]]  # top, characters
+_X0, _X1, _TOP, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
+_TEXT = itemgetter("text")
+_WRITTEN_OUT = str.maketrans({k: v for k, v in LIGATURES.items() if len(k) == 1})
 
 
 def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> str | None:
@@ -57,9 +61,9 @@ def text_lines(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3
     out = []
     for line in lines:
         letters = [c for _, word_chars in line for c in word_chars for _ in LIGATURES.get(c["text"], c["text"])]
-        out.append({"text": " ".join(_text(w) for w in line), "x0": min(c["x0"] for c in letters),
-                    "top": min(c["top"] for c in letters), "x1": max(c["x1"] for c in letters),
-                    "bottom": max(c["bottom"] for c in letters), "chars": letters})
+        out.append({"text": " ".join(_text(w) for w in line), "x0": min(map(_X0, letters)),
+                    "top": min(map(_TOP, letters)), "x1": max(map(_X1, letters)),
+                    "bottom": max(map(_BOTTOM, letters)), "chars": letters})
     return out
 
 
@@ -67,27 +71,32 @@ def _words(chars: list[dict], x_tolerance: float, y_tolerance: float) -> list[Wo
     if any(not c["upright"] or not c["text"] or "\n" in c["text"] for c in chars):
         return None
     words: list[Word] = []
-    for line in _chained(chars, lambda c: c["top"], y_tolerance):
+    for line in _chained(chars, _TOP, y_tolerance):
         word: list[dict] = []
-        for char in sorted(line, key=lambda c: c["x0"]):
+        for char in sorted(line, key=_X0):
             if char["text"].isspace():
                 word = _close(word, words)
-            elif word and (char["x0"] < word[-1]["x0"] or char["x0"] > word[-1]["x1"] + x_tolerance
-                           or abs(char["top"] - word[-1]["top"]) > y_tolerance):
-                word = _close(word, words) + [char]
-            else:
-                word.append(char)
+                continue
+            if word:
+                last = word[-1]
+                x0 = char["x0"]
+                if x0 < last["x0"] or x0 > last["x1"] + x_tolerance or abs(char["top"] - last["top"]) > y_tolerance:
+                    word = _close(word, words)
+            word.append(char)
         _close(word, words)
     return words
 
 
 def _close(word: list[dict], words: list[Word]) -> list[dict]:
     if word:
-        words.append((min(c["top"] for c in word), word))
+        words.append((min(map(_TOP, word)), word))
     return []
 
 
 def _text(word: Word) -> str:
+    text = "".join(map(_TEXT, word[1]))
+    if len(text) == len(word[1]):  # one letter a character: ligatures written out in one pass
+        return text.translate(_WRITTEN_OUT)
     return "".join(LIGATURES.get(c["text"], c["text"]) for c in word[1])
 
 
@@ -106,8 +115,11 @@ def _cluster_ids(values: list[float], tolerance: float) -> dict[float, int]:
 def _chained(items: list, key: Callable[[Any], float], tolerance: float) -> list[list]:
     """pdfplumber's ``cluster_objects``: the groups in the order of their values, each in the
     order of ``items``."""
-    cluster = _cluster_ids([key(x) for x in items], tolerance)
+    keys = list(map(key, items))
+    if keys and max(keys) <= min(keys) + tolerance:  # one group (every value chains to the next)
+        return [list(items)]
+    cluster = _cluster_ids(keys, tolerance)
     groups: dict[int, list] = {}
-    for x in items:
-        groups.setdefault(cluster[key(x)], []).append(x)
+    for x, k in zip(items, keys, strict=True):
+        groups.setdefault(cluster[k], []).append(x)
     return [groups[k] for k in sorted(groups)]

@@ -16,8 +16,11 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import re
 from dataclasses import dataclass
+from operator import itemgetter
 
+from .pdfium_calls import address, lean
 from .pdfium_ruling import page_ruling
 
 # A glyph's box is at most this many times its font size across (a wide glyph, a tall font).
@@ -29,6 +32,13 @@ BOX_TO_SIZE = 3
 # What PDFium puts between words and lines of its own accord (CPDF_TextPage's generated
 # characters): a space, a carriage return, a line feed.
 GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
+GENERATED_CHARS = frozenset(map(chr, GENERATED_CODES))
+UNKNOWN_CHARS = frozenset("\x00\ufffd\ufffe\uffff")  # a glyph PDFium knows no character for
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# After this many text objects, a page whose characters have not been at least two an object
+# on average reads each character's style on its own (asking for the object costs as much).
+SHARED_STYLE_TRIAL = 32
 
 
 def open_document(data: bytes):
@@ -49,6 +59,7 @@ class FastPage:
     ruling: list[dict]  # pdfplumber-shaped edges of the visible ruling (none: a page of prose)
     width: float
     height: float
+    media_height: float  # the height of the media box (at the origin): pdfplumber's page height
 
 
 def read_page(document, index: int) -> FastPage | None:
@@ -70,7 +81,21 @@ def read_page(document, index: int) -> FastPage | None:
             textpage.close()
         if chars is None:
             return None
-        return FastPage(chars, ruling, float(page.get_width()), float(page.get_height()))
+        return FastPage(chars, ruling, float(page.get_width()), float(page.get_height()), float(top_of_page))
+    finally:
+        page.close()
+
+
+def media_height(document, index: int) -> float:
+    """The height of page ``index``'s media box (as pdfplumber gives a page's height; 0.0 when
+    PDFium cannot load the page)."""
+    try:
+        page = document[index]
+    except Exception:
+        return 0.0
+    try:
+        left, bottom, right, top = page.get_mediabox()
+        return float(abs(top - bottom))
     finally:
         page.close()
 
@@ -83,56 +108,97 @@ def page_chars(document, index: int) -> list[dict] | None:
 
 def _chars(textpage, raw, height: float) -> list[dict] | None:
     chars: list[dict] = []
-    matrix = raw.FS_MATRIX()
     box = raw.FS_RECTF()
-    name = ctypes.create_string_buffer(256)
-    flags = ctypes.c_int()
-    fontnames: dict[bytes, str] = {}
-    # PDFium's functions bound once: this loop runs for every character of the document
-    page, is_generated, unicode_of = textpage.raw, raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
-    matrix_of, box_of, size_of, font_of = (raw.FPDFText_GetMatrix, raw.FPDFText_GetLooseCharBox,
-                                           raw.FPDFText_GetFontSize, raw.FPDFText_GetFontInfo)
+    # PDFium's functions bound once and called with plain numbers (pdfium_calls): this loop runs
+    # for every character of the document
+    page, box_at = address(textpage.raw), ctypes.addressof(box)
+    is_generated = lean(raw, "FPDFText_IsGenerated", ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+    unicode_of = lean(raw, "FPDFText_GetUnicode", ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
+    box_of = lean(raw, "FPDFText_GetLooseCharBox", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    object_of = lean(raw, "FPDFText_GetTextObject", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+    style_of = _style_reader(page, raw)
+    # a character's matrix, font size and font are its text object's: read once an object,
+    # unless the page sets most characters in an object of their own (WPS): read for each
+    styles: dict[int | None, tuple[float, str] | None] = {}
+    read = 0
     count = textpage.count_chars()
-    codes = _page_codes(page, raw, count)
-    for i in range(count):
-        code = codes[i] if codes is not None else unicode_of(page, i)
+    text = _page_text(textpage.raw, raw, count)
+    if text is None:
+        text = [chr(unicode_of(page, i)) for i in range(count)]
+    for i, char in enumerate(text):
         # spaces and line breaks PDFium adds (it adds no other character: asked only for those)
-        if code in GENERATED_CODES and is_generated(page, i) == 1:
+        if char in GENERATED_CHARS and is_generated(page, i) == 1:
             continue
-        if code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
+        if char in UNKNOWN_CHARS:
             return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
-        matrix_of(page, i, matrix)
-        if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6 or matrix.a <= 0 or matrix.d <= 0:
+        key = object_of(page, i) if object_of is not None else None
+        style = styles.get(key, False) if key else False
+        if style is False:
+            style = style_of(i)
+            read += 1
+            if key:
+                styles[key] = style
+                if read == SHARED_STYLE_TRIAL and len(chars) < 2 * SHARED_STYLE_TRIAL:
+                    object_of = None  # nearly an object a character so far: not worth asking
+        if style is None:
             return None  # turned, mirrored or slanted text: pdfplumber turns such pages upright
-        if not box_of(page, i, box):  # PDF space, y upwards
+        size, fontname = style
+        if not box_of(page, i, box_at):  # PDF space, y upwards
             return None
         x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
-        size = size_of(page, i) * math.hypot(matrix.c, matrix.d)
-        if max(x1 - x0, y1 - y0) > BOX_TO_SIZE * size:
+        if x1 - x0 > BOX_TO_SIZE * size or y1 - y0 > BOX_TO_SIZE * size:
             return None  # vertical writing (a CJK font set top to bottom): PDFium's box is not pdfminer's
-        font_of(page, i, name, 256, flags)
-        fontname = fontnames.get(name.value)
-        if fontname is None:
-            fontname = fontnames[name.value] = name.value.decode("utf-8", "replace")
         bottom = height - y0
         top = bottom - size
-        chars.append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
+        chars.append({"object_type": "char", "text": char, "x0": x0, "x1": x1, "top": top,
                       "bottom": bottom, "doctop": top, "width": x1 - x0, "height": size, "size": size,
                       "fontname": fontname, "upright": True})
     return chars
 
 
-def _page_codes(page, raw, count: int) -> list[int] | None:
-    """The code of every character of the page in one call (``FPDFText_GetText``, UTF-16):
-    what ``FPDFText_GetUnicode`` gives one by one, while the page holds no character outside
-    the Basic Multilingual Plane (two UTF-16 units for one index); else None."""
+def _style_reader(page: int, raw):
+    """A function giving the font size (scaled by the character's matrix) and font name of
+    character ``i`` of the text page at address ``page``, or None when its matrix is turned,
+    mirrored or slanted."""
+    matrix, name, flags = raw.FS_MATRIX(), ctypes.create_string_buffer(256), ctypes.c_int()
+    matrix_at, name_at, flags_at = ctypes.addressof(matrix), ctypes.addressof(name), ctypes.addressof(flags)
+    matrix_of = lean(raw, "FPDFText_GetMatrix", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    size_of = lean(raw, "FPDFText_GetFontSize", ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+    font_of = lean(raw, "FPDFText_GetFontInfo", ctypes.c_ulong, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                    ctypes.c_ulong, ctypes.c_void_p)
+    hypot = math.hypot
+
+    def style(i: int) -> tuple[float, str] | None:
+        matrix_of(page, i, matrix_at)
+        if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6 or matrix.a <= 0 or matrix.d <= 0:
+            return None
+        size = size_of(page, i) * hypot(matrix.c, matrix.d)
+        font_of(page, i, name_at, 256, flags_at)
+        fontname = _FONTNAMES.get(name.value)
+        if fontname is None:
+            fontname = _FONTNAMES[name.value] = name.value.decode("utf-8", "replace")
+        return size, fontname
+
+    return style
+
+
+_FONTNAMES: dict[bytes, str] = {}
+
+
+def _page_text(page, raw, count: int) -> str | None:
+    """Every character of the page in one call (``FPDFText_GetText``, UTF-16), one a string
+    index: what ``FPDFText_GetUnicode`` gives one by one, while the page holds no character
+    outside the Basic Multilingual Plane (two UTF-16 units for one index); else None."""
     buffer = (ctypes.c_ushort * (count + 1))()
     if raw.FPDFText_GetText(page, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))) != count + 1:
         return None
-    codes = buffer[:count]
-    if any(0xD800 <= code <= 0xDFFF for code in codes):
+    text = bytes(buffer)[:2 * count].decode("utf-16-le", "surrogatepass")
+    if len(text) != count or _SURROGATE.search(text):
         return None
-    return codes
+    return text
+
+
+_DEDUPE_KEY = itemgetter("upright", "text", "fontname", "size")
 
 
 def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
@@ -141,38 +207,47 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     characters of the same text, font and size are clustered by ``doctop``, then by ``x0``
     (values chained within ``tolerance``), and each cluster keeps its first by position (then
     by order); pdfplumber then orders what it keeps by ``chars.index`` (a search for each),
-    here by index."""
+    here by index. The characters are sorted by ``doctop`` once (a stable sort: each group in
+    that order, ties in page order, as sorting each group would give)."""
+    doctops = [c["doctop"] for c in chars]
     groups: dict[tuple, list[int]] = {}
-    for i, c in enumerate(chars):
-        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
+    for i in sorted(range(len(chars)), key=doctops.__getitem__):
+        groups.setdefault(_DEDUPE_KEY(chars[i]), []).append(i)
     kept: list[int] = []
     for members in groups.values():
         if len(members) == 1:
             kept += members
             continue
-        for row in _chains(members, "doctop", chars, tolerance):
+        for row in _chained_sorted(members, doctops, tolerance):
             if len(row) == 1:
                 kept += row
                 continue
             for same in _chains(row, "x0", chars, tolerance):
                 kept.append(min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
-    return [chars[i] for i in sorted(kept)]
+    kept.sort()
+    return [chars[i] for i in kept]
 
 
-def _chains(items: list[int], attr: str, chars: list[dict], tolerance: float) -> list[list[int]]:
-    """``items`` grouped as pdfplumber's ``cluster_objects`` groups them by ``attr``: sorted by
-    it, a new group wherever a value exceeds the one before by more than ``tolerance``."""
-    ordered = sorted(items, key=lambda i: chars[i][attr])
+def _chained_sorted(ordered: list[int], values: list[float] | dict[int, float], tolerance: float) -> list[list[int]]:
+    """``ordered`` (sorted by ``values``) cut wherever a value exceeds the one before by more
+    than ``tolerance``."""
     groups = [[ordered[0]]]
-    last = chars[ordered[0]][attr]
+    last = values[ordered[0]]
     for i in ordered[1:]:
-        value = chars[i][attr]
+        value = values[i]
         if value > last + tolerance:
             groups.append([i])
         else:
             groups[-1].append(i)
         last = value
     return groups
+
+
+def _chains(items: list[int], attr: str, chars: list[dict], tolerance: float) -> list[list[int]]:
+    """``items`` grouped as pdfplumber's ``cluster_objects`` groups them by ``attr``: sorted by
+    it, a new group wherever a value exceeds the one before by more than ``tolerance``."""
+    values = {i: chars[i][attr] for i in items}
+    return _chained_sorted(sorted(items, key=values.__getitem__), values, tolerance)
 
 
 BACKEND_ENV = "XXGK_PDF_BACKEND"  # "pdfplumber": every page read by pdfplumber (the former reader)

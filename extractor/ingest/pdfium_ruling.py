@@ -20,6 +20,8 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
+from .pdfium_calls import address, lean
+
 WHITE = 250  # a colour channel at or above this (of 255) is white: WPS boxes behind prose
 
 Point = tuple[float, float]
@@ -33,14 +35,17 @@ def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
     box behind every line of prose); None when the page holds something this reading does not
     cover."""
     paths = []
-    get_object, type_of = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType
-    for i in range(raw.FPDFPage_CountObjects(page.raw)):  # raw handles: no wrapper per object
-        obj = get_object(page.raw, i)
-        kind = type_of(obj)
+    # every object's kind asked with plain addresses (no pypdfium2 wrapper or conversion: a page
+    # of WPS prose holds an object a character); the paths then taken as pypdfium2's handles
+    handle = address(page.raw)
+    get_object = lean(raw, "FPDFPage_GetObject", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+    type_of = lean(raw, "FPDFPageObj_GetType", ctypes.c_int, ctypes.c_void_p)
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        kind = type_of(get_object(handle, i))
         if kind == raw.FPDF_PAGEOBJ_FORM:
             return None  # pdfminer reads a form's paths in the form's space: not done here
         if kind == raw.FPDF_PAGEOBJ_PATH:
-            paths.append(obj)
+            paths.append(raw.FPDFPage_GetObject(page.raw, i))
     if not _any_ruling(paths, raw):
         return []
     height = float(page.get_height())
