@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 Number = int | float
 
@@ -203,41 +203,55 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
     forcing = [next((j for j, loc in enumerate(local) if loc.forces[i]), None) for i in range(k)]
     decimal = [c in run.decimals for c in run.cells]
 
+    n = len(text)
+
     def dfs(i: int, pos: int, sums: list[tuple[Number, Number]]) -> None:
         # sums: each local identity's known part of its two sides (printed cells, cells before i)
-        budget.step()
+        budget.left -= 1  # budget.step(), inline: called at every node
+        if budget.left < 0:
+            raise _OutOfBudget
         if i == k:
-            if pos == len(text):
+            if pos == n:
                 found.append(tuple(chosen))
             return
         forced: Number | None = None
         if (j := forcing[i]) is not None:
             ls, rs = sums[j]
             forced = rs - ls if steps[i][j][0] else ls - rs
-        last_end = min(len(text) - (k - i - 1), pos + MAX_CELL_CHARS)
-        if len(text) - pos > (k - i) * MAX_CELL_CHARS:
+        last_end = min(n - (k - i - 1), pos + MAX_CELL_CHARS)
+        if n - pos > (k - i) * MAX_CELL_CHARS:
             return  # the cells left cannot hold the characters left
         if i == k - 1:
-            ends: Sequence[int] = [len(text)]
+            ends: Sequence[int] = [n]
         elif forced is not None:
             shown = _show(forced)
             ends = [pos + len(shown)] if shown is not None and text.startswith(shown, pos) else []
         else:
             ends = range(pos + 1, last_end + 1)
+        cell_steps, cell_decimal = steps[i], decimal[i]
         for end in ends:
             if end > last_end:
                 break
-            value = _part_value(text[pos:end], decimal[i])
+            part = text[pos:end]
+            if part.isascii() and part.isdigit():  # _part_value's usual case, inline
+                value: Number | None = int(part) if part[0] != "0" or end == pos + 1 else None
+            else:
+                value = _part_value(part, cell_decimal)
             if value is None:
-                if text[pos] == "0" and end > pos + 1 and "." not in text[pos:end]:
+                if text[pos] == "0" and end > pos + 1 and "." not in part:
                     break  # a leading zero stays a leading zero however long the part
                 continue
             if forced is not None and value != forced:
                 continue
+            if not cell_steps:  # no local identity: nothing to test
+                chosen.append(value)
+                dfs(i + 1, end, sums)
+                chosen.pop()
+                continue
             # an unassigned cell has at most (characters left − cells left after it) digits
-            bound = 10.0 ** max(min(len(text) - end - (k - i - 2), MAX_CELL_CHARS), 0)
+            bound = 10.0 ** max(min(n - end - (k - i - 2), MAX_CELL_CHARS), 0)
             after = []
-            for (on_left, on_right, open_left, open_right), (ls, rs) in zip(steps[i], sums, strict=True):
+            for (on_left, on_right, open_left, open_right), (ls, rs) in zip(cell_steps, sums, strict=True):
                 ls, rs = ls + on_left * value, rs + on_right * value
                 if not _meet(ls, _INF if open_left is None else ls + open_left * bound,
                              rs, _INF if open_right is None else rs + open_right * bound):
@@ -286,7 +300,7 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
     for group, solutions, checked, told in found:
         if solutions is None:  # out of budget, or solutions not all found: nothing can be judged
             for r in group:
-                out[r] = RunResult(None, 0, capped=True, checked=checked)
+                out[r] = RunResult(None, 0, capped=True, checked=checked, nodes=nodes[r])
             continue
         narrowed_by: tuple[Statement, ...] = ()
         if trusted and told:
@@ -298,17 +312,19 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
                 solutions = narrowed
         for i, r in enumerate(group):
             out[r] = _result([sol[i] for sol in solutions], runs[r], checked,
-                             tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells)))
-    return [replace(out[r], nodes=nodes[r]) for r in range(len(runs))]
+                             tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells)), nodes[r])
+    return [out[r] for r in range(len(runs))]
 
 
-def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple[Statement, ...]) -> RunResult:
+def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple[Statement, ...],
+            nodes: int) -> RunResult:
     seen = set(splits)
     if len(seen) == 1:
         values = next(iter(seen))
-        return RunResult(values, 1, checked=checked, cells=values, narrowed_by=by)
+        return RunResult(values, 1, checked=checked, cells=values, narrowed_by=by, nodes=nodes)
     agreed = tuple(column.pop() if len(column := set(c)) == 1 else None for c in zip(*seen, strict=True))
-    return RunResult(None, len(seen), checked=checked, cells=agreed or (None,) * len(run.cells), narrowed_by=by)
+    return RunResult(None, len(seen), checked=checked, cells=agreed or (None,) * len(run.cells), narrowed_by=by,
+                     nodes=nodes)
 
 
 def _cells_at(group: Sequence[int], runs: Sequence[Run]) -> dict[str, tuple[int, int]]:

@@ -279,8 +279,11 @@ def _identities_of(table: str, specs: tuple[RowSpec, ...]) -> tuple[Identity, ..
 
 def _drop_blank_duplicates(rows: list[_Row], specs: Sequence[RowSpec]) -> list[_Row]:
     """A blank row whose label another row with figures also carries (a header cell 总计) is dropped."""
-    filled = {_label_index(r.label, specs) for r in rows if any(c.strip() for c in r.cells)}
-    return [r for r in rows if any(c.strip() for c in r.cells) or _label_index(r.label, specs) not in filled]
+    blank = [not any(c.strip() for c in r.cells) for r in rows]
+    if not any(blank):  # the usual table: nothing to drop, no label to look up
+        return rows
+    filled = {_label_index(r.label, specs) for r, b in zip(rows, blank, strict=True) if not b}
+    return [r for r, b in zip(rows, blank, strict=True) if not b or _label_index(r.label, specs) not in filled]
 
 
 def _cell_key(prefix: str, spec: RowSpec, column: int) -> str:
