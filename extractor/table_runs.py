@@ -417,7 +417,9 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
             alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
             if alike not in searched:
                 splits = _run_splits(run, local, s.budget)
-                searched[alike] = splits, [(min(column), max(column)) for column in zip(*splits, strict=True)]
+                # the ranges are read by _possible only, which tests identities: none, no ranges
+                ranges = [(min(column), max(column)) for column in zip(*splits, strict=True)] if identities else []
+                searched[alike] = splits, ranges
             splits, ranges = searched[alike]
             candidates.append(splits)
             s.ranges.update(zip(run.cells, ranges, strict=False))  # none when the run has no split
