@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Number = int | float
 
@@ -141,13 +142,13 @@ def _meet(lo0: float, hi0: float, lo1: float, hi1: float) -> bool:
 _INF = float("inf")
 
 
-@dataclass(frozen=True)
-class _Local:
+class _Local(NamedTuple):
     """An identity one run can be tested on alone (its other cells printed), as the split search
     reads it at every node: the printed part of each side, summed once, and where the run's
     cells stand. The search assigns the run's cells in order, so after cell i the cells before
     it are known and those after it open: running sums replace walking the identity per node.
-    Two runs with the same digits and equal ``_Local``s have the same splits."""
+    Two runs with the same digits and equal ``_Local``s have the same splits. (A named tuple: made
+    and hashed for every run of a table, which a dataclass's Python ``__init__`` and ``__hash__`` slowed.)"""
 
     left: Number  # the printed cells of each side, summed
     right: Number
@@ -165,12 +166,12 @@ class _Local:
         sides = [[0, 0] for _ in run.cells]
         for side, keys in enumerate((identity.left, identity.right)):
             for key in keys:
-                if key in index:
-                    sides[index[key]][side] += 1
-                elif fixed.get(key) is None:
+                if (i := index.get(key)) is not None:
+                    sides[i][side] += 1
+                elif (value := fixed.get(key)) is None:
                     unbounded[side] = True
                 else:
-                    sums[side] += fixed[key]
+                    sums[side] += value
         steps: list[tuple[int, int, int | None, int | None]] = []
         left, right = 0, 0  # occurrences of the cells after the one at hand
         for on_left, on_right in reversed(sides):
