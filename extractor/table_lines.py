@@ -135,9 +135,10 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
 # ---------------------------------------------------------------------------- text → lines
 
 
-def _text_regions(text: str) -> dict[str, tuple[list[str], bool]]:
-    """The lines of each table's region (after its heading), and whether the region runs to the end."""
-    lines = text.splitlines()
+def _text_regions(text: str | list[str]) -> dict[str, tuple[list[str], bool]]:
+    """The lines of each table's region (after its heading), and whether the region runs to the end.
+    ``text``: the text, or its lines (``str.splitlines``)."""
+    lines = text.splitlines() if isinstance(text, str) else text
     starts = _region_starts(lines)
     regions: dict[str, tuple[list[str], bool]] = {}
     ordered = sorted((pos, name) for name, pos in starts.items())
@@ -161,21 +162,16 @@ HEADING_MAX_LEN = 40  # normalised characters of a table heading or marker line
 _HEADING_WORDS = ("主动公开", "收到和处理", "行政复议", "第二十条", "信息内容", "申请人情况", "新收")
 
 
-_HEADING_WORDS_RE = re.compile("|".join(_HEADING_WORDS))
-
-
-def _may_be_heading(line: str) -> bool:
-    if len(line) > 3 * HEADING_MAX_LEN:
-        return False
-    if " " in line or "\u3000" in line:
-        line = line.replace(" ", "").replace("\u3000", "")
-    return _HEADING_WORDS_RE.search(line) is not None
+# A heading word in a line with its spaces (half- and full-width) dropped: the word's characters
+# with spaces between them, so a line needs no copy without its spaces
+_HEADING_WORDS_RE = re.compile("|".join("[ \u3000]*".join(map(re.escape, word)) for word in _HEADING_WORDS))
 
 
 def _region_starts(lines: Sequence[str]) -> dict[str, int]:
     """Line index of each table's heading (or, failing that, of its first marker), in table order."""
-    # headings and markers are short lines: long prose lines need no normalising (a hot path)
-    norm = [normalize_label(line.strip().strip("|")) if _may_be_heading(line) else "" for line in lines]
+    # headings and markers are short lines holding a heading word: other lines need no normalising
+    longest, search = 3 * HEADING_MAX_LEN, _HEADING_WORDS_RE.search
+    norm = [normalize_label(line.strip().strip("|")) if len(line) <= longest and search(line) else "" for line in lines]
     starts: dict[str, int] = {}
     after = -1
     for name in TABLES:
@@ -297,16 +293,27 @@ def unrun(text: str) -> str:
     ``GluedRun`` and split by the arithmetic of ``table_runs``. Other lines, and long lines without a table heading,
     are kept as they are.
     """
-    lines = text.splitlines()
-    if all(len(line) < RUN_TOGETHER_MIN for line in lines):
-        return text
+    cut = _unrun_lines(text.splitlines())
+    return text if cut is None else "\n".join(cut)
+
+
+def unrun_lines(lines: list[str]) -> list[str]:
+    """The lines of ``unrun``'s text, from the text's lines (``str.splitlines``): ``lines`` itself
+    when no line is long enough to hold a report run together."""
+    cut = _unrun_lines(lines)
+    return lines if cut is None else "\n".join(cut).splitlines()
+
+
+def _unrun_lines(lines: list[str]) -> list[str] | None:
+    if max(map(len, lines), default=0) < RUN_TOGETHER_MIN:  # the usual text: nothing to cut
+        return None
     out: list[str] = []
     for line in lines:
         if len(line) < RUN_TOGETHER_MIN or not TEMPLATE.inline_headings.search(line):
             out.append(line)
             continue
         out += _unrun_line(line)
-    return "\n".join(out)
+    return out
 
 
 # A line that holds a table's header (table 二, 三 or 四): the condition for cutting it into rows.

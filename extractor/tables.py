@@ -53,6 +53,7 @@ from .table_lines import (  # noqa: F401
     _text_lines,
     _text_regions,
     unrun,
+    unrun_lines,
 )
 from .table_model import ReadBy, Tables
 from .table_prose import statements
@@ -458,9 +459,8 @@ def parse_tables_text(text: str, figures: dict[str, int | float] | None = None) 
     splits of cells run together.
     """
     ends_with_cut = bool(text) and not text[-1].isspace() and text[-1] != "|"
-    text = unrun(text)
     regions: dict[str, tuple[list[_Line], bool]] = {}
-    for name, (raw_lines, to_end) in _text_regions(text).items():
+    for name, (raw_lines, to_end) in _text_regions(unrun_lines(text.splitlines())).items():
         lines = _text_lines(raw_lines)
         if to_end and ends_with_cut and lines:
             lines[-1].cells = lines[-1].cells[:-1] or [""]  # a figure cut in half is left out
