@@ -55,10 +55,9 @@ class _Pending:
 
 def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
     """Leading label cells and the data cells after the last text cell."""
-    last_text = -1
-    for i, cell in enumerate(cells):
-        if cell.strip() and not _is_value(cell):
-            last_text = i
+    last_text = len(cells) - 1  # the last text cell: looked for from the end (the figures come last)
+    while last_text >= 0 and (not cells[last_text].strip() or _is_value(cells[last_text])):
+        last_text -= 1
     label_cells: list[str] = []
     for cell in cells[: last_text + 1]:
         cell = cell.strip()
@@ -201,7 +200,7 @@ def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
         line = raw.strip()
         if not line or _MD_RULE.match(line) or _is_furniture(line):
             continue
-        if set(line) == {"|"}:
+        if not line.strip("|"):  # pipes only
             if line == "|" and not separators_only:
                 out.append(_Line([""], single=True))
             continue

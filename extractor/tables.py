@@ -107,7 +107,7 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
             runs[t] = run
             continue
         if fitted is None:  # cells that cannot be told apart: noted, and the row counts as unread
-            result.notes.update({_cell_key(prefix, spec, c): why or "" for c in range(spec.width)})
+            result.notes.update(dict.fromkeys(_cell_keys(table, spec), why or ""))
         if why:
             result.unread.append(prefix)
         if fitted is not None:
@@ -118,9 +118,8 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
         _place_strays(result, table, specs, fitted_rows, strays)
     out: dict[str, Any] = {}
     for t, spec in enumerate(specs):
-        prefix = f"{table}.{spec.key}"
         cells = fitted_rows.get(t) or [None] * spec.width
-        values = [result.put(_cell_key(prefix, spec, c), raw) for c, raw in enumerate(cells)]
+        values = [result.put(key, raw) for key, raw in zip(_cell_keys(table, spec), cells, strict=True)]
         out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
     return out
 
@@ -159,7 +158,7 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
     """Split the runs of a table by its identities (and the prose's figures); rows left open stay unread."""
     if not runs:
         return {}
-    keys = {t: [_cell_key(f"{table}.{spec.key}", spec, c) for c in range(spec.width)] for t, spec in enumerate(specs)}
+    keys = {t: _cell_keys(table, spec) for t, spec in enumerate(specs)}
     fixed: dict[str, int | float] = {}
     for t, cells in fitted.items():
         for key, raw in zip(keys[t], cells, strict=True):
@@ -214,7 +213,7 @@ def _place_strays(result: _Result, table: str, specs: Sequence[RowSpec], fitted:
     one blank cell of the table is fixed to its value (kewei-2024: 四、结转下年度继续办理 prints an
     empty 总计 cell and its 1 on a line of its own).
     """
-    keys = {t: [_cell_key(f"{table}.{spec.key}", spec, c) for c in range(spec.width)] for t, spec in enumerate(specs)}
+    keys = {t: _cell_keys(table, spec) for t, spec in enumerate(specs)}
     known: dict[str, int | float] = {}
     blanks: dict[str, tuple[int, int]] = {}
     for t, cells in fitted.items():
@@ -287,8 +286,11 @@ def _drop_blank_duplicates(rows: list[_Row], specs: Sequence[RowSpec]) -> list[_
     return [r for r, b in zip(rows, blank, strict=True) if not b or _label_index(r.label, specs) not in filled]
 
 
-def _cell_key(prefix: str, spec: RowSpec, column: int) -> str:
-    return f"{prefix}.{spec.columns[column]}" if spec.columns else prefix
+@lru_cache(maxsize=256)  # the template's rows: the same few dozen in every report
+def _cell_keys(table: str, spec: RowSpec) -> tuple[str, ...]:
+    """The dotted keys of a row's cells, in column order (the row's key for a one-value row)."""
+    prefix = f"{table}.{spec.key}"
+    return tuple(f"{prefix}.{column}" for column in spec.columns) if spec.columns else (prefix,)
 
 
 def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
