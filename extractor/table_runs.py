@@ -177,9 +177,13 @@ class _Local(NamedTuple):
         for on_left, on_right in reversed(sides):
             steps.append((on_left, on_right, None if unbounded[0] else left, None if unbounded[1] else right))
             left, right = left + on_left, right + on_right
-        last = max((i for i, side in enumerate(sides) if any(side)), default=-1)
-        forces = tuple(i == last and sum(sides[i]) == 1 and not any(unbounded) for i in range(len(sides)))
-        return cls(sums[0], sums[1], tuple(reversed(steps)), forces)
+        last = len(sides) - 1  # the run's last cell the identity holds
+        while last >= 0 and not (sides[last][0] or sides[last][1]):
+            last -= 1
+        forces = [False] * len(sides)
+        if last >= 0 and sides[last][0] + sides[last][1] == 1 and not (unbounded[0] or unbounded[1]):
+            forces[last] = True
+        return cls(sums[0], sums[1], tuple(reversed(steps)), tuple(forces))
 
 
 def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], by_cell: dict[str, list[int]],
