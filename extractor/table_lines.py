@@ -171,12 +171,14 @@ def _region_starts(lines: Sequence[str]) -> dict[str, int]:
     # headings and markers are short lines holding a heading word: other lines need no normalising
     longest, search = 3 * HEADING_MAX_LEN, _HEADING_WORDS_RE.search
     norm = [normalize_label(line.strip().strip("|")) if len(line) <= longest and search(line) else "" for line in lines]
+    # the lines a heading or marker can be on, found once for the six look-ups below
+    short = [(i, x) for i, x in enumerate(norm) if x and len(x) <= HEADING_MAX_LEN]
     starts: dict[str, int] = {}
     after = -1
     for name in TABLES:
-        pos = _first(norm, TEMPLATE.headings[name], after, max_len=HEADING_MAX_LEN)
+        pos = _first(norm, short, TEMPLATE.headings[name], after, max_len=HEADING_MAX_LEN)
         if pos is None:
-            pos = _first(norm, TEMPLATE.markers[name], after, max_len=HEADING_MAX_LEN)
+            pos = _first(norm, short, TEMPLATE.markers[name], after, max_len=HEADING_MAX_LEN)
             pos = None if pos is None else pos - 1  # the marker line belongs to the table
         if pos is not None:
             starts[name] = pos
@@ -184,12 +186,16 @@ def _region_starts(lines: Sequence[str]) -> dict[str, int]:
     return starts
 
 
-def _first(norm: Sequence[str], pattern: re.Pattern[str], after: int, max_len: int) -> int | None:
-    blank_matches = pattern.search("") is not None  # else lines left blank (most: no heading word) are skipped
-    for i in range(after + 1, len(norm)):
-        if (norm[i] or blank_matches) and len(norm[i]) <= max_len and pattern.search(norm[i]):
-            return i
-    return None
+def _first(norm: Sequence[str], short: Sequence[tuple[int, str]], pattern: re.Pattern[str], after: int,
+           max_len: int) -> int | None:
+    """The first line after ``after`` the pattern finds; ``short``: the lines (index, text) neither
+    blank nor longer than ``max_len``, the only ones tried unless the pattern matches a blank line."""
+    if pattern.search("") is not None:  # a blank line matches too: every line is tried
+        for i in range(after + 1, len(norm)):
+            if len(norm[i]) <= max_len and pattern.search(norm[i]):
+                return i
+        return None
+    return next((i for i, x in short if i > after and pattern.search(x)), None)
 
 
 def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
