@@ -224,8 +224,9 @@ def _place_strays(result: _Result, table: str, specs: Sequence[RowSpec], fitted:
             elif note is None and key not in result.notes and sum(1 for x in cells if x is None or not x.strip()) == 1:
                 blanks[key] = (t, c)  # the one blank cell of a row printed otherwise: a figure gone astray
     fixed_to: dict[str, int | float] = {}
+    identities = _identities(table, specs) if blanks else []  # made once, not once per blank cell
     for key in blanks:
-        values = {_solved_for(key, i, known) for i in _identities(table, specs) if key in i.keys}
+        values = {_solved_for(key, i, known) for i in identities if key in i.key_set}
         values.discard(None)
         if len(values) == 1:
             fixed_to[key] = values.pop()
