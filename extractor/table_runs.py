@@ -288,8 +288,8 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
     Runs that share no identity are solved apart (each with its own bound). ``stated``: figures
     the prose gives for sums of the table's cells, which narrow the solutions (module docstring).
     """
-    in_runs = {c for r in runs for c in r.cells}
-    usable = [i for i in identities if all(k in in_runs or k in fixed for k in i.keys)]
+    known = {c for r in runs for c in r.cells}.union(fixed)  # cells in a run or read otherwise
+    usable = [i for i in identities if i.key_set <= known]
     found: list[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]] = []
     nodes: dict[int, int] = {}
     for group in _groups(runs, usable):
@@ -382,7 +382,7 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
         return r
 
     for identity in identities:
-        members = sorted({owner[k] for k in identity.keys if k in owner})
+        members = sorted({owner[k] for k in identity.key_set.intersection(owner)})
         if not members:
             continue
         first, *rest = members
