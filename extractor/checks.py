@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .models import Check, Report, TableRow, Tables
@@ -286,6 +287,13 @@ def _compare(
     return verdicts.check(name, "; ".join(shown))
 
 
+@lru_cache(maxsize=64)  # the same few row sets and fields in every report
+def _narrative_rows(keys: tuple[str, ...], field_name: str) -> tuple[str, ...]:
+    """The rows of table 三 (of ``keys``) whose 总计 the narrative field states (prefixes end in ".")."""
+    prefixes = NARRATIVE_REQUESTS[field_name]
+    return tuple(k for k in keys if any(k == p or (p.endswith(".") and k.startswith(p)) for p in prefixes))
+
+
 def check_narrative_requests(report: Report) -> Check | None:
     tables = report.tables
     if tables is None:
@@ -294,8 +302,7 @@ def check_narrative_requests(report: Report) -> Check | None:
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         prefixes = NARRATIVE_REQUESTS[field_name]
-        keys = [k for k in rows if any(k == p or (p.endswith(".") and k.startswith(p)) for p in prefixes)]
-        keys = _without_subrows(tables, keys)
+        keys = _without_subrows(tables, list(_narrative_rows(tuple(rows), field_name)))
         if not keys or not all(_present(tables, "requests", k) for k in keys):
             return None
         total = _Sum()

@@ -83,29 +83,43 @@ def _pairs(table: dict[int, int | str | None]) -> tuple[tuple[str, str], ...]:
     return pairs
 
 
-def _replace_all(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+def _replace_all(text: str, pairs: tuple[tuple[str, str], ...], table: dict[str, str], keys: frozenset[str]) -> str:
     """``text.translate`` by ``pairs``. ``str.translate`` looks every character up in its table, slow on
     Chinese text (hardly a character is in it: 16× slower on a report's tables); ``str.replace``
-    scans in C, and as no replacement holds a character replaced, their order does not matter."""
+    scans in C, and as no replacement holds a character replaced, their order does not matter.
+    A short text (a cell, a label) is looked at once as a set of characters: only those of the
+    pairs it holds are replaced (``table``: the pairs as a dict, ``keys``: its keys), not a scan per pair."""
+    if len(text) <= SHORT_TEXT:
+        for old in keys.intersection(text):
+            text = text.replace(old, table[old])
+        return text
     for old, new in pairs:
         if old in text:
             text = text.replace(old, new)
     return text
 
 
+SHORT_TEXT = 64  # characters: below this a set of the text's characters costs less than a scan per pair
+
+
 _FULLWIDTH_PAIRS = _pairs(_FULLWIDTH)
 _LABEL_PAIRS = _pairs(_LABEL_TABLE)
+# the pairs as dicts (character → replacement), for short texts
+_FULLWIDTH_MAP = dict(_FULLWIDTH_PAIRS)
+_FULLWIDTH_KEYS = frozenset(_FULLWIDTH_MAP)
+_LABEL_MAP = dict(_LABEL_PAIRS)
+_LABEL_KEYS = frozenset(_LABEL_MAP)
 
 
 def fullwidth_to_ascii(text: str) -> str:
     """Full-width digits and punctuation as ASCII (``_FULLWIDTH``), for text of any length."""
-    return _replace_all(text, _FULLWIDTH_PAIRS)
+    return _replace_all(text, _FULLWIDTH_PAIRS, _FULLWIDTH_MAP, _FULLWIDTH_KEYS)
 
 
 @lru_cache(maxsize=8192)  # the same row labels recur in every report
 def normalize_label(text: str) -> str:
     """Label text as the template patterns expect it: ``（三） 不予公开 1、属于…`` → ``(三)不予公开1.属于…``."""
-    text = _replace_all(text, _LABEL_PAIRS)
+    text = _replace_all(text, _LABEL_PAIRS, _LABEL_MAP, _LABEL_KEYS)
     if "、" in text:  # the substitution only changes 1、 (1. stays as it is): most text has none
         text = _NUMBERED.sub(r"\1.", text)
     return text.lstrip("#*")

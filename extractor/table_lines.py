@@ -55,10 +55,9 @@ class _Pending:
 
 def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
     """Leading label cells and the data cells after the last text cell."""
-    last_text = -1
-    for i, cell in enumerate(cells):
-        if cell.strip() and not _is_value(cell):
-            last_text = i
+    last_text = len(cells) - 1  # the last text cell: looked for from the end (the figures come last)
+    while last_text >= 0 and (not cells[last_text].strip() or _is_value(cells[last_text])):
+        last_text -= 1
     label_cells: list[str] = []
     for cell in cells[: last_text + 1]:
         cell = cell.strip()
@@ -135,9 +134,10 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
 # ---------------------------------------------------------------------------- text → lines
 
 
-def _text_regions(text: str) -> dict[str, tuple[list[str], bool]]:
-    """The lines of each table's region (after its heading), and whether the region runs to the end."""
-    lines = text.splitlines()
+def _text_regions(text: str | list[str]) -> dict[str, tuple[list[str], bool]]:
+    """The lines of each table's region (after its heading), and whether the region runs to the end.
+    ``text``: the text, or its lines (``str.splitlines``)."""
+    lines = text.splitlines() if isinstance(text, str) else text
     starts = _region_starts(lines)
     regions: dict[str, tuple[list[str], bool]] = {}
     ordered = sorted((pos, name) for name, pos in starts.items())
@@ -161,27 +161,24 @@ HEADING_MAX_LEN = 40  # normalised characters of a table heading or marker line
 _HEADING_WORDS = ("主动公开", "收到和处理", "行政复议", "第二十条", "信息内容", "申请人情况", "新收")
 
 
-_HEADING_WORDS_RE = re.compile("|".join(_HEADING_WORDS))
-
-
-def _may_be_heading(line: str) -> bool:
-    if len(line) > 3 * HEADING_MAX_LEN:
-        return False
-    if " " in line or "\u3000" in line:
-        line = line.replace(" ", "").replace("\u3000", "")
-    return _HEADING_WORDS_RE.search(line) is not None
+# A heading word in a line with its spaces (half- and full-width) dropped: the word's characters
+# with spaces between them, so a line needs no copy without its spaces
+_HEADING_WORDS_RE = re.compile("|".join("[ \u3000]*".join(map(re.escape, word)) for word in _HEADING_WORDS))
 
 
 def _region_starts(lines: Sequence[str]) -> dict[str, int]:
     """Line index of each table's heading (or, failing that, of its first marker), in table order."""
-    # headings and markers are short lines: long prose lines need no normalising (a hot path)
-    norm = [normalize_label(line.strip().strip("|")) if _may_be_heading(line) else "" for line in lines]
+    # headings and markers are short lines holding a heading word: other lines need no normalising
+    longest, search = 3 * HEADING_MAX_LEN, _HEADING_WORDS_RE.search
+    norm = [normalize_label(line.strip().strip("|")) if len(line) <= longest and search(line) else "" for line in lines]
+    # the lines a heading or marker can be on, found once for the six look-ups below
+    short = [(i, x) for i, x in enumerate(norm) if x and len(x) <= HEADING_MAX_LEN]
     starts: dict[str, int] = {}
     after = -1
     for name in TABLES:
-        pos = _first(norm, TEMPLATE.headings[name], after, max_len=HEADING_MAX_LEN)
+        pos = _first(norm, short, TEMPLATE.headings[name], after, max_len=HEADING_MAX_LEN)
         if pos is None:
-            pos = _first(norm, TEMPLATE.markers[name], after, max_len=HEADING_MAX_LEN)
+            pos = _first(norm, short, TEMPLATE.markers[name], after, max_len=HEADING_MAX_LEN)
             pos = None if pos is None else pos - 1  # the marker line belongs to the table
         if pos is not None:
             starts[name] = pos
@@ -189,12 +186,16 @@ def _region_starts(lines: Sequence[str]) -> dict[str, int]:
     return starts
 
 
-def _first(norm: Sequence[str], pattern: re.Pattern[str], after: int, max_len: int) -> int | None:
-    blank_matches = pattern.search("") is not None  # else lines left blank (most: no heading word) are skipped
-    for i in range(after + 1, len(norm)):
-        if (norm[i] or blank_matches) and len(norm[i]) <= max_len and pattern.search(norm[i]):
-            return i
-    return None
+def _first(norm: Sequence[str], short: Sequence[tuple[int, str]], pattern: re.Pattern[str], after: int,
+           max_len: int) -> int | None:
+    """The first line after ``after`` the pattern finds; ``short``: the lines (index, text) neither
+    blank nor longer than ``max_len``, the only ones tried unless the pattern matches a blank line."""
+    if pattern.search("") is not None:  # a blank line matches too: every line is tried
+        for i in range(after + 1, len(norm)):
+            if len(norm[i]) <= max_len and pattern.search(norm[i]):
+                return i
+        return None
+    return next((i for i, x in short if i > after and pattern.search(x)), None)
 
 
 def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
@@ -205,7 +206,7 @@ def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
         line = raw.strip()
         if not line or _MD_RULE.match(line) or _is_furniture(line):
             continue
-        if set(line) == {"|"}:
+        if not line.strip("|"):  # pipes only
             if line == "|" and not separators_only:
                 out.append(_Line([""], single=True))
             continue
@@ -297,16 +298,27 @@ def unrun(text: str) -> str:
     ``GluedRun`` and split by the arithmetic of ``table_runs``. Other lines, and long lines without a table heading,
     are kept as they are.
     """
-    lines = text.splitlines()
-    if all(len(line) < RUN_TOGETHER_MIN for line in lines):
-        return text
+    cut = _unrun_lines(text.splitlines())
+    return text if cut is None else "\n".join(cut)
+
+
+def unrun_lines(lines: list[str]) -> list[str]:
+    """The lines of ``unrun``'s text, from the text's lines (``str.splitlines``): ``lines`` itself
+    when no line is long enough to hold a report run together."""
+    cut = _unrun_lines(lines)
+    return lines if cut is None else "\n".join(cut).splitlines()
+
+
+def _unrun_lines(lines: list[str]) -> list[str] | None:
+    if max(map(len, lines), default=0) < RUN_TOGETHER_MIN:  # the usual text: nothing to cut
+        return None
     out: list[str] = []
     for line in lines:
         if len(line) < RUN_TOGETHER_MIN or not TEMPLATE.inline_headings.search(line):
             out.append(line)
             continue
         out += _unrun_line(line)
-    return "\n".join(out)
+    return out
 
 
 # A line that holds a table's header (table 二, 三 or 四): the condition for cutting it into rows.

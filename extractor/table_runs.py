@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Number = int | float
 
@@ -141,13 +142,13 @@ def _meet(lo0: float, hi0: float, lo1: float, hi1: float) -> bool:
 _INF = float("inf")
 
 
-@dataclass(frozen=True)
-class _Local:
+class _Local(NamedTuple):
     """An identity one run can be tested on alone (its other cells printed), as the split search
     reads it at every node: the printed part of each side, summed once, and where the run's
     cells stand. The search assigns the run's cells in order, so after cell i the cells before
     it are known and those after it open: running sums replace walking the identity per node.
-    Two runs with the same digits and equal ``_Local``s have the same splits."""
+    Two runs with the same digits and equal ``_Local``s have the same splits. (A named tuple: made
+    and hashed for every run of a table, which a dataclass's Python ``__init__`` and ``__hash__`` slowed.)"""
 
     left: Number  # the printed cells of each side, summed
     right: Number
@@ -165,20 +166,24 @@ class _Local:
         sides = [[0, 0] for _ in run.cells]
         for side, keys in enumerate((identity.left, identity.right)):
             for key in keys:
-                if key in index:
-                    sides[index[key]][side] += 1
-                elif fixed.get(key) is None:
+                if (i := index.get(key)) is not None:
+                    sides[i][side] += 1
+                elif (value := fixed.get(key)) is None:
                     unbounded[side] = True
                 else:
-                    sums[side] += fixed[key]
+                    sums[side] += value
         steps: list[tuple[int, int, int | None, int | None]] = []
         left, right = 0, 0  # occurrences of the cells after the one at hand
         for on_left, on_right in reversed(sides):
             steps.append((on_left, on_right, None if unbounded[0] else left, None if unbounded[1] else right))
             left, right = left + on_left, right + on_right
-        last = max((i for i, side in enumerate(sides) if any(side)), default=-1)
-        forces = tuple(i == last and sum(sides[i]) == 1 and not any(unbounded) for i in range(len(sides)))
-        return cls(sums[0], sums[1], tuple(reversed(steps)), forces)
+        last = len(sides) - 1  # the run's last cell the identity holds
+        while last >= 0 and not (sides[last][0] or sides[last][1]):
+            last -= 1
+        forces = [False] * len(sides)
+        if last >= 0 and sides[last][0] + sides[last][1] == 1 and not (unbounded[0] or unbounded[1]):
+            forces[last] = True
+        return cls(sums[0], sums[1], tuple(reversed(steps)), tuple(forces))
 
 
 def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], by_cell: dict[str, list[int]],
@@ -203,41 +208,55 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
     forcing = [next((j for j, loc in enumerate(local) if loc.forces[i]), None) for i in range(k)]
     decimal = [c in run.decimals for c in run.cells]
 
+    n = len(text)
+
     def dfs(i: int, pos: int, sums: list[tuple[Number, Number]]) -> None:
         # sums: each local identity's known part of its two sides (printed cells, cells before i)
-        budget.step()
+        budget.left -= 1  # budget.step(), inline: called at every node
+        if budget.left < 0:
+            raise _OutOfBudget
         if i == k:
-            if pos == len(text):
+            if pos == n:
                 found.append(tuple(chosen))
             return
         forced: Number | None = None
         if (j := forcing[i]) is not None:
             ls, rs = sums[j]
             forced = rs - ls if steps[i][j][0] else ls - rs
-        last_end = min(len(text) - (k - i - 1), pos + MAX_CELL_CHARS)
-        if len(text) - pos > (k - i) * MAX_CELL_CHARS:
+        last_end = min(n - (k - i - 1), pos + MAX_CELL_CHARS)
+        if n - pos > (k - i) * MAX_CELL_CHARS:
             return  # the cells left cannot hold the characters left
         if i == k - 1:
-            ends: Sequence[int] = [len(text)]
+            ends: Sequence[int] = [n]
         elif forced is not None:
             shown = _show(forced)
             ends = [pos + len(shown)] if shown is not None and text.startswith(shown, pos) else []
         else:
             ends = range(pos + 1, last_end + 1)
+        cell_steps, cell_decimal = steps[i], decimal[i]
         for end in ends:
             if end > last_end:
                 break
-            value = _part_value(text[pos:end], decimal[i])
+            part = text[pos:end]
+            if part.isascii() and part.isdigit():  # _part_value's usual case, inline
+                value: Number | None = int(part) if part[0] != "0" or end == pos + 1 else None
+            else:
+                value = _part_value(part, cell_decimal)
             if value is None:
-                if text[pos] == "0" and end > pos + 1 and "." not in text[pos:end]:
+                if text[pos] == "0" and end > pos + 1 and "." not in part:
                     break  # a leading zero stays a leading zero however long the part
                 continue
             if forced is not None and value != forced:
                 continue
+            if not cell_steps:  # no local identity: nothing to test
+                chosen.append(value)
+                dfs(i + 1, end, sums)
+                chosen.pop()
+                continue
             # an unassigned cell has at most (characters left − cells left after it) digits
-            bound = 10.0 ** max(min(len(text) - end - (k - i - 2), MAX_CELL_CHARS), 0)
+            bound = 10.0 ** max(min(n - end - (k - i - 2), MAX_CELL_CHARS), 0)
             after = []
-            for (on_left, on_right, open_left, open_right), (ls, rs) in zip(steps[i], sums, strict=True):
+            for (on_left, on_right, open_left, open_right), (ls, rs) in zip(cell_steps, sums, strict=True):
                 ls, rs = ls + on_left * value, rs + on_right * value
                 if not _meet(ls, _INF if open_left is None else ls + open_left * bound,
                              rs, _INF if open_right is None else rs + open_right * bound):
@@ -269,8 +288,8 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
     Runs that share no identity are solved apart (each with its own bound). ``stated``: figures
     the prose gives for sums of the table's cells, which narrow the solutions (module docstring).
     """
-    in_runs = {c for r in runs for c in r.cells}
-    usable = [i for i in identities if all(k in in_runs or k in fixed for k in i.keys)]
+    known = {c for r in runs for c in r.cells}.union(fixed)  # cells in a run or read otherwise
+    usable = [i for i in identities if i.key_set <= known]
     found: list[tuple[list[int], list[dict[int, tuple[Number, ...]]] | None, bool, list[Statement]]] = []
     nodes: dict[int, int] = {}
     for group in _groups(runs, usable):
@@ -286,7 +305,7 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
     for group, solutions, checked, told in found:
         if solutions is None:  # out of budget, or solutions not all found: nothing can be judged
             for r in group:
-                out[r] = RunResult(None, 0, capped=True, checked=checked)
+                out[r] = RunResult(None, 0, capped=True, checked=checked, nodes=nodes[r])
             continue
         narrowed_by: tuple[Statement, ...] = ()
         if trusted and told:
@@ -298,17 +317,19 @@ def solve(runs: Sequence[Run], identities: Sequence[Identity], fixed: dict[str, 
                 solutions = narrowed
         for i, r in enumerate(group):
             out[r] = _result([sol[i] for sol in solutions], runs[r], checked,
-                             tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells)))
-    return [replace(out[r], nodes=nodes[r]) for r in range(len(runs))]
+                             tuple(st for st in narrowed_by if set(st.keys) & set(runs[r].cells)), nodes[r])
+    return [out[r] for r in range(len(runs))]
 
 
-def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple[Statement, ...]) -> RunResult:
+def _result(splits: list[tuple[Number, ...]], run: Run, checked: bool, by: tuple[Statement, ...],
+            nodes: int) -> RunResult:
     seen = set(splits)
     if len(seen) == 1:
         values = next(iter(seen))
-        return RunResult(values, 1, checked=checked, cells=values, narrowed_by=by)
+        return RunResult(values, 1, checked=checked, cells=values, narrowed_by=by, nodes=nodes)
     agreed = tuple(column.pop() if len(column := set(c)) == 1 else None for c in zip(*seen, strict=True))
-    return RunResult(None, len(seen), checked=checked, cells=agreed or (None,) * len(run.cells), narrowed_by=by)
+    return RunResult(None, len(seen), checked=checked, cells=agreed or (None,) * len(run.cells), narrowed_by=by,
+                     nodes=nodes)
 
 
 def _cells_at(group: Sequence[int], runs: Sequence[Run]) -> dict[str, tuple[int, int]]:
@@ -361,7 +382,7 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
         return r
 
     for identity in identities:
-        members = sorted({owner[k] for k in identity.keys if k in owner})
+        members = sorted({owner[k] for k in identity.key_set.intersection(owner)})
         if not members:
             continue
         first, *rest = members
@@ -401,7 +422,9 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
             alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
             if alike not in searched:
                 splits = _run_splits(run, local, s.budget)
-                searched[alike] = splits, [(min(column), max(column)) for column in zip(*splits, strict=True)]
+                # the ranges are read by _possible only, which tests identities: none, no ranges
+                ranges = [(min(column), max(column)) for column in zip(*splits, strict=True)] if identities else []
+                searched[alike] = splits, ranges
             splits, ranges = searched[alike]
             candidates.append(splits)
             s.ranges.update(zip(run.cells, ranges, strict=False))  # none when the run has no split

@@ -53,6 +53,7 @@ from .table_lines import (  # noqa: F401
     _text_lines,
     _text_regions,
     unrun,
+    unrun_lines,
 )
 from .table_model import ReadBy, Tables
 from .table_prose import statements
@@ -106,7 +107,7 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
             runs[t] = run
             continue
         if fitted is None:  # cells that cannot be told apart: noted, and the row counts as unread
-            result.notes.update({_cell_key(prefix, spec, c): why or "" for c in range(spec.width)})
+            result.notes.update(dict.fromkeys(_cell_keys(table, spec), why or ""))
         if why:
             result.unread.append(prefix)
         if fitted is not None:
@@ -117,9 +118,8 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
         _place_strays(result, table, specs, fitted_rows, strays)
     out: dict[str, Any] = {}
     for t, spec in enumerate(specs):
-        prefix = f"{table}.{spec.key}"
         cells = fitted_rows.get(t) or [None] * spec.width
-        values = [result.put(_cell_key(prefix, spec, c), raw) for c, raw in enumerate(cells)]
+        values = [result.put(key, raw) for key, raw in zip(_cell_keys(table, spec), cells, strict=True)]
         out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
     return out
 
@@ -158,7 +158,7 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
     """Split the runs of a table by its identities (and the prose's figures); rows left open stay unread."""
     if not runs:
         return {}
-    keys = {t: [_cell_key(f"{table}.{spec.key}", spec, c) for c in range(spec.width)] for t, spec in enumerate(specs)}
+    keys = {t: _cell_keys(table, spec) for t, spec in enumerate(specs)}
     fixed: dict[str, int | float] = {}
     for t, cells in fitted.items():
         for key, raw in zip(keys[t], cells, strict=True):
@@ -213,7 +213,7 @@ def _place_strays(result: _Result, table: str, specs: Sequence[RowSpec], fitted:
     one blank cell of the table is fixed to its value (kewei-2024: 四、结转下年度继续办理 prints an
     empty 总计 cell and its 1 on a line of its own).
     """
-    keys = {t: [_cell_key(f"{table}.{spec.key}", spec, c) for c in range(spec.width)] for t, spec in enumerate(specs)}
+    keys = {t: _cell_keys(table, spec) for t, spec in enumerate(specs)}
     known: dict[str, int | float] = {}
     blanks: dict[str, tuple[int, int]] = {}
     for t, cells in fitted.items():
@@ -224,8 +224,9 @@ def _place_strays(result: _Result, table: str, specs: Sequence[RowSpec], fitted:
             elif note is None and key not in result.notes and sum(1 for x in cells if x is None or not x.strip()) == 1:
                 blanks[key] = (t, c)  # the one blank cell of a row printed otherwise: a figure gone astray
     fixed_to: dict[str, int | float] = {}
+    identities = _identities(table, specs) if blanks else []  # made once, not once per blank cell
     for key in blanks:
-        values = {_solved_for(key, i, known) for i in _identities(table, specs) if key in i.keys}
+        values = {_solved_for(key, i, known) for i in identities if key in i.key_set}
         values.discard(None)
         if len(values) == 1:
             fixed_to[key] = values.pop()
@@ -279,12 +280,18 @@ def _identities_of(table: str, specs: tuple[RowSpec, ...]) -> tuple[Identity, ..
 
 def _drop_blank_duplicates(rows: list[_Row], specs: Sequence[RowSpec]) -> list[_Row]:
     """A blank row whose label another row with figures also carries (a header cell 总计) is dropped."""
-    filled = {_label_index(r.label, specs) for r in rows if any(c.strip() for c in r.cells)}
-    return [r for r in rows if any(c.strip() for c in r.cells) or _label_index(r.label, specs) not in filled]
+    blank = [not any(c.strip() for c in r.cells) for r in rows]
+    if not any(blank):  # the usual table: nothing to drop, no label to look up
+        return rows
+    filled = {_label_index(r.label, specs) for r, b in zip(rows, blank, strict=True) if not b}
+    return [r for r, b in zip(rows, blank, strict=True) if not b or _label_index(r.label, specs) not in filled]
 
 
-def _cell_key(prefix: str, spec: RowSpec, column: int) -> str:
-    return f"{prefix}.{spec.columns[column]}" if spec.columns else prefix
+@lru_cache(maxsize=256)  # the template's rows: the same few dozen in every report
+def _cell_keys(table: str, spec: RowSpec) -> tuple[str, ...]:
+    """The dotted keys of a row's cells, in column order (the row's key for a one-value row)."""
+    prefix = f"{table}.{spec.key}"
+    return tuple(f"{prefix}.{column}" for column in spec.columns) if spec.columns else (prefix,)
 
 
 def _read_review(result: _Result, rows: list[_Row]) -> dict[str, Any]:
@@ -455,9 +462,8 @@ def parse_tables_text(text: str, figures: dict[str, int | float] | None = None) 
     splits of cells run together.
     """
     ends_with_cut = bool(text) and not text[-1].isspace() and text[-1] != "|"
-    text = unrun(text)
     regions: dict[str, tuple[list[_Line], bool]] = {}
-    for name, (raw_lines, to_end) in _text_regions(text).items():
+    for name, (raw_lines, to_end) in _text_regions(unrun_lines(text.splitlines())).items():
         lines = _text_lines(raw_lines)
         if to_end and ends_with_cut and lines:
             lines[-1].cells = lines[-1].cells[:-1] or [""]  # a figure cut in half is left out

@@ -908,6 +908,29 @@ def test_labels_normalised_by_replacement_as_by_translate() -> None:
     assert normalize_label("（三） 不予公开 1、属于") == "(三)不予公开1.属于"
     assert fullwidth_to_ascii(text) == text.translate(_FULLWIDTH)
 
+
+def test_short_labels_normalised_as_by_translate() -> None:
+    # short texts (cells, labels) take another path (the characters held, looked up once): the
+    # result is still the table's translation, on both sides of the length where the paths part
+    import random
+
+    from extractor.table_cells import (
+        _FULLWIDTH,
+        _LABEL_TABLE,
+        SHORT_TEXT,
+        fullwidth_to_ascii,
+        normalize_label,
+    )
+
+    alphabet = "".join(chr(k) for k in _LABEL_TABLE) + "".join(chr(k) for k in _FULLWIDTH) + "不予公开（）12、.#*a "
+    rng = random.Random(15)
+    for length in (*range(SHORT_TEXT - 3, SHORT_TEXT + 4), *range(1, 12)):
+        for _ in range(20):
+            text = "".join(rng.choice(alphabet) for _ in range(length))
+            normalize_label.cache_clear()
+            assert normalize_label(text) == re.sub(r"(\d)[、.]", r"\1.", text.translate(_LABEL_TABLE)).lstrip("#*")
+            assert fullwidth_to_ascii(text) == text.translate(_FULLWIDTH)
+
 def test_rows_printed_alike_are_searched_once() -> None:
     # table 三 run together prints many rows 0000000, each with its own 总计 and tied to the others
     # by the column sums: they split alike, so one search serves them all and each costs one
