@@ -247,6 +247,7 @@ def _edge_words() -> tuple[frozenset[str], tuple[int, ...], re.Pattern[str]]:
     return stop, tuple(sorted({len(w) for w in stop})), re.compile("|".join(sorted(_count_verbs(), key=len, reverse=True)))
 
 
+@lru_cache(maxsize=16384)  # asked of each clause twice: before its entries are looked up, and when it is trimmed
 def _nothing_to_trim(clause: str) -> bool:
     """No stopword at either edge, no digit there, no verb of counting and no space inside:
     every token jieba would find is kept, so the clause is its own subject."""
