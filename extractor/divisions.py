@@ -153,22 +153,19 @@ def _first_characters() -> re.Pattern[str]:
 def find_names(text: str) -> list[Sighting]:
     """Every division name written in ``text`` (longest at each position), with its codes."""
     by_name, lengths = _index()
-    next_start = _first_characters().search
     found: list[Sighting] = []
-    i, n = 0, len(text)
-    while i < n:
-        m = next_start(text, i)
-        if m is None:
-            break
-        i = m.start()
-        for length in lengths.get(text[i:i + 2], ()):
+    n, after = len(text), 0  # a name found goes on to its end: none starts inside it
+    # the positions whose first two characters start some name, in order (most candidates start none)
+    starts = [m.start() for m in _first_characters().finditer(text)]
+    for i in [i for i in starts if text[i:i + 2] in lengths]:
+        if i < after:
+            continue
+        for length in lengths[text[i:i + 2]]:
             name = text[i:i + length]
             if i + length <= n and name in by_name:
                 found.append(Sighting(i, i + length, name, by_name[name]))
-                i += length
+                after = i + length
                 break
-        else:
-            i += 1
     return found
 
 

@@ -259,19 +259,26 @@ def _context(
     stop = P.CLAUSE_BREAK.search(text, m.end, m.end + RIGHT_REACH)
     right = text[m.end: stop.start() if stop else m.end + RIGHT_REACH]
     sentence_left = text[period_start:m.start]
-    # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件")
-    window, sentence = _squeeze(f"{near}{MARK}{right}"), _squeeze(f"{sentence_left}{MARK}{right}")
+    after = text[m.end:m.end + AFTER_REACH]
+    # Rules read words, not layout: PDF and HTML text breaks words across lines ("行\n政规范性文件").
+    # Each piece is squeezed once (§ is no space), and only when it holds a space (``near`` ends ``sentence_left``)
+    if _SPACE.search(sentence_left) or _SPACE.search(right) or _SPACE.search(after):
+        left, right, after = _squeeze(sentence_left), _squeeze(right), _squeeze(after)
+        window = f"{_squeeze(near)}{MARK}{right}"
+    else:
+        left, window = sentence_left, f"{near}{MARK}{right}"
+    sentence = f"{left}{MARK}{right}"
     for pattern, word, year in relative_years:
         if year in sentence:  # the window is the end of the sentence: without the year in this, none in that
             window, sentence = pattern.sub(word, window), pattern.sub(word, sentence)
     return Context(window=window, sentence=sentence,
                    near=near, narrow_sentence=text[sentence_start:m.start], sentence_start=sentence_start,
                    heading=m.section or "", period_start=period_start,
-                   after=_squeeze(text[m.end:m.end + AFTER_REACH]),
-                   around=_squeeze(f"{sentence_left}{MARK}{text[m.end:m.end + AFTER_REACH]}"))
+                   after=after, around=f"{left}{MARK}{after}")
 
 
 _WHITESPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"\s")
 
 
 def _squeeze(text: str) -> str:

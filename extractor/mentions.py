@@ -22,6 +22,7 @@ IDIOMS = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["idioms"]))
 BEFORE_CHINESE = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_chinese"]))
 BEFORE_ANY = re.compile("|".join(f"(?:{p})" for p in EXCLUSIONS["before_any"]))
 SUBJECT_BREAK = re.compile(r"[，,。；;：:！？!?\n（(）)]")
+_LAST_SUBJECT_BREAK = re.compile("(?s).*" + SUBJECT_BREAK.pattern)  # the text up to the last break
 SUBJECT_AFTER_BREAK = re.compile(r"[，,。；;：:！？!?\n、（(）)]")
 _YEARISH = re.compile(r"^(?:(?:19|20)\d{2}|\d+)$")
 STATE_MARKERS = frozenset({"已", "已经", "被", "属于"})
@@ -34,14 +35,17 @@ def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
                   if _is_statistic(text, expr, sections)]
     # a subject reaches back no further than the figure before it
     floors = [0, *(expr.end for expr in statistics)][:len(statistics)]
-    _prefetch_clauses(text, statistics, floors)
+    # each figure's clauses are read once, for the look-up of their entries and for the subject
+    befores = [_clause_before(text, expr.start, floor).strip() for expr, floor in zip(statistics, floors, strict=True)]
+    afters = _prefetch_clauses(text, statistics, befores)
     return [
         Mention(
             start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
-            qualifier=expr.qualifier, subject=subject_of(text, expr.start, expr.end, floor),
+            qualifier=expr.qualifier,
+            subject=_trim(before) or _trim(afters[k] if afters else _clause_after(text, expr.end)) or None,
             section=sections.heading_at(expr.start), source=_pattern_name(expr),
         )
-        for expr, floor in zip(statistics, floors, strict=True)
+        for k, (expr, before) in enumerate(zip(statistics, befores, strict=True))
     ]
 
 
@@ -186,7 +190,8 @@ def subject_of(text: str, start: int, end: int, floor: int = 0) -> str | None:
 
 def _clause_before(text: str, start: int, floor: int) -> str:
     left = text[max(floor, start - SUBJECT_WINDOW):start]
-    return left[max((m.end() for m in SUBJECT_BREAK.finditer(left)), default=0):]
+    last = _LAST_SUBJECT_BREAK.match(left)  # greedy: up to the last break (each is one character)
+    return left[last.end():] if last else left
 
 
 def _clause_after(text: str, end: int) -> str:
@@ -195,15 +200,17 @@ def _clause_after(text: str, end: int) -> str:
     return right[: stop.start() if stop else len(right)]
 
 
-def _prefetch_clauses(text: str, statistics: list[NumberExpression], floors: list[int]) -> None:
+def _prefetch_clauses(text: str, statistics: list[NumberExpression], befores: list[str]) -> list[str] | None:
     """While the tokenizer still looks its entries up (the first clauses of a run), look up those
-    of all the document's clauses that may need cutting in one go (a query per clause costs more)."""
+    of all the document's clauses that may need cutting in one go (a query per clause costs more).
+    Returns the clauses after the figures (stripped) when it read them, else None."""
     tokenizer = _tokenizer()
     if not tokenizer.looks_up:
-        return
-    clauses = {c.strip() for expr, floor in zip(statistics, floors, strict=True)
-               for c in (_clause_before(text, expr.start, floor), _clause_after(text, expr.end))}
+        return None
+    afters = [_clause_after(text, expr.end).strip() for expr in statistics]
+    clauses = {*befores, *afters}
     tokenizer.prefetch(c for c in clauses if c and not _nothing_to_trim(c))
+    return afters
 
 
 @lru_cache(maxsize=1)
@@ -240,6 +247,7 @@ def _edge_words() -> tuple[frozenset[str], tuple[int, ...], re.Pattern[str]]:
     return stop, tuple(sorted({len(w) for w in stop})), re.compile("|".join(sorted(_count_verbs(), key=len, reverse=True)))
 
 
+@lru_cache(maxsize=16384)  # asked of each clause twice: before its entries are looked up, and when it is trimmed
 def _nothing_to_trim(clause: str) -> bool:
     """No stopword at either edge, no digit there, no verb of counting and no space inside:
     every token jieba would find is kept, so the clause is its own subject."""
