@@ -94,8 +94,8 @@ def tree_cpu_seconds(proc: subprocess.Popen[bytes], by_process: dict[str, float]
                     times = member.cpu_times()
                     key = member.pid, member.create_time()
                     seen[key] = times.user + times.system
-                    if by_process is not None:
-                        titles[key] = _title(member)
+                    if by_process is not None and (title := _title(member)) != "?":
+                        titles[key] = title  # a process ending (a zombie) has no command line
             except psutil.Error:
                 pass
         time.sleep(0.05)
