@@ -117,9 +117,9 @@ def _title(process: object) -> str:
     if not cmdline:
         return "?"
     if "extractor.cli" in cmdline:
-        return "xxgk extract (the command)"
-    if cmdline[0].startswith("ray::"):
-        return cmdline[0].split()[0]
+        return "xxgk extract (the command; the local engine's workers are forked from it)"
+    if cmdline[0].startswith("ray::"):  # an actor's title, without the method it runs (…Extractor.extract)
+        return cmdline[0].split()[0].split(".")[0]
     for part in cmdline[:3]:
         name = os.path.basename(part)
         if name.endswith(".py") or not name.startswith("python"):
