@@ -52,16 +52,17 @@ def make_corpus(folder: Path, n: int, pdf_every: int) -> tuple[Path, int]:
     return folder, n_converted
 
 
-def run_cli(corpus: Path, out: Path, *args: str) -> tuple[float, float | None]:
+def run_cli(corpus: Path, out: Path, *args: str, by_process: dict[str, float] | None = None) -> tuple[float, float | None]:
     """Wall seconds of one ``xxgk extract`` process, and the CPU seconds of it and every process
-    it started (Ray's too), sampled every 50 ms (None without psutil, which Ray installs)."""
+    it started (Ray's too), sampled every 50 ms (None without psutil, which Ray installs);
+    ``by_process`` receives them by process (its title: ``ray::…`` for Ray's workers)."""
     for leftover in out.parent.glob(out.name + "*"):
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     cmd = [sys.executable, "-m", "extractor.cli", "extract", str(corpus), "-o", str(out), *args]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        cpu = tree_cpu_seconds(proc)
+        cpu = tree_cpu_seconds(proc, by_process)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             err.seek(0)
@@ -69,9 +70,11 @@ def run_cli(corpus: Path, out: Path, *args: str) -> tuple[float, float | None]:
     return wall, cpu
 
 
-def tree_cpu_seconds(proc: subprocess.Popen[bytes]) -> float | None:
+def tree_cpu_seconds(proc: subprocess.Popen[bytes], by_process: dict[str, float] | None = None) -> float | None:
     """Wait for ``proc``; the CPU seconds (user + system) of it and its descendants, each
-    process's last sample (a process that ends between two samples loses at most 50 ms)."""
+    process's last sample (a process that ends between two samples loses at most 50 ms).
+    ``by_process``, when given, receives the CPU seconds by process title (summed over the
+    processes of one title)."""
     try:
         import psutil
     except ImportError:
@@ -79,6 +82,7 @@ def tree_cpu_seconds(proc: subprocess.Popen[bytes]) -> float | None:
         return None
     root = psutil.Process(proc.pid)
     seen: dict[tuple[int, float], float] = {}  # (pid, start time): CPU seconds
+    titles: dict[tuple[int, float], str] = {}
     while proc.poll() is None:
         try:
             family = [root, *root.children(recursive=True)]
@@ -88,11 +92,39 @@ def tree_cpu_seconds(proc: subprocess.Popen[bytes]) -> float | None:
             try:
                 with member.oneshot():
                     times = member.cpu_times()
-                    seen[member.pid, member.create_time()] = times.user + times.system
+                    key = member.pid, member.create_time()
+                    seen[key] = times.user + times.system
+                    if by_process is not None and (title := _title(member)) != "?":
+                        titles[key] = title  # a process ending (a zombie) has no command line
             except psutil.Error:
                 pass
         time.sleep(0.05)
+    if by_process is not None:
+        for key, used in seen.items():
+            title = titles.get(key, "?")
+            by_process[title] = by_process.get(title, 0.0) + used
     return sum(seen.values())
+
+
+def _title(process: object) -> str:
+    """A short name for a process: the command for this run's own, Ray's title for Ray's
+    (``ray::MapWorker(...)``, ``ray::IDLE``: a worker's title changes as it takes a task; the
+    last one seen is kept), the program's file name for Ray's servers (gcs_server, raylet…)."""
+    try:
+        cmdline = process.cmdline()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 — gone already
+        return "?"
+    if not cmdline:
+        return "?"
+    if "extractor.cli" in cmdline:
+        return "xxgk extract (the command; the local engine's workers are forked from it)"
+    if cmdline[0].startswith("ray::"):  # an actor's title, without the method it runs (…Extractor.extract)
+        return cmdline[0].split()[0].split(".")[0]
+    for part in cmdline[:3]:
+        name = os.path.basename(part)
+        if name.endswith(".py") or not name.startswith("python"):
+            return name
+    return os.path.basename(cmdline[0])
 
 
 def pdf_cpu_seconds() -> dict[str, float]:
@@ -114,6 +146,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=5000)
     parser.add_argument("--pdf-every", type=int, default=50, help="one document in this many is a PDF or HTML report")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each engine (best kept)")
+    parser.add_argument("--by-process", action="store_true", help="print each run's CPU seconds by process")
     args = parser.parse_args()
     cpus = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-ray-") as tmp:
@@ -127,10 +160,13 @@ def main() -> None:
         for _ in range(args.repeat):  # the engines in turn, so a change of load hits both
             for engine, extra in engines:
                 load = os.getloadavg()[0]
-                runs[engine].append(run_cli(corpus, base / f"{engine}.parquet", *extra))
+                split: dict[str, float] | None = {} if args.by_process else None
+                runs[engine].append(run_cli(corpus, base / f"{engine}.parquet", *extra, by_process=split))
                 wall, used = runs[engine][-1]
                 print(f"{engine}: {wall:.1f} s wall, " + (f"{used:.1f} CPU-s" if used is not None else "CPU not measured")
                       + f" (load average before: {load:.1f})", flush=True)
+                for title, seconds in sorted((split or {}).items(), key=lambda item: -item[1]):
+                    print(f"    {seconds:6.1f} CPU-s  {title}", flush=True)
         for engine, extra in engines:
             times[engine] = min(wall for wall, _ in runs[engine])
             used = [c for _, c in runs[engine] if c is not None]

@@ -522,17 +522,9 @@ class Batch:
         return line if made is report and checks == len(report.checks) else None
 
     def _outputs(self, form: str | None, keep_report: bool) -> Iterator[Result]:
-        if type(self)._results is not Batch._results:  # an engine of its own that makes reports (Ray)
-            for report, line in self._results():
-                yield make_result(report, line, form, keep_report)
-            return
-        yield from self._local(form, keep_report)
-
-    def _results(self) -> Iterator[tuple[Report, str | None]]:
-        """Reports with their JSON lines (what another engine overrides: ``RayBatch``)."""
-        for result in self._local(None, True):
-            assert result.report is not None
-            yield result.report, result.line
+        """Results in input order, made for ``form`` where they were extracted (what another
+        engine overrides: ``RayBatch``)."""
+        return self._local(form, keep_report)
 
     def _local(self, form: str | None, keep_report: bool) -> Iterator[Result]:
         args = {"with_text": self.with_text, "llm": self.llm, "time_limit": self.time_limit}

@@ -44,6 +44,7 @@ from .batch import (
     timeout_report,
     warm_up,
 )
+from .batch_result import Result, make_result
 from .ingest import MAX_BYTES
 from .models import Report
 
@@ -201,12 +202,14 @@ def _read_uri(uri: str) -> bytes:
 class Extractor:
     """The Ray Data actor: loads jieba and the rules once, then extracts batches of documents.
 
-    Each result goes back pickled with its JSON line, as the local engine's worker processes
-    send theirs. With ``--llm`` the documents of a batch wait on the endpoint together (threads,
+    Each result goes back pickled as the ``Result`` the local engine's worker processes send for
+    the output ``form`` (its rows ready to write; its ``Report`` only when ``keep_report``). With ``--llm`` the documents of a batch wait on the endpoint together (threads,
     as the local engine does), each request holding one of the cluster's request slots."""
 
-    def __init__(self, with_text: bool, llm: LLMConfig | None, time_limit: float | None, slots: Any = None):
+    def __init__(self, with_text: bool, llm: LLMConfig | None, time_limit: float | None, slots: Any = None,
+                 form: str | None = None, keep_report: bool = True):
         warm_up()
+        self.form, self.keep_report = form, keep_report
         self.args: dict[str, Any] = {"with_text": with_text, "llm": llm, "time_limit": time_limit}
         if slots is not None:
             from .llm.client import share_request_slots
@@ -224,9 +227,10 @@ class Extractor:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=max(1, min(llm.concurrency, len(jobs)))) as threads:
-                results = list(threads.map(lambda job: extract_where(*job, **self.args), jobs))
+                made = list(threads.map(lambda job: extract_where(*job, **self.args), jobs))
         else:
-            results = [extract_where(*job, **self.args) for job in jobs]
+            made = [extract_where(*job, **self.args) for job in jobs]
+        results = [make_result(report, line, self.form, self.keep_report) for report, line in made]
         blobs = [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results]
         return pa.table({"i": batch.column("i"), "result": pa.array(blobs, type=pa.binary())})
 
@@ -388,7 +392,7 @@ class RayBatch(Batch):
         self.workers = workers
         self.address = address
 
-    def _results(self) -> Iterator[tuple[Report, str | None]]:
+    def _outputs(self, form: str | None, keep_report: bool) -> Iterator[Result]:
         if not self.documents:
             return
         import ray
@@ -396,12 +400,12 @@ class RayBatch(Batch):
 
         started = _connect(self.address)
         try:
-            yield from self._run(ray)
+            yield from self._run(ray, form, keep_report)
         finally:
             if started:
                 ray.shutdown()
 
-    def _run(self, ray: Any) -> Iterator[tuple[Report, str | None]]:
+    def _run(self, ray: Any, form: str | None, keep_report: bool) -> Iterator[Result]:
         cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
         actors = max(1, min(self.workers or cpus, len(self.documents)))
         context = ray.data.DataContext.get_current()
@@ -413,12 +417,12 @@ class RayBatch(Batch):
             context.enable_progress_bars = False
             context.max_errored_blocks = -1  # a block that failed every try: its documents get an error
             _quiet()
-            yield from self._stream(ray, actors)
+            yield from self._stream(ray, actors, form, keep_report)
         finally:  # a caller's own Ray Data settings as they were
             (context.execution_options.preserve_order, context.enable_progress_bars,
              context.max_errored_blocks) = before
 
-    def _stream(self, ray: Any, actors: int) -> Iterator[tuple[Report, str | None]]:
+    def _stream(self, ray: Any, actors: int, form: str | None, keep_report: bool) -> Iterator[Result]:
         slots = None
         if self.llm is not None:
             lease = self.llm.timeout + LEASE_MARGIN
@@ -432,7 +436,8 @@ class RayBatch(Batch):
             dataset = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
                 Extractor, batch_size=BATCH_DOCS, batch_format="pyarrow",
                 fn_constructor_kwargs={"with_text": self.with_text, "llm": self.llm,
-                                       "time_limit": self.time_limit, "slots": slots},
+                                       "time_limit": self.time_limit, "slots": slots, "form": form,
+                                       "keep_report": keep_report},
                 compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, max_task_retries=ACTOR_RETRIES)
         batches = dataset.iter_batches(batch_size=None, batch_format="pyarrow")
         pairs = (pair for batch in batches
@@ -444,7 +449,7 @@ class RayBatch(Batch):
                 else:  # a document of a block Ray gave up on
                     report = Report(doc=doc_name(self.documents[i]))
                     report.add_error("extract", ACTOR_LOST)
-                    yield serialised(report)
+                    yield make_result(report, None, form, keep_report)
         finally:
             if slots is not None:
                 ray.kill(slots)

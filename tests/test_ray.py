@@ -92,6 +92,27 @@ def test_ray_writes_the_local_engines_rows(cluster, corpus, local_rows, tmp_path
     assert f"{len(kinds)} documents extracted" in stderr
 
 
+@pytest.mark.parametrize("form", ["parquet", "csv"])
+def test_the_actors_send_the_local_workers_ready_to_write_results(cluster, form):
+    """The command only writes: each result arrives with its rows made for the output format and
+    no ``Report``, as a local worker sends it, rows and JSON line equal to the local engine's."""
+    from extractor.batch import Batch
+    from extractor.long_format import read_arrow
+    from extractor.ray_batch import RayBatch
+
+    documents = [str(p) for p in sorted((EVALS / "full").iterdir()) if p.suffix in (".pdf", ".html", ".txt")]
+    local = list(Batch(documents=documents, workers=2).results(form))
+    remote = list(RayBatch(documents=documents).results(form))
+    assert [r.doc for r in remote] == [r.doc for r in local]
+    assert all(r.report is None and r.rows for r in remote)
+    for a, b in zip(local, remote, strict=True):
+        assert (b.line, b.tail, b.count, b.columns, b.errors) == (a.line, a.tail, a.count, a.columns, a.errors)
+        if form == "csv":
+            assert b.rows == a.rows
+        else:
+            assert read_arrow(b.rows).equals(read_arrow(a.rows))
+
+
 def test_uris_are_read_through_pyarrow_filesystems_by_any_number_of_actors(cluster, tmp_path):
     from extractor import extract_batch
     from extractor.long_format import long_rows
