@@ -221,12 +221,28 @@ class Tables(BaseModel):
     def _to_json(self) -> dict[str, Any]:
         """The JSON shape of output.md: the three tables, ``read_by``, then the optional keys when set."""
         out: dict[str, Any] = {"format": self.format}
+        # one walk over the rows for what the properties read_by_arithmetic, read_by_prose,
+        # cell_notes and unread each walk them for (same keys, same order)
+        by_arithmetic: list[str] = []
+        by_prose: dict[str, str] = {}
+        notes: dict[str, str] = {}
+        unread: list[str] = []
         for name in TABLE_NAMES:
-            out[name] = {key: row.as_json() for key, row in self.table(name).items()}
+            rows = out[name] = {}
+            for key, row in self.table(name).items():
+                rows[key] = row.as_json()
+                if row.by_arithmetic:
+                    by_arithmetic.append(row.name)
+                if row.unread:
+                    unread.append(row.name)
+                for c in row.cells:
+                    if c.chosen_by is not None:
+                        by_prose[c.key] = c.chosen_by
+                    if c.text is not None:
+                        notes[c.key] = c.text
         out["read_by"] = self.read_by.value
-        for key, value in (("read_by_arithmetic", self.read_by_arithmetic), ("read_by_prose", self.read_by_prose),
-                           ("cell_notes", self.cell_notes),
-                           ("unread", self.unread)):
+        for key, value in (("read_by_arithmetic", by_arithmetic), ("read_by_prose", by_prose), ("cell_notes", notes),
+                           ("unread", unread + self.missing_rows)):
             if value:
                 out[key] = value
         return out

@@ -81,6 +81,23 @@ def test_every_bundled_report_writes_the_contract_shape_and_reads_it_back(bundle
     assert with_tables >= 12
 
 
+def test_the_optional_table_keys_written_are_the_typed_tables_own(bundled: dict[str, Report]) -> None:
+    """The JSON's ``read_by_arithmetic``, ``read_by_prose``, ``cell_notes`` and ``unread`` (the writer
+    gathers them in one walk over the rows) are the ``Tables`` properties of those names, in order."""
+    hand_built = Tables.model_validate({"format": "2021", "active": {"fees": None},
+                                        "cell_notes": {"active.fees": "不适用"}, "unread": ["requests.total", "active.fees"]})
+    assert hand_built.unread == ["active.fees", "requests.total"]  # a held row, then one the tables do not hold
+    seen: set[str] = set()
+    for tables in [r.tables for r in bundled.values() if r.tables is not None] + [hand_built]:
+        data = tables.model_dump(mode="json")
+        for key in OPTIONAL_TABLE_KEYS:
+            expected = getattr(tables, key)
+            assert as_text(data.get(key, type(expected)())) == as_text(expected), key
+            if expected:
+                seen.add(key)
+    assert seen == set(OPTIONAL_TABLE_KEYS)  # each key written by some report
+
+
 def is_table_check(check: dict[str, Any]) -> bool:
     return check["name"].startswith(("requests.", "review_litigation."))
 
