@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from extractor.ingest import load_document
 from extractor.layout import GridBuilder, SpanCopy, is_data_table
 
@@ -83,3 +85,46 @@ def test_one_data_table_test_for_html_and_word(tmp_path):
     assert html.grids == word.grids == [[["规章", "0"]]]
     for doc in (html, word):  # the boxes' text is read as paragraphs
         assert "一、总体情况\n\n2024 年共发布信息。" in doc.text and passage in doc.text
+
+
+REPORT_HTML = Path(__file__).resolve().parent.parent / "evals" / "full" / "shuyang-fgj-2023.html"
+
+
+def _count_text_readings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from extractor import tables
+
+    calls: list[int] = []
+    read_text = tables.parse_tables_text
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return read_text(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tables, "parse_tables_text", counted)
+    return calls
+
+
+def test_grids_that_read_every_row_spare_the_texts_table_reading(monkeypatch: pytest.MonkeyPatch):
+    from extractor import extract_file
+
+    calls = _count_text_readings(monkeypatch)
+    report = extract_file(REPORT_HTML)
+    assert report.tables is not None and report.tables.unread == []
+    assert report.tables.requests["new"].cells[0].value is not None  # table 三 read from the grids
+    assert calls == []
+    assert [c for c in report.checks if c.name == "requests.balance"]  # checks ran on the grids' tables
+
+
+def test_grids_that_fail_leave_the_tables_to_the_text(monkeypatch: pytest.MonkeyPatch):
+    from extractor import extract_file, tables
+
+    calls = _count_text_readings(monkeypatch)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("grid reader broke")
+
+    monkeypatch.setattr(tables, "parse_tables_grids", broken)
+    report = extract_file(REPORT_HTML)
+    assert calls == [1]
+    assert report.tables is not None  # the text's reading
+    assert any(e.stage == "tables" and "grid reader broke" in e.message for e in report.errors)
