@@ -112,6 +112,36 @@ FIELD_EXAMPLES = [
     ("所有答复件中,予以公开及部分公开的42件,占42.86%;不予公开的1件,占1.02%;", {"requests.denied": (1, "exact")}),
 ]
 
+# Patterns met in reports the rules had never seen (paraphrased; the wrong reading is gone: no other key)
+UNSEEN_PROSE = [
+    # 不予公开 spelled by the national table's reasons, its parts added up (fields.md: a sum spelled by its parts)
+    ("其中,予以公开3件,属于三类内部事务信息2件,属于四类过程性信息1件。",
+     {"requests.granted": (3, "exact"), "requests.denied": (3, "exact")}),
+    ("本办收到申请5件,予以公开4件,属于四类过程性性信息1件。",
+     {"requests.received": (5, "exact"), "requests.granted": (4, "exact"), "requests.denied": (1, "exact")}),
+    # a reason that is a sub-item of the denied figure does not add to it
+    ("不予公开2件,其中属于国家秘密1件,涉及第三方合法权益1件。", {"requests.denied": (2, "exact")}),
+    # a kind of information without 属于 is no answer to a request
+    ("公开行政执法案卷信息5条。", {}),
+    # 解读 as one item of a list closed by 等 is no count of interpretations
+    ("政务微博发布图文、视频、政策解读等共计86条。", {"proactive.new_media": (86, "exact")}),
+    ("在政府网站公开政策解读、通知公告等信息40条。", {"proactive.website": (40, "exact")}),
+    ("发布政策解读18篇。", {"proactive.policy_interpretations": (18, "exact")}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), UNSEEN_PROSE)
+def test_patterns_of_unseen_reports(text: str, expected: dict) -> None:
+    fields = extract(text).fields
+    assert {k: (f.value, f.qualifier) for k, f in fields.items()} == expected
+
+
+def test_denied_by_its_reasons_keeps_every_part_as_evidence() -> None:
+    field = extract("其中,予以公开3件,属于三类内部事务信息2件,属于四类过程性信息1件。").fields["requests.denied"]
+    assert [e.text for e in field.evidence] == ["2件", "1件"]
+    assert field.source == "rule:denied_by_reason"
+
+
 # Word order and verbs the spec's wording implies (README "Decisions where the spec is silent": the
 # figure may stand before what it counts, an outcome after its figure; 办复 = 办理答复)
 WORD_ORDER = [
@@ -173,6 +203,9 @@ STATEMENTS_OF_NONE = [
      {"requests.received", "review.total", "litigation.total"}),
     ("2016年度未接到有关政府信息公开方面的复议、诉讼和申诉。", {"review.total", "litigation.total"}),
     ("上年无结转。", {"requests.carried_over"}),
+    # the year between the word of none and the verb, as 无上年度结转
+    ("其他1件为申请人撤回。无下年度结转。", {"requests.carried_forward"}),
+    ("本年度没有下一年度结转的申请。", {"requests.carried_forward"}),
     # after the keys (README: word order)
     ("因政府信息公开工作被申请行政复议、提起行政诉讼均为零。", {"review.total", "litigation.total"}),
     ("五、政府信息公开行政复议、行政诉讼情况：无。", {"review.total", "litigation.total"}),
