@@ -383,3 +383,34 @@ def test_prose_lines_read_as_pdfplumber_reads_them(seed_pdf):
             [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"], [id(c) for c in ln["chars"]]) for ln in expected]
         read += 1
     assert real >= 20 and read >= real + 300 - 5
+
+
+def test_the_style_reader_holds_every_buffer_pdfium_writes_into(monkeypatch):
+    """PDFium is given plain addresses: a buffer the reader gives it must live as long as the
+    reader, or PDFium writes into freed memory (once a crash some runs into the test suite)."""
+    import ctypes
+    import gc
+    import weakref
+
+    import pypdfium2.raw as raw
+
+    from extractor.ingest import pdfium_chars
+
+    given: list[weakref.ref] = []
+    real_addressof = ctypes.addressof
+
+    def recording(obj: Any) -> int:
+        try:
+            given.append(weakref.ref(obj))
+        except TypeError:  # a structure (no weak references): held by the reader's reads anyway
+            pass
+        return real_addressof(obj)
+
+    monkeypatch.setattr(ctypes, "addressof", recording)
+    style = pdfium_chars._style_reader(0, raw)
+    gc.collect()
+    assert len(given) >= 2  # the font name's buffer and the flags
+    assert all(ref() is not None for ref in given)
+    del style
+    gc.collect()
+    assert all(ref() is None for ref in given)  # held by the reader, not leaked

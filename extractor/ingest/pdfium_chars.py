@@ -162,13 +162,17 @@ def _style_reader(page: int, raw):
     mirrored or slanted."""
     matrix, name, flags = raw.FS_MATRIX(), ctypes.create_string_buffer(256), ctypes.c_int()
     matrix_at, name_at, flags_at = ctypes.addressof(matrix), ctypes.addressof(name), ctypes.addressof(flags)
+    # PDFium writes into these buffers by their plain addresses: ``style`` must hold every one of
+    # them, or one it does not read (``flags``) is freed when this function returns and PDFium
+    # writes into freed memory (a crash some runs later); a default argument holds them
+    held = (matrix, name, flags)
     matrix_of = lean(raw, "FPDFText_GetMatrix", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
     size_of = lean(raw, "FPDFText_GetFontSize", ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
     font_of = lean(raw, "FPDFText_GetFontInfo", ctypes.c_ulong, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
                     ctypes.c_ulong, ctypes.c_void_p)
     hypot = math.hypot
 
-    def style(i: int) -> tuple[float, str] | None:
+    def style(i: int, _held: tuple = held) -> tuple[float, str] | None:
         matrix_of(page, i, matrix_at)
         if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6 or matrix.a <= 0 or matrix.d <= 0:
             return None
