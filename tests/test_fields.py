@@ -127,6 +127,20 @@ UNSEEN_PROSE = [
     ("政务微博发布图文、视频、政策解读等共计86条。", {"proactive.new_media": (86, "exact")}),
     ("在政府网站公开政策解读、通知公告等信息40条。", {"proactive.website": (40, "exact")}),
     ("发布政策解读18篇。", {"proactive.policy_interpretations": (18, "exact")}),
+    # a list that names 规范性文件 once: its later 废止 / 现行有效 clauses go on with the same noun
+    ("本年印发规范性文件3 件,废止 2 件,现行有效 9 件。",
+     {"documents.issued": (3, "exact"), "documents.repealed": (2, "exact"), "documents.in_force": (9, "exact")}),
+    ("制定行政规范性文件1件,废止行政规范性文件4件,现行有效件数12件。",
+     {"documents.issued": (1, "exact"), "documents.repealed": (4, "exact"), "documents.in_force": (12, "exact")}),
+    # ... but not a 规章 clause, nor a list that never names 规范性文件
+    ("制发规范性文件2件,现行有效规章5件。", {"documents.issued": (2, "exact")}),
+    ("本年度发布通知公告6条,废止1件,现行有效3件。", {}),
+    # the figure before the account's noun: the noun names the new-media channel
+    ("官方账号关注者逾百万,全年发布1500条微博,原创稿件30条。", {"proactive.new_media": (1500, "exact")}),
+    # "X提交的 / X提出的申请N件" is the whole received; "提交申请的N件" (how a part was filed) is not
+    ("本年度新收到个人提交的政府信息公开申请7件。", {"requests.received": (7, "exact")}),
+    ("共受理群众提出的信息公开申请9件。", {"requests.received": (9, "exact")}),
+    ("收到申请20件,通过信函提交申请的12件。", {"requests.received": (20, "exact")}),
 ]
 
 
