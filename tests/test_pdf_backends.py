@@ -304,7 +304,7 @@ def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
     from pdfplumber.utils import extract_text
 
     import extractor.ingest.pdf as reader
-    from extractor.ingest.pdf_words import plain_text
+    from extractor.ingest.pdf_words import plain_text, readable
 
     cells = chars_handed_to(reader, "_cell_text", [*BUNDLED, seed_pdf])
     real = sum(1 for chars in cells if chars)
@@ -326,7 +326,10 @@ def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
         text = plain_text(chars) if chars else None
         if text is not None:
             assert text == extract_text(chars, x_tolerance=3, y_tolerance=3), chars
+            assert readable(chars) and plain_text(chars, checked=True) == text  # a page's check, once
             read += 1
+        else:
+            assert chars == [] or not readable(chars)
     assert read >= real + 500 > 800
 
 

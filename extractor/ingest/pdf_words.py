@@ -33,11 +33,15 @@ _TEXT = itemgetter("text")
 _WRITTEN_OUT = str.maketrans({k: v for k, v in LIGATURES.items() if len(k) == 1})
 
 
-def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> str | None:
-    """``pdfplumber.utils.extract_text(chars, x_tolerance, y_tolerance)``."""
-    words = _words(chars, x_tolerance, y_tolerance)
+def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3,
+               checked: bool = False) -> str | None:
+    """``pdfplumber.utils.extract_text(chars, x_tolerance, y_tolerance)``. ``checked``: the
+    characters are known to be ones this reads (``readable``: a table's cells, checked once)."""
+    words = _words(chars, x_tolerance, y_tolerance, checked)
     if words is None:
         return None
+    if len(words) == 1:  # one word is one line (most cells)
+        return _text(words[0])
     lines = _chained(words, lambda w: w[0], y_tolerance)
     return "\n".join(" ".join(_text(w) for w in line) for line in lines)
 
@@ -67,8 +71,14 @@ def text_lines(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3
     return out
 
 
-def _words(chars: list[dict], x_tolerance: float, y_tolerance: float) -> list[Word] | None:
-    if any(not c["upright"] or not c["text"] or "\n" in c["text"] for c in chars):
+def readable(chars: list[dict]) -> bool:
+    """Whether these characters are read here (upright, each with a text and no line break);
+    else the caller asks pdfplumber."""
+    return not any(not c["upright"] or not c["text"] or "\n" in c["text"] for c in chars)
+
+
+def _words(chars: list[dict], x_tolerance: float, y_tolerance: float, checked: bool = False) -> list[Word] | None:
+    if not checked and not readable(chars):
         return None
     words: list[Word] = []
     for line in _chained(chars, _TOP, y_tolerance):
