@@ -211,23 +211,25 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     characters of the same text, font and size are clustered by ``doctop``, then by ``x0``
     (values chained within ``tolerance``), and each cluster keeps its first by position (then
     by order); pdfplumber then orders what it keeps by ``chars.index`` (a search for each),
-    here by index. The characters are sorted by ``doctop`` once (a stable sort: each group in
-    that order, ties in page order, as sorting each group would give)."""
-    doctops = [c["doctop"] for c in chars]
+    here by index. Each group of two or more is sorted by ``doctop`` (stable: ties in page
+    order, as sorting the whole page once would leave them)."""
     groups: dict[tuple, list[int]] = {}
-    for i in sorted(range(len(chars)), key=doctops.__getitem__):
-        groups.setdefault(_DEDUPE_KEY(chars[i]), []).append(i)
+    for i, key in enumerate(map(_DEDUPE_KEY, chars)):
+        groups.setdefault(key, []).append(i)
+    doctops = [c["doctop"] for c in chars]
     kept: list[int] = []
     for members in groups.values():
         if len(members) == 1:
             kept += members
             continue
+        # in page order, sorted by doctop (stable): as sorting the page once would order them
+        members.sort(key=doctops.__getitem__)
         for row in _chained_sorted(members, doctops, tolerance):
             if len(row) == 1:
                 kept += row
                 continue
             for same in _chains(row, "x0", chars, tolerance):
-                kept.append(min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
+                kept.append(same[0] if len(same) == 1 else min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
     kept.sort()
     return [chars[i] for i in kept]
 
