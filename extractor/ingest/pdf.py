@@ -52,7 +52,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..layout import Document, Grid, GridBuilder, assemble, grid_rows_text, join_lines
+from ..layout import Document, Grid, GridBuilder, assemble, clean_inline, grid_rows_text, join_lines
 from ..patterns import PAGE_NUMBER_AT_EDGE
 from ..vocab import UNITS
 from .pdf_cell_chars import ByMiddle, centred_in_box, centres
@@ -321,7 +321,7 @@ def _cell_text(chars: list[dict], direct: bool = False, checked: bool = False) -
         return ""
     text = plain_text(chars, checked=checked) if direct else None  # what pdfplumber's extract_text gives, without its map
     if text is not None:
-        return join_lines(text.split("\n"))
+        return join_lines(text.split("\n")) if "\n" in text else clean_inline(text)  # one line: what join_lines gives it
     from pdfplumber.utils import extract_text
 
     return join_lines(extract_text(chars, x_tolerance=3, y_tolerance=3).split("\n"))

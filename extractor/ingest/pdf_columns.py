@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import itemgetter
 
 COLUMN_ROWS = 5  # rows of text on both sides of a gutter that make a page two columns
 GUTTER_ZONE = (0.3, 0.7)  # where a gutter may stand, as shares of the page width
@@ -32,14 +33,20 @@ class _Columns:
         return 2 if x0 >= self.gutter else 1
 
 
+_TOP = itemgetter("top")
+
+
 def _rows_of(chars: list[dict]) -> list[list[dict]]:
     """Characters grouped into printed rows (by the top of each character, 2 pt apart at most)."""
     rows: list[list[dict]] = []
-    for c in sorted((c for c in chars if c["text"].strip()), key=lambda c: c["top"]):
-        if rows and c["top"] - rows[-1][0]["top"] <= 2:
+    first = 0.0  # the top of the row's first character
+    for c in sorted([c for c in chars if c["text"].strip()], key=_TOP):
+        top = c["top"]
+        if rows and top - first <= 2:
             rows[-1].append(c)
         else:
             rows.append([c])
+            first = top
     return rows
 
 
