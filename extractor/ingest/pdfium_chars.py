@@ -222,18 +222,34 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
         groups.setdefault(key, []).append(i)
     doctops = [c["doctop"] for c in chars]
     kept: list[int] = []
+    rows: list[list[int]] = []  # a group's rows of two or more
     for members in groups.values():
         if len(members) == 1:
             kept += members
             continue
-        # in page order, sorted by doctop (stable): as sorting the page once would order them
+        # in page order, sorted by doctop (stable): as sorting the page once would order them;
+        # cut into rows wherever a doctop exceeds the one before by more than the tolerance
         members.sort(key=doctops.__getitem__)
-        for row in _chained_sorted(members, doctops, tolerance):
-            if len(row) == 1:
-                kept += row
-                continue
-            for same in _chains(row, "x0", chars, tolerance):
-                kept.append(same[0] if len(same) == 1 else min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
+        row = [members[0]]
+        last = doctops[row[0]]
+        for i in members[1:]:
+            value = doctops[i]
+            if value > last + tolerance:
+                if len(row) == 1:
+                    kept += row
+                else:
+                    rows.append(row)
+                row = [i]
+            else:
+                row.append(i)
+            last = value
+        if len(row) == 1:
+            kept += row
+        else:
+            rows.append(row)
+    for row in rows:
+        for same in _chains(row, "x0", chars, tolerance):
+            kept.append(same[0] if len(same) == 1 else min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
     kept.sort()
     return [chars[i] for i in kept]
 
