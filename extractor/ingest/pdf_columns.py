@@ -33,7 +33,7 @@ class _Columns:
         return 2 if x0 >= self.gutter else 1
 
 
-_TOP = itemgetter("top")
+_TOP, _X0 = itemgetter("top"), itemgetter("x0")
 
 
 def _rows_of(chars: list[dict]) -> list[list[dict]]:
@@ -99,15 +99,22 @@ def _columns(chars: list[dict], width: float) -> _Columns | None:
 
 def _covered(rows: list[list[dict]], n: int) -> list[int]:
     """For each whole x from 0 to ``n - 1``, how many rows have a character over it (the x
-    from ``int(x0)`` to ``int(x1)``): each row's spans merged, counted by their ends."""
+    from ``int(x0)`` to ``int(x1)``): each row's spans merged, counted by their ends. A row's
+    characters are taken by ``x0`` (their spans' starts in order: ``int`` keeps the order)."""
     ends = [0] * (n + 1)
     for row in rows:
         start = end = -1
-        for lo, hi in sorted((max(0, int(c["x0"])), min(n, int(c["x1"]) + 1)) for c in row):
+        for c in sorted(row, key=_X0):
+            lo, hi = int(c["x0"]), int(c["x1"]) + 1
+            if lo < 0:
+                lo = 0
+            if hi > n:
+                hi = n
             if lo >= hi:
                 continue
             if lo <= end:
-                end = max(end, hi)
+                if hi > end:
+                    end = hi
                 continue
             if end > start:
                 ends[start] += 1
