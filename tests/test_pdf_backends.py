@@ -304,7 +304,7 @@ def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
     from pdfplumber.utils import extract_text
 
     import extractor.ingest.pdf as reader
-    from extractor.ingest.pdf_words import plain_text
+    from extractor.ingest.pdf_words import plain_text, readable
 
     cells = chars_handed_to(reader, "_cell_text", [*BUNDLED, seed_pdf])
     real = sum(1 for chars in cells if chars)
@@ -326,7 +326,10 @@ def test_cells_read_as_pdfplumber_reads_them(seed_pdf):
         text = plain_text(chars) if chars else None
         if text is not None:
             assert text == extract_text(chars, x_tolerance=3, y_tolerance=3), chars
+            assert readable(chars) and plain_text(chars, checked=True) == text  # a page's check, once
             read += 1
+        else:
+            assert chars == [] or not readable(chars)
     assert read >= real + 500 > 800
 
 
@@ -414,3 +417,26 @@ def test_the_style_reader_holds_every_buffer_pdfium_writes_into(monkeypatch):
     del style
     gc.collect()
     assert all(ref() is None for ref in given)  # held by the reader, not leaked
+
+
+def test_cell_characters_found_by_bisection_are_those_in_the_box():
+    """``ByMiddle.within`` (bisection on x and y, the narrower band tested) gives the characters
+    whose middle is in the box, edges included, in page order, as a pass over all of them does:
+    random characters on a coarse grid (many middles on a box's edge) and random boxes."""
+    import random
+
+    from extractor.ingest.pdf_cell_chars import ByMiddle, centres
+
+    rng = random.Random(15)
+    for _ in range(200):
+        chars = []
+        for _ in range(rng.randint(0, 40)):
+            x, top = rng.randint(0, 20) * 2.5, rng.randint(0, 20) * 2.5
+            chars.append({"x0": x, "x1": x + rng.choice([0, 5, 10]), "top": top, "bottom": top + rng.choice([0, 5, 10])})
+        centred = centres(chars)
+        index = ByMiddle(centred)
+        for _ in range(20):
+            x0, top = rng.randint(0, 25) * 2.5, rng.randint(0, 25) * 2.5
+            box = (x0, top, x0 + rng.randint(0, 25) * 2.5, top + rng.randint(0, 25) * 2.5)
+            expected = [c for cx, cy, c in centred if box[0] <= cx <= box[2] and box[1] <= cy <= box[3]]
+            assert [id(c) for c in index.within(box)] == [id(c) for c in expected]

@@ -52,13 +52,13 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..layout import Document, Grid, GridBuilder, assemble, grid_rows_text, join_lines
+from ..layout import Document, Grid, GridBuilder, assemble, clean_inline, grid_rows_text, join_lines
 from ..patterns import PAGE_NUMBER_AT_EDGE
 from ..vocab import UNITS
 from .pdf_cell_chars import ByMiddle, centred_in_box, centres
 from .pdf_columns import _blocks, _Columns, _columns
 from .pdf_plumbed import _Plumbed, _upright, _visible_ruling
-from .pdf_words import plain_text, text_lines
+from .pdf_words import plain_text, readable, text_lines
 from .pdfium_chars import dedupe_chars, fast_backend, open_document, read_page
 
 TABLE_SETTINGS = {
@@ -209,12 +209,14 @@ def _lay_out(chars: list[dict], found: list[tuple[tuple, list]], width: float, i
     tables: list[_Table] = []
     boxes: list[tuple[float, float, float, float]] = []
     centred = centres(chars) if found else []
+    # the page's characters checked once for pdf_words (not once a cell: its cells' are theirs)
+    checked = bool(found) and direct and readable(chars)
     for bbox, cells in found:
         x0, top, x1, bottom = bbox
         table = _Table(page=index, x0=x0, x1=x1, top=top, bottom=bottom)
         in_table = ByMiddle(centred_in_box(centred, bbox))
         for cell in cells:
-            table.cells.append((cell, _cell_text(in_table.within(cell), direct)))
+            table.cells.append((cell, _cell_text(in_table.within(cell), direct, checked)))
         if not any(text for _, text in table.cells):
             continue
         tables.append(table)
@@ -314,12 +316,12 @@ def _edge(orientation: str, start: float, end: float, at: float) -> dict:
             "width": 0.0, "height": end - start}
 
 
-def _cell_text(chars: list[dict], direct: bool = False) -> str:
+def _cell_text(chars: list[dict], direct: bool = False, checked: bool = False) -> str:
     if not chars:
         return ""
-    text = plain_text(chars) if direct else None  # what pdfplumber's extract_text gives, without its map
+    text = plain_text(chars, checked=checked) if direct else None  # what pdfplumber's extract_text gives, without its map
     if text is not None:
-        return join_lines(text.split("\n"))
+        return join_lines(text.split("\n")) if "\n" in text else clean_inline(text)  # one line: what join_lines gives it
     from pdfplumber.utils import extract_text
 
     return join_lines(extract_text(chars, x_tolerance=3, y_tolerance=3).split("\n"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import itemgetter
 
 COLUMN_ROWS = 5  # rows of text on both sides of a gutter that make a page two columns
 GUTTER_ZONE = (0.3, 0.7)  # where a gutter may stand, as shares of the page width
@@ -32,14 +33,20 @@ class _Columns:
         return 2 if x0 >= self.gutter else 1
 
 
+_TOP, _X0 = itemgetter("top"), itemgetter("x0")
+
+
 def _rows_of(chars: list[dict]) -> list[list[dict]]:
     """Characters grouped into printed rows (by the top of each character, 2 pt apart at most)."""
     rows: list[list[dict]] = []
-    for c in sorted((c for c in chars if c["text"].strip()), key=lambda c: c["top"]):
-        if rows and c["top"] - rows[-1][0]["top"] <= 2:
+    first = 0.0  # the top of the row's first character
+    for c in sorted([c for c in chars if c["text"].strip()], key=_TOP):
+        top = c["top"]
+        if rows and top - first <= 2:
             rows[-1].append(c)
         else:
             rows.append([c])
+            first = top
     return rows
 
 
@@ -92,15 +99,22 @@ def _columns(chars: list[dict], width: float) -> _Columns | None:
 
 def _covered(rows: list[list[dict]], n: int) -> list[int]:
     """For each whole x from 0 to ``n - 1``, how many rows have a character over it (the x
-    from ``int(x0)`` to ``int(x1)``): each row's spans merged, counted by their ends."""
+    from ``int(x0)`` to ``int(x1)``): each row's spans merged, counted by their ends. A row's
+    characters are taken by ``x0`` (their spans' starts in order: ``int`` keeps the order)."""
     ends = [0] * (n + 1)
     for row in rows:
         start = end = -1
-        for lo, hi in sorted((max(0, int(c["x0"])), min(n, int(c["x1"]) + 1)) for c in row):
+        for c in sorted(row, key=_X0):
+            lo, hi = int(c["x0"]), int(c["x1"]) + 1
+            if lo < 0:
+                lo = 0
+            if hi > n:
+                hi = n
             if lo >= hi:
                 continue
             if lo <= end:
-                end = max(end, hi)
+                if hi > end:
+                    end = hi
                 continue
             if end > start:
                 ends[start] += 1

@@ -69,14 +69,20 @@ def edges_to_intersections(edges: list[dict], x_tolerance: float = 1,
 def intersections_to_cells(intersections: dict[Point, dict[str, list[dict]]]) -> list[BBox]:
     """``pdfplumber.table.intersections_to_cells``: the same cells in the same order."""
     # each edge's box as a number (equal boxes, equal numbers): sets of numbers test faster
+    # (an edge meets several others: its box's number kept by the edge's identity)
     ids: dict[BBox, int] = {}
-    sets = {p: ({ids.setdefault(_bbox(e), len(ids)) for e in d["v"]}, {ids.setdefault(_bbox(e), len(ids)) for e in d["h"]})
-            for p, d in intersections.items()}
+    known: dict[int, int] = {}
+
+    def number(e: dict) -> int:
+        n = known.get(id(e))
+        if n is None:
+            n = known[id(e)] = ids.setdefault(_bbox(e), len(ids))
+        return n
 
     # points are distinct: two on one vertical are joined by a vertical edge they share, two on
     # one horizontal by a horizontal one (pdfplumber's ``edge_connects``)
-    vertical = {p: v for p, (v, _) in sets.items()}
-    horizontal = {p: h for p, (_, h) in sets.items()}
+    vertical = {p: set(map(number, d["v"])) for p, d in intersections.items()}
+    horizontal = {p: set(map(number, d["h"])) for p, d in intersections.items()}
     points = sorted(intersections)
     # the points after each one in the order of points, on its vertical and on its horizontal
     on_x: dict[float, list[Point]] = {}

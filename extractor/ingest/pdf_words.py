@@ -33,11 +33,15 @@ _TEXT = itemgetter("text")
 _WRITTEN_OUT = str.maketrans({k: v for k, v in LIGATURES.items() if len(k) == 1})
 
 
-def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> str | None:
-    """``pdfplumber.utils.extract_text(chars, x_tolerance, y_tolerance)``."""
-    words = _words(chars, x_tolerance, y_tolerance)
+def plain_text(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3,
+               checked: bool = False) -> str | None:
+    """``pdfplumber.utils.extract_text(chars, x_tolerance, y_tolerance)``. ``checked``: the
+    characters are known to be ones this reads (``readable``: a table's cells, checked once)."""
+    words = _words(chars, x_tolerance, y_tolerance, checked)
     if words is None:
         return None
+    if len(words) == 1:  # one word is one line (most cells)
+        return _text(words[0])
     lines = _chained(words, lambda w: w[0], y_tolerance)
     return "\n".join(" ".join(_text(w) for w in line) for line in lines)
 
@@ -60,29 +64,38 @@ def text_lines(chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3
         last = cluster[word[0]]
     out = []
     for line in lines:
-        letters = [c for _, word_chars in line for c in word_chars for _ in LIGATURES.get(c["text"], c["text"])]
-        out.append({"text": " ".join(_text(w) for w in line), "x0": min(map(_X0, letters)),
+        texts = [_text(w) for w in line]
+        letters = [c for _, word_chars in line for c in word_chars]
+        if sum(map(len, texts)) != len(letters):  # a ligature or a character of several letters
+            letters = [c for c in letters for _ in LIGATURES.get(c["text"], c["text"])]
+        out.append({"text": " ".join(texts), "x0": min(map(_X0, letters)),
                     "top": min(map(_TOP, letters)), "x1": max(map(_X1, letters)),
                     "bottom": max(map(_BOTTOM, letters)), "chars": letters})
     return out
 
 
-def _words(chars: list[dict], x_tolerance: float, y_tolerance: float) -> list[Word] | None:
-    if any(not c["upright"] or not c["text"] or "\n" in c["text"] for c in chars):
+def readable(chars: list[dict]) -> bool:
+    """Whether these characters are read here (upright, each with a text and no line break);
+    else the caller asks pdfplumber."""
+    return not any(not c["upright"] or not c["text"] or "\n" in c["text"] for c in chars)
+
+
+def _words(chars: list[dict], x_tolerance: float, y_tolerance: float, checked: bool = False) -> list[Word] | None:
+    if not checked and not readable(chars):
         return None
     words: list[Word] = []
+    last_x0 = last_x1 = last_top = 0.0  # the word's last character's (read once a character)
     for line in _chained(chars, _TOP, y_tolerance):
         word: list[dict] = []
         for char in sorted(line, key=_X0):
             if char["text"].isspace():
                 word = _close(word, words)
                 continue
-            if word:
-                last = word[-1]
-                x0 = char["x0"]
-                if x0 < last["x0"] or x0 > last["x1"] + x_tolerance or abs(char["top"] - last["top"]) > y_tolerance:
-                    word = _close(word, words)
+            x0, top = char["x0"], char["top"]
+            if word and (x0 < last_x0 or x0 > last_x1 + x_tolerance or abs(top - last_top) > y_tolerance):
+                word = _close(word, words)
             word.append(char)
+            last_x0, last_x1, last_top = x0, char["x1"], top
         _close(word, words)
     return words
 
@@ -117,7 +130,7 @@ def _chained(items: list, key: Callable[[Any], float], tolerance: float) -> list
     order of ``items``."""
     keys = list(map(key, items))
     if keys and max(keys) <= min(keys) + tolerance:  # one group (every value chains to the next)
-        return [list(items)]
+        return [items]  # (the callers read the groups, never change them)
     cluster = _cluster_ids(keys, tolerance)
     groups: dict[int, list] = {}
     for x, k in zip(items, keys, strict=True):

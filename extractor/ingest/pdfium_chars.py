@@ -17,6 +17,7 @@ import ctypes
 import math
 import os
 import re
+import struct
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -34,6 +35,7 @@ BOX_TO_SIZE = 3
 GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
 GENERATED_CHARS = frozenset(map(chr, GENERATED_CODES))
 UNKNOWN_CHARS = frozenset("\x00\ufffd\ufffe\uffff")  # a glyph PDFium knows no character for
+_SPECIAL_CHARS = GENERATED_CHARS | UNKNOWN_CHARS
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # After this many text objects, a page whose characters have not been at least two an object
@@ -109,6 +111,7 @@ def page_chars(document, index: int) -> list[dict] | None:
 def _chars(textpage, raw, height: float) -> list[dict] | None:
     chars: list[dict] = []
     box = raw.FS_RECTF()
+    unpack_box = struct.Struct("4f").unpack_from  # FS_RECTF's four c_float fields read at once
     # PDFium's functions bound once and called with plain numbers (pdfium_calls): this loop runs
     # for every character of the document
     page, box_at = address(textpage.raw), ctypes.addressof(box)
@@ -126,11 +129,12 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
     if text is None:
         text = [chr(unicode_of(page, i)) for i in range(count)]
     for i, char in enumerate(text):
-        # spaces and line breaks PDFium adds (it adds no other character: asked only for those)
-        if char in GENERATED_CHARS and is_generated(page, i) == 1:
-            continue
-        if char in UNKNOWN_CHARS:
-            return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
+        if char in _SPECIAL_CHARS:  # (one test for most characters)
+            # spaces and line breaks PDFium adds (it adds no other character: asked only for those)
+            if char in GENERATED_CHARS and is_generated(page, i) == 1:
+                continue
+            if char in UNKNOWN_CHARS:
+                return None  # a glyph without a known character: pdfminer's ``(cid:N)`` differs
         key = object_of(page, i) if object_of is not None else None
         style = styles.get(key, False) if key else False
         if style is False:
@@ -145,7 +149,7 @@ def _chars(textpage, raw, height: float) -> list[dict] | None:
         size, fontname = style
         if not box_of(page, i, box_at):  # PDF space, y upwards
             return None
-        x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
+        x0, y1, x1, y0 = unpack_box(box)  # left, top, right, bottom: the floats its fields give
         if x1 - x0 > BOX_TO_SIZE * size or y1 - y0 > BOX_TO_SIZE * size:
             return None  # vertical writing (a CJK font set top to bottom): PDFium's box is not pdfminer's
         bottom = height - y0
@@ -211,23 +215,41 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     characters of the same text, font and size are clustered by ``doctop``, then by ``x0``
     (values chained within ``tolerance``), and each cluster keeps its first by position (then
     by order); pdfplumber then orders what it keeps by ``chars.index`` (a search for each),
-    here by index. The characters are sorted by ``doctop`` once (a stable sort: each group in
-    that order, ties in page order, as sorting each group would give)."""
-    doctops = [c["doctop"] for c in chars]
+    here by index. Each group of two or more is sorted by ``doctop`` (stable: ties in page
+    order, as sorting the whole page once would leave them)."""
     groups: dict[tuple, list[int]] = {}
-    for i in sorted(range(len(chars)), key=doctops.__getitem__):
-        groups.setdefault(_DEDUPE_KEY(chars[i]), []).append(i)
+    for i, key in enumerate(map(_DEDUPE_KEY, chars)):
+        groups.setdefault(key, []).append(i)
+    doctops = [c["doctop"] for c in chars]
     kept: list[int] = []
+    rows: list[list[int]] = []  # a group's rows of two or more
     for members in groups.values():
         if len(members) == 1:
             kept += members
             continue
-        for row in _chained_sorted(members, doctops, tolerance):
-            if len(row) == 1:
-                kept += row
-                continue
-            for same in _chains(row, "x0", chars, tolerance):
-                kept.append(min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
+        # in page order, sorted by doctop (stable): as sorting the page once would order them;
+        # cut into rows wherever a doctop exceeds the one before by more than the tolerance
+        members.sort(key=doctops.__getitem__)
+        row = [members[0]]
+        last = doctops[row[0]]
+        for i in members[1:]:
+            value = doctops[i]
+            if value > last + tolerance:
+                if len(row) == 1:
+                    kept += row
+                else:
+                    rows.append(row)
+                row = [i]
+            else:
+                row.append(i)
+            last = value
+        if len(row) == 1:
+            kept += row
+        else:
+            rows.append(row)
+    for row in rows:
+        for same in _chains(row, "x0", chars, tolerance):
+            kept.append(same[0] if len(same) == 1 else min(same, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
     kept.sort()
     return [chars[i] for i in kept]
 

@@ -36,28 +36,30 @@ def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
     cover."""
     paths = []
     # every object's kind asked with plain addresses (no pypdfium2 wrapper or conversion: a page
-    # of WPS prose holds an object a character); the paths then taken as pypdfium2's handles
+    # of WPS prose holds an object a character), and each path read so (_PathCalls)
     handle = address(page.raw)
     get_object = lean(raw, "FPDFPage_GetObject", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
     type_of = lean(raw, "FPDFPageObj_GetType", ctypes.c_int, ctypes.c_void_p)
     for i in range(raw.FPDFPage_CountObjects(page.raw)):
-        kind = type_of(get_object(handle, i))
+        obj = get_object(handle, i)
+        kind = type_of(obj)
         if kind == raw.FPDF_PAGEOBJ_FORM:
             return None  # pdfminer reads a form's paths in the form's space: not done here
         if kind == raw.FPDF_PAGEOBJ_PATH:
-            paths.append(raw.FPDFPage_GetObject(page.raw, i))
-    if not _any_ruling(paths, raw):
+            paths.append(obj)  # its address: the path's calls below take plain addresses too
+    calls = _PathCalls(raw)
+    if not _any_ruling(paths, calls):
         return []
     height = float(page.get_height())
     lines: list[list[Point]] = []
     rects: list[list[Point]] = []
     curves: list[list[Point]] = []
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    fill, stroke = calls.fill, calls.stroke
     for obj in paths:
-        raw.FPDFPath_GetDrawMode(obj, fill, stroke)
-        visible = bool(stroke.value and _coloured(raw.FPDFPageObj_GetStrokeColor, obj)
-                       or fill.value and _coloured(raw.FPDFPageObj_GetFillColor, obj))
-        subpaths = _subpaths(obj, raw)
+        calls.draw_mode(obj, calls.fill_at, calls.stroke_at)
+        visible = bool(stroke.value and calls.coloured(calls.stroke_colour, obj)
+                       or fill.value and calls.coloured(calls.fill_colour, obj))
+        subpaths = _subpaths(obj, raw, calls)
         if subpaths is None:
             return None
         for shape, pts in subpaths:
@@ -74,39 +76,61 @@ def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
     return edges
 
 
-def _any_ruling(paths: list[Any], raw: Any) -> bool:
+class _PathCalls:
+    """PDFium's functions a path is read with, declared for plain addresses (``pdfium_calls``:
+    no pypdfium2 conversion of their arguments; a page may hold hundreds of paths), with the
+    buffers they write to."""
+
+    def __init__(self, raw: Any):
+        void, c_int, c_uint = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint
+        self.draw_mode = lean(raw, "FPDFPath_GetDrawMode", c_int, void, void, void)
+        self.stroke_colour = lean(raw, "FPDFPageObj_GetStrokeColor", c_int, void, void, void, void, void)
+        self.fill_colour = lean(raw, "FPDFPageObj_GetFillColor", c_int, void, void, void, void, void)
+        self.matrix_of = lean(raw, "FPDFPageObj_GetMatrix", c_int, void, void)
+        self.count_segments = lean(raw, "FPDFPath_CountSegments", c_int, void)
+        self.segment_of = lean(raw, "FPDFPath_GetPathSegment", void, void, c_int)
+        self.point_of = lean(raw, "FPDFPathSegment_GetPoint", c_int, void, void, void)
+        self.type_of = lean(raw, "FPDFPathSegment_GetType", c_int, void)
+        self.closes = lean(raw, "FPDFPathSegment_GetClose", c_int, void)
+        self.fill, self.stroke = c_int(), c_int()
+        self.fill_at, self.stroke_at = ctypes.addressof(self.fill), ctypes.addressof(self.stroke)
+        self.rgba = (c_uint * 4)()
+        self.rgba_at = [ctypes.addressof(self.rgba) + k * ctypes.sizeof(c_uint) for k in range(4)]
+
+    def coloured(self, getter: Any, obj: int) -> bool:
+        """Whether the colour ``getter`` gives the path is visible (not white)."""
+        if not getter(obj, *self.rgba_at):
+            return True  # a colour PDFium cannot give (a pattern): counted as visible
+        r, g, b, _ = self.rgba
+        return not (r >= WHITE and g >= WHITE and b >= WHITE)
+
+
+def _any_ruling(paths: list[int], calls: _PathCalls) -> bool:
     """Any path stroked (whatever its colour), or filled in a colour other than white."""
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
     for obj in paths:
-        raw.FPDFPath_GetDrawMode(obj, fill, stroke)
-        if stroke.value or fill.value and _coloured(raw.FPDFPageObj_GetFillColor, obj):
+        calls.draw_mode(obj, calls.fill_at, calls.stroke_at)
+        if calls.stroke.value or calls.fill.value and calls.coloured(calls.fill_colour, obj):
             return True
     return False
 
 
-def _coloured(getter: Any, obj: Any) -> bool:
-    rgba = [ctypes.c_uint() for _ in range(4)]
-    if not getter(obj, *rgba):
-        return True  # a colour PDFium cannot give (a pattern): counted as visible
-    return not all(c.value >= WHITE for c in rgba[:3])
-
-
-def _subpaths(obj: Any, raw: Any) -> list[tuple[str, list[Point]]] | None:
+def _subpaths(obj: int, raw: Any, calls: _PathCalls) -> list[tuple[str, list[Point]]] | None:
     """Each subpath as pdfminer's operators (``m``, ``l``, ``c``, ``h``) and one point per
     operator, in page space (y up): a Bézier curve's three PDFium points are one ``c``, a closed
     figure ends in ``h`` at its first point."""
     matrix = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, matrix):
+    if not calls.matrix_of(obj, ctypes.addressof(matrix)):
         return None
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
     out: list[tuple[list[str], list[Point]]] = []
     bezier = 0
-    for i in range(raw.FPDFPath_CountSegments(obj)):
-        segment = raw.FPDFPath_GetPathSegment(obj, i)
-        if not segment or not raw.FPDFPathSegment_GetPoint(segment, x, y):
+    for i in range(calls.count_segments(obj)):
+        segment = calls.segment_of(obj, i)
+        if not segment or not calls.point_of(segment, x_at, y_at):
             return None
         point = (matrix.a * x.value + matrix.c * y.value + matrix.e, matrix.b * x.value + matrix.d * y.value + matrix.f)
-        kind = raw.FPDFPathSegment_GetType(segment)
+        kind = calls.type_of(segment)
         if kind == raw.FPDF_SEGMENT_MOVETO:
             out.append((["m"], [point]))
             bezier = 0
@@ -122,7 +146,7 @@ def _subpaths(obj: Any, raw: Any) -> list[tuple[str, list[Point]]] | None:
                 out[-1][1].append(point)
         else:
             return None
-        if raw.FPDFPathSegment_GetClose(segment):
+        if calls.closes(segment):
             out[-1][0].append("h")
             out[-1][1].append(out[-1][1][0])
     return [("".join(ops), pts) for ops, pts in out]
