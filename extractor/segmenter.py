@@ -28,6 +28,7 @@ import re
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from math import log
 from pathlib import Path
@@ -41,6 +42,11 @@ CACHE_FORMAT = 1  # bump when what the cache holds changes
 LOAD_WHOLE_AFTER = 2000
 _SQL_VARIABLES = 900  # placeholders per lookup query (SQLite's oldest limit is 999)
 _LONGEST_WORD = 16  # characters of the longest dictionary entry looked up
+# Every install, upgrade or user-dictionary change writes a cache of its own (16 MB with its
+# index) into the one cache folder, which other installs of the package share (a second venv,
+# a CI run): a new cache removes the others but the most recently used few.
+OTHER_CACHES_KEPT = 3
+_USED_EVERY = 86400.0  # a cache's file time is set anew when read, at most once a day
 
 
 def cache_dir() -> Path:
@@ -92,9 +98,33 @@ def load_tokenizer() -> Any:
     for word in force_split:  # what load_userdict does beyond the dictionary (words of frequency 0)
         jieba.finalseg.add_force_split(word)
     tokenizer.initialized = True
+    _mark_used(path)
     if not _index_path(path).exists():  # a cache from before the index: add it for the next run
         _write_index(tokenizer, _index_path(path))
     return tokenizer
+
+
+def _mark_used(path: Path) -> None:
+    """Set the cache's file time to now (at most once a day): what "recently used" means to
+    ``_prune_other_caches``."""
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > _USED_EVERY:
+            os.utime(path)
+
+
+def _prune_other_caches(kept: Path) -> None:
+    """Remove the caches (pickle and index) of other dictionaries but the ``OTHER_CACHES_KEPT``
+    most recently used; a file another process removes first is no error."""
+    dated: list[tuple[float, Path]] = []
+    for other in kept.parent.glob("prefix-dict-*.pickle"):
+        if other != kept:
+            with contextlib.suppress(OSError):
+                dated.append((other.stat().st_mtime, other))
+    dated.sort(reverse=True)
+    for _, old in dated[OTHER_CACHES_KEPT:]:
+        for stale in (old, _index_path(old)):
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
 
 
 def _index_path(pickle_path: Path) -> Path:
@@ -232,6 +262,7 @@ class SharedTokenizer:
         except (sqlite3.Error, TypeError):
             return None
         small.initialized = True
+        _mark_used(_default_cache_path(jieba, small))
         self._index = (db, small, os.getpid())
         return self._index
 
@@ -320,6 +351,7 @@ def _build(jieba: Any, tokenizer: Any, path: Path) -> Any:
     except OSError:
         return tokenizer  # no cache folder we can write: the tokenizer still works, built each run
     _write_index(tokenizer, _index_path(path))
+    _prune_other_caches(path)
     return tokenizer
 
 

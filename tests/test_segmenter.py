@@ -90,3 +90,34 @@ def test_clauses_cut_as_jieba_cuts_them(tmp_path: Path, monkeypatch) -> None:  #
     assert len(clauses) > 10000
     for clause in sorted(clauses):
         assert segmenter._cut_no_hmm(whole.FREQ, whole.total, clause) == whole.lcut(clause, HMM=False), clause
+
+
+def test_a_new_cache_removes_other_dictionaries_caches_but_the_most_recently_used(tmp_path: Path) -> None:
+    """Each install or user-dictionary change writes its own 16 MB cache into the shared folder:
+    building one keeps the three most recently used of the others (pickle and index) and
+    removes the rest; reading a cache marks it used."""
+    import time
+
+    from extractor.segmenter import OTHER_CACHES_KEPT
+
+    folder = tmp_path / "xxgk-extractor"
+    folder.mkdir()
+    now = time.time()
+    others = []
+    for age_days in range(6):  # another install's caches, used 0 to 5 days ago
+        pickle_file = folder / f"prefix-dict-other{age_days:011d}.pickle"
+        for f in (pickle_file, pickle_file.with_suffix(".sqlite")):
+            f.write_bytes(b"x")
+            os.utime(f, (now - age_days * 86400 - 60, now - age_days * 86400 - 60))
+        others.append(pickle_file)
+    _run(tmp_path)  # builds this install's cache
+    ours = [p for p in folder.glob("prefix-dict-*.pickle") if p not in others]
+    assert len(ours) == 1
+    kept = others[:OTHER_CACHES_KEPT]
+    assert [p for p in others if p.exists()] == kept
+    assert [p for p in others if p.with_suffix(".sqlite").exists()] == kept
+
+    os.utime(ours[0], (now - 10 * 86400, now - 10 * 86400))  # ours, last used ten days ago
+    _run(tmp_path)  # read from the cache: marked used
+    assert ours[0].stat().st_mtime > now - 3600
+    assert [p for p in others if p.exists()] == kept  # reading removes nothing
