@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 import os
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -24,7 +25,7 @@ from .llm import MODES, LLMConfig, LLMConfigError
 from .models import Check, Report
 from .output import OutputBusy, OutputLock, ResultWriter, output_format
 from .ray_batch import RayBatch, RayInputs, RayMissing, require_ray
-from .store import DuckDBMissing, is_store, load_store, require_duckdb
+from .store import DuckDBMissing, StoreBusy, check_store_writable, is_store, load_store, require_duckdb
 
 if TYPE_CHECKING:
     from .llm.summary import EndpointNotice
@@ -164,21 +165,41 @@ def _extract_to_store(out: Path, paths: list[str], *, resume: bool, excel: bool,
     except OutputBusy as exc:
         fail(str(exc))
     try:
-        with tempfile.TemporaryDirectory(prefix=".xxgk-", dir=out.resolve().parent) as tmp:
-            parquet = Path(tmp) / (out.stem + ".parquet")
-            token = _STORE.set(out)
-            try:
-                extract_cmd(paths=paths, out=parquet, resume=False, excel=False, pretty=False, **options)
-            except typer.Exit as stop:
-                if stop.exit_code in (130, 143) and parquet.exists():  # stopped: what was written is stored
-                    err.print(cli_store.stored_message(out, load_store([parquet], out)), highlight=False)
-                raise
-            finally:
-                _STORE.reset(token)
-            counts = load_store([parquet], out)
+        _extract_through_parquet(out, paths, options)
+    except StoreBusy as exc:
+        fail(escape(str(exc)))
     finally:
         lock.release()
+
+
+def _extract_through_parquet(out: Path, paths: list[str], options: dict[str, Any]) -> None:
+    check_store_writable(out)  # before the run: a store another program holds open fails now, not after it
+    with tempfile.TemporaryDirectory(prefix=".xxgk-", dir=out.resolve().parent) as tmp:
+        parquet = Path(tmp) / (out.stem + ".parquet")
+        token = _STORE.set(out)
+        try:
+            extract_cmd(paths=paths, out=parquet, resume=False, excel=False, pretty=False, **options)
+        except typer.Exit as stop:
+            if stop.exit_code in (130, 143) and parquet.exists():  # stopped: what was written is stored
+                err.print(cli_store.stored_message(out, _load_or_keep(parquet, out)), highlight=False)
+            raise
+        finally:
+            _STORE.reset(token)
+        counts = _load_or_keep(parquet, out)
     err.print(cli_store.stored_message(out, counts), highlight=False)
+
+
+def _load_or_keep(parquet: Path, out: Path) -> dict[str, int]:
+    """Load the run's Parquet file into the store; if another program took the store meanwhile,
+    keep the Parquet file beside it (nothing extracted is lost) and say how to load it."""
+    try:
+        return load_store([parquet], out)
+    except StoreBusy as exc:
+        kept = out.with_name(out.stem + ".unloaded.parquet")
+        if not kept.exists():
+            shutil.move(parquet, kept)
+            raise StoreBusy(f"{exc}; the results are kept in {kept}: xxgk load {kept} {out}") from None
+        raise
 
 
 # The DuckDB file a run writes through a temporary Parquet file: its messages name the store.

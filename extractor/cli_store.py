@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from .cli_common import fail, no_such, require_writable_parent
-from .store import VIEW_NAMES, DuckDBMissing, is_store, load_store, require_duckdb
+from .output import OutputBusy, OutputLock
+from .store import VIEW_NAMES, DuckDBMissing, StoreBusy, is_store, load_store, require_duckdb
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -44,7 +45,16 @@ def load_cmd(
     if wrong:
         fail(f"not a long-format output (.csv or .parquet): {', '.join(wrong)}")
     require_writable_parent(store)
-    counts = load_store(sources, store)
+    try:  # the lock `xxgk extract -o STORE.duckdb` takes: two writers never replace each other's tables
+        lock = OutputLock(store)
+    except OutputBusy as exc:
+        fail(escape(str(exc)))
+    try:
+        counts = load_store(sources, store)
+    except StoreBusy as exc:
+        fail(escape(str(exc)))
+    finally:
+        lock.release()
     err.print(stored_message(store, counts), highlight=False)
 
 

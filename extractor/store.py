@@ -60,6 +60,10 @@ class DuckDBMissing(ImportError):
     """duckdb is not installed (the message says what to install)."""
 
 
+class StoreBusy(Exception):
+    """Another program holds the DuckDB file open for writing (DuckDB's own file lock)."""
+
+
 def require_duckdb() -> Any:
     try:
         import duckdb
@@ -147,7 +151,7 @@ def _write(long: Any, db_path: str | Path) -> dict[str, int]:
     docs["body_key"] = [None if pd.isna(b) else _body_key(str(b)) for b in docs["body"]]
     regions = pd.DataFrame([region_parts(r) for r in docs["region"]], index=docs.index, dtype="string")
     docs = pd.concat([docs, regions], axis=1)
-    con = duckdb.connect(str(db_path))
+    con = _connect_for_writing(duckdb, db_path)
     try:
         con.register("long_rows", long)
         con.register("doc_rows", docs)
@@ -160,6 +164,24 @@ def _write(long: Any, db_path: str | Path) -> dict[str, int]:
         return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLE_NAMES}
     finally:
         con.close()
+
+
+def check_store_writable(db_path: str | Path) -> None:
+    """``StoreBusy`` when another program holds an existing store open (a run then fails at its
+    start, not after extracting)."""
+    if Path(db_path).is_file():
+        _connect_for_writing(require_duckdb(), db_path).close()
+
+
+def _connect_for_writing(duckdb: Any, db_path: str | Path) -> Any:
+    try:
+        return duckdb.connect(str(db_path))
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        # a notebook or another program with the file open: one line, nothing written
+        raise StoreBusy(f"{db_path} is open in another program (DuckDB allows one writer at a time): "
+                        "close it and run again") from None
 
 
 def read_long_empty():  # type: ignore[no-untyped-def]

@@ -7,8 +7,11 @@ the pipeline's own ``cross_year.carry_over`` checks.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -279,3 +282,82 @@ def test_the_library_writes_and_opens_the_same_store_as_the_command(tmp_path: Pa
             con.execute("DROP TABLE documents")  # read-only
     with pytest.raises(FileNotFoundError):
         open_store(tmp_path / "missing.duckdb")
+
+
+@contextlib.contextmanager
+def _held_open(db: Path) -> Iterator[None]:
+    """Another program (a notebook, say) holding the DuckDB file open for writing."""
+    code = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "open"
+        yield
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def test_load_into_a_store_another_program_holds_open_says_so_in_one_line(stored: tuple[Path, Path],
+                                                                          tmp_path: Path) -> None:
+    parquet, _ = stored
+    db = tmp_path / "held.duckdb"
+    before = load_store([one_document_parquet(tmp_path)], db)
+    with _held_open(db):
+        result = runner.invoke(app, ["load", str(parquet), str(db)])
+    assert result.exit_code == 2
+    assert "open in another program" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert load_store([one_document_parquet(tmp_path)], db) == before  # usable again once closed
+
+
+def test_extract_to_a_store_another_program_holds_open_fails_before_extracting(tmp_path: Path) -> None:
+    db = tmp_path / "held.duckdb"
+    load_store([one_document_parquet(tmp_path)], db)
+    with _held_open(db):
+        result = runner.invoke(app, ["extract", str(CORPUS[1]), "-o", str(db)])
+    assert result.exit_code == 2
+    assert "open in another program" in result.output and "extracted" not in result.output
+    assert not list(tmp_path.glob(".xxgk-*")) and not list(tmp_path.glob("*.unloaded.parquet"))
+
+
+def test_a_store_taken_during_the_run_keeps_the_results_beside_it(tmp_path: Path) -> None:
+    """Nothing extracted is lost: the run's Parquet file is kept, with the command that loads it."""
+    from extractor.cli import _load_or_keep
+    from extractor.store import StoreBusy
+
+    db = tmp_path / "taken.duckdb"
+    load_store([one_document_parquet(tmp_path)], db)
+    run = tmp_path / "run" / "taken.parquet"
+    run.parent.mkdir()
+    run.write_bytes(one_document_parquet(tmp_path).read_bytes())
+    with _held_open(db), pytest.raises(StoreBusy) as raised:
+        _load_or_keep(run, db)
+    kept = tmp_path / "taken.unloaded.parquet"
+    assert f"xxgk load {kept} {db}" in str(raised.value)
+    assert len(read_long(kept)) == len(read_long(one_document_parquet(tmp_path)))
+
+
+def test_load_while_another_run_writes_the_store_is_refused(stored: tuple[Path, Path], tmp_path: Path) -> None:
+    from extractor.output import OutputLock
+
+    parquet, _ = stored
+    db = tmp_path / "busy.duckdb"
+    lock = OutputLock(db)  # what `xxgk extract -o busy.duckdb` holds while it runs
+    try:
+        result = runner.invoke(app, ["load", str(parquet), str(db)])
+    finally:
+        lock.release()
+    assert result.exit_code == 2
+    assert "being written by another run" in result.output
+    assert not db.exists()
+
+
+def one_document_parquet(tmp_path: Path) -> Path:
+    """One bundled document extracted to long-format Parquet (made once per test folder)."""
+    out = tmp_path / "one.parquet"
+    if not out.exists():
+        result = runner.invoke(app, ["extract", str(CORPUS[1]), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    return out
