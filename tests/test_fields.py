@@ -141,6 +141,10 @@ UNSEEN_PROSE = [
     ("本年度新收到个人提交的政府信息公开申请7件。", {"requests.received": (7, "exact")}),
     ("共受理群众提出的信息公开申请9件。", {"requests.received": (9, "exact")}),
     ("收到申请20件,通过信函提交申请的12件。", {"requests.received": (20, "exact")}),
+    # the year's press events counted before their noun, then a 其中 part in the next sentence: the first figure
+    # wins by position, not by the order of the rules
+    ("本年共组织128场新闻发布活动,邀请部门负责人出席30人次。其中,防汛专题新闻发布会举行40场。",
+     {"proactive.press_conferences": (128, "exact")}),
 ]
 
 
