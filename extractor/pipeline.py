@@ -37,10 +37,15 @@ def extract(text: str, *, source: str | None = None, llm: LLMConfig | None = Non
     if not text.strip():
         report.add_error("ingest", "document has no text")
         return report
+    return _extract_exactly(report, text, llm)
+
+
+def _extract_exactly(report: Report, text: str, llm: LLMConfig | None, grids: list[Grid] | None = None) -> Report:
+    """``_extract`` of ``text`` with no lone surrogate, its numerals computed without rounding."""
     text = LONE_SURROGATE.sub("\ufffd", text)
     with decimal.localcontext() as context:
         context.prec = NUMERAL_DIGITS
-        return _extract(report, text, llm)
+        return _extract(report, text, llm, grids)
 
 
 def _extract(report: Report, text: str, llm: LLMConfig | None, grids: list[Grid] | None = None) -> Report:
@@ -101,11 +106,7 @@ def extract_file(path: str | Path, *, with_text: bool = False, llm: LLMConfig | 
     """
     doc = ingest.load_document(Path(path))
     if doc.text.strip():
-        report = Report(doc=str(path))
-        text = LONE_SURROGATE.sub("\ufffd", doc.text)
-        with decimal.localcontext() as context:
-            context.prec = NUMERAL_DIGITS
-            _extract(report, text, llm, doc.grids)
+        report = _extract_exactly(Report(doc=str(path)), doc.text, llm, doc.grids)
     else:
         report = Report(doc=str(path))
         if not doc.errors:

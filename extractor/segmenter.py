@@ -253,7 +253,8 @@ class SharedTokenizer:
         self._index = None  # none yet, or one opened before a fork: never share a connection
         jieba = import_jieba()
         small = jieba.Tokenizer()
-        path = _index_path(_default_cache_path(jieba, small))
+        cache = _default_cache_path(jieba, small)  # a digest of the user dictionary: made once
+        path = _index_path(cache)
         if not path.exists():
             return None
         try:
@@ -262,7 +263,7 @@ class SharedTokenizer:
         except (sqlite3.Error, TypeError):
             return None
         small.initialized = True
-        _mark_used(_default_cache_path(jieba, small))
+        _mark_used(cache)
         self._index = (db, small, os.getpid())
         return self._index
 
