@@ -196,10 +196,12 @@ def _load_or_keep(parquet: Path, out: Path) -> dict[str, int]:
         return load_store([parquet], out)
     except StoreBusy as exc:
         kept = out.with_name(out.stem + ".unloaded.parquet")
-        if not kept.exists():
-            shutil.move(parquet, kept)
-            raise StoreBusy(f"{exc}; the results are kept in {kept}: xxgk load {kept} {out}") from None
-        raise
+        n = 1
+        while kept.exists():  # an earlier run's kept results stay as they are
+            n += 1
+            kept = out.with_name(f"{out.stem}.unloaded-{n}.parquet")
+        shutil.move(parquet, kept)
+        raise StoreBusy(f"{exc}; the results are kept in {kept}: xxgk load {kept} {out}") from None
 
 
 # The DuckDB file a run writes through a temporary Parquet file: its messages name the store.

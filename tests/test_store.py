@@ -337,6 +337,13 @@ def test_a_store_taken_during_the_run_keeps_the_results_beside_it(tmp_path: Path
     kept = tmp_path / "taken.unloaded.parquet"
     assert f"xxgk load {kept} {db}" in str(raised.value)
     assert len(read_long(kept)) == len(read_long(one_document_parquet(tmp_path)))
+    # a second run taken the same way keeps its results too, beside the first's
+    run.write_bytes(one_document_parquet(tmp_path).read_bytes())
+    with _held_open(db), pytest.raises(StoreBusy) as raised:
+        _load_or_keep(run, db)
+    second = tmp_path / "taken.unloaded-2.parquet"
+    assert f"xxgk load {second} {db}" in str(raised.value)
+    assert second.exists() and kept.exists()
 
 
 def test_load_while_another_run_writes_the_store_is_refused(stored: tuple[Path, Path], tmp_path: Path) -> None:
