@@ -5,8 +5,9 @@ Not a test: timings depend on the machine (and on what else runs on it). Usage:
 
     python benchmarks/bench_batch.py [--docs 5000] [--rss 2000 20000] [--skip-workers] [--skip-rss]
 
-The corpus is the bundled excerpts (evals/dev, evals/dev2, examples) repeated to the number of
-files asked for, in a temporary folder. Each run is ``python -m extractor.cli extract DIR -o
+The corpus is the bundled excerpts (evals/dev, evals/dev2, examples) or, with ``--corpus
+complete``, the bundled complete reports as text (evals/full, evals/seed: .txt and .md), repeated
+to the number of files asked for, in a temporary folder. Each run is ``python -m extractor.cli extract DIR -o
 OUT`` as a fresh process; its wall time is measured around it, its peak RSS is the process's
 own ``ru_maxrss`` (``os.wait4``: the CLI process, not traced Python memory; with workers, the
 parent's). The parent's own CPU time (``RUSAGE_SELF`` at its exit, its workers not counted) is
@@ -26,17 +27,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "evals" / "dev", ROOT / "evals" / "dev2", ROOT / "examples"]
+# corpus kind → its source files
+CORPORA = {
+    "excerpts": lambda: sorted(p for d in SOURCES for p in d.glob("*.txt")),
+    "complete": lambda: sorted(p for d in ("full", "seed") for s in ("*.txt", "*.md")
+                               for p in (ROOT / "evals" / d).glob(s)),
+}
 
 
-def make_corpus(folder: Path, n: int) -> Path:
-    """``n`` files repeating the bundled excerpts, 1,000 to a subfolder."""
-    sources = sorted(p for d in SOURCES for p in d.glob("*.txt"))
+def make_corpus(folder: Path, n: int, kind: str = "excerpts") -> Path:
+    """``n`` files repeating the bundled excerpts (or complete reports), 1,000 to a subfolder."""
+    sources = CORPORA[kind]()
     texts = [p.read_bytes() for p in sources]
     folder.mkdir(parents=True)
     for i in range(n):
         sub = folder / f"{i // 1000:03d}"
         sub.mkdir(exist_ok=True)
-        (sub / f"{i:06d}-{sources[i % len(sources)].stem}.txt").write_bytes(texts[i % len(texts)])
+        (sub / f"{i:06d}-{sources[i % len(sources)].name}").write_bytes(texts[i % len(texts)])
     return folder
 
 
@@ -73,6 +80,26 @@ def run_cli_parent(corpus: Path, out: Path, *args: str) -> tuple[float, float, f
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, own[-1] if own else float("nan")
 
 
+def time_pairing(n: int) -> float:
+    """CPU seconds ``CrossYear`` (the pairing every batch does in its parent) takes for ``n``
+    results: ``n / 2`` bodies with a report in each of two consecutive years, the earlier years
+    first, as a corpus arrives year by year. The benchmark corpus repeats a few reports, whose
+    copies all share a body and year; real corpora hold one report per body and year."""
+    from extractor.checks import YearEnds
+    from extractor.cross_year import CrossYear
+
+    bodies = [f"测试省{i // 100:03d}市{i:06d}区人民政府" for i in range(n // 2)]
+    results = [(body, YearEnds(f"{i}.txt", year, (True, 3), (True, 3)))
+               for year in (2023, 2024) for i, body in enumerate(bodies)]
+    pairs = CrossYear()
+    start = time.process_time()
+    checks = sum(len(pairs.add_ends(body, ends, {"doc": ends.doc})[1]) for body, ends in results)
+    seconds = time.process_time() - start
+    if checks != n // 2:
+        raise SystemExit(f"pairing found {checks} checks for {n // 2} pairs")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=5000, help="documents for the workers comparison")
@@ -80,11 +107,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each workers setting (best kept)")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="excerpts",
+                        help="what the corpus repeats: the bundled excerpts or complete reports as text")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         base = Path(tmp)
         if not args.skip_workers:
-            corpus = make_corpus(base / f"c{args.docs}", args.docs)
+            corpus = make_corpus(base / f"c{args.docs}", args.docs, args.corpus)
             times, cpus, parents = {}, {}, {}
             print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
             for workers in (1, 2):
@@ -100,13 +129,19 @@ def main() -> None:
             shutil.rmtree(corpus)
         if not args.skip_rss:
             small, large = args.rss
-            corpora = {n: make_corpus(base / f"r{n}", n) for n in (small, large)}
+            corpora = {n: make_corpus(base / f"r{n}", n, args.corpus) for n in (small, large)}
+            walls = []
             for suffix in (".jsonl", ".parquet"):
                 peaks = {}
                 for n, corpus in corpora.items():
                     wall, peaks[n], _ = run_cli(corpus, base / f"out{suffix}")
+                    walls.append(wall) if n == large else None
                     print(f"{suffix} {n} documents: peak RSS {peaks[n]:.0f} MiB ({wall:.1f} s)", flush=True)
                 print(f"{suffix} peak RSS {large} / {small} documents: {peaks[large] / peaks[small]:.2f}x", flush=True)
+            pairing = time_pairing(large)
+            print(f"cross-year pairing of {large} results ({large // 2} bodies, two consecutive years each): "
+                  f"{pairing:.3f} s CPU, {100 * pairing / min(walls):.2f} % of the {large}-document run "
+                  f"({min(walls):.1f} s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .batch_result import Result, make_result, message, serialised
-from .checks import CrossYear, YearEnds
+from .checks import YearEnds
+from .cross_year import CrossYear
 from .llm.deadline import document_deadline
 from .models import Check, Report
 from .pipeline import extract, extract_file
@@ -466,7 +467,10 @@ class Batch:
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.llm, self.with_text, self.time_limit = llm, with_text, time_limit
         self.on_late = on_late
+        # the years of every result seen (on disk, so memory stays flat), and the reports the
+        # caller may still hold (library use), which a late check is appended to
         self.cross_year = CrossYear()
+        self._reports: weakref.WeakValueDictionary[int, Report] = weakref.WeakValueDictionary()
         self._line: tuple[Report | None, int, str | None] = (None, 0, None)
 
     def add_known(self, columns: dict[str, Any], ends: YearEnds | None, written: Iterable[Check] = ()) -> None:
@@ -475,8 +479,9 @@ class Batch:
         late checks — a pair split across an interruption still gets its check."""
         if ends is None or not columns.get("body"):
             return
-        entry = _Entry(columns, None, [_check_key(c) for c in written])
-        for later, check in self.cross_year.add_ends(columns["body"], ends, entry):
+        _, found = self.cross_year.add_ends(columns["body"], ends,
+                                            {"columns": columns, "written": [_check_key(c) for c in written]})
+        for later, check in found:
             self._deliver(later, check, fresh=False)
 
     def __iter__(self) -> Iterator[Report]:
@@ -494,26 +499,37 @@ class Batch:
     def _paired(self, form: str | None, *, keep_report: bool) -> Iterator[Result]:
         """Results in input order, each with the cross-year checks found when it arrives."""
         for result in self._outputs(form, keep_report):
-            entry = _Entry(result.columns, weakref.ref(result.report) if result.report is not None else None, [])
             if result.ends is not None:
-                for later, check in self.cross_year.add_ends(result.columns["body"], result.ends, entry):
-                    if later is entry:
+                entry, found = self.cross_year.add_ends(result.columns["body"], result.ends,
+                                                        {"columns": result.columns, "written": []})
+                if result.report is not None:  # a late check reaches it while the caller holds it
+                    self._reports[entry] = result.report
+                written = []
+                for later, check in found:
+                    if later == entry:
                         result.add_check(check)
-                        entry.written.append(_check_key(check))
+                        written.append(_check_key(check))
                     else:
                         self._deliver(later, check, fresh=True)
+                if written:
+                    self.cross_year.set_data(entry, {"columns": result.columns, "written": written})
             yield result
 
-    def _deliver(self, later: _Entry, check: Check, *, fresh: bool) -> None:
+    def _deliver(self, later: int, check: Check, *, fresh: bool) -> None:
+        """A check for an entry indexed earlier: to its report if the caller still holds it, and to
+        ``on_late`` with its columns, unless its output holds it already (``written``)."""
+        data = self.cross_year.data(later)
         key = _check_key(check)
-        if key in later.written:
-            later.written.remove(key)  # already in the output (an earlier run wrote it)
+        written = [tuple(k) for k in data["written"]]
+        if key in written:
+            written.remove(key)  # already in the output (an earlier run wrote it)
+            self.cross_year.set_data(later, {**data, "written": written})
             return
-        report = later.report() if later.report is not None else None
+        report = self._reports.get(later)
         if report is not None:
             report.checks.append(check)
         if self.on_late is not None:
-            self.on_late(later.columns, check)
+            self.on_late(data["columns"], check)
 
     def json_line(self, report: Report) -> str | None:
         """The JSON line made for ``report`` where it was extracted, if it is the result just
@@ -550,16 +566,6 @@ class Batch:
             yield from pool.run(docs)
         finally:
             pool.close()
-
-
-@dataclass
-class _Entry:
-    """One result in the cross-year index: its document's columns and, while the caller holds
-    it, the result itself; ``written`` = checks the output already holds for it."""
-
-    columns: dict[str, Any]
-    report: Any
-    written: list[tuple[str, bool | None, str]]
 
 
 def _check_key(check: Check | dict[str, Any]) -> tuple[str, bool | None, str]:

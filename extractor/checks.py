@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from .models import Check, Report, TableRow, Tables
 from .schema import TEMPLATE
@@ -363,18 +362,6 @@ def run_checks(report: Report) -> list[Check]:
     return [c for c in results if c is not None]
 
 
-def run_batch_checks(reports: list[Report]) -> None:
-    """Checks across documents of one batch (cross_year.carry_over); appends to the later year.
-
-    For two results of the same body in consecutive years: last year's 结转下年度 总计 must equal
-    this year's 上年结转 总计.
-    """
-    batch = CrossYear()
-    for report in reports:
-        for later, check in batch.add(report):
-            later.checks.append(check)
-
-
 def same_body(a: str, b: str) -> bool:
     """One body however its titles name it: 淮安市洪泽区人民政府 and 洪泽区人民政府."""
     a, b = "".join(a.split()), "".join(b.split())
@@ -401,74 +388,6 @@ class YearEnds:
             return True, row.value_of("total")
 
         return cls(doc, year, ends("carried_forward"), ends("carried_over"))
-
-
-def _body_key(body: str) -> str:
-    return "".join(body.split())
-
-
-SAME_BODY_MIN_SUFFIX = 4  # a shorter name (市政府) could be any body's
-
-
-class CrossYear:
-    """Pairs results of one body in consecutive years as a batch streams by.
-
-    ``add`` returns the checks it found, each with the later year's entry it belongs to: the one
-    just added, or one seen earlier (whose output a caller may already have written). Each entry
-    is the ``key`` the caller gave with the result (the result itself by default).
-
-    Pairing goes through an index (body → years → entries, and each body's suffixes of
-    ``SAME_BODY_MIN_SUFFIX`` characters or more), so a result costs the same at the millionth
-    document as at the first; the checks and their order are those of comparing the result
-    with every earlier one in turn (``same_body``), as candidates are visited in arrival order.
-    Only a ``YearEnds`` (a few numbers) is kept per result.
-    """
-
-    def __init__(self) -> None:
-        self._by_body: dict[str, dict[int, list[tuple[int, YearEnds, Any]]]] = {}
-        self._longer: dict[str, set[str]] = {}  # suffix → bodies (keys) that end with it
-        self._count = 0
-
-    def add(self, report: Report, key: Any = None) -> list[tuple[Any, Check]]:
-        if not (report.body and report.year is not None and report.tables):
-            return []
-        return self.add_ends(report.body, YearEnds.of(report.doc, report.year, report.tables),
-                             report if key is None else key)
-
-    def add_ends(self, body: str, ends: YearEnds, key: Any) -> list[tuple[Any, Check]]:
-        name = _body_key(body)
-        candidates: list[tuple[int, YearEnds, Any]] = []
-        for other in self._same_bodies(name):
-            years = self._by_body[other]
-            for year in (ends.year - 1, ends.year + 1):
-                candidates.extend(years.get(year, ()))
-        found: list[tuple[Any, Check]] = []
-        for _, other_ends, other_key in sorted(candidates, key=lambda c: c[0]):
-            if other_ends.year == ends.year - 1:
-                check = carry_over(other_ends, ends)
-                later = key
-            else:
-                check = carry_over(ends, other_ends)
-                later = other_key
-            if check is not None:
-                found.append((later, check))
-        self._count += 1
-        if name not in self._by_body:
-            self._by_body[name] = {}
-            for i in range(len(name) - SAME_BODY_MIN_SUFFIX + 1):
-                self._longer.setdefault(name[i:], set()).add(name)
-        self._by_body[name].setdefault(ends.year, []).append((self._count, ends, key))
-        return found
-
-    def _same_bodies(self, name: str) -> set[str]:
-        """The indexed bodies ``same_body`` matches with ``name``."""
-        found = {name} if name in self._by_body else set()
-        for i in range(1, len(name) - SAME_BODY_MIN_SUFFIX + 1):  # shorter names it ends with
-            if name[i:] in self._by_body:
-                found.add(name[i:])
-        if len(name) >= SAME_BODY_MIN_SUFFIX:  # longer names that end with it
-            found |= self._longer.get(name, set())
-        return found
 
 
 def check_carry_over(earlier: Report, later: Report) -> Check | None:

@@ -7,7 +7,7 @@ into tables (documents, mentions, fields, field_parts, table_cells, checks, erro
 the views ``body_year``, ``year_on_year`` and ``cross_year`` are SQL over those tables, so the
 cross-year comparison runs as a query over the whole store, not in one process's memory.
 
-Bodies are paired across years as ``checks.CrossYear`` pairs them (``checks.same_body``): the
+Bodies are paired across years as ``cross_year.CrossYear`` pairs them (``checks.same_body``): the
 same name once whitespace is removed (``body_key``, computed here in Python with the pipeline's
 own rule), or one name ending with the other when the shorter has at least
 ``SAME_BODY_MIN_SUFFIX`` characters (淮安市洪泽区人民政府 and 洪泽区人民政府).
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import divisions as dv
-from .checks import SAME_BODY_MIN_SUFFIX, _body_key
+from .cross_year import SAME_BODY_MIN_SUFFIX, body_key
 from .long_format import REGION_LEVELS, old_region_mapping
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def _write(long: Any, db_path: str | Path) -> dict[str, int]:
 
     duckdb = require_duckdb()
     docs = long[long["kind"] == "doc"].copy()
-    docs["body_key"] = [None if pd.isna(b) else _body_key(str(b)) for b in docs["body"]]
+    docs["body_key"] = [None if pd.isna(b) else body_key(str(b)) for b in docs["body"]]
     regions = pd.DataFrame([region_parts(r) for r in docs["region"]], index=docs.index, dtype="string")
     docs = pd.concat([docs, regions], axis=1)
     con = _connect_for_writing(duckdb, db_path)

@@ -21,8 +21,9 @@ from typer.testing import CliRunner
 import extractor.batch as batch_module
 from extractor import extract, extract_batch, extract_file
 from extractor.batch import Inputs, doc_bytes, doc_name, extract_one
-from extractor.checks import CrossYear, check_carry_over, same_body
+from extractor.checks import check_carry_over, same_body
 from extractor.cli import app
+from extractor.cross_year import CrossYear
 from extractor.models import Report
 from extractor.output import OutputLock
 
@@ -81,6 +82,33 @@ def test_the_index_gives_the_checks_of_comparing_with_every_earlier_result_in_th
     by_id = {id(r): r for r in reports}
     pairs = {by_id[i].body for i, *_ in reference}
     assert {"淮安市洪泽区人民政府", "洪泽区人民政府", "市政府"} <= pairs
+
+
+def test_the_index_keeps_nothing_in_memory_per_result() -> None:
+    """A batch of a million reports remembers every one (a 2023 report may come after its 2024
+    one at any distance): the index keeps that on disk, so the process does not grow with it.
+    Kept as Python objects (name suffixes, entries, columns) it took about 3 KiB a result."""
+    import tracemalloc
+
+    from extractor.checks import YearEnds
+
+    index = CrossYear()
+    results = [(f"某省{i // 50:03d}市{i:05d}区人民政府", YearEnds(f"reports/{year}/{i:05d}.txt", year, (True, 1), (True, 1)))
+               for year in (2023, 2024) for i in range(2000)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        checks = 0
+        for body, ends in results:
+            checks += len(index.add_ends(body, ends, {"columns": {"doc": ends.doc, "body": body}, "written": []})[1])
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert checks == 2000  # every 2024 report meets its 2023 one
+    assert grown < 64 * 1024, f"{grown / len(results):.0f} bytes a result"
+    entry = 2000 + 7  # the data of an earlier entry is read back as given
+    assert index.data(entry) == {"columns": {"doc": "reports/2024/00006.txt", "body": "某省000市00006区人民政府"},
+                                 "written": []}
 
 
 # --- paths ---------------------------------------------------------------------------------------

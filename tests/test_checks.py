@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from extractor.checks import run_batch_checks, run_checks
+from extractor.checks import run_checks
+from extractor.cross_year import run_batch_checks
 from extractor.models import CellStatus, Check, FieldValue, Report, Tables
 from extractor.tables import parse_tables_text
 
