@@ -168,6 +168,12 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
                 for t, digits in runs.items()]
     identities = _identities(table, specs) if table == "requests" else []
     outcomes = solve(run_list, identities, fixed, stated=stated)
+    if any(_contradicted(o) for o in outcomes):
+        # the table as printed breaks a column's sums, so no split holds them all: each row's run is
+        # split by that row's own sum alone (总计 = the six applicant columns), which the printed row
+        # keeps or breaks on its own; the checks then report the column sums that fail
+        alone = solve(run_list, [i for i in identities if _row_identity(i)], fixed, stated=stated)
+        outcomes = [a if _contradicted(o) else o for o, a in zip(outcomes, alone, strict=True)]
     out: dict[int, list[str | None]] = {}
     for (t, digits), outcome in zip(runs.items(), outcomes, strict=True):
         prefix = f"{table}.{specs[t].key}"
@@ -175,6 +181,17 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
         if placed is not None:
             out[t] = placed
     return out
+
+
+def _contradicted(outcome: RunResult) -> bool:
+    """A run no split of which the identities allow (the search ran to its end)."""
+    return outcome.values is None and outcome.checked and not outcome.capped and outcome.splits == 0
+
+
+def _row_identity(identity: Identity) -> bool:
+    """An identity within one row: its 总计 cell = the row's applicant cells."""
+    row = identity.left[0].rpartition(".")[0]
+    return len(identity.left) == 1 and all(k.rpartition(".")[0] == row for k in identity.right)
 
 
 def _place_run(result: _Result, prefix: str, keys: Sequence[str], digits: str, outcome: RunResult,
