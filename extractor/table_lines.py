@@ -330,6 +330,10 @@ def _unrun_line(line: str) -> list[str]:
     headings = list(TEMPLATE.inline_headings.finditer(line))
     end = TEMPLATE.inline_end.search(line, headings[0].start())
     stop = end.start() if end else len(line)
+    if not any(TEMPLATE.headings["review"].search(normalize_label(h.group())) for h in headings):
+        # no heading names table 四: its printed header starts it, after the other tables' headings
+        header = TEMPLATE.inline_review_header.search(line, headings[-1].end(), stop)
+        headings += [header] if header else []
     out: list[str] = []
     text_from = 0  # start of the text not yet written out
     for i, heading in enumerate(headings):

@@ -65,3 +65,18 @@ def test_a_table_that_adds_up_is_still_solved_as_a_whole() -> None:
     want = _shuyang()
     tables = parse_tables_text(run_together(rows_2021(want)))
     assert tables is not None and tables["requests"] == want["requests"]
+
+
+def test_table_four_run_together_under_a_heading_worded_otherwise_is_found_by_its_header() -> None:
+    # a crawl whose heading of table 四 is misworded (四、政府信息公开行政法复议…): the line still
+    # prints the table's header (行政复议 行政诉讼 结果维持 …), which starts the table as the
+    # markers do in line layouts
+    want = _shuyang()
+    text = run_together(rows_2021(want))
+    heading = "四、政府信息公开行政复议、行政诉讼情况"
+    assert heading in text
+    tables = parse_tables_text(text.replace(heading, "四、政府信息公开行政法复议、行政诉讼情况"))
+    assert tables is not None
+    assert tables["review_litigation"] == want["review_litigation"]
+    assert tables["requests"] == want["requests"]
+    assert not [u for u in tables.get("unread", []) if not u.startswith("active.")]
