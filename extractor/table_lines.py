@@ -220,7 +220,7 @@ def _run_together_rows(line: str) -> list[str] | None:
     申请人情况, 尚未审结): one line per row, as ``unrun`` cuts a whole report; else None."""
     if "|" in line or "\t" in line or not line[-1:].isdigit() or not _TABLE_LINE.search(line):
         return None
-    rows = _row_lines(_WHITESPACE.sub("", fullwidth_to_ascii(line)))
+    rows = _row_lines(_squeeze(fullwidth_to_ascii(line)))
     return rows if sum(1 for row in rows if row[-1:].isdigit()) >= 2 else None
 
 
@@ -282,10 +282,17 @@ RUN_TOGETHER_MIN = 200  # characters of a line that may hold a whole report run 
 # A run of figures in run-together text (whitespace already dropped): 21710000218, 18651.06; a sign
 # inside (396-5181: 上一年 396, 增减 -5, 决定 181) keeps the row's figures together, and such a
 # row is no run to split (only runs of digits are split).
-_RUN = re.compile(r"\d(?:[\d.+\-−]*\d)?")
+_RUN = re.compile(r"\d(?:[\d.+\-− ]*\d)?")
 # What follows a label's own number glued to the figures before it: 40000042.其他法律…
 _LABEL_NUMBER_END = re.compile(r"[.、．](?=\D)")
 _WHITESPACE = re.compile(r"\s+")
+_BETWEEN_FIGURES = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
+def _squeeze(text: str) -> str:
+    """The text without whitespace, but for one space where whitespace parts two figures: such a
+    space is a cell boundary (``GluedRun``), whatever else a crawler's spaces split is not."""
+    return _WHITESPACE.sub("", _BETWEEN_FIGURES.sub("\x00", text)).replace("\x00", " ")
 
 
 def unrun(text: str) -> str:
@@ -345,7 +352,7 @@ def _unrun_line(line: str) -> list[str]:
         if name is None or not TEMPLATE.inline_markers[name].search(normalize_label(body)):
             continue  # prose naming a part of the report (an introduction's list of parts)
         out += [line[text_from : heading.start()], heading.group()]
-        out += _row_lines(_WHITESPACE.sub("", fullwidth_to_ascii(body)))
+        out += _row_lines(_squeeze(fullwidth_to_ascii(body)))
         text_from = body_end
     if text_from == 0:
         return [line]
@@ -360,7 +367,7 @@ def _row_lines(body: str) -> list[str]:
     for m in _RUN.finditer(body):
         digits, end = m.group(), m.end()
         if _LABEL_NUMBER_END.match(body, end):  # the last digit numbers the next label
-            digits, end = digits[:-1].rstrip("."), end - 1
+            digits, end = digits[:-1].rstrip(". "), end - 1
         if not digits:
             continue
         *loose, label = _label_pieces(body[text_start : m.start()]) or [""]

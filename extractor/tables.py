@@ -101,6 +101,10 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
         if row is None:
             result.unread.append(prefix)
             continue
+        spaced = _spaced_run(row.cells, spec.width)
+        if spaced is not None:  # figures a space parts, one per cell: read as a spaced line is
+            fitted_rows[t] = spaced
+            continue
         fitted, why = fit_row(row.cells, spec.width, row.last, row.spans, row.header)
         run = None if fitted is not None else run_of(row.cells, spec.width, row.last)
         if run is not None:
@@ -126,6 +130,21 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
 
 # A row's figures run together: digits with decimal points and stray spaces, nothing else.
 _RUN_CELL = re.compile(r"\d[\d.\s]*")
+
+
+# One printed figure: no leading zero (0 alone, or a decimal below 1, aside)
+_FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _spaced_run(cells: Sequence[str], width: int) -> list[str] | None:
+    """The figures of a run glued to its label (``GluedRun``) when a space parts each from the next
+    and there are as many as the row has cells (一、本年新收…8 0 0 0 0 0 8): each is a cell, as in a
+    line whose cells spaces set apart. Fewer parts (stray spaces, 200 000121) leave a run to split."""
+    filled = [c for c in cells if c.strip()]
+    if width < 2 or len(filled) != 1 or not isinstance(filled[0], GluedRun):
+        return None
+    parts = filled[0].split()
+    return parts if len(parts) == width and all(_FIGURE.fullmatch(p) for p in parts) else None
 
 
 def run_of(cells: Sequence[str], width: int, last: bool = False) -> str | None:
@@ -167,13 +186,7 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
     run_list = [Run(digits, tuple(keys[t]), frozenset(k for k in keys[t] if _decimal_cell(k)))
                 for t, digits in runs.items()]
     identities = _identities(table, specs) if table == "requests" else []
-    outcomes = solve(run_list, identities, fixed, stated=stated)
-    if any(_contradicted(o) for o in outcomes):
-        # the table as printed breaks a column's sums, so no split holds them all: each row's run is
-        # split by that row's own sum alone (总计 = the six applicant columns), which the printed row
-        # keeps or breaks on its own; the checks then report the column sums that fail
-        alone = solve(run_list, [i for i in identities if _row_identity(i)], fixed, stated=stated)
-        outcomes = [a if _contradicted(o) else o for o, a in zip(outcomes, alone, strict=True)]
+    outcomes = _printed_as_it_is(run_list, identities, fixed, stated, solve(run_list, identities, fixed, stated=stated))
     out: dict[int, list[str | None]] = {}
     for (t, digits), outcome in zip(runs.items(), outcomes, strict=True):
         prefix = f"{table}.{specs[t].key}"
@@ -181,6 +194,24 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
         if placed is not None:
             out[t] = placed
     return out
+
+
+def _printed_as_it_is(runs: list[Run], identities: list[Identity], fixed: dict[str, int | float],
+                      stated: Sequence[Statement], outcomes: list[RunResult]) -> list[RunResult]:
+    """Runs no split of which the identities allow: the table as printed breaks one of its sums.
+
+    Each such run is split by its own row's sum alone (总计 = the six applicant columns), which
+    the printed row keeps or breaks on its own; a run still left so is read when the number
+    grammar leaves it one split (fifteen digits for table 四's fifteen cells). The checks then
+    report the sums the printed table breaks; a run with several splits stays unread.
+    """
+    for fallback in ([i for i in identities if _row_identity(i)], []):
+        if not any(_contradicted(o) for o in outcomes):
+            break
+        alone = solve(runs, fallback, fixed, stated=stated)
+        outcomes = [a if _contradicted(o) and (fallback or a.values is not None) else o
+                    for o, a in zip(outcomes, alone, strict=True)]
+    return outcomes
 
 
 def _contradicted(outcome: RunResult) -> bool:
@@ -362,7 +393,8 @@ def _review_by_arithmetic(result: _Result, rows: list[_Row], width: int, blocks:
     identities = [Identity((f"review_litigation.{b}.{total}",),
                            tuple(f"review_litigation.{b}.{c}" for c in columns if c != total)) for b in blocks]
     stated = statements(result.figures, "review_litigation", ())
-    outcome = solve([Run(runs[0], tuple(keys))], identities, {}, stated=stated)[0]
+    run = [Run(runs[0], tuple(keys))]
+    outcome = _printed_as_it_is(run, identities, {}, stated, solve(run, identities, {}, stated=stated))[0]
     cells = outcome.cells or (None,) * len(keys)
     found: dict[str, list[str | None]] = {}
     for i, b in enumerate(blocks):  # a block every split agrees on is read, whatever the others

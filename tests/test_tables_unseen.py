@@ -80,3 +80,51 @@ def test_table_four_run_together_under_a_heading_worded_otherwise_is_found_by_it
     assert tables["review_litigation"] == want["review_litigation"]
     assert tables["requests"] == want["requests"]
     assert not [u for u in tables.get("unread", []) if not u.startswith("active.")]
+
+
+def spaced_on_one_line(tables: dict[str, list[tuple[str, list[str]]]]) -> str:
+    """A crawl that keeps one line per report but a space between every two cells (labels too)."""
+    text = run_together(tables)
+    for rows in tables.values():
+        for _, row_cells in rows:
+            text = text.replace("".join(row_cells), " ".join(c for c in row_cells if c), 1)
+    return text
+
+
+def test_figures_a_space_parts_one_per_cell_on_a_one_line_crawl_are_the_cells() -> None:
+    want = _shuyang()
+    text = spaced_on_one_line(rows_2021(want))
+    assert "行政规范性文件 " in text  # label, then figures each set apart
+    tables = parse_tables_text(text)
+    assert tables is not None
+    # table 二 has no identity to split a run by: the spaces alone tell its cells apart
+    assert tables["active"] == want["active"]
+    assert tables["requests"] == want["requests"]
+    assert tables["review_litigation"] == want["review_litigation"]
+    assert "unread" not in tables
+
+
+def test_stray_spaces_that_part_fewer_figures_than_cells_leave_a_run_to_split() -> None:
+    # 20 | 0 | 0 | 0 | 0 | 1 | 21 crawled as 200 000121: two parts for seven cells, split by the row's sum
+    printed = copy.deepcopy(_shuyang())
+    printed["requests"]["new"] = dict(zip(printed["requests"]["new"], (20, 0, 0, 0, 0, 1, 21), strict=True))
+    text = run_together(rows_2021(printed))
+    assert "200000121" in text
+    tables = parse_tables_text(text.replace("200000121", "200 000121"))
+    assert tables is not None
+    assert tables["requests"]["new"] == printed["requests"]["new"]
+    assert "requests.new" in tables["read_by_arithmetic"]
+
+
+def test_table_four_whose_printed_block_sum_fails_is_read_when_its_digits_allow_one_split() -> None:
+    # fifteen digits for fifteen cells: one digit each, whatever the sums; a block printing a
+    # corrected case beside a total of 0 is read as printed and left to the checks to flag
+    want = _shuyang()
+    text = run_together(rows_2021(want))
+    run = "".join(str(v) for block in want["review_litigation"].values() for v in block.values())
+    assert run in text
+    tables = parse_tables_text(text.replace(run, "010000000000000"))
+    assert tables is not None
+    assert tables["review_litigation"]["review"] == {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 0}
+    assert tables["review_litigation"]["litigation_direct"]["total"] == 0
+    assert not [u for u in tables.get("unread", []) if u.startswith("review_litigation")]
