@@ -56,7 +56,8 @@ class _Pending:
 def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
     """Leading label cells and the data cells after the last text cell."""
     last_text = len(cells) - 1  # the last text cell: looked for from the end (the figures come last)
-    while last_text >= 0 and (not cells[last_text].strip() or _is_value(cells[last_text])):
+    while last_text >= 0 and (not cells[last_text].strip() or isinstance(cells[last_text], GluedRun)
+                              or _is_value(cells[last_text])):
         last_text -= 1
     label_cells: list[str] = []
     for cell in cells[: last_text + 1]:
@@ -251,9 +252,10 @@ class GluedRun(str):
     __slots__ = ()
 
 
-# A label (ending in a character that is not a figure) with figures glued to it, stray spaces allowed;
+# A label (ending in a character that is not a figure) with figures glued to it, stray spaces allowed
+# (and one sign: a 2019 row's change, 行政许可0+11);
 # the label must hold a Chinese character or a bracket (_LABEL_TEXT), tested apart (one pass each).
-_GLUED_ROW = re.compile(r"(?P<label>.*[^\d\s.,+\-/|])(?P<run>\d[\d.\s]*)")
+_GLUED_ROW = re.compile(r"(?P<label>.*[^\d\s.,+\-/|])(?P<run>\d[\d.\s]*(?:[+\-]\d[\d.\s]*)?)")
 _LABEL_TEXT = re.compile(r"[\u4e00-\u9fff）)]")
 
 

@@ -102,7 +102,9 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
             result.unread.append(prefix)
             continue
         spaced = _spaced_run(row.cells, spec.width)
-        if spaced is not None:  # figures a space parts, one per cell: read as a spaced line is
+        if spaced is None and spec.columns[1:2] == (_CHANGE,):
+            spaced = _signed_run(row.cells, spec.width)
+        if spaced is not None:  # figures a space or a sign parts, one per cell: read as a spaced line is
             fitted_rows[t] = spaced
             continue
         fitted, why = fit_row(row.cells, spec.width, row.last, row.spans, row.header)
@@ -145,6 +147,29 @@ def _spaced_run(cells: Sequence[str], width: int) -> list[str] | None:
         return None
     parts = filled[0].split()
     return parts if len(parts) == width and all(_FIGURE.fullmatch(p) for p in parts) else None
+
+
+# A 2019 row whose change (本年增/减) is printed with its sign, run together: 0+11, 35-15, 396-5181
+_CHANGE = "change"  # the column key of 本年增/减 (schema/tables.toml, [[active.2019]])
+_SIGNED_RUN = re.compile(r"(\d+)([+\-])(\d+)")
+
+
+def _signed_run(cells: Sequence[str], width: int) -> list[str] | None:
+    """previous | ±change [| decisions] run together (``GluedRun``): the sign starts the change, so
+    the figures before it are the previous count; read when the digits after it leave one split
+    (0+11 = 0 | +1 | 1, 35-15 = 35 | -15), else None (396-5181: 396 | -5 | 181, -51 | 81 or -518 | 1)."""
+    filled = [c for c in cells if c.strip()]
+    if width not in (2, 3) or len(filled) != 1 or not isinstance(filled[0], GluedRun):
+        return None
+    m = _SIGNED_RUN.fullmatch(re.sub(r"\s+", "", filled[0]))
+    if m is None or not _FIGURE.fullmatch(m[1]):
+        return None
+    before, sign, after = m.groups()
+    if width == 2:
+        return [before, sign + after] if _FIGURE.fullmatch(after) else None
+    splits = [(after[:k], after[k:]) for k in range(1, len(after))
+              if _FIGURE.fullmatch(after[:k]) and _FIGURE.fullmatch(after[k:])]
+    return [before, sign + splits[0][0], splits[0][1]] if len(splits) == 1 else None
 
 
 def run_of(cells: Sequence[str], width: int, last: bool = False) -> str | None:

@@ -128,3 +128,20 @@ def test_table_four_whose_printed_block_sum_fails_is_read_when_its_digits_allow_
     assert tables["review_litigation"]["review"] == {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 0}
     assert tables["review_litigation"]["litigation_direct"]["total"] == 0
     assert not [u for u in tables.get("unread", []) if u.startswith("review_litigation")]
+
+
+def test_a_signed_change_run_together_is_read_where_the_sign_leaves_one_split() -> None:
+    # the 2019 format's 本年增/减 printed with its sign: the figures before the sign are the
+    # previous count, the sign starts the change; 5+12 is 5 | +1 | 2, 42-17 (two cells) 42 | -17,
+    # and 396-5181 (396 | -5 | 181, -51 | 81 or -518 | 1) stays unread
+    line = ("标题\n" + "正文" * 120 + "二、主动公开政府信息情况第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量"
+            "规章000第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可5+12其他对外管理服务事项396-5181"
+            "第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费42-17"
+            "三、收到和处理政府信息公开申请情况申请人情况五、存在的主要问题及改进情况无。\n")
+    tables = parse_tables_text(line)
+    assert tables is not None and tables["format"] == "2019"
+    assert tables["active"]["licensing"] == {"previous": 5, "change": 1, "decisions": 2}
+    assert tables["active"]["fees"] == {"previous": 42, "change": -17}
+    assert tables["active"]["other_services"] == dict.fromkeys(("previous", "change", "decisions"))
+    assert "active.other_services" in tables["unread"]
+    assert "active.licensing" not in tables["unread"] and "active.fees" not in tables["unread"]
