@@ -281,7 +281,8 @@ _FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in (P.PAGE_NUMBER, *TE
 # ---------------------------------------------------------------------------- run-together text → lines
 
 RUN_TOGETHER_MIN = 200  # characters of a line that may hold a whole report run together
-# A run of figures in run-together text (whitespace already dropped): 21710000218, 18651.06; a sign
+# A run of figures in run-together text (whitespace dropped but one space between two figures,
+# ``_squeeze``): 21710000218, 8 0 0 0 0 0 8, 18651.06; a sign
 # inside (396-5181: 上一年 396, 增减 -5, 决定 181) keeps the row's figures together, and such a
 # row is no run to split (only runs of digits are split).
 _RUN = re.compile(r"\d(?:[\d.+\-− ]*\d)?")
