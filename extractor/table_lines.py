@@ -284,7 +284,7 @@ RUN_TOGETHER_MIN = 200  # characters of a line that may hold a whole report run 
 # A run of figures in run-together text (whitespace dropped but one space between two figures,
 # ``_squeeze``): 21710000218, 8 0 0 0 0 0 8, 18651.06; a sign
 # inside (396-5181: 上一年 396, 增减 -5, 决定 181) keeps the row's figures together, and such a
-# row is no run to split (only runs of digits are split).
+# row is no run for the arithmetic (``tables._signed_run`` reads it where one split is left).
 _RUN = re.compile(r"\d(?:[\d.+\-− ]*\d)?")
 # What follows a label's own number glued to the figures before it: 40000042.其他法律…
 _LABEL_NUMBER_END = re.compile(r"[.、．](?=\D)")
