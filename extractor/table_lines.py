@@ -56,7 +56,8 @@ class _Pending:
 def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
     """Leading label cells and the data cells after the last text cell."""
     last_text = len(cells) - 1  # the last text cell: looked for from the end (the figures come last)
-    while last_text >= 0 and (not cells[last_text].strip() or _is_value(cells[last_text])):
+    while last_text >= 0 and (not cells[last_text].strip() or isinstance(cells[last_text], GluedRun)
+                              or _is_value(cells[last_text])):
         last_text -= 1
     label_cells: list[str] = []
     for cell in cells[: last_text + 1]:
@@ -220,7 +221,7 @@ def _run_together_rows(line: str) -> list[str] | None:
     申请人情况, 尚未审结): one line per row, as ``unrun`` cuts a whole report; else None."""
     if "|" in line or "\t" in line or not line[-1:].isdigit() or not _TABLE_LINE.search(line):
         return None
-    rows = _row_lines(_WHITESPACE.sub("", fullwidth_to_ascii(line)))
+    rows = _row_lines(_squeeze(fullwidth_to_ascii(line)))
     return rows if sum(1 for row in rows if row[-1:].isdigit()) >= 2 else None
 
 
@@ -251,9 +252,10 @@ class GluedRun(str):
     __slots__ = ()
 
 
-# A label (ending in a character that is not a figure) with figures glued to it, stray spaces allowed;
+# A label (ending in a character that is not a figure) with figures glued to it, stray spaces allowed
+# (and one sign: a 2019 row's change, 行政许可0+11);
 # the label must hold a Chinese character or a bracket (_LABEL_TEXT), tested apart (one pass each).
-_GLUED_ROW = re.compile(r"(?P<label>.*[^\d\s.,+\-/|])(?P<run>\d[\d.\s]*)")
+_GLUED_ROW = re.compile(r"(?P<label>.*[^\d\s.,+\-/|])(?P<run>\d[\d.\s]*(?:[+\-]\d[\d.\s]*)?)")
 _LABEL_TEXT = re.compile(r"[\u4e00-\u9fff）)]")
 
 
@@ -279,13 +281,21 @@ _FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in (P.PAGE_NUMBER, *TE
 # ---------------------------------------------------------------------------- run-together text → lines
 
 RUN_TOGETHER_MIN = 200  # characters of a line that may hold a whole report run together
-# A run of figures in run-together text (whitespace already dropped): 21710000218, 18651.06; a sign
+# A run of figures in run-together text (whitespace dropped but one space between two figures,
+# ``_squeeze``): 21710000218, 8 0 0 0 0 0 8, 18651.06; a sign
 # inside (396-5181: 上一年 396, 增减 -5, 决定 181) keeps the row's figures together, and such a
-# row is no run to split (only runs of digits are split).
-_RUN = re.compile(r"\d(?:[\d.+\-−]*\d)?")
+# row is no run for the arithmetic (``tables._signed_run`` reads it where one split is left).
+_RUN = re.compile(r"\d(?:[\d.+\-− ]*\d)?")
 # What follows a label's own number glued to the figures before it: 40000042.其他法律…
 _LABEL_NUMBER_END = re.compile(r"[.、．](?=\D)")
 _WHITESPACE = re.compile(r"\s+")
+_BETWEEN_FIGURES = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
+def _squeeze(text: str) -> str:
+    """The text without whitespace, but for one space where whitespace parts two figures: such a
+    space is a cell boundary (``GluedRun``), whatever else a crawler's spaces split is not."""
+    return _WHITESPACE.sub("", _BETWEEN_FIGURES.sub("\x00", text)).replace("\x00", " ")
 
 
 def unrun(text: str) -> str:
@@ -330,6 +340,10 @@ def _unrun_line(line: str) -> list[str]:
     headings = list(TEMPLATE.inline_headings.finditer(line))
     end = TEMPLATE.inline_end.search(line, headings[0].start())
     stop = end.start() if end else len(line)
+    if not any(TEMPLATE.headings["review"].search(normalize_label(h.group())) for h in headings):
+        # no heading names table 四: its printed header starts it, after the other tables' headings
+        header = TEMPLATE.inline_review_header.search(line, headings[-1].end(), stop)
+        headings += [header] if header else []
     out: list[str] = []
     text_from = 0  # start of the text not yet written out
     for i, heading in enumerate(headings):
@@ -341,7 +355,7 @@ def _unrun_line(line: str) -> list[str]:
         if name is None or not TEMPLATE.inline_markers[name].search(normalize_label(body)):
             continue  # prose naming a part of the report (an introduction's list of parts)
         out += [line[text_from : heading.start()], heading.group()]
-        out += _row_lines(_WHITESPACE.sub("", fullwidth_to_ascii(body)))
+        out += _row_lines(_squeeze(fullwidth_to_ascii(body)))
         text_from = body_end
     if text_from == 0:
         return [line]
@@ -356,7 +370,7 @@ def _row_lines(body: str) -> list[str]:
     for m in _RUN.finditer(body):
         digits, end = m.group(), m.end()
         if _LABEL_NUMBER_END.match(body, end):  # the last digit numbers the next label
-            digits, end = digits[:-1].rstrip("."), end - 1
+            digits, end = digits[:-1].rstrip(". "), end - 1
         if not digits:
             continue
         *loose, label = _label_pieces(body[text_start : m.start()]) or [""]

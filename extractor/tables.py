@@ -101,6 +101,12 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
         if row is None:
             result.unread.append(prefix)
             continue
+        spaced = _spaced_run(row.cells, spec.width)
+        if spaced is None and spec.columns[1:2] == (_CHANGE,):
+            spaced = _signed_run(row.cells, spec.width)
+        if spaced is not None:  # figures a space or a sign parts, one per cell: read as a spaced line is
+            fitted_rows[t] = spaced
+            continue
         fitted, why = fit_row(row.cells, spec.width, row.last, row.spans, row.header)
         run = None if fitted is not None else run_of(row.cells, spec.width, row.last)
         if run is not None:
@@ -126,6 +132,44 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
 
 # A row's figures run together: digits with decimal points and stray spaces, nothing else.
 _RUN_CELL = re.compile(r"\d[\d.\s]*")
+
+
+# One printed figure: no leading zero (0 alone, or a decimal below 1, aside)
+_FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _spaced_run(cells: Sequence[str], width: int) -> list[str] | None:
+    """The figures of a run glued to its label (``GluedRun``) when a space parts each from the next
+    and there are as many as the row has cells (一、本年新收…8 0 0 0 0 0 8): each is a cell, as in a
+    line whose cells spaces set apart. Fewer parts (stray spaces, 200 000121) leave a run to split."""
+    filled = [c for c in cells if c.strip()]
+    if width < 2 or len(filled) != 1 or not isinstance(filled[0], GluedRun):
+        return None
+    parts = filled[0].split()
+    return parts if len(parts) == width and all(_FIGURE.fullmatch(p) for p in parts) else None
+
+
+# A 2019 row whose change (本年增/减) is printed with its sign, run together: 0+11, 35-15, 396-5181
+_CHANGE = "change"  # the column key of 本年增/减 (schema/tables.toml, [[active.2019]])
+_SIGNED_RUN = re.compile(r"(\d+)([+\-])(\d+)")
+
+
+def _signed_run(cells: Sequence[str], width: int) -> list[str] | None:
+    """previous | ±change [| decisions] run together (``GluedRun``): the sign starts the change, so
+    the figures before it are the previous count; read when the digits after it leave one split
+    (0+11 = 0 | +1 | 1, 35-15 = 35 | -15), else None (396-5181: 396 | -5 | 181, -51 | 81 or -518 | 1)."""
+    filled = [c for c in cells if c.strip()]
+    if width not in (2, 3) or len(filled) != 1 or not isinstance(filled[0], GluedRun):
+        return None
+    m = _SIGNED_RUN.fullmatch(re.sub(r"\s+", "", filled[0]))
+    if m is None or not _FIGURE.fullmatch(m[1]):
+        return None
+    before, sign, after = m.groups()
+    if width == 2:
+        return [before, sign + after] if _FIGURE.fullmatch(after) else None
+    splits = [(after[:k], after[k:]) for k in range(1, len(after))
+              if _FIGURE.fullmatch(after[:k]) and _FIGURE.fullmatch(after[k:])]
+    return [before, sign + splits[0][0], splits[0][1]] if len(splits) == 1 else None
 
 
 def run_of(cells: Sequence[str], width: int, last: bool = False) -> str | None:
@@ -167,7 +211,7 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
     run_list = [Run(digits, tuple(keys[t]), frozenset(k for k in keys[t] if _decimal_cell(k)))
                 for t, digits in runs.items()]
     identities = _identities(table, specs) if table == "requests" else []
-    outcomes = solve(run_list, identities, fixed, stated=stated)
+    outcomes = _printed_as_it_is(run_list, identities, fixed, stated, solve(run_list, identities, fixed, stated=stated))
     out: dict[int, list[str | None]] = {}
     for (t, digits), outcome in zip(runs.items(), outcomes, strict=True):
         prefix = f"{table}.{specs[t].key}"
@@ -175,6 +219,35 @@ def _split_runs(result: _Result, table: str, specs: Sequence[RowSpec], runs: dic
         if placed is not None:
             out[t] = placed
     return out
+
+
+def _printed_as_it_is(runs: list[Run], identities: list[Identity], fixed: dict[str, int | float],
+                      stated: Sequence[Statement], outcomes: list[RunResult]) -> list[RunResult]:
+    """Runs no split of which the identities allow: the table as printed breaks one of its sums.
+
+    Each such run is split by its own row's sum alone (总计 = the six applicant columns), which
+    the printed row keeps or breaks on its own; a run still left so is read when the number
+    grammar leaves it one split (fifteen digits for table 四's fifteen cells). The checks then
+    report the sums the printed table breaks; a run with several splits stays unread.
+    """
+    for fallback in ([i for i in identities if _row_identity(i)], []):
+        if not any(_contradicted(o) for o in outcomes):
+            break
+        alone = solve(runs, fallback, fixed, stated=stated)
+        outcomes = [a if _contradicted(o) and (fallback or a.values is not None) else o
+                    for o, a in zip(outcomes, alone, strict=True)]
+    return outcomes
+
+
+def _contradicted(outcome: RunResult) -> bool:
+    """A run no split of which the identities allow (the search ran to its end)."""
+    return outcome.values is None and outcome.checked and not outcome.capped and outcome.splits == 0
+
+
+def _row_identity(identity: Identity) -> bool:
+    """An identity within one row: its 总计 cell = the row's applicant cells."""
+    row = identity.left[0].rpartition(".")[0]
+    return len(identity.left) == 1 and all(k.rpartition(".")[0] == row for k in identity.right)
 
 
 def _place_run(result: _Result, prefix: str, keys: Sequence[str], digits: str, outcome: RunResult,
@@ -345,7 +418,8 @@ def _review_by_arithmetic(result: _Result, rows: list[_Row], width: int, blocks:
     identities = [Identity((f"review_litigation.{b}.{total}",),
                            tuple(f"review_litigation.{b}.{c}" for c in columns if c != total)) for b in blocks]
     stated = statements(result.figures, "review_litigation", ())
-    outcome = solve([Run(runs[0], tuple(keys))], identities, {}, stated=stated)[0]
+    run = [Run(runs[0], tuple(keys))]
+    outcome = _printed_as_it_is(run, identities, {}, stated, solve(run, identities, {}, stated=stated))[0]
     cells = outcome.cells or (None,) * len(keys)
     found: dict[str, list[str | None]] = {}
     for i, b in enumerate(blocks):  # a block every split agrees on is read, whatever the others

@@ -57,6 +57,7 @@ class Template:
     block_labels: tuple[tuple[str, re.Pattern[str]], ...]
     inline_headings: re.Pattern[str]
     inline_end: re.Pattern[str]
+    inline_review_header: re.Pattern[str]
     inline_markers: dict[str, re.Pattern[str]]
     row_starts: re.Pattern[str]
     decimal_cells: frozenset[str]
@@ -124,6 +125,7 @@ def _load() -> Template:
         block_labels=tuple((key, re.compile(p)) for key, p in review["block_labels"]),
         inline_headings=re.compile(raw["runs"]["inline_headings"]),
         inline_end=re.compile(raw["runs"]["inline_end"]),
+        inline_review_header=re.compile(raw["runs"]["inline_review_header"]),
         inline_markers={k: re.compile(v) for k, v in raw["runs"]["markers"].items()},
         row_starts=re.compile(raw["runs"]["row_starts"]),
         decimal_cells=frozenset(raw["runs"]["decimal_cells"]),
