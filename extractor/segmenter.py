@@ -46,7 +46,11 @@ _LONGEST_WORD = 16  # characters of the longest dictionary entry looked up
 # index) into the one cache folder, which other installs of the package share (a second venv,
 # a CI run): a new cache removes the others but the most recently used few.
 OTHER_CACHES_KEPT = 3
-_USED_EVERY = 86400.0  # a cache's file time is set anew when read, at most once a day
+# A cache used within the hour is kept whatever their number: another install on the machine is
+# running with it (several venvs or CI jobs at once would otherwise remove each other's caches,
+# and every new process would build its cache again or load the whole dictionary)
+IN_USE_SECONDS = 3600.0
+_USED_EVERY = 600.0  # a cache's file time is set anew when read, at most every ten minutes
 
 
 def cache_dir() -> Path:
@@ -114,14 +118,18 @@ def _mark_used(path: Path) -> None:
 
 def _prune_other_caches(kept: Path) -> None:
     """Remove the caches (pickle and index) of other dictionaries but the ``OTHER_CACHES_KEPT``
-    most recently used; a file another process removes first is no error."""
+    most recently used and those used within ``IN_USE_SECONDS``; a file another process removes
+    first is no error."""
     dated: list[tuple[float, Path]] = []
     for other in kept.parent.glob("prefix-dict-*.pickle"):
         if other != kept:
             with contextlib.suppress(OSError):
                 dated.append((other.stat().st_mtime, other))
     dated.sort(reverse=True)
-    for _, old in dated[OTHER_CACHES_KEPT:]:
+    recent = time.time() - IN_USE_SECONDS
+    for used, old in dated[OTHER_CACHES_KEPT:]:
+        if used > recent:
+            continue
         for stale in (old, _index_path(old)):
             with contextlib.suppress(OSError):
                 stale.unlink(missing_ok=True)

@@ -121,3 +121,27 @@ def test_a_new_cache_removes_other_dictionaries_caches_but_the_most_recently_use
     _run(tmp_path)  # read from the cache: marked used
     assert ours[0].stat().st_mtime > now - 3600
     assert [p for p in others if p.exists()] == kept  # reading removes nothing
+
+
+def test_caches_other_installs_use_now_are_kept_however_many(tmp_path: Path) -> None:
+    """Several venvs or CI jobs running at once each use their own cache: a new one removes none
+    used within the hour (before, the fourth install removed a running one's cache, and each new
+    process of that install built it again or loaded the whole dictionary)."""
+    import time
+
+    folder = tmp_path / "xxgk-extractor"
+    folder.mkdir()
+    now = time.time()
+    others = []
+    for minutes in range(6):  # six other installs, each used a few minutes ago
+        pickle_file = folder / f"prefix-dict-busy{minutes:012d}.pickle"
+        for f in (pickle_file, pickle_file.with_suffix(".sqlite")):
+            f.write_bytes(b"x")
+            os.utime(f, (now - minutes * 300 - 60, now - minutes * 300 - 60))
+        others.append(pickle_file)
+    stale = folder / "prefix-dict-stale0000000.pickle"  # and one not used for two days
+    stale.write_bytes(b"x")
+    os.utime(stale, (now - 2 * 86400, now - 2 * 86400))
+    _run(tmp_path)  # builds this install's cache
+    assert all(p.exists() and p.with_suffix(".sqlite").exists() for p in others)
+    assert not stale.exists()
