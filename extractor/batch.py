@@ -82,18 +82,21 @@ class Inputs:
         self.skipped: dict[str, int] = {}  # suffix → files of a walked directory left out
         self.unmatched: list[str] = []  # missing paths and globs that match nothing
         self.loops: int = 0  # directory links not followed (already walked)
-        self._files: set[tuple[int, int]] = set()
+        # the files and names met so far (a file as device and inode in one integer: a million
+        # documents' set stays small); needed only while the paths are expanded
+        self._files: set[int] = set()
         self._names: set[str] = set()
         for raw in paths:
             for p in self._expand(os.fspath(raw)):
                 self._add(p)
+        del self._files, self._names
 
     def _add(self, p: str) -> None:
         if p in self._names:
             return
         try:
             st = os.stat(p)
-            ident = (st.st_dev, st.st_ino)
+            ident = st.st_dev << 64 | st.st_ino
         except OSError:
             ident = None  # missing or unreadable: still a document (its error says why)
         if ident is not None:

@@ -30,7 +30,7 @@ from .models import Check, Report
 SAME_BODY_MIN_SUFFIX = 4  # a shorter name (市政府) could be any body's
 # Above every character a name can hold: the end of the range of names starting with a prefix
 _AFTER_ALL = "\U0010ffff"
-_PAGE_CACHE_KIB = 4096  # SQLite's page cache: what the index holds in memory at most
+_PAGE_CACHE_KIB = 1024  # SQLite's page cache: what the index holds in memory at most (the OS caches the rest)
 _temporary_files = count()
 
 
