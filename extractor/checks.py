@@ -51,6 +51,26 @@ class _Sum:
             self.value += cell
         return self
 
+    @classmethod
+    def across(cls, where: str, columns: Sequence[str], cells: list[Number | None]) -> _Sum:
+        """The cells of one row (``where``) in ``columns``, added at once: as ``add`` per cell, the
+        blank cells named only when there are some (most rows have none)."""
+        return cls._of(cells, lambda: [f"{where}.{c}" for c in columns])
+
+    @classmethod
+    def down(cls, keys: Sequence[str], column: str, cells: list[Number | None]) -> _Sum:
+        """The cells of one column of the rows ``keys``, added at once (see ``across``)."""
+        return cls._of(cells, lambda: [f"{k}.{column}" for k in keys])
+
+    @classmethod
+    def _of(cls, cells: list[Number | None], names: Callable[[], list[str]]) -> _Sum:
+        value: Number = 0
+        for cell in cells:  # in order, from 0, as ``add`` does (a float sum depends on the order)
+            if cell is not None:
+                value += cell
+        blanks = [n for n, c in zip(names(), cells, strict=True) if c is None] if None in cells else []
+        return cls(cells, value, blanks)
+
     @property
     def text(self) -> str:
         """The terms as printed (a blank as 0); formatted only when a detail needs them."""
@@ -96,10 +116,12 @@ class _Verdicts:
         or open equation, only then (most equations hold, and a report has a few hundred); they
         are called before ``add`` returns, so lambdas made in a loop see that iteration's values
         (hence the ``noqa: B023`` where they are made)."""
-        if all(c is None for c in left.cells + right.cells):
+        # each blank cell is named once in its sum's blanks: every cell is blank when all are named
+        if len(left.blanks) == len(left.cells) and len(right.blanks) == len(right.cells):
             self.empty += left.blanks + right.blanks
             return None
-        self.blanks += left.blanks + right.blanks
+        if left.blanks or right.blanks:
+            self.blanks += left.blanks + right.blanks
         ok = _agree(left, right)
         if ok is False:
             self.failures.append(failure())
@@ -108,6 +130,20 @@ class _Verdicts:
         else:
             self.held += 1
         return ok
+
+    def held_plainly(self, cells: Sequence[Number | None], total: Number | None) -> bool:
+        """Count ``sum(cells) = total`` held when every cell is printed and the sums agree, as ``add``
+        would, without the sums and details it makes (most equations of a report are so: a few
+        hundred). False: not so plain, left to ``add``."""
+        if total is None or None in cells:
+            return False
+        value: Number = 0
+        for cell in cells:  # from 0, in order, as ``_Sum.add`` adds
+            value += cell  # type: ignore[operator]  (no None: tested above)
+        if value != total:
+            return False
+        self.held += 1
+        return True
 
     def check(self, name: str, shown: str) -> Check:
         """Fails if any equation fails; not stated (None) if some are left open by blanks, or if
@@ -198,19 +234,24 @@ def check_requests_total(tables: Tables) -> Check | None:
     rows = _values(tables.requests, [*outcomes, "total"])
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
-        parts = _Sum()
-        for key in outcomes:
-            parts.add(rows[key].get(col), key, col)
-        total = _cell(rows["total"].get(col), "total", col)
-        with_blank = f" with {len(parts.blanks)} blank" if parts.blanks else ""
-        ok = verdicts.add(parts, total,
-                          lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",  # noqa: B023
-                          lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)}{with_blank} vs total {_blank_text(total)}")  # noqa: B023
+        cells, total_value = [rows[key].get(col) for key in outcomes], rows["total"].get(col)
+        ok = verdicts.held_plainly(cells, total_value) or _judge_total(verdicts, outcomes, col, cells, total_value)
         if col == "total":
-            nonzero = [_fmt(c) for c in parts.cells if c] or ["0"]
-            shown = (f"{' + '.join(nonzero)} = {_fmt(total.value)} (total column, {len(outcomes)} rows, zeros left out)"
+            nonzero = [_fmt(c) for c in cells if c] or ["0"]
+            shown = (f"{' + '.join(nonzero)} = {_fmt(_cell(total_value, 'total').value)} (total column, {len(outcomes)} rows, zeros left out)"
                      if ok else f"{verdicts.held} applicant columns add up (total column blank)")
     return verdicts.check("requests.total", shown)
+
+
+def _judge_total(verdicts: _Verdicts, outcomes: Sequence[str], col: str, cells: list[Number | None],
+                 total_value: Number | None) -> bool | None:
+    """``check_requests_total``'s equation for ``col`` where it is not plain (a blank cell, or a failure)."""
+    parts = _Sum.down(outcomes, col, cells)
+    total = _cell(total_value, "total", col)
+    with_blank = f" with {len(parts.blanks)} blank" if parts.blanks else ""
+    return verdicts.add(parts, total,
+                        lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",
+                        lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)}{with_blank} vs total {_blank_text(total)}")
 
 
 def check_requests_columns(tables: Tables) -> Check | None:
@@ -222,9 +263,10 @@ def check_requests_columns(tables: Tables) -> Check | None:
         return None
     verdicts = _Verdicts()
     for key, values in _values(rows, present).items():
-        parts = _Sum()
-        for col in APPLICANTS:
-            parts.add(values.get(col), key, col)
+        cells = [values.get(col) for col in APPLICANTS]
+        if verdicts.held_plainly(cells, values.get("total")):
+            continue
+        parts = _Sum.across(key, APPLICANTS, cells)
         total = _cell(values.get("total"), key, "total")
         verdicts.add(parts, total,
                      lambda: f"{key}: {parts.text} = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",  # noqa: B023
@@ -240,9 +282,7 @@ def check_review_totals(tables: Tables) -> Check | None:
     rows = tables.review_litigation
     verdicts, shown = _Verdicts(), []
     for block in blocks:
-        parts = _Sum()
-        for part in REVIEW_PARTS:
-            parts.add(rows[block].value_of(part), block, part)
+        parts = _Sum.across(block, REVIEW_PARTS, [rows[block].value_of(part) for part in REVIEW_PARTS])
         total = _cell(rows[block].value_of("total"), block, "total")
         line = f"{block}: {parts.text} = {_fmt(parts.value)}"
         verdicts.add(parts, total, lambda: f"{line} ≠ total {_fmt(total.value)}",  # noqa: B023

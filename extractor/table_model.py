@@ -134,7 +134,9 @@ class Tables(BaseModel):
 
     # ------------------------------------------------------------------ reading the tables
     def table(self, name: str) -> dict[str, TableRow]:
-        return {"active": self.active, "requests": self.requests, "review_litigation": self.review_litigation}[name]
+        if name not in TABLE_NAMES:  # the tables only, not the other fields (a KeyError, as a dict of them gave)
+            raise KeyError(name)
+        return getattr(self, name)  # not a dict of the three built per call: the checks ask thousands of times
 
     def row(self, table: str, key: str) -> TableRow | None:
         return self.table(table).get(key)
