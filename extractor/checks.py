@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .models import Check, Report, TableRow, Tables
+from .models import Check, Report, Tables
 from .schema import TEMPLATE
 
 Number = int | float
@@ -179,45 +179,60 @@ def _blank_note(blanks: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------- rows present
 
 
-def _present(tables: Tables, table: str, key: str) -> bool:
-    """The row is in the tables and was read (its null cells were printed blank)."""
-    row = tables.row(table, key)
-    return row is not None and row.is_read
+class _Grid:
+    """The tables as the checks read them: per table, each row's values by column and whether the
+    row was read, taken from the typed cells once per report. The checks read each cell several
+    times, and an attribute of a pydantic model costs several times a look-up in a dict."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.format = tables.format
+        self._values: dict[str, dict[str, dict[str | None, Number | None]]] = {}
+        self._read: dict[str, set[str]] = {}
+
+    def values(self, table: str) -> dict[str, dict[str | None, Number | None]]:
+        """Row key → column → value (``TableRow.value_of``; a one-value row's column is None)."""
+        if table not in self._values:
+            self._values[table] = {key: {c.column: c.value for c in row.cells}
+                                   for key, row in self.tables.table(table).items()}
+        return self._values[table]
+
+    def present(self, table: str, key: str) -> bool:
+        """The row is in the tables and was read (its null cells were printed blank)."""
+        if table not in self._read:
+            self._read[table] = {key for key, row in self.tables.table(table).items() if row.is_read}
+        return key in self._read[table]
 
 
-def _without_subrows(tables: Tables, keys: list[str]) -> list[str]:
+def _without_subrows(grid: _Grid, keys: list[str]) -> list[str]:
     """Leave out （六） sub-rows 1. and 2. where the table has none (2019 format, or 2021 reports that
     print （六）其他处理 as one row): both rows read and empty."""
-    absent = tables.format == "2019" or all(
-        (row := tables.row("requests", k)) is not None and row.is_read and row.is_empty for k in SUB_ROWS_2021
+    values = grid.values("requests")
+    absent = grid.format == "2019" or all(
+        grid.present("requests", k) and all(v is None for v in values[k].values()) for k in SUB_ROWS_2021
     )
     return [k for k in keys if not (absent and k in SUB_ROWS_2021)]
 
 
-def _outcome_rows(tables: Tables) -> list[str]:
+def _outcome_rows(grid: _Grid) -> list[str]:
     """Rows (一)…(六) whose sum is 总计."""
-    return _without_subrows(tables, [k for k in tables.requests if k.startswith(OUTCOME_GROUPS)])
+    return _without_subrows(grid, [k for k in grid.values("requests") if k.startswith(OUTCOME_GROUPS)])
 
 
 # ---------------------------------------------------------------------------- table arithmetic
 
 
-def _values(rows: dict[str, TableRow], keys: Sequence[str]) -> dict[str, dict[str | None, Number | None]]:
-    """The rows' values by column (``TableRow.value_of`` of each cell, for checks that read every cell)."""
-    return {key: {c.column: c.value for c in rows[key].cells} for key in keys}
-
-
-def check_requests_balance(tables: Tables) -> Check | None:
+def check_requests_balance(grid: _Grid) -> Check | None:
     """new + carried_over = total + carried_forward, column by column."""
     needed = ("new", "carried_over", "total", "carried_forward")
-    if not all(_present(tables, "requests", k) for k in needed):
+    if not all(grid.present("requests", k) for k in needed):
         return None
-    rows = tables.requests
+    rows = grid.values("requests")
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
-        left = _Sum().add(rows["new"].value_of(col), "new", col).add(rows["carried_over"].value_of(col), "carried_over", col)
-        right = _Sum().add(rows["total"].value_of(col), "total", col)
-        right.add(rows["carried_forward"].value_of(col), "carried_forward", col)
+        left = _Sum().add(rows["new"].get(col), "new", col).add(rows["carried_over"].get(col), "carried_over", col)
+        right = _Sum().add(rows["total"].get(col), "total", col)
+        right.add(rows["carried_forward"].get(col), "carried_forward", col)
         ok = verdicts.add(left, right,
                           lambda: f"{col}: {left.text} = {_fmt(left.value)} ≠ {right.text} = {_fmt(right.value)}",  # noqa: B023
                           lambda: f"{col}: {_blank_text(left)} vs {_blank_text(right)}")  # noqa: B023
@@ -226,12 +241,12 @@ def check_requests_balance(tables: Tables) -> Check | None:
     return verdicts.check("requests.balance", shown)
 
 
-def check_requests_total(tables: Tables) -> Check | None:
+def check_requests_total(grid: _Grid) -> Check | None:
     """总计 = the sum of the rows (一) 予以公开 … (六) 3. 其他, column by column."""
-    outcomes = _outcome_rows(tables)
-    if not _present(tables, "requests", "total") or not all(_present(tables, "requests", k) for k in outcomes):
+    outcomes = _outcome_rows(grid)
+    if not grid.present("requests", "total") or not all(grid.present("requests", k) for k in outcomes):
         return None
-    rows = _values(tables.requests, [*outcomes, "total"])
+    rows = grid.values("requests")
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
         cells, total_value = [rows[key].get(col) for key in outcomes], rows["total"].get(col)
@@ -254,15 +269,16 @@ def _judge_total(verdicts: _Verdicts, outcomes: Sequence[str], col: str, cells: 
                         lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)}{with_blank} vs total {_blank_text(total)}")
 
 
-def check_requests_columns(tables: Tables) -> Check | None:
+def check_requests_columns(grid: _Grid) -> Check | None:
     """For every row present: 总计 = the sum of the six applicant columns."""
-    rows = tables.requests
-    present = [k for k, row in rows.items() if row.is_read]
-    present = _without_subrows(tables, present)
+    rows = grid.values("requests")
+    present = [k for k in rows if grid.present("requests", k)]
+    present = _without_subrows(grid, present)
     if not present:
         return None
     verdicts = _Verdicts()
-    for key, values in _values(rows, present).items():
+    for key in present:
+        values = rows[key]
         cells = [values.get(col) for col in APPLICANTS]
         if verdicts.held_plainly(cells, values.get("total")):
             continue
@@ -274,16 +290,16 @@ def check_requests_columns(tables: Tables) -> Check | None:
     return verdicts.check("requests.columns", f"{len(present)} rows: total = sum of the six applicant columns")
 
 
-def check_review_totals(tables: Tables) -> Check | None:
+def check_review_totals(grid: _Grid) -> Check | None:
     """Each block of table 四: 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
-    blocks = [b for b in REVIEW_BLOCKS if _present(tables, "review_litigation", b)]
+    blocks = [b for b in REVIEW_BLOCKS if grid.present("review_litigation", b)]
     if not blocks:
         return None
-    rows = tables.review_litigation
+    rows = grid.values("review_litigation")
     verdicts, shown = _Verdicts(), []
     for block in blocks:
-        parts = _Sum.across(block, REVIEW_PARTS, [rows[block].value_of(part) for part in REVIEW_PARTS])
-        total = _cell(rows[block].value_of("total"), block, "total")
+        parts = _Sum.across(block, REVIEW_PARTS, [rows[block].get(part) for part in REVIEW_PARTS])
+        total = _cell(rows[block].get("total"), block, "total")
         line = f"{block}: {parts.text} = {_fmt(parts.value)}"
         verdicts.add(parts, total, lambda: f"{line} ≠ total {_fmt(total.value)}",  # noqa: B023
                      lambda: f"{block}: {_blank_text(parts)} vs total {_blank_text(total)}")  # noqa: B023
@@ -333,47 +349,41 @@ def _narrative_rows(keys: tuple[str, ...], field_name: str) -> tuple[str, ...]:
     return tuple(k for k in keys if any(k == p or (p.endswith(".") and k.startswith(p)) for p in prefixes))
 
 
-def check_narrative_requests(report: Report) -> Check | None:
-    tables = report.tables
-    if tables is None:
-        return None
-    rows = tables.requests
+def check_narrative_requests(report: Report, grid: _Grid) -> Check | None:
+    rows = grid.values("requests")
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         prefixes = NARRATIVE_REQUESTS[field_name]
-        keys = _without_subrows(tables, list(_narrative_rows(tuple(rows), field_name)))
-        if not keys or not all(_present(tables, "requests", k) for k in keys):
+        keys = _without_subrows(grid, list(_narrative_rows(tuple(rows), field_name)))
+        if not keys or not all(grid.present("requests", k) for k in keys):
             return None
         total = _Sum()
         for key in keys:
-            total.add(rows[key].value_of("total"), key, "total")
+            total.add(rows[key].get("total"), key, "total")
         label = prefixes[0].rstrip(".") + (".*" if prefixes[0].endswith(".") else "")
         return total, f"table {label} 总计"
 
     return _compare("narrative.requests", _exact_fields(report, list(NARRATIVE_REQUESTS)), table_value)
 
 
-def check_narrative_review(report: Report) -> Check | None:
-    tables = report.tables
-    if tables is None:
-        return None
-    rows = tables.review_litigation
+def check_narrative_review(report: Report, grid: _Grid) -> Check | None:
+    rows = grid.values("review_litigation")
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         blocks = NARRATIVE_REVIEW[field_name]
-        if not all(_present(tables, "review_litigation", b) for b in blocks):
+        if not all(grid.present("review_litigation", b) for b in blocks):
             return None
         total = _Sum()
         for block in blocks:
-            total.add(rows[block].value_of("total"), block, "total")
+            total.add(rows[block].get("total"), block, "total")
         return total, "table " + " + ".join(f"{b}.total" for b in blocks)
 
     return _compare("narrative.review_litigation", _exact_fields(report, list(NARRATIVE_REVIEW)), table_value)
 
 
-def check_narrative_documents(report: Report) -> Check | None:
+def check_narrative_documents(report: Report, grid: _Grid) -> Check | None:
     key = TEMPLATE.narrative_documents_row
-    row = report.tables.row("active", key) if report.tables is not None else None
+    row = grid.tables.row("active", key)
     if row is None or row.one_value or not row.is_read:
         return None
 
@@ -397,8 +407,9 @@ def run_checks(report: Report) -> list[Check]:
     """Checks of one result: table arithmetic and prose against tables (only those whose inputs exist)."""
     if not report.tables:
         return []
-    results = [check(report.tables) for check in TABLE_CHECKS]
-    results += [check(report) for check in REPORT_CHECKS]
+    grid = _Grid(report.tables)  # the values read once, for every check
+    results = [check(grid) for check in TABLE_CHECKS]
+    results += [check(report, grid) for check in REPORT_CHECKS]
     return [c for c in results if c is not None]
 
 

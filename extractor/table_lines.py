@@ -56,8 +56,8 @@ class _Pending:
 def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
     """Leading label cells and the data cells after the last text cell."""
     last_text = len(cells) - 1  # the last text cell: looked for from the end (the figures come last)
-    while last_text >= 0 and (not cells[last_text].strip() or isinstance(cells[last_text], GluedRun)
-                              or _is_value(cells[last_text])):
+    while last_text >= 0 and (_is_count(cells[last_text]) or not cells[last_text].strip()
+                              or isinstance(cells[last_text], GluedRun) or _is_value(cells[last_text])):
         last_text -= 1
     label_cells: list[str] = []
     for cell in cells[: last_text + 1]:
@@ -65,6 +65,11 @@ def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
         if cell and (not label_cells or label_cells[-1] != cell):  # grids repeat spanned labels
             label_cells.append(cell)
     return "".join(label_cells), list(cells[last_text + 1 :])
+
+
+def _is_count(cell: str) -> bool:
+    """A cell of ASCII digits only (``_is_value``'s usual case, told without a cached call)."""
+    return cell.isascii() and cell.isdigit()
 
 
 def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[RowSpec] = (),
@@ -99,7 +104,7 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
     for line in lines:
         if line.single:
             cell = line.cells[0]
-            if not cell.strip() or _is_value(cell):
+            if _is_count(cell) or not cell.strip() or _is_value(cell):
                 pending.cells.append(cell)
             elif pending.cells and _REMARK.fullmatch(cell.strip()):
                 pending.cells[-1] += cell.strip()  # 22 / （其中修订16件） on two lines
@@ -205,7 +210,7 @@ def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
     out: list[_Line] = []
     for raw in raw_lines:
         line = raw.strip()
-        if not line or _MD_RULE.match(line) or _is_furniture(line):
+        if not line or _SKIPPED.search(line):
             continue
         if not line.strip("|"):  # pipes only
             if line == "|" and not separators_only:
@@ -276,6 +281,8 @@ def _is_furniture(line: str) -> bool:
 
 # all page-furniture patterns in one pass (tried on every table line): page numbers, running headers
 _FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in (P.PAGE_NUMBER, *TEMPLATE.furniture)), re.IGNORECASE)
+# A line that is no table line: a Markdown rule (at the start: ``_MD_RULE.match``) or furniture, in one search
+_SKIPPED = re.compile(f"(?:{_MD_RULE.pattern})|{_FURNITURE.pattern}", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- run-together text → lines

@@ -203,9 +203,13 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
     found: list[tuple[Number, ...]] = []
     chosen: list[Number] = []
     # per cell i, per local identity: its ``_Local.steps`` entry, read at every node
-    steps = [[loc.steps[i] for loc in local] for i in range(k)]
+    steps = [[loc.steps[i] for loc in local] for i in range(k)] if local else [[]] * k
     # per cell i: the first local identity whose only unknown cell it is (it gives the cell's value)
-    forcing = [next((j for j, loc in enumerate(local) if loc.forces[i]), None) for i in range(k)]
+    forcing: list[int | None] = [None] * k
+    for j in reversed(range(len(local))):  # the first wins: set last
+        for i, forces in enumerate(local[j].forces):
+            if forces:
+                forcing[i] = j
     decimal = [c in run.decimals for c in run.cells]
 
     n = len(text)
@@ -378,16 +382,17 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
 
     def root(r: int) -> int:
         while parent[r] != r:
-            r = parent[r]
+            parent[r] = r = parent[parent[r]]  # halving the path: table 三's identities join every row
         return r
 
     for identity in identities:
-        members = sorted({owner[k] for k in identity.key_set.intersection(owner)})
-        if not members:
+        members = {owner[k] for k in identity.key_set.intersection(owner)}
+        if len(members) < 2:
             continue
-        first, *rest = members
-        for r in rest:
-            parent[root(r)] = root(first)
+        joined = root(members.pop())
+        for r in members:
+            if (other := root(r)) != joined:
+                parent[other] = joined
     groups: dict[int, list[int]] = {}
     for r in range(len(runs)):
         groups.setdefault(root(r), []).append(r)
