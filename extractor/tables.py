@@ -124,8 +124,11 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
         _place_strays(result, table, specs, fitted_rows, strays)
     out: dict[str, Any] = {}
     for t, spec in enumerate(specs):
-        cells = fitted_rows.get(t) or [None] * spec.width
-        values = [result.put(key, raw) for key, raw in zip(_cell_keys(table, spec), cells, strict=True)]
+        cells = fitted_rows.get(t)
+        if cells:
+            values = [result.put(key, raw) for key, raw in zip(_cell_keys(table, spec), cells, strict=True)]
+        else:  # a row not read: no cell to parse
+            values = [None] * spec.width
         out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
     return out
 
