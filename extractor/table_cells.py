@@ -58,12 +58,18 @@ def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
-@lru_cache(maxsize=4096)
 def _is_value(raw: str) -> bool:
     """True for a cell that holds a figure or a printed null mark (not a label)."""
     text = raw.strip()
     if not text:
         return False
+    if text[0] not in _FIGURE_FIRST:  # a label (most cells tried): no figure, only a null mark can be a value
+        return text in TEMPLATE.null_marks
+    return _holds_value(text)
+
+
+@lru_cache(maxsize=4096)
+def _holds_value(text: str) -> bool:
     value, note = parse_cell(text)
     return value is not None or note in TEMPLATE.null_marks or text in TEMPLATE.null_marks
 
@@ -106,6 +112,9 @@ _FULLWIDTH_PAIRS = _pairs(_FULLWIDTH)
 _LABEL_PAIRS = _pairs(_LABEL_TABLE)
 # the pairs as dicts (character → replacement), for short texts
 _FULLWIDTH_MAP = dict(_FULLWIDTH_PAIRS)
+# What a cell that reads as a figure starts with (``_NUMBER``, ``_ANNOTATED``: a sign or a digit
+# once full-width forms are ASCII): a cell starting otherwise holds no figure
+_FIGURE_FIRST = frozenset("+-0123456789").union(k for k, v in _FULLWIDTH_MAP.items() if v in "+-0123456789")
 _FULLWIDTH_KEYS = frozenset(_FULLWIDTH_MAP)
 _LABEL_MAP = dict(_LABEL_PAIRS)
 _LABEL_KEYS = frozenset(_LABEL_MAP)

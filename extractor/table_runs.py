@@ -186,14 +186,13 @@ class _Local(NamedTuple):
         return cls(sums[0], sums[1], tuple(reversed(steps)), tuple(forces))
 
 
-def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], by_cell: dict[str, list[int]],
+def _locals(run: Run, holding: Sequence[int], unprinted: Sequence[tuple[Identity, frozenset[str]]],
             fixed: dict[str, Number]) -> tuple[_Local, ...]:
     """The identities this run alone can test: every other cell printed (cells of other runs are
     unknown here, and an identity with an unknown on each side cannot prune; _combine tests it).
-    ``unprinted``: each identity with its cells not in ``fixed``; ``by_cell``: cell → the
-    identities (their indices there) holding it; both worked out once per table."""
+    ``holding``: the identities (their indices) with a cell of the run, in order; ``unprinted``:
+    each identity with its cells not in ``fixed``, worked out once per table."""
     cells = set(run.cells)
-    holding = sorted({n for c in run.cells for n in by_cell.get(c, ())})  # in the identities' order
     return tuple(_Local.of(unprinted[n][0], run, fixed) for n in holding if unprinted[n][1] <= cells)
 
 
@@ -421,9 +420,12 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
         for n, i in enumerate(identities):
             for key in i.key_set:
                 by_cell.setdefault(key, []).append(n)
-        for run in runs:
+        # per run: the identities with a cell of it (their indices, in order), for its local
+        # identities here and the identities its splits are tested against below
+        holding = [sorted({n for c in run.cells for n in by_cell.get(c, ())}) for run in runs]
+        for run, held in zip(runs, holding, strict=True):
             # runs alike (0000000 on many rows, each with its own 总计 identity) split alike: searched once
-            local = _locals(run, unprinted, by_cell, fixed)
+            local = _locals(run, held, unprinted, fixed)
             alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
             if alike not in searched:
                 splits = _run_splits(run, local, s.budget)
@@ -435,7 +437,7 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
             s.ranges.update(zip(run.cells, ranges, strict=False))  # none when the run has no split
         # 2. the runs together: every combination that satisfies every identity
         order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
-        touched = [[identities[n] for n in sorted({n for c in run.cells for n in by_cell.get(c, ())})] for run in runs]
+        touched = [[identities[n] for n in held] for held in holding]
         solutions: list[dict[int, tuple[Number, ...]]] = []
         if not all(candidates):  # a run no split of which the identities allow: no solution
             return solutions, False
