@@ -33,7 +33,7 @@ NARRATIVE_REQUESTS = TEMPLATE.narrative_requests  # field → rows of table 三 
 NARRATIVE_REVIEW = TEMPLATE.narrative_review  # field → blocks of table 四 whose 总计 it states (summed)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sum:
     """A sum being written out: its terms as printed, and the blank cells read as 0."""
 
@@ -99,7 +99,7 @@ def _stated(value: Number) -> _Sum:
     return _Sum().add(value, "")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Verdicts:
     """The equations of one check: failures, those the blanks leave open, the text shown when all hold."""
 

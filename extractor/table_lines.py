@@ -25,7 +25,7 @@ from .table_fit import _label_index
 # ---------------------------------------------------------------------------- lines and rows
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """The cells of one printed line (or one grid row)."""
 
@@ -34,7 +34,7 @@ class _Line:
     spans: list[tuple[int, int]] | None = None  # grid rows: each cell's (first column, columns spanned)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """A logical table row: its label, its data cells and the text seen above it."""
 
@@ -46,7 +46,7 @@ class _Row:
     header: list[tuple[int, int]] | None = None  # grid rows: the value columns of the header above
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     label: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)

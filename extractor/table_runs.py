@@ -36,7 +36,7 @@ _INTEGER = re.compile(r"0|[1-9]\d*")
 _DECIMAL = re.compile(r"(?:0|[1-9]\d*)\.\d+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Run:
     """One run of digits (whitespace removed) and the cell keys it holds, in order."""
 
@@ -45,7 +45,7 @@ class Run:
     decimals: frozenset[str] = frozenset()  # cells that may hold a decimal (money columns of table 二)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """sum(left) == sum(right) over cell keys."""
 
@@ -60,7 +60,7 @@ class Identity:
         object.__setattr__(self, "key_set", frozenset(self.keys))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """sum(keys) == value, as the report's prose states it (``source``: the narrative field)."""
 
@@ -69,7 +69,7 @@ class Statement:
     source: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RunResult:
     """A run's cells when the identities fix them, else how many splits were found."""
 
@@ -103,7 +103,7 @@ class _OutOfBudget(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class _Budget:
     left: int
 
@@ -113,7 +113,7 @@ class _Budget:
             raise _OutOfBudget
 
 
-@dataclass
+@dataclass(slots=True)
 class _Search:
     runs: Sequence[Run]
     identities: Sequence[Identity]

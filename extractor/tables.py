@@ -62,7 +62,7 @@ from .table_runs import Identity, Run, RunResult, Statement, solve
 # ---------------------------------------------------------------------------- reading the tables
 
 
-@dataclass
+@dataclass(slots=True)
 class _Result:
     """The keyed tables being filled, with their notes."""
 
