@@ -261,8 +261,9 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
             after = []
             for (on_left, on_right, open_left, open_right), (ls, rs) in zip(cell_steps, sums, strict=True):
                 ls, rs = ls + on_left * value, rs + on_right * value
-                if not _meet(ls, _INF if open_left is None else ls + open_left * bound,
-                             rs, _INF if open_right is None else rs + open_right * bound):
+                # _meet(ls, left's bound, rs, right's bound), inline: tried for every candidate cell
+                if (ls > (_INF if open_right is None else rs + open_right * bound) + 1e-9
+                        or rs > (_INF if open_left is None else ls + open_left * bound) + 1e-9):
                     break
                 after.append((ls, rs))
             else:
@@ -385,7 +386,7 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
         return r
 
     for identity in identities:
-        members = {owner[k] for k in identity.key_set.intersection(owner)}
+        members = {owner[k] for k in identity.keys if k in owner}  # the identity's few keys, not every run cell
         if len(members) < 2:
             continue
         joined = root(members.pop())
@@ -487,7 +488,9 @@ def _possible(identity: Identity, s: _Search) -> bool:
     for keys in (identity.left, identity.right):
         lo = hi = 0.0
         for key in keys:
-            v = values[key] if key in values else fixed.get(key)
+            v = values.get(key)  # a split's cells: numbers, never None
+            if v is None:
+                v = fixed.get(key)
             if v is None:
                 low, high = ranges.get(key, (0.0, _INF))
                 lo += low
