@@ -74,7 +74,9 @@ def _holds_value(text: str) -> bool:
     return value is not None or note in TEMPLATE.null_marks or text in TEMPLATE.null_marks
 
 
-_NUMBERED = re.compile(r"(\d)[、.]")
+# 1、 → 1.: a 、 after a digit (1. stays as it is). A lookbehind and a literal replacement, not
+# ``(\d)[、.]`` → ``\1.``: a group in the replacement costs a Python call per match (each 1. too)
+_NUMBERED = re.compile(r"(?<=\d)、")
 # Full-width forms to ASCII, whitespace and quotes dropped (applied by _replace_all, as pairs)
 _LABEL_TABLE = str.maketrans(
     {**{k: v for k, v in _FULLWIDTH.items()}, ord("．"): ".", **dict.fromkeys(map(ord, " \t\n\r\f\v\u3000\u00a0“”\""), None)}
@@ -130,5 +132,5 @@ def normalize_label(text: str) -> str:
     """Label text as the template patterns expect it: ``（三） 不予公开 1、属于…`` → ``(三)不予公开1.属于…``."""
     text = _replace_all(text, _LABEL_PAIRS, _LABEL_MAP, _LABEL_KEYS)
     if "、" in text:  # the substitution only changes 1、 (1. stays as it is): most text has none
-        text = _NUMBERED.sub(r"\1.", text)
+        text = _NUMBERED.sub(".", text)
     return text.lstrip("#*")
