@@ -210,7 +210,7 @@ def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
     out: list[_Line] = []
     for raw in raw_lines:
         line = raw.strip()
-        if not line or _SKIPPED.search(line):
+        if not line or _AT_START.search(line) or _RUNNING_HEADER.search(line):  # a rule or furniture
             continue
         if not line.strip("|"):  # pipes only
             if line == "|" and not separators_only:
@@ -276,13 +276,16 @@ def _bare_pipes_separate(raw_lines: Sequence[str]) -> bool:
 
 
 def _is_furniture(line: str) -> bool:
-    return _FURNITURE.search(line) is not None
+    return _PAGE_NUMBER.search(line) is not None or _RUNNING_HEADER.search(line) is not None
 
 
-# all page-furniture patterns in one pass (tried on every table line): page numbers, running headers
-_FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in (P.PAGE_NUMBER, *TEMPLATE.furniture)), re.IGNORECASE)
-# A line that is no table line: a Markdown rule (at the start: ``_MD_RULE.match``) or furniture, in one search
-_SKIPPED = re.compile(f"(?:{_MD_RULE.pattern})|{_FURNITURE.pattern}", re.IGNORECASE)
+# Page furniture (tried on every table line): page numbers, and running headers, in two searches.
+# Joined in one, the page number's anchor keeps ``re`` from skipping ahead to a header's literal
+# text: a search then costs ten times as much.
+_PAGE_NUMBER = re.compile(P.PAGE_NUMBER.pattern, re.IGNORECASE)
+_RUNNING_HEADER = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.furniture) or "(?!)", re.IGNORECASE)
+# a Markdown rule (``_MD_RULE.match``) or a page number: the patterns anchored at the start, in one search
+_AT_START = re.compile(f"(?:{_MD_RULE.pattern})|(?:{_PAGE_NUMBER.pattern})", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- run-together text → lines
