@@ -20,7 +20,7 @@ from .table_cells import (
     fullwidth_to_ascii,
     normalize_label,
 )
-from .table_fit import _label_index
+from .table_fit import _alternatives, _label_index
 
 # ---------------------------------------------------------------------------- lines and rows
 
@@ -283,7 +283,7 @@ def _is_furniture(line: str) -> bool:
 # Joined in one, the page number's anchor keeps ``re`` from skipping ahead to a header's literal
 # text: a search then costs ten times as much.
 _PAGE_NUMBER = re.compile(P.PAGE_NUMBER.pattern, re.IGNORECASE)
-_RUNNING_HEADER = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.furniture) or "(?!)", re.IGNORECASE)
+_RUNNING_HEADER = re.compile(_alternatives(p.pattern for p in TEMPLATE.furniture) or "(?!)", re.IGNORECASE)
 # a Markdown rule (``_MD_RULE.match``) or a page number: the patterns anchored at the start, in one search
 _AT_START = re.compile(f"(?:{_MD_RULE.pattern})|(?:{_PAGE_NUMBER.pattern})", re.IGNORECASE)
 
@@ -342,7 +342,7 @@ def _unrun_lines(lines: list[str]) -> list[str] | None:
 
 
 # A line that holds a table's header (table 二, 三 or 四): the condition for cutting it into rows.
-_TABLE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.inline_markers.values()))
+_TABLE_LINE = re.compile(_alternatives(p.pattern for p in TEMPLATE.inline_markers.values()))
 
 
 def _unrun_line(line: str) -> list[str]:
