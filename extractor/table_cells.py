@@ -63,7 +63,7 @@ def _is_value(raw: str) -> bool:
     text = raw.strip()
     if not text:
         return False
-    if text[0] not in _FIGURE_FIRST:  # a label (most cells tried): no figure, only a null mark can be a value
+    if not text[0].isdecimal() and text[0] not in _SIGNS:  # a label (most cells tried): no figure, only a null mark
         return text in TEMPLATE.null_marks
     return _holds_value(text)
 
@@ -114,9 +114,9 @@ _FULLWIDTH_PAIRS = _pairs(_FULLWIDTH)
 _LABEL_PAIRS = _pairs(_LABEL_TABLE)
 # the pairs as dicts (character → replacement), for short texts
 _FULLWIDTH_MAP = dict(_FULLWIDTH_PAIRS)
-# What a cell that reads as a figure starts with (``_NUMBER``, ``_ANNOTATED``: a sign or a digit
-# once full-width forms are ASCII): a cell starting otherwise holds no figure
-_FIGURE_FIRST = frozenset("+-0123456789").union(k for k, v in _FULLWIDTH_MAP.items() if v in "+-0123456789")
+# A cell that reads as a figure (``_NUMBER``, ``_ANNOTATED``) starts with a digit (``\d``: any
+# decimal digit, full-width ones too) or a sign, once full-width forms are ASCII: these signs
+_SIGNS = frozenset("+-").union(k for k, v in _FULLWIDTH_MAP.items() if v in "+-")
 _FULLWIDTH_KEYS = frozenset(_FULLWIDTH_MAP)
 _LABEL_MAP = dict(_LABEL_PAIRS)
 _LABEL_KEYS = frozenset(_LABEL_MAP)
