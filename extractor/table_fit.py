@@ -87,6 +87,8 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False,
     repeated over its colspan (grids without span marks only). A row with too few cells is read
     left to right only where the text ends in it (a cut-off table).
     """
+    if len(cells) == width:  # the usual row: one cell per column, nothing to drop
+        return list(cells), None
     cells = list(cells)
     extra = len(cells) - width
     lead = next((i for i, c in enumerate(cells) if c.strip()), len(cells))
