@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .models import Check, Report, TableRow, Tables
+from .models import Check, Report, Tables
 from .schema import TEMPLATE
 
 Number = int | float
@@ -33,7 +33,7 @@ NARRATIVE_REQUESTS = TEMPLATE.narrative_requests  # field → rows of table 三 
 NARRATIVE_REVIEW = TEMPLATE.narrative_review  # field → blocks of table 四 whose 总计 it states (summed)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sum:
     """A sum being written out: its terms as printed, and the blank cells read as 0."""
 
@@ -50,6 +50,26 @@ class _Sum:
         else:
             self.value += cell
         return self
+
+    @classmethod
+    def across(cls, where: str, columns: Sequence[str], cells: list[Number | None]) -> _Sum:
+        """The cells of one row (``where``) in ``columns``, added at once: as ``add`` per cell, the
+        blank cells named only when there are some (most rows have none)."""
+        return cls._of(cells, lambda: [f"{where}.{c}" for c in columns])
+
+    @classmethod
+    def down(cls, keys: Sequence[str], column: str, cells: list[Number | None]) -> _Sum:
+        """The cells of one column of the rows ``keys``, added at once (see ``across``)."""
+        return cls._of(cells, lambda: [f"{k}.{column}" for k in keys])
+
+    @classmethod
+    def _of(cls, cells: list[Number | None], names: Callable[[], list[str]]) -> _Sum:
+        value: Number = 0
+        for cell in cells:  # in order, from 0, as ``add`` does (a float sum depends on the order)
+            if cell is not None:
+                value += cell
+        blanks = [n for n, c in zip(names(), cells, strict=True) if c is None] if None in cells else []
+        return cls(cells, value, blanks)
 
     @property
     def text(self) -> str:
@@ -79,7 +99,7 @@ def _stated(value: Number) -> _Sum:
     return _Sum().add(value, "")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Verdicts:
     """The equations of one check: failures, those the blanks leave open, the text shown when all hold."""
 
@@ -96,10 +116,12 @@ class _Verdicts:
         or open equation, only then (most equations hold, and a report has a few hundred); they
         are called before ``add`` returns, so lambdas made in a loop see that iteration's values
         (hence the ``noqa: B023`` where they are made)."""
-        if all(c is None for c in left.cells + right.cells):
+        # each blank cell is named once in its sum's blanks: every cell is blank when all are named
+        if len(left.blanks) == len(left.cells) and len(right.blanks) == len(right.cells):
             self.empty += left.blanks + right.blanks
             return None
-        self.blanks += left.blanks + right.blanks
+        if left.blanks or right.blanks:
+            self.blanks += left.blanks + right.blanks
         ok = _agree(left, right)
         if ok is False:
             self.failures.append(failure())
@@ -108,6 +130,20 @@ class _Verdicts:
         else:
             self.held += 1
         return ok
+
+    def held_plainly(self, cells: Sequence[Number | None], total: Number | None) -> bool:
+        """Count ``sum(cells) = total`` held when every cell is printed and the sums agree, as ``add``
+        would, without the sums and details it makes (most equations of a report are so: a few
+        hundred). False: not so plain, left to ``add``."""
+        if total is None or None in cells:
+            return False
+        value: Number = 0
+        for cell in cells:  # from 0, in order, as ``_Sum.add`` adds
+            value += cell  # type: ignore[operator]  (no None: tested above)
+        if value != total:
+            return False
+        self.held += 1
+        return True
 
     def check(self, name: str, shown: str) -> Check:
         """Fails if any equation fails; not stated (None) if some are left open by blanks, or if
@@ -143,45 +179,60 @@ def _blank_note(blanks: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------- rows present
 
 
-def _present(tables: Tables, table: str, key: str) -> bool:
-    """The row is in the tables and was read (its null cells were printed blank)."""
-    row = tables.row(table, key)
-    return row is not None and row.is_read
+class _Grid:
+    """The tables as the checks read them: per table, each row's values by column and whether the
+    row was read, taken from the typed cells once per report. The checks read each cell several
+    times, and an attribute of a pydantic model costs several times a look-up in a dict."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.format = tables.format
+        self._values: dict[str, dict[str, dict[str | None, Number | None]]] = {}
+        self._read: dict[str, set[str]] = {}
+
+    def values(self, table: str) -> dict[str, dict[str | None, Number | None]]:
+        """Row key → column → value (``TableRow.value_of``; a one-value row's column is None)."""
+        if table not in self._values:
+            self._values[table] = {key: {c.column: c.value for c in row.cells}
+                                   for key, row in self.tables.table(table).items()}
+        return self._values[table]
+
+    def present(self, table: str, key: str) -> bool:
+        """The row is in the tables and was read (its null cells were printed blank)."""
+        if table not in self._read:
+            self._read[table] = {key for key, row in self.tables.table(table).items() if row.is_read}
+        return key in self._read[table]
 
 
-def _without_subrows(tables: Tables, keys: list[str]) -> list[str]:
+def _without_subrows(grid: _Grid, keys: list[str]) -> list[str]:
     """Leave out （六） sub-rows 1. and 2. where the table has none (2019 format, or 2021 reports that
     print （六）其他处理 as one row): both rows read and empty."""
-    absent = tables.format == "2019" or all(
-        (row := tables.row("requests", k)) is not None and row.is_read and row.is_empty for k in SUB_ROWS_2021
+    values = grid.values("requests")
+    absent = grid.format == "2019" or all(
+        grid.present("requests", k) and all(v is None for v in values[k].values()) for k in SUB_ROWS_2021
     )
     return [k for k in keys if not (absent and k in SUB_ROWS_2021)]
 
 
-def _outcome_rows(tables: Tables) -> list[str]:
+def _outcome_rows(grid: _Grid) -> list[str]:
     """Rows (一)…(六) whose sum is 总计."""
-    return _without_subrows(tables, [k for k in tables.requests if k.startswith(OUTCOME_GROUPS)])
+    return _without_subrows(grid, [k for k in grid.values("requests") if k.startswith(OUTCOME_GROUPS)])
 
 
 # ---------------------------------------------------------------------------- table arithmetic
 
 
-def _values(rows: dict[str, TableRow], keys: Sequence[str]) -> dict[str, dict[str | None, Number | None]]:
-    """The rows' values by column (``TableRow.value_of`` of each cell, for checks that read every cell)."""
-    return {key: {c.column: c.value for c in rows[key].cells} for key in keys}
-
-
-def check_requests_balance(tables: Tables) -> Check | None:
+def check_requests_balance(grid: _Grid) -> Check | None:
     """new + carried_over = total + carried_forward, column by column."""
     needed = ("new", "carried_over", "total", "carried_forward")
-    if not all(_present(tables, "requests", k) for k in needed):
+    if not all(grid.present("requests", k) for k in needed):
         return None
-    rows = tables.requests
+    rows = grid.values("requests")
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
-        left = _Sum().add(rows["new"].value_of(col), "new", col).add(rows["carried_over"].value_of(col), "carried_over", col)
-        right = _Sum().add(rows["total"].value_of(col), "total", col)
-        right.add(rows["carried_forward"].value_of(col), "carried_forward", col)
+        left = _Sum().add(rows["new"].get(col), "new", col).add(rows["carried_over"].get(col), "carried_over", col)
+        right = _Sum().add(rows["total"].get(col), "total", col)
+        right.add(rows["carried_forward"].get(col), "carried_forward", col)
         ok = verdicts.add(left, right,
                           lambda: f"{col}: {left.text} = {_fmt(left.value)} ≠ {right.text} = {_fmt(right.value)}",  # noqa: B023
                           lambda: f"{col}: {_blank_text(left)} vs {_blank_text(right)}")  # noqa: B023
@@ -190,41 +241,48 @@ def check_requests_balance(tables: Tables) -> Check | None:
     return verdicts.check("requests.balance", shown)
 
 
-def check_requests_total(tables: Tables) -> Check | None:
+def check_requests_total(grid: _Grid) -> Check | None:
     """总计 = the sum of the rows (一) 予以公开 … (六) 3. 其他, column by column."""
-    outcomes = _outcome_rows(tables)
-    if not _present(tables, "requests", "total") or not all(_present(tables, "requests", k) for k in outcomes):
+    outcomes = _outcome_rows(grid)
+    if not grid.present("requests", "total") or not all(grid.present("requests", k) for k in outcomes):
         return None
-    rows = _values(tables.requests, [*outcomes, "total"])
+    rows = grid.values("requests")
     verdicts, shown = _Verdicts(), ""
     for col in (*APPLICANTS, "total"):
-        parts = _Sum()
-        for key in outcomes:
-            parts.add(rows[key].get(col), key, col)
-        total = _cell(rows["total"].get(col), "total", col)
-        with_blank = f" with {len(parts.blanks)} blank" if parts.blanks else ""
-        ok = verdicts.add(parts, total,
-                          lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",  # noqa: B023
-                          lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)}{with_blank} vs total {_blank_text(total)}")  # noqa: B023
+        cells, total_value = [rows[key].get(col) for key in outcomes], rows["total"].get(col)
+        ok = verdicts.held_plainly(cells, total_value) or _judge_total(verdicts, outcomes, col, cells, total_value)
         if col == "total":
-            nonzero = [_fmt(c) for c in parts.cells if c] or ["0"]
-            shown = (f"{' + '.join(nonzero)} = {_fmt(total.value)} (total column, {len(outcomes)} rows, zeros left out)"
+            nonzero = [_fmt(c) for c in cells if c] or ["0"]
+            shown = (f"{' + '.join(nonzero)} = {_fmt(_cell(total_value, 'total').value)} (total column, {len(outcomes)} rows, zeros left out)"
                      if ok else f"{verdicts.held} applicant columns add up (total column blank)")
     return verdicts.check("requests.total", shown)
 
 
-def check_requests_columns(tables: Tables) -> Check | None:
+def _judge_total(verdicts: _Verdicts, outcomes: Sequence[str], col: str, cells: list[Number | None],
+                 total_value: Number | None) -> bool | None:
+    """``check_requests_total``'s equation for ``col`` where it is not plain (a blank cell, or a failure)."""
+    parts = _Sum.down(outcomes, col, cells)
+    total = _cell(total_value, "total", col)
+    with_blank = f" with {len(parts.blanks)} blank" if parts.blanks else ""
+    return verdicts.add(parts, total,
+                        lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",
+                        lambda: f"{col}: sum of {len(outcomes)} rows = {_fmt(parts.value)}{with_blank} vs total {_blank_text(total)}")
+
+
+def check_requests_columns(grid: _Grid) -> Check | None:
     """For every row present: 总计 = the sum of the six applicant columns."""
-    rows = tables.requests
-    present = [k for k, row in rows.items() if row.is_read]
-    present = _without_subrows(tables, present)
+    rows = grid.values("requests")
+    present = [k for k in rows if grid.present("requests", k)]
+    present = _without_subrows(grid, present)
     if not present:
         return None
     verdicts = _Verdicts()
-    for key, values in _values(rows, present).items():
-        parts = _Sum()
-        for col in APPLICANTS:
-            parts.add(values.get(col), key, col)
+    for key in present:
+        values = rows[key]
+        cells = [values.get(col) for col in APPLICANTS]
+        if verdicts.held_plainly(cells, values.get("total")):
+            continue
+        parts = _Sum.across(key, APPLICANTS, cells)
         total = _cell(values.get("total"), key, "total")
         verdicts.add(parts, total,
                      lambda: f"{key}: {parts.text} = {_fmt(parts.value)} ≠ total {_fmt(total.value)}",  # noqa: B023
@@ -232,18 +290,16 @@ def check_requests_columns(tables: Tables) -> Check | None:
     return verdicts.check("requests.columns", f"{len(present)} rows: total = sum of the six applicant columns")
 
 
-def check_review_totals(tables: Tables) -> Check | None:
+def check_review_totals(grid: _Grid) -> Check | None:
     """Each block of table 四: 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
-    blocks = [b for b in REVIEW_BLOCKS if _present(tables, "review_litigation", b)]
+    blocks = [b for b in REVIEW_BLOCKS if grid.present("review_litigation", b)]
     if not blocks:
         return None
-    rows = tables.review_litigation
+    rows = grid.values("review_litigation")
     verdicts, shown = _Verdicts(), []
     for block in blocks:
-        parts = _Sum()
-        for part in REVIEW_PARTS:
-            parts.add(rows[block].value_of(part), block, part)
-        total = _cell(rows[block].value_of("total"), block, "total")
+        parts = _Sum.across(block, REVIEW_PARTS, [rows[block].get(part) for part in REVIEW_PARTS])
+        total = _cell(rows[block].get("total"), block, "total")
         line = f"{block}: {parts.text} = {_fmt(parts.value)}"
         verdicts.add(parts, total, lambda: f"{line} ≠ total {_fmt(total.value)}",  # noqa: B023
                      lambda: f"{block}: {_blank_text(parts)} vs total {_blank_text(total)}")  # noqa: B023
@@ -293,47 +349,41 @@ def _narrative_rows(keys: tuple[str, ...], field_name: str) -> tuple[str, ...]:
     return tuple(k for k in keys if any(k == p or (p.endswith(".") and k.startswith(p)) for p in prefixes))
 
 
-def check_narrative_requests(report: Report) -> Check | None:
-    tables = report.tables
-    if tables is None:
-        return None
-    rows = tables.requests
+def check_narrative_requests(report: Report, grid: _Grid) -> Check | None:
+    rows = grid.values("requests")
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         prefixes = NARRATIVE_REQUESTS[field_name]
-        keys = _without_subrows(tables, list(_narrative_rows(tuple(rows), field_name)))
-        if not keys or not all(_present(tables, "requests", k) for k in keys):
+        keys = _without_subrows(grid, list(_narrative_rows(tuple(rows), field_name)))
+        if not keys or not all(grid.present("requests", k) for k in keys):
             return None
         total = _Sum()
         for key in keys:
-            total.add(rows[key].value_of("total"), key, "total")
+            total.add(rows[key].get("total"), key, "total")
         label = prefixes[0].rstrip(".") + (".*" if prefixes[0].endswith(".") else "")
         return total, f"table {label} 总计"
 
     return _compare("narrative.requests", _exact_fields(report, list(NARRATIVE_REQUESTS)), table_value)
 
 
-def check_narrative_review(report: Report) -> Check | None:
-    tables = report.tables
-    if tables is None:
-        return None
-    rows = tables.review_litigation
+def check_narrative_review(report: Report, grid: _Grid) -> Check | None:
+    rows = grid.values("review_litigation")
 
     def table_value(field_name: str) -> tuple[_Sum, str] | None:
         blocks = NARRATIVE_REVIEW[field_name]
-        if not all(_present(tables, "review_litigation", b) for b in blocks):
+        if not all(grid.present("review_litigation", b) for b in blocks):
             return None
         total = _Sum()
         for block in blocks:
-            total.add(rows[block].value_of("total"), block, "total")
+            total.add(rows[block].get("total"), block, "total")
         return total, "table " + " + ".join(f"{b}.total" for b in blocks)
 
     return _compare("narrative.review_litigation", _exact_fields(report, list(NARRATIVE_REVIEW)), table_value)
 
 
-def check_narrative_documents(report: Report) -> Check | None:
+def check_narrative_documents(report: Report, grid: _Grid) -> Check | None:
     key = TEMPLATE.narrative_documents_row
-    row = report.tables.row("active", key) if report.tables is not None else None
+    row = grid.tables.row("active", key)
     if row is None or row.one_value or not row.is_read:
         return None
 
@@ -357,8 +407,9 @@ def run_checks(report: Report) -> list[Check]:
     """Checks of one result: table arithmetic and prose against tables (only those whose inputs exist)."""
     if not report.tables:
         return []
-    results = [check(report.tables) for check in TABLE_CHECKS]
-    results += [check(report) for check in REPORT_CHECKS]
+    grid = _Grid(report.tables)  # the values read once, for every check
+    results = [check(grid) for check in TABLE_CHECKS]
+    results += [check(report, grid) for check in REPORT_CHECKS]
     return [c for c in results if c is not None]
 
 

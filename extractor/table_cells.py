@@ -58,17 +58,25 @@ def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
-@lru_cache(maxsize=4096)
 def _is_value(raw: str) -> bool:
     """True for a cell that holds a figure or a printed null mark (not a label)."""
     text = raw.strip()
     if not text:
         return False
+    if not text[0].isdecimal() and text[0] not in _SIGNS:  # a label (most cells tried): no figure, only a null mark
+        return text in TEMPLATE.null_marks
+    return _holds_value(text)
+
+
+@lru_cache(maxsize=4096)
+def _holds_value(text: str) -> bool:
     value, note = parse_cell(text)
     return value is not None or note in TEMPLATE.null_marks or text in TEMPLATE.null_marks
 
 
-_NUMBERED = re.compile(r"(\d)[、.]")
+# 1、 → 1.: a 、 after a digit (1. stays as it is). A lookbehind and a literal replacement, not
+# ``(\d)[、.]`` → ``\1.``: a group in the replacement costs a Python call per match (each 1. too)
+_NUMBERED = re.compile(r"(?<=\d)、")
 # Full-width forms to ASCII, whitespace and quotes dropped (applied by _replace_all, as pairs)
 _LABEL_TABLE = str.maketrans(
     {**{k: v for k, v in _FULLWIDTH.items()}, ord("．"): ".", **dict.fromkeys(map(ord, " \t\n\r\f\v\u3000\u00a0“”\""), None)}
@@ -106,6 +114,9 @@ _FULLWIDTH_PAIRS = _pairs(_FULLWIDTH)
 _LABEL_PAIRS = _pairs(_LABEL_TABLE)
 # the pairs as dicts (character → replacement), for short texts
 _FULLWIDTH_MAP = dict(_FULLWIDTH_PAIRS)
+# A cell that reads as a figure (``_NUMBER``, ``_ANNOTATED``) starts with a digit (``\d``: any
+# decimal digit, full-width ones too) or a sign, once full-width forms are ASCII: these signs
+_SIGNS = frozenset("+-").union(k for k, v in _FULLWIDTH_MAP.items() if v in "+-")
 _FULLWIDTH_KEYS = frozenset(_FULLWIDTH_MAP)
 _LABEL_MAP = dict(_LABEL_PAIRS)
 _LABEL_KEYS = frozenset(_LABEL_MAP)
@@ -121,5 +132,5 @@ def normalize_label(text: str) -> str:
     """Label text as the template patterns expect it: ``（三） 不予公开 1、属于…`` → ``(三)不予公开1.属于…``."""
     text = _replace_all(text, _LABEL_PAIRS, _LABEL_MAP, _LABEL_KEYS)
     if "、" in text:  # the substitution only changes 1、 (1. stays as it is): most text has none
-        text = _NUMBERED.sub(r"\1.", text)
+        text = _NUMBERED.sub(".", text)
     return text.lstrip("#*")

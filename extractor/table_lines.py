@@ -20,12 +20,12 @@ from .table_cells import (
     fullwidth_to_ascii,
     normalize_label,
 )
-from .table_fit import _label_index
+from .table_fit import _alternatives, _label_index
 
 # ---------------------------------------------------------------------------- lines and rows
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """The cells of one printed line (or one grid row)."""
 
@@ -34,7 +34,7 @@ class _Line:
     spans: list[tuple[int, int]] | None = None  # grid rows: each cell's (first column, columns spanned)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """A logical table row: its label, its data cells and the text seen above it."""
 
@@ -46,7 +46,7 @@ class _Row:
     header: list[tuple[int, int]] | None = None  # grid rows: the value columns of the header above
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     label: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
@@ -56,8 +56,8 @@ class _Pending:
 def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
     """Leading label cells and the data cells after the last text cell."""
     last_text = len(cells) - 1  # the last text cell: looked for from the end (the figures come last)
-    while last_text >= 0 and (not cells[last_text].strip() or isinstance(cells[last_text], GluedRun)
-                              or _is_value(cells[last_text])):
+    while last_text >= 0 and (_is_count(cells[last_text]) or not cells[last_text].strip()
+                              or isinstance(cells[last_text], GluedRun) or _is_value(cells[last_text])):
         last_text -= 1
     label_cells: list[str] = []
     for cell in cells[: last_text + 1]:
@@ -65,6 +65,11 @@ def _split_label(cells: Sequence[str]) -> tuple[str, list[str]]:
         if cell and (not label_cells or label_cells[-1] != cell):  # grids repeat spanned labels
             label_cells.append(cell)
     return "".join(label_cells), list(cells[last_text + 1 :])
+
+
+def _is_count(cell: str) -> bool:
+    """A cell of ASCII digits only (``_is_value``'s usual case, told without a cached call)."""
+    return cell.isascii() and cell.isdigit()
 
 
 def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[RowSpec] = (),
@@ -99,7 +104,7 @@ def _rows_from_lines(lines: Iterable[_Line], ends_text: bool, specs: Sequence[Ro
     for line in lines:
         if line.single:
             cell = line.cells[0]
-            if not cell.strip() or _is_value(cell):
+            if _is_count(cell) or not cell.strip() or _is_value(cell):
                 pending.cells.append(cell)
             elif pending.cells and _REMARK.fullmatch(cell.strip()):
                 pending.cells[-1] += cell.strip()  # 22 / （其中修订16件） on two lines
@@ -205,7 +210,7 @@ def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
     out: list[_Line] = []
     for raw in raw_lines:
         line = raw.strip()
-        if not line or _MD_RULE.match(line) or _is_furniture(line):
+        if not line or _AT_START.search(line) or _RUNNING_HEADER.search(line):  # a rule or furniture
             continue
         if not line.strip("|"):  # pipes only
             if line == "|" and not separators_only:
@@ -271,11 +276,16 @@ def _bare_pipes_separate(raw_lines: Sequence[str]) -> bool:
 
 
 def _is_furniture(line: str) -> bool:
-    return _FURNITURE.search(line) is not None
+    return _PAGE_NUMBER.search(line) is not None or _RUNNING_HEADER.search(line) is not None
 
 
-# all page-furniture patterns in one pass (tried on every table line): page numbers, running headers
-_FURNITURE = re.compile("|".join(f"(?:{p.pattern})" for p in (P.PAGE_NUMBER, *TEMPLATE.furniture)), re.IGNORECASE)
+# Page furniture (tried on every table line): page numbers, and running headers, in two searches.
+# Joined in one, the page number's anchor keeps ``re`` from skipping ahead to a header's literal
+# text: a search then costs ten times as much.
+_PAGE_NUMBER = re.compile(P.PAGE_NUMBER.pattern, re.IGNORECASE)
+_RUNNING_HEADER = re.compile(_alternatives(p.pattern for p in TEMPLATE.furniture) or "(?!)", re.IGNORECASE)
+# a Markdown rule (``_MD_RULE.match``) or a page number: the patterns anchored at the start, in one search
+_AT_START = re.compile(f"(?:{_MD_RULE.pattern})|(?:{_PAGE_NUMBER.pattern})", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- run-together text → lines
@@ -332,7 +342,7 @@ def _unrun_lines(lines: list[str]) -> list[str] | None:
 
 
 # A line that holds a table's header (table 二, 三 or 四): the condition for cutting it into rows.
-_TABLE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in TEMPLATE.inline_markers.values()))
+_TABLE_LINE = re.compile(_alternatives(p.pattern for p in TEMPLATE.inline_markers.values()))
 
 
 def _unrun_line(line: str) -> list[str]:

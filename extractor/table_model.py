@@ -134,7 +134,9 @@ class Tables(BaseModel):
 
     # ------------------------------------------------------------------ reading the tables
     def table(self, name: str) -> dict[str, TableRow]:
-        return {"active": self.active, "requests": self.requests, "review_litigation": self.review_litigation}[name]
+        if name not in TABLE_NAMES:  # the tables only, not the other fields (a KeyError, as a dict of them gave)
+            raise KeyError(name)
+        return getattr(self, name)  # not a dict of the three built per call: the checks ask thousands of times
 
     def row(self, table: str, key: str) -> TableRow | None:
         return self.table(table).get(key)
@@ -253,24 +255,28 @@ def _row(table: str, key: str, value: Any, notes: Mapping[str, str], unread: set
     """A ``TableRow``'s fields, its cells as the fields of each ``TableCell``."""
     name = f"{table}.{key}"
     items = value.items() if isinstance(value, Mapping) else [(None, value)]
+    row_unread = name in unread
     cells = []
     for column, number in items:
         cell_key = name if column is None else f"{name}.{column}"
-        text = notes.get(cell_key)
-        status = (CellStatus.UNREAD if name in unread and number is None else CellStatus.NOTE if text is not None
-                  else CellStatus.BLANK if number is None else CellStatus.NUMBER)
+        text = notes.get(cell_key) if notes else None
         # fields left at their default (None) are left out: validating them was a third of the cost
-        cell: dict[str, Any] = {"key": cell_key, "status": status}
-        if column is not None:
-            cell["column"] = column
-        if number is not None:
-            cell["value"] = number
-        if text is not None:
-            cell["text"] = text
-        if cell_key in by_prose:
+        if number is not None and text is None and column is not None:  # the usual cell: a printed number
+            cell: dict[str, Any] = {"key": cell_key, "status": CellStatus.NUMBER, "column": column, "value": number}
+        else:
+            status = (CellStatus.UNREAD if row_unread and number is None else CellStatus.NOTE if text is not None
+                      else CellStatus.BLANK if number is None else CellStatus.NUMBER)
+            cell = {"key": cell_key, "status": status}
+            if column is not None:
+                cell["column"] = column
+            if number is not None:
+                cell["value"] = number
+            if text is not None:
+                cell["text"] = text
+        if by_prose and cell_key in by_prose:
             cell["chosen_by"] = by_prose[cell_key]
         cells.append(cell)
-    return {"table": table, "key": key, "cells": cells, "by_arithmetic": name in split, "unread": name in unread}
+    return {"table": table, "key": key, "cells": cells, "by_arithmetic": name in split, "unread": row_unread}
 
 
 def _is_typed(data: Mapping[str, Any]) -> bool:

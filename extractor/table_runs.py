@@ -36,7 +36,7 @@ _INTEGER = re.compile(r"0|[1-9]\d*")
 _DECIMAL = re.compile(r"(?:0|[1-9]\d*)\.\d+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Run:
     """One run of digits (whitespace removed) and the cell keys it holds, in order."""
 
@@ -45,7 +45,7 @@ class Run:
     decimals: frozenset[str] = frozenset()  # cells that may hold a decimal (money columns of table 二)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """sum(left) == sum(right) over cell keys."""
 
@@ -60,7 +60,7 @@ class Identity:
         object.__setattr__(self, "key_set", frozenset(self.keys))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """sum(keys) == value, as the report's prose states it (``source``: the narrative field)."""
 
@@ -69,7 +69,7 @@ class Statement:
     source: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RunResult:
     """A run's cells when the identities fix them, else how many splits were found."""
 
@@ -103,7 +103,7 @@ class _OutOfBudget(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class _Budget:
     left: int
 
@@ -113,7 +113,7 @@ class _Budget:
             raise _OutOfBudget
 
 
-@dataclass
+@dataclass(slots=True)
 class _Search:
     runs: Sequence[Run]
     identities: Sequence[Identity]
@@ -186,14 +186,13 @@ class _Local(NamedTuple):
         return cls(sums[0], sums[1], tuple(reversed(steps)), tuple(forces))
 
 
-def _locals(run: Run, unprinted: Sequence[tuple[Identity, frozenset[str]]], by_cell: dict[str, list[int]],
+def _locals(run: Run, holding: Sequence[int], unprinted: Sequence[tuple[Identity, frozenset[str]]],
             fixed: dict[str, Number]) -> tuple[_Local, ...]:
     """The identities this run alone can test: every other cell printed (cells of other runs are
     unknown here, and an identity with an unknown on each side cannot prune; _combine tests it).
-    ``unprinted``: each identity with its cells not in ``fixed``; ``by_cell``: cell → the
-    identities (their indices there) holding it; both worked out once per table."""
+    ``holding``: the identities (their indices) with a cell of the run, in order; ``unprinted``:
+    each identity with its cells not in ``fixed``, worked out once per table."""
     cells = set(run.cells)
-    holding = sorted({n for c in run.cells for n in by_cell.get(c, ())})  # in the identities' order
     return tuple(_Local.of(unprinted[n][0], run, fixed) for n in holding if unprinted[n][1] <= cells)
 
 
@@ -203,9 +202,13 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
     found: list[tuple[Number, ...]] = []
     chosen: list[Number] = []
     # per cell i, per local identity: its ``_Local.steps`` entry, read at every node
-    steps = [[loc.steps[i] for loc in local] for i in range(k)]
+    steps = [[loc.steps[i] for loc in local] for i in range(k)] if local else [[]] * k
     # per cell i: the first local identity whose only unknown cell it is (it gives the cell's value)
-    forcing = [next((j for j, loc in enumerate(local) if loc.forces[i]), None) for i in range(k)]
+    forcing: list[int | None] = [None] * k
+    for j in reversed(range(len(local))):  # the first wins: set last
+        for i, forces in enumerate(local[j].forces):
+            if forces:
+                forcing[i] = j
     decimal = [c in run.decimals for c in run.cells]
 
     n = len(text)
@@ -258,8 +261,9 @@ def _run_splits(run: Run, local: Sequence[_Local], budget: _Budget) -> list[tupl
             after = []
             for (on_left, on_right, open_left, open_right), (ls, rs) in zip(cell_steps, sums, strict=True):
                 ls, rs = ls + on_left * value, rs + on_right * value
-                if not _meet(ls, _INF if open_left is None else ls + open_left * bound,
-                             rs, _INF if open_right is None else rs + open_right * bound):
+                # _meet(ls, left's bound, rs, right's bound), inline: tried for every candidate cell
+                if (ls > (_INF if open_right is None else rs + open_right * bound) + 1e-9
+                        or rs > (_INF if open_left is None else ls + open_left * bound) + 1e-9):
                     break
                 after.append((ls, rs))
             else:
@@ -378,16 +382,17 @@ def _groups(runs: Sequence[Run], identities: Sequence[Identity]) -> list[list[in
 
     def root(r: int) -> int:
         while parent[r] != r:
-            r = parent[r]
+            parent[r] = r = parent[parent[r]]  # halving the path: table 三's identities join every row
         return r
 
     for identity in identities:
-        members = sorted({owner[k] for k in identity.key_set.intersection(owner)})
-        if not members:
+        members = {owner[k] for k in identity.keys if k in owner}  # the identity's few keys, not every run cell
+        if len(members) < 2:
             continue
-        first, *rest = members
-        for r in rest:
-            parent[root(r)] = root(first)
+        joined = root(members.pop())
+        for r in members:
+            if (other := root(r)) != joined:
+                parent[other] = joined
     groups: dict[int, list[int]] = {}
     for r in range(len(runs)):
         groups.setdefault(root(r), []).append(r)
@@ -416,9 +421,12 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
         for n, i in enumerate(identities):
             for key in i.key_set:
                 by_cell.setdefault(key, []).append(n)
-        for run in runs:
+        # per run: the identities with a cell of it (their indices, in order), for its local
+        # identities here and the identities its splits are tested against below
+        holding = [sorted({n for c in run.cells for n in by_cell.get(c, ())}) for run in runs]
+        for run, held in zip(runs, holding, strict=True):
             # runs alike (0000000 on many rows, each with its own 总计 identity) split alike: searched once
-            local = _locals(run, unprinted, by_cell, fixed)
+            local = _locals(run, held, unprinted, fixed)
             alike = (run.digits, tuple(c in run.decimals for c in run.cells), local)
             if alike not in searched:
                 splits = _run_splits(run, local, s.budget)
@@ -430,7 +438,7 @@ def _search_group(runs: Sequence[Run], identities: Sequence[Identity], fixed: di
             s.ranges.update(zip(run.cells, ranges, strict=False))  # none when the run has no split
         # 2. the runs together: every combination that satisfies every identity
         order = sorted(range(len(runs)), key=lambda r: len(candidates[r]))
-        touched = [[identities[n] for n in sorted({n for c in run.cells for n in by_cell.get(c, ())})] for run in runs]
+        touched = [[identities[n] for n in held] for held in holding]
         solutions: list[dict[int, tuple[Number, ...]]] = []
         if not all(candidates):  # a run no split of which the identities allow: no solution
             return solutions, False
@@ -480,7 +488,9 @@ def _possible(identity: Identity, s: _Search) -> bool:
     for keys in (identity.left, identity.right):
         lo = hi = 0.0
         for key in keys:
-            v = values[key] if key in values else fixed.get(key)
+            v = values.get(key)  # a split's cells: numbers, never None
+            if v is None:
+                v = fixed.get(key)
             if v is None:
                 low, high = ranges.get(key, (0.0, _INF))
                 lo += low
