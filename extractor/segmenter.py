@@ -13,7 +13,8 @@ clauses. So beside the pickle the same entries are kept in an SQLite index, and
 of the clause jieba's DAG asks for, so the tokens are the same), and loads the whole dictionary
 once that many clauses have been cut that the lookups would cost more than the load
 (``LOAD_WHOLE_AFTER``). A caller that knows a document's clauses in advance looks them all up at
-once (``prefetch``): each query costs a few microseconds besides its entries.
+once (``prefetch``): each query costs a few microseconds besides its entries. What the index
+answered is kept for the run's later clauses, which then ask only for pieces not asked before.
 """
 
 from __future__ import annotations
@@ -165,14 +166,20 @@ def shared_tokenizer() -> SharedTokenizer:
 class SharedTokenizer:
     """``lcut`` with jieba's dictionary and ours, cheap to start: clauses are cut with the
     entries looked up in the on-disk index until ``LOAD_WHOLE_AFTER`` of them, then with the
-    whole dictionary (``load``). Same tokens either way; safe to share between threads."""
+    whole dictionary (``load``). Same tokens either way; safe to share between threads.
+
+    What the index answered is kept for the later clauses of the run (``_entries``,
+    ``_not_entries``): a run's documents share most of their words, so each asks only for the
+    pieces no earlier clause asked for."""
 
     def __init__(self) -> None:
         self._whole: Any = None
         self._index: tuple[sqlite3.Connection, Any, int] | None = None  # connection, small tokenizer, pid
         self._looked_up = 0
         self._lock = threading.Lock()
-        self._prefetched = threading.local()  # .batch: (texts, their entries) of this thread's last prefetch
+        self._entries: dict[str, int] = {}  # pieces the index holds, with their frequencies
+        self._not_entries: set[str] = set()  # pieces asked for that it does not hold
+        self._texts: set[str] = set()  # the texts whose pieces were all asked for
 
     def load(self) -> Any:
         """The whole ``jieba.Tokenizer`` (loaded once; the index is closed then)."""
@@ -182,6 +189,7 @@ class SharedTokenizer:
                 if self._index is not None:
                     self._index[0].close()
                     self._index = None
+                self.forget_lookups()
             return self._whole
 
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 — jieba's keyword
@@ -190,7 +198,7 @@ class SharedTokenizer:
             return _lcut(whole, text, HMM)
         if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
-                small = self._small_tokenizer(text)
+                small = self._small_tokenizer((text,))
                 if small is not None:
                     self._looked_up += 1
                     return _lcut(small, text, False)
@@ -203,57 +211,62 @@ class SharedTokenizer:
 
     def prefetch(self, texts: Iterable[str]) -> None:
         """Look up the entries of all ``texts`` in one go (one document's clauses), so that
-        ``lcut(…, HMM=False)`` of any of them queries nothing more in this thread; nothing to do
-        once the whole dictionary is loaded (or will be before these are cut)."""
+        ``lcut(…, HMM=False)`` of any of them queries nothing more; nothing to do once the whole
+        dictionary is loaded (or will be before these are cut)."""
         if not self.looks_up:
             return
-        texts = frozenset(texts)
-        if not texts:
-            return
         with self._lock:
-            index = self._open_index()
-            entries = self._lookup(index[0], texts) if index is not None else None
-        self._prefetched.batch = (texts, entries) if entries is not None else None
+            self._small_tokenizer(texts)
 
-    def _small_tokenizer(self, text: str) -> Any:
-        """A tokenizer holding every dictionary entry jieba's DAG asks for in ``text`` (the
-        prefetched entries when ``text`` was among them); None when there is no index to read."""
+    def forget_lookups(self) -> None:
+        """Forget what the index answered (a memo, like the other caches of a run)."""
+        self._entries = {}
+        self._not_entries = set()
+        self._texts = set()
+
+    def _small_tokenizer(self, texts: Iterable[str]) -> Any:
+        """A tokenizer holding every dictionary entry jieba's DAG asks for in ``texts`` (and those
+        of the clauses before them); None when there is no index to read."""
         index = self._open_index()
         if index is None:
             return None
         db, small, _ = index
-        batch = getattr(self._prefetched, "batch", None)
-        if batch is not None and text in batch[0]:
-            small.FREQ = batch[1]
-            return small
-        entries = self._lookup(db, (text,))
-        if entries is None:
+        if not self._look_up(db, texts):
             return None
-        small.FREQ = entries
+        small.FREQ = self._entries  # more entries than the clause needs: the DAG asks only for its own
         return small
 
-    @staticmethod
-    def _lookup(db: sqlite3.Connection, texts: Iterable[str]) -> dict[str, int] | None:
-        """The entries that are substrings of ``texts``, as far as jieba's DAG reaches: it extends a
-        word from each start only while the longer piece is an entry (the prefix dictionary holds
-        every prefix of every word), so pieces one character longer are asked for, round by round,
-        only where the shorter one was found (up to the longest word, 16 characters)."""
-        entries: dict[str, int] = {}
-        grow = [(text, k) for text in texts for k in range(len(text))]  # starts whose piece is an entry
+    def _look_up(self, db: sqlite3.Connection, texts: Iterable[str]) -> bool:
+        """Ask the index for the pieces of ``texts`` as far as jieba's DAG reaches, but those asked
+        for before; False when it cannot be read. The DAG extends a word from each start only while
+        the longer piece is an entry (the prefix dictionary holds every prefix of every word), so
+        pieces one character longer are asked for, round by round, only where the shorter one was
+        found (up to the longest word, 16 characters)."""
+        entries, not_entries = self._entries, self._not_entries
+        texts = set(texts) - self._texts
+        if not texts:
+            return True
+        ends: dict[str, list[tuple[str, int]]] = {}  # piece → where it ends in the texts
+        for text in texts:
+            for k, char in enumerate(text):
+                ends.setdefault(char, []).append((text, k + 1))
         for length in range(1, _LONGEST_WORD + 1):
-            wanted = {text[k:k + length] for text, k in grow if k + length <= len(text)}
-            if not wanted:
-                break
-            pieces = list(wanted)
+            unknown = [piece for piece in ends if piece not in entries and piece not in not_entries]
             try:
-                for i in range(0, len(pieces), _SQL_VARIABLES):
-                    chunk = pieces[i:i + _SQL_VARIABLES]
+                for i in range(0, len(unknown), _SQL_VARIABLES):
+                    chunk = unknown[i:i + _SQL_VARIABLES]
                     entries.update(db.execute(f"SELECT word, n FROM freq WHERE word IN ({','.join('?' * len(chunk))})",
                                               chunk).fetchall())
             except sqlite3.Error:
-                return None
-            grow = [(text, k) for text, k in grow if text[k:k + length] in entries]
-        return entries
+                return False
+            not_entries.update(piece for piece in unknown if piece not in entries)
+            if length == _LONGEST_WORD:
+                break
+            ends = _grown(ends, entries)
+            if not ends:
+                break
+        self._texts |= texts
+        return True
 
     def _open_index(self) -> tuple[sqlite3.Connection, Any, int] | None:
         if self._index is not None and self._index[2] == os.getpid():
@@ -266,7 +279,9 @@ class SharedTokenizer:
         if not path.exists():
             return None
         try:
-            db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            # immutable: the index is never written in place (a new one replaces the file), so
+            # SQLite need not lock it nor check it for changes at each query
+            db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             small.total = db.execute("SELECT n FROM total").fetchone()[0]
         except (sqlite3.Error, TypeError):
             return None
@@ -274,6 +289,17 @@ class SharedTokenizer:
         _mark_used(cache)
         self._index = (db, small, os.getpid())
         return self._index
+
+
+def _grown(ends: dict[str, list[tuple[str, int]]], entries: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
+    """The pieces one character longer than the entries among ``ends``, where they end."""
+    grown: dict[str, list[tuple[str, int]]] = {}
+    for piece, places in ends.items():
+        if piece in entries:
+            for text, end in places:
+                if end < len(text):
+                    grown.setdefault(piece + text[end], []).append((text, end + 1))
+    return grown
 
 
 def _lcut(tokenizer: Any, text: str, hmm: bool) -> list[str]:
