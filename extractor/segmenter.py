@@ -198,7 +198,7 @@ class SharedTokenizer:
             return _lcut(whole, text, HMM)
         if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
-                small = self._small_tokenizer((text,))
+                small = self._small_tokenizer((text,) if text not in self._texts else ())
                 if small is not None:
                     self._looked_up += 1
                     return _lcut(small, text, False)
