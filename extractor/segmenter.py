@@ -43,6 +43,7 @@ CACHE_FORMAT = 1  # bump when what the cache holds changes
 LOAD_WHOLE_AFTER = 2000
 _SQL_VARIABLES = 900  # placeholders per lookup query (SQLite's oldest limit is 999)
 _LONGEST_WORD = 16  # characters of the longest dictionary entry looked up
+_INDEX_MAP_BYTES = 64 << 20  # the index is read through a memory map of up to this many bytes
 # Every install, upgrade or user-dictionary change writes a cache of its own (16 MB with its
 # index) into the one cache folder, which other installs of the package share (a second venv,
 # a CI run): a new cache removes the others but the most recently used few.
@@ -179,7 +180,7 @@ class SharedTokenizer:
         self._lock = threading.Lock()
         self._entries: dict[str, int] = {}  # pieces the index holds, with their frequencies
         self._not_entries: set[str] = set()  # pieces asked for that it does not hold
-        self._texts: set[str] = set()  # the texts whose pieces were all asked for
+        self._blocks: set[str] = set()  # the blocks (``_han_blocks``) whose pieces were all asked for
 
     def load(self) -> Any:
         """The whole ``jieba.Tokenizer`` (loaded once; the index is closed then)."""
@@ -198,7 +199,7 @@ class SharedTokenizer:
             return _lcut(whole, text, HMM)
         if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
-                small = self._small_tokenizer((text,) if text not in self._texts else ())
+                small = self._small_tokenizer((text,))
                 if small is not None:
                     self._looked_up += 1
                     return _lcut(small, text, False)
@@ -222,7 +223,7 @@ class SharedTokenizer:
         """Forget what the index answered (a memo, like the other caches of a run)."""
         self._entries = {}
         self._not_entries = set()
-        self._texts = set()
+        self._blocks = set()
 
     def _small_tokenizer(self, texts: Iterable[str]) -> Any:
         """A tokenizer holding every dictionary entry jieba's DAG asks for in ``texts`` (and those
@@ -238,35 +239,48 @@ class SharedTokenizer:
 
     def _look_up(self, db: sqlite3.Connection, texts: Iterable[str]) -> bool:
         """Ask the index for the pieces of ``texts`` as far as jieba's DAG reaches, but those asked
-        for before; False when it cannot be read. The DAG extends a word from each start only while
-        the longer piece is an entry (the prefix dictionary holds every prefix of every word), so
-        pieces one character longer are asked for, round by round, only where the shorter one was
-        found (up to the longest word, 16 characters)."""
-        entries, not_entries = self._entries, self._not_entries
-        texts = set(texts) - self._texts
-        if not texts:
-            return True
-        ends: dict[str, list[tuple[str, int]]] = {}  # piece → where it ends in the texts
-        for text in texts:
-            for k, char in enumerate(text):
-                ends.setdefault(char, []).append((text, k + 1))
-        for length in range(1, _LONGEST_WORD + 1):
-            unknown = [piece for piece in ends if piece not in entries and piece not in not_entries]
+        for before; False when it cannot be read. The DAG is built in each block of Chinese
+        characters, letters and digits (``_han_blocks``), never across two. It extends a word from
+        each start only while the longer piece is an entry (the prefix dictionary holds every
+        prefix of every word): from each start the pieces are read on while they are known
+        entries, up to one not known, which is asked for with the others of its round (up to the
+        longest word, 16 characters)."""
+        blocks = {block for text in texts for block in _han_blocks(text)} - self._blocks
+        waiting = [(block, k, 1) for block in blocks for k in range(len(block))]  # a start, the length to read next
+        while waiting:
+            unknown, waiting = self._unknown_pieces(waiting)
+            if not unknown:
+                break
+            pieces = list(unknown)
             try:
-                for i in range(0, len(unknown), _SQL_VARIABLES):
-                    chunk = unknown[i:i + _SQL_VARIABLES]
-                    entries.update(db.execute(f"SELECT word, n FROM freq WHERE word IN ({','.join('?' * len(chunk))})",
-                                              chunk).fetchall())
+                for i in range(0, len(pieces), _SQL_VARIABLES):
+                    chunk = pieces[i:i + _SQL_VARIABLES]
+                    self._entries.update(db.execute(
+                        f"SELECT word, n FROM freq WHERE word IN ({','.join('?' * len(chunk))})", chunk).fetchall())
             except sqlite3.Error:
                 return False
-            not_entries.update(piece for piece in unknown if piece not in entries)
-            if length == _LONGEST_WORD:
-                break
-            ends = _grown(ends, entries)
-            if not ends:
-                break
-        self._texts |= texts
+            self._not_entries.update(piece for piece in pieces if piece not in self._entries)
+        self._blocks |= blocks
         return True
+
+    def _unknown_pieces(self, starts: list[tuple[str, int, int]]) -> tuple[set[str], list[tuple[str, int, int]]]:
+        """From each (block, start, length), the pieces read on while they are known entries: the
+        first piece not known at each start, and the starts that wait for it."""
+        entries, not_entries = self._entries, self._not_entries
+        unknown: set[str] = set()
+        waiting = []
+        for block, k, length in starts:
+            last = min(len(block), k + _LONGEST_WORD)
+            while k + length <= last:
+                piece = block[k:k + length]
+                if piece in entries:
+                    length += 1
+                    continue
+                if piece not in not_entries:
+                    unknown.add(piece)
+                    waiting.append((block, k, length))
+                break
+        return unknown, waiting
 
     def _open_index(self) -> tuple[sqlite3.Connection, Any, int] | None:
         if self._index is not None and self._index[2] == os.getpid():
@@ -282,6 +296,9 @@ class SharedTokenizer:
             # immutable: the index is never written in place (a new one replaces the file), so
             # SQLite need not lock it nor check it for changes at each query
             db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            # pages read from the mapped file, not copied in by a read call each (the index is
+            # 9 MB; SQLite's own page cache holds 2 MB of it)
+            db.execute(f"PRAGMA mmap_size={_INDEX_MAP_BYTES}")
             small.total = db.execute("SELECT n FROM total").fetchone()[0]
         except (sqlite3.Error, TypeError):
             return None
@@ -291,15 +308,11 @@ class SharedTokenizer:
         return self._index
 
 
-def _grown(ends: dict[str, list[tuple[str, int]]], entries: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
-    """The pieces one character longer than the entries among ``ends``, where they end."""
-    grown: dict[str, list[tuple[str, int]]] = {}
-    for piece, places in ends.items():
-        if piece in entries:
-            for text, end in places:
-                if end < len(text):
-                    grown.setdefault(piece + text[end], []).append((text, end + 1))
-    return grown
+def _han_blocks(text: str) -> list[str]:
+    """The pieces of ``text`` ``_cut_no_hmm`` cuts with the dictionary: jieba's blocks of Chinese
+    characters (letters and digits with them); every other character is a token by itself."""
+    han = import_jieba().re_han_default
+    return [block for block in han.split(text) if block and han.match(block)]
 
 
 def _lcut(tokenizer: Any, text: str, hmm: bool) -> list[str]:
