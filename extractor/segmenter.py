@@ -181,6 +181,7 @@ class SharedTokenizer:
         self._entries: dict[str, int] = {}  # pieces the index holds, with their frequencies
         self._not_entries: set[str] = set()  # pieces asked for that it does not hold
         self._blocks: set[str] = set()  # the blocks (``_han_blocks``) whose pieces were all asked for
+        self._texts: set[str] = set()  # the texts whose blocks were all asked for (a clause cut after its prefetch)
 
     def load(self) -> Any:
         """The whole ``jieba.Tokenizer`` (loaded once; the index is closed then)."""
@@ -199,7 +200,7 @@ class SharedTokenizer:
             return _lcut(whole, text, HMM)
         if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
-                small = self._small_tokenizer((text,))
+                small = self._small_tokenizer(() if text in self._texts else (text,))
                 if small is not None:
                     self._looked_up += 1
                     return _lcut(small, text, False)
@@ -224,6 +225,7 @@ class SharedTokenizer:
         self._entries = {}
         self._not_entries = set()
         self._blocks = set()
+        self._texts = set()
 
     def _small_tokenizer(self, texts: Iterable[str]) -> Any:
         """A tokenizer holding every dictionary entry jieba's DAG asks for in ``texts`` (and those
@@ -245,6 +247,7 @@ class SharedTokenizer:
         prefix of every word): from each start the pieces are read on while they are known
         entries, up to one not known, which is asked for with the others of its round (up to the
         longest word, 16 characters)."""
+        texts = set(texts)
         blocks = {block for text in texts for block in _han_blocks(text)} - self._blocks
         waiting = [(block, k, 1) for block in blocks for k in range(len(block))]  # a start, the length to read next
         while waiting:
@@ -261,6 +264,7 @@ class SharedTokenizer:
                 return False
             self._not_entries.update(piece for piece in pieces if piece not in self._entries)
         self._blocks |= blocks
+        self._texts |= texts
         return True
 
     def _unknown_pieces(self, starts: list[tuple[str, int, int]]) -> tuple[set[str], list[tuple[str, int, int]]]:
