@@ -32,8 +32,9 @@ SUBJECT_WINDOW = 30
 
 
 def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
+    # the figures of the prose spans only: none stands in the table of a table section
     statistics = [expr for expr in find_number_expressions(text, counts_only=True, spans=sections.prose_spans())
-                  if _is_statistic(text, expr, sections)]
+                  if _is_statistic(text, expr)]
     return [
         Mention(
             start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
@@ -161,10 +162,11 @@ def _in_quoted_slogan(text: str, expr: NumberExpression) -> bool:
     return close >= 0 and not any(ch in text[expr.end:close] for ch in "。；;")
 
 
-def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bool:
+def _is_statistic(text: str, expr: NumberExpression) -> bool:
+    """Is this figure of the prose (outside the tables of the table sections) a statistic?"""
     if expr.unit is None and not expr.has_multiplier and not _after_count_noun(text, expr) and not _bare_count(text, expr):
         return False  # a bare number (list marker, year, code) counts nothing we can name
-    if sections.in_table(expr.start) or _in_table_row(text, expr.start):
+    if _in_table_row(text, expr.start):
         return False
     if _in_excluded_stretch(text, expr.start, expr.end):
         return False
