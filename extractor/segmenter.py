@@ -38,7 +38,7 @@ from typing import Any
 from .vocab import DATA
 
 USER_DICT = DATA / "userdict.txt"
-CACHE_FORMAT = 1  # bump when what the cache holds changes
+CACHE_FORMAT = 2  # bump when what the cache holds changes (2: the index names each entry's next characters)
 # Clauses cut by index lookups (about 60 µs each) before the whole dictionary (0.15 s) is loaded.
 LOAD_WHOLE_AFTER = 2000
 _SQL_VARIABLES = 900  # placeholders per lookup query (SQLite's oldest limit is 999)
@@ -142,15 +142,21 @@ def _index_path(pickle_path: Path) -> Path:
 
 
 def _write_index(tokenizer: Any, path: Path) -> None:
-    """The prefix dictionary as an SQLite table (word → frequency) and its total, written atomically."""
+    """The prefix dictionary as an SQLite table (word → frequency, and the characters that extend
+    it to another entry) and its total, written atomically."""
+    following: dict[str, set[str]] = {}
+    for word in tokenizer.FREQ:
+        if len(word) > 1:  # its prefix is an entry too (the prefix dictionary holds every prefix)
+            following.setdefault(word[:-1], set()).add(word[-1])
+    rows = ((word, n, "".join(sorted(following.get(word, ())))) for word, n in tokenizer.FREQ.items())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)
         with contextlib.closing(sqlite3.connect(tmp)) as db:
-            db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+            db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, n INTEGER NOT NULL, next TEXT NOT NULL) WITHOUT ROWID")
             db.execute("CREATE TABLE total (n INTEGER NOT NULL)")
-            db.executemany("INSERT INTO freq VALUES (?, ?)", tokenizer.FREQ.items())
+            db.executemany("INSERT INTO freq VALUES (?, ?, ?)", rows)
             db.execute("INSERT INTO total VALUES (?)", (tokenizer.total,))
             db.commit()
         os.replace(tmp, path)
@@ -179,7 +185,8 @@ class SharedTokenizer:
         self._looked_up = 0
         self._lock = threading.Lock()
         self._entries: dict[str, int] = {}  # pieces the index holds, with their frequencies
-        self._not_entries: set[str] = set()  # pieces asked for that it does not hold
+        self._next: dict[str, str] = {}  # the characters that extend each of these to another entry
+        self._not_entries: set[str] = set()  # characters asked for that it does not hold
         self._blocks: set[str] = set()  # the blocks (``_han_blocks``) whose pieces were all asked for
         self._texts: set[str] = set()  # the texts whose blocks were all asked for (a clause cut after its prefetch)
 
@@ -223,6 +230,7 @@ class SharedTokenizer:
     def forget_lookups(self) -> None:
         """Forget what the index answered (a memo, like the other caches of a run)."""
         self._entries = {}
+        self._next = {}
         self._not_entries = set()
         self._blocks = set()
         self._texts = set()
@@ -240,13 +248,14 @@ class SharedTokenizer:
         return small
 
     def _look_up(self, db: sqlite3.Connection, texts: Iterable[str]) -> bool:
-        """Ask the index for the pieces of ``texts`` as far as jieba's DAG reaches, but those asked
+        """Ask the index for the entries of ``texts`` as far as jieba's DAG reaches, but those asked
         for before; False when it cannot be read. The DAG is built in each block of Chinese
         characters, letters and digits (``_han_blocks``), never across two. It extends a word from
         each start only while the longer piece is an entry (the prefix dictionary holds every
         prefix of every word): from each start the pieces are read on while they are known
         entries, up to one not known, which is asked for with the others of its round (up to the
-        longest word, 16 characters)."""
+        longest word, 16 characters). Whether a longer piece is an entry at all is told by the
+        shorter one's next characters: only entries are asked for (and single characters)."""
         texts = set(texts)
         blocks = {block for text in texts for block in _han_blocks(text)} - self._blocks
         waiting = [(block, k, 1) for block in blocks for k in range(len(block))]  # a start, the length to read next
@@ -258,8 +267,10 @@ class SharedTokenizer:
             try:
                 for i in range(0, len(pieces), _SQL_VARIABLES):
                     chunk = pieces[i:i + _SQL_VARIABLES]
-                    self._entries.update(db.execute(
-                        f"SELECT word, n FROM freq WHERE word IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+                    for word, n, following in db.execute(
+                            f"SELECT word, n, next FROM freq WHERE word IN ({','.join('?' * len(chunk))})", chunk):
+                        self._entries[word] = n
+                        self._next[word] = following
             except sqlite3.Error:
                 return False
             self._not_entries.update(piece for piece in pieces if piece not in self._entries)
@@ -269,8 +280,9 @@ class SharedTokenizer:
 
     def _unknown_pieces(self, starts: list[tuple[str, int, int]]) -> tuple[set[str], list[tuple[str, int, int]]]:
         """From each (block, start, length), the pieces read on while they are known entries: the
-        first piece not known at each start, and the starts that wait for it."""
-        entries, not_entries = self._entries, self._not_entries
+        first piece not known at each start, and the starts that wait for it. A piece one longer
+        than an entry is an entry only if its last character is among the entry's next ones."""
+        entries, following, not_entries = self._entries, self._next, self._not_entries
         unknown: set[str] = set()
         waiting = []
         for block, k, length in starts:
@@ -278,6 +290,8 @@ class SharedTokenizer:
             while k + length <= last:
                 piece = block[k:k + length]
                 if piece in entries:
+                    if k + length < last and block[k + length] not in following[piece]:
+                        break  # the longer piece is no entry: the DAG stops here
                     length += 1
                     continue
                 if piece not in not_entries:

@@ -92,6 +92,7 @@ def test_a_later_document_asks_only_for_pieces_not_asked_before(tmp_path: Path, 
     shared.prefetch(later)
     pieces = [p for q in asked for p in re.findall(r"'([^']*)'", q)]
     assert "结" in pieces and "政" not in pieces and "办" not in pieces  # 办 was asked for with 办理完毕
+    assert all(p in whole.FREQ for p in pieces if len(p) > 1)  # a longer piece is asked for only when it is an entry
     assert [shared.lcut(c, HMM=False) for c in first + later] == [whole.lcut(c, HMM=False) for c in first + later]
     asked.clear()
     shared.forget_lookups()
