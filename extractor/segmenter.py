@@ -258,9 +258,11 @@ class SharedTokenizer:
         shorter one's next characters: only entries are asked for (and single characters)."""
         texts = set(texts)
         blocks = {block for text in texts for block in _han_blocks(text)} - self._blocks
-        waiting = [(block, k, 1) for block in blocks for k in range(len(block))]  # a start, the length to read next
+        waiting = [(block, 0, 1) for block in blocks]  # a start, the length to read next (first: every start)
+        every_start = True
         while waiting:
-            unknown, waiting = self._unknown_pieces(waiting)
+            unknown, waiting = self._unknown_pieces(waiting, every_start)
+            every_start = False
             if not unknown:
                 break
             pieces = list(unknown)
@@ -278,26 +280,31 @@ class SharedTokenizer:
         self._texts |= texts
         return True
 
-    def _unknown_pieces(self, starts: list[tuple[str, int, int]]) -> tuple[set[str], list[tuple[str, int, int]]]:
-        """From each (block, start, length), the pieces read on while they are known entries: the
-        first piece not known at each start, and the starts that wait for it. A piece one longer
-        than an entry is an entry only if its last character is among the entry's next ones."""
+    def _unknown_pieces(self, starts: list[tuple[str, int, int]], every_start: bool = False
+                        ) -> tuple[set[str], list[tuple[str, int, int]]]:
+        """From each (block, start, length) — or, with ``every_start``, from every start of each
+        block — the pieces read on while they are known entries: the first piece not known at
+        each start, and the starts that wait for it. A piece one longer than an entry is an entry
+        only if its last character is among the entry's next ones."""
         entries, following, not_entries = self._entries, self._next, self._not_entries
         unknown: set[str] = set()
         waiting = []
-        for block, k, length in starts:
-            last = min(len(block), k + _LONGEST_WORD)
-            while k + length <= last:
-                piece = block[k:k + length]
-                if piece in entries:
-                    if k + length < last and block[k + length] not in following[piece]:
-                        break  # the longer piece is no entry: the DAG stops here
-                    length += 1
-                    continue
-                if piece not in not_entries:
-                    unknown.add(piece)
-                    waiting.append((block, k, length))
-                break
+        for block, first, length in starts:
+            n = len(block)
+            for k in range(first, n) if every_start else (first,):
+                last = k + _LONGEST_WORD if k + _LONGEST_WORD < n else n
+                end = k + length
+                while end <= last:
+                    piece = block[k:end]
+                    if piece in entries:
+                        if end < last and block[end] not in following[piece]:
+                            break  # the longer piece is no entry: the DAG stops here
+                        end += 1
+                        continue
+                    if piece not in not_entries:
+                        unknown.add(piece)
+                        waiting.append((block, k, end - k))
+                    break
         return unknown, waiting
 
     def _open_index(self) -> tuple[sqlite3.Connection, Any, int] | None:
