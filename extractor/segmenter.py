@@ -144,11 +144,12 @@ def _index_path(pickle_path: Path) -> Path:
 def _write_index(tokenizer: Any, path: Path) -> None:
     """The prefix dictionary as an SQLite table (word → frequency, and the characters that extend
     it to another entry) and its total, written atomically."""
-    following: dict[str, set[str]] = {}
+    following: dict[str, str] = {}
     for word in tokenizer.FREQ:
         if len(word) > 1:  # its prefix is an entry too (the prefix dictionary holds every prefix)
-            following.setdefault(word[:-1], set()).add(word[-1])
-    rows = ((word, n, "".join(sorted(following.get(word, ())))) for word, n in tokenizer.FREQ.items())
+            prefix = word[:-1]
+            following[prefix] = following.get(prefix, "") + word[-1]  # each word once: no character twice
+    rows = ((word, n, following.get(word, "")) for word, n in tokenizer.FREQ.items())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
