@@ -10,8 +10,9 @@ SAMPLE = ROOT / "examples" / "longting-2024.txt"
 
 
 def clear_memo() -> None:
-    """Forget memoised clauses, labels, cells and numerals (they pay off within a corpus, not
-    across repeats), keeping the loaded tokenizer and rule tables (caches of one entry)."""
+    """Forget memoised clauses, labels, cells and numerals and the dictionary entries the shared
+    tokenizer looked up (they pay off within a corpus, not across repeats), keeping the loaded
+    tokenizer and rule tables (caches of one entry)."""
     for name, module in list(sys.modules.items()):
         if not name.startswith("extractor") or module is None:
             continue
@@ -19,3 +20,6 @@ def clear_memo() -> None:
             info = getattr(value, "cache_info", None)
             if callable(info) and (info().maxsize or 0) > 1:
                 value.cache_clear()
+    segmenter = sys.modules.get("extractor.segmenter")
+    if segmenter is not None:
+        segmenter.shared_tokenizer().forget_lookups()

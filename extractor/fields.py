@@ -7,12 +7,12 @@ Every field carries the spans it rests on (``evidence``) and the rule that produ
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from string import Template
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import patterns as P
 from .models import FieldValue, Mention, Span
@@ -131,6 +131,26 @@ CUMULATIVE = re.compile(FIELD_RULES["scope"]["cumulative"])
 UP_TO_A_DATE = re.compile(FIELD_RULES["scope"]["up_to_a_date"])
 
 
+T = TypeVar("T")
+
+
+class computed_once(Generic[T]):  # noqa: N801 — used as a decorator, like functools.cached_property
+    """``functools.cached_property`` without its lock (Python 3.11 takes one at the first read of
+    each instance: a cost on every figure). Computed at the first read, then read from the
+    instance like any attribute; two threads may both compute it, to the same value."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 @dataclass
 class Context:
     """The text around one mention, as the rules see it."""
@@ -145,7 +165,7 @@ class Context:
     after: str  # the text right after the figure, across clauses (AFTER_REACH characters, squeezed)
     around: str  # the sentence (up to a full stop) before the figure, § and ``after``
 
-    @cached_property
+    @computed_once
     def anchored(self) -> int:
         """The rules (as bits) whose ``anchors`` find a word in ``sentence``, or that have none."""
         rules = UNANCHORED
@@ -156,12 +176,12 @@ class Context:
             m = search(sentence, m.start() + 1)  # words may overlap: on from the next character
         return rules
 
-    @cached_property
+    @computed_once
     def clause_channel(self) -> str | None:
         """The channel the figure's own clause names, if any."""
         return _channel(self.near[max((m.end() for m in P.CLAUSE_START_MARKS.finditer(self.near)), default=0):])
 
-    @cached_property
+    @computed_once
     def channel(self) -> str:
         """"website", "new_media" or "all": the channel named nearest the figure (computed only when asked)."""
         return self.clause_channel or _channel(self.near) or _channel(self.narrow_sentence) or "all"

@@ -9,6 +9,7 @@ out (gold-format.md "Not mentions").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from . import patterns as P
@@ -31,22 +32,37 @@ SUBJECT_WINDOW = 30
 
 
 def find_mentions(text: str, sections: SectionMap) -> list[Mention]:
+    # the figures of the prose spans only: none stands in the table of a table section
     statistics = [expr for expr in find_number_expressions(text, counts_only=True, spans=sections.prose_spans())
-                  if _is_statistic(text, expr, sections)]
-    # a subject reaches back no further than the figure before it
-    floors = [0, *(expr.end for expr in statistics)][:len(statistics)]
-    # each figure's clauses are read once, for the look-up of their entries and for the subject
-    befores = [_clause_before(text, expr.start, floor).strip() for expr, floor in zip(statistics, floors, strict=True)]
-    afters = _prefetch_clauses(text, statistics, befores)
+                  if _is_statistic(text, expr)]
     return [
         Mention(
             start=expr.start, end=expr.end, text=expr.text, value=expr.value, unit=expr.unit,
-            qualifier=expr.qualifier,
-            subject=_trim(before) or _trim(afters[k] if afters else _clause_after(text, expr.end)) or None,
+            qualifier=expr.qualifier, subject=subject,
             section=sections.heading_at(expr.start), source=_pattern_name(expr),
         )
-        for k, (expr, before) in enumerate(zip(statistics, befores, strict=True))
+        for expr, subject in zip(statistics, _subjects(text, statistics), strict=True)
     ]
+
+
+def _subjects(text: str, statistics: list[NumberExpression]) -> list[str | None]:
+    """What each figure counts: its clause before, trimmed, else its clause after (``subject_of``).
+
+    The clauses are cut in two batches, each looked up in one go (``_prefetch``): the clauses
+    before, then the clauses after of the figures whose clause before trims to nothing (a fifth of
+    them: the others' clauses after are never cut, so their entries are not looked up)."""
+    # a subject reaches back no further than the figure before it
+    floors = [0, *(expr.end for expr in statistics)][:len(statistics)]
+    befores = [_clause_before(text, expr.start, floor).strip() for expr, floor in zip(statistics, floors, strict=True)]
+    afters = {k: _clause_after(text, statistics[k].end).strip() for k, before in enumerate(befores) if not before}
+    _prefetch([*befores, *afters.values()])
+    subjects = [_trim(before) for before in befores]
+    afters |= {k: _clause_after(text, statistics[k].end).strip() for k, subject in enumerate(subjects)
+               if not subject and k not in afters}
+    _prefetch(afters.values())
+    for k, after in afters.items():
+        subjects[k] = _trim(after)
+    return [subject or None for subject in subjects]
 
 
 def _pattern_name(expr: NumberExpression) -> str:
@@ -146,10 +162,11 @@ def _in_quoted_slogan(text: str, expr: NumberExpression) -> bool:
     return close >= 0 and not any(ch in text[expr.end:close] for ch in "。；;")
 
 
-def _is_statistic(text: str, expr: NumberExpression, sections: SectionMap) -> bool:
+def _is_statistic(text: str, expr: NumberExpression) -> bool:
+    """Is this figure of the prose (outside the tables of the table sections) a statistic?"""
     if expr.unit is None and not expr.has_multiplier and not _after_count_noun(text, expr) and not _bare_count(text, expr):
         return False  # a bare number (list marker, year, code) counts nothing we can name
-    if sections.in_table(expr.start) or _in_table_row(text, expr.start):
+    if _in_table_row(text, expr.start):
         return False
     if _in_excluded_stretch(text, expr.start, expr.end):
         return False
@@ -200,17 +217,12 @@ def _clause_after(text: str, end: int) -> str:
     return right[: stop.start() if stop else len(right)]
 
 
-def _prefetch_clauses(text: str, statistics: list[NumberExpression], befores: list[str]) -> list[str] | None:
+def _prefetch(clauses: Iterable[str]) -> None:
     """While the tokenizer still looks its entries up (the first clauses of a run), look up those
-    of all the document's clauses that may need cutting in one go (a query per clause costs more).
-    Returns the clauses after the figures (stripped) when it read them, else None."""
+    of all ``clauses`` that need cutting in one go (a query per clause costs more)."""
     tokenizer = _tokenizer()
-    if not tokenizer.looks_up:
-        return None
-    afters = [_clause_after(text, expr.end).strip() for expr in statistics]
-    clauses = {*befores, *afters}
-    tokenizer.prefetch(c for c in clauses if c and not _nothing_to_trim(c))
-    return afters
+    if tokenizer.looks_up:
+        tokenizer.prefetch(c for c in set(clauses) if c and not _nothing_to_trim(c))
 
 
 @lru_cache(maxsize=1)

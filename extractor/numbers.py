@@ -234,8 +234,8 @@ def _expression(text: str, m: re.Match[str]) -> NumberExpression | None:
 
 
 def _blocked(text: str, unit_end: int, unit: str) -> bool:
-    following = text[unit_end:unit_end + 4]
-    return any(following.startswith(b) for b in UNITS.get(unit, ()))
+    """Do the (at most four) characters after the unit start one of the words it is blocked by?"""
+    return text.startswith(UNITS.get(unit, ()), unit_end, unit_end + 4)
 
 
 def _qualifier(pre: str | None, mid: str | None, mid2: str | None, post: str | None) -> str:

@@ -43,6 +43,8 @@ def parse_numeral(numeral: str) -> Decimal:
     text = numeral.translate(FULLWIDTH).strip()
     if not text:
         raise NumeralError("empty numeral")
+    if text.isascii() and text.isdigit():  # most numerals of a report ("1300"): what _parse_mixed gives
+        return Decimal(0) + Decimal(text)
     if _HAS_ARABIC.search(text):
         return _parse_mixed(text)
     return _parse_chinese(text)

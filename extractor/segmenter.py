@@ -13,7 +13,8 @@ clauses. So beside the pickle the same entries are kept in an SQLite index, and
 of the clause jieba's DAG asks for, so the tokens are the same), and loads the whole dictionary
 once that many clauses have been cut that the lookups would cost more than the load
 (``LOAD_WHOLE_AFTER``). A caller that knows a document's clauses in advance looks them all up at
-once (``prefetch``): each query costs a few microseconds besides its entries.
+once (``prefetch``): each query costs a few microseconds besides its entries. What the index
+answered is kept for the run's later clauses, which then ask only for pieces not asked before.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ from typing import Any
 from .vocab import DATA
 
 USER_DICT = DATA / "userdict.txt"
-CACHE_FORMAT = 1  # bump when what the cache holds changes
+CACHE_FORMAT = 2  # bump when what the cache holds changes (2: the index names each entry's next characters)
 # Clauses cut by index lookups (about 60 µs each) before the whole dictionary (0.15 s) is loaded.
 LOAD_WHOLE_AFTER = 2000
 _SQL_VARIABLES = 900  # placeholders per lookup query (SQLite's oldest limit is 999)
 _LONGEST_WORD = 16  # characters of the longest dictionary entry looked up
+_INDEX_MAP_BYTES = 64 << 20  # the index is read through a memory map of up to this many bytes
 # Every install, upgrade or user-dictionary change writes a cache of its own (16 MB with its
 # index) into the one cache folder, which other installs of the package share (a second venv,
 # a CI run): a new cache removes the others but the most recently used few.
@@ -140,15 +142,22 @@ def _index_path(pickle_path: Path) -> Path:
 
 
 def _write_index(tokenizer: Any, path: Path) -> None:
-    """The prefix dictionary as an SQLite table (word → frequency) and its total, written atomically."""
+    """The prefix dictionary as an SQLite table (word → frequency, and the characters that extend
+    it to another entry) and its total, written atomically."""
+    following: dict[str, str] = {}
+    for word in tokenizer.FREQ:
+        if len(word) > 1:  # its prefix is an entry too (the prefix dictionary holds every prefix)
+            prefix = word[:-1]
+            following[prefix] = following.get(prefix, "") + word[-1]  # each word once: no character twice
+    rows = ((word, n, following.get(word, "")) for word, n in tokenizer.FREQ.items())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)
         with contextlib.closing(sqlite3.connect(tmp)) as db:
-            db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+            db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, n INTEGER NOT NULL, next TEXT NOT NULL) WITHOUT ROWID")
             db.execute("CREATE TABLE total (n INTEGER NOT NULL)")
-            db.executemany("INSERT INTO freq VALUES (?, ?)", tokenizer.FREQ.items())
+            db.executemany("INSERT INTO freq VALUES (?, ?, ?)", rows)
             db.execute("INSERT INTO total VALUES (?)", (tokenizer.total,))
             db.commit()
         os.replace(tmp, path)
@@ -165,14 +174,22 @@ def shared_tokenizer() -> SharedTokenizer:
 class SharedTokenizer:
     """``lcut`` with jieba's dictionary and ours, cheap to start: clauses are cut with the
     entries looked up in the on-disk index until ``LOAD_WHOLE_AFTER`` of them, then with the
-    whole dictionary (``load``). Same tokens either way; safe to share between threads."""
+    whole dictionary (``load``). Same tokens either way; safe to share between threads.
+
+    What the index answered is kept for the later clauses of the run (``_entries``,
+    ``_not_entries``): a run's documents share most of their words, so each asks only for the
+    pieces no earlier clause asked for."""
 
     def __init__(self) -> None:
         self._whole: Any = None
         self._index: tuple[sqlite3.Connection, Any, int] | None = None  # connection, small tokenizer, pid
         self._looked_up = 0
         self._lock = threading.Lock()
-        self._prefetched = threading.local()  # .batch: (texts, their entries) of this thread's last prefetch
+        self._entries: dict[str, int] = {}  # pieces the index holds, with their frequencies
+        self._next: dict[str, str] = {}  # the characters that extend each of these to another entry
+        self._not_entries: set[str] = set()  # characters asked for that it does not hold
+        self._blocks: set[str] = set()  # the blocks (``_han_blocks``) whose pieces were all asked for
+        self._texts: set[str] = set()  # the texts whose blocks were all asked for (a clause cut after its prefetch)
 
     def load(self) -> Any:
         """The whole ``jieba.Tokenizer`` (loaded once; the index is closed then)."""
@@ -182,6 +199,7 @@ class SharedTokenizer:
                 if self._index is not None:
                     self._index[0].close()
                     self._index = None
+                self.forget_lookups()
             return self._whole
 
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 — jieba's keyword
@@ -190,7 +208,7 @@ class SharedTokenizer:
             return _lcut(whole, text, HMM)
         if not HMM and self._looked_up < LOAD_WHOLE_AFTER:
             with self._lock:
-                small = self._small_tokenizer(text)
+                small = self._small_tokenizer(() if text in self._texts else (text,))
                 if small is not None:
                     self._looked_up += 1
                     return _lcut(small, text, False)
@@ -203,57 +221,92 @@ class SharedTokenizer:
 
     def prefetch(self, texts: Iterable[str]) -> None:
         """Look up the entries of all ``texts`` in one go (one document's clauses), so that
-        ``lcut(…, HMM=False)`` of any of them queries nothing more in this thread; nothing to do
-        once the whole dictionary is loaded (or will be before these are cut)."""
+        ``lcut(…, HMM=False)`` of any of them queries nothing more; nothing to do once the whole
+        dictionary is loaded (or will be before these are cut)."""
         if not self.looks_up:
             return
-        texts = frozenset(texts)
-        if not texts:
-            return
         with self._lock:
-            index = self._open_index()
-            entries = self._lookup(index[0], texts) if index is not None else None
-        self._prefetched.batch = (texts, entries) if entries is not None else None
+            self._small_tokenizer(texts)
 
-    def _small_tokenizer(self, text: str) -> Any:
-        """A tokenizer holding every dictionary entry jieba's DAG asks for in ``text`` (the
-        prefetched entries when ``text`` was among them); None when there is no index to read."""
+    def forget_lookups(self) -> None:
+        """Forget what the index answered (a memo, like the other caches of a run)."""
+        self._entries = {}
+        self._next = {}
+        self._not_entries = set()
+        self._blocks = set()
+        self._texts = set()
+
+    def _small_tokenizer(self, texts: Iterable[str]) -> Any:
+        """A tokenizer holding every dictionary entry jieba's DAG asks for in ``texts`` (and those
+        of the clauses before them); None when there is no index to read."""
         index = self._open_index()
         if index is None:
             return None
         db, small, _ = index
-        batch = getattr(self._prefetched, "batch", None)
-        if batch is not None and text in batch[0]:
-            small.FREQ = batch[1]
-            return small
-        entries = self._lookup(db, (text,))
-        if entries is None:
+        if not self._look_up(db, texts):
             return None
-        small.FREQ = entries
+        small.FREQ = self._entries  # more entries than the clause needs: the DAG asks only for its own
         return small
 
-    @staticmethod
-    def _lookup(db: sqlite3.Connection, texts: Iterable[str]) -> dict[str, int] | None:
-        """The entries that are substrings of ``texts``, as far as jieba's DAG reaches: it extends a
-        word from each start only while the longer piece is an entry (the prefix dictionary holds
-        every prefix of every word), so pieces one character longer are asked for, round by round,
-        only where the shorter one was found (up to the longest word, 16 characters)."""
-        entries: dict[str, int] = {}
-        grow = [(text, k) for text in texts for k in range(len(text))]  # starts whose piece is an entry
-        for length in range(1, _LONGEST_WORD + 1):
-            wanted = {text[k:k + length] for text, k in grow if k + length <= len(text)}
-            if not wanted:
+    def _look_up(self, db: sqlite3.Connection, texts: Iterable[str]) -> bool:
+        """Ask the index for the entries of ``texts`` as far as jieba's DAG reaches, but those asked
+        for before; False when it cannot be read. The DAG is built in each block of Chinese
+        characters, letters and digits (``_han_blocks``), never across two. It extends a word from
+        each start only while the longer piece is an entry (the prefix dictionary holds every
+        prefix of every word): from each start the pieces are read on while they are known
+        entries, up to one not known, which is asked for with the others of its round (up to the
+        longest word, 16 characters). Whether a longer piece is an entry at all is told by the
+        shorter one's next characters: only entries are asked for (and single characters)."""
+        texts = set(texts)
+        blocks = {block for text in texts for block in _han_blocks(text)} - self._blocks
+        waiting = [(block, 0, 1) for block in blocks]  # a start, the length to read next (first: every start)
+        every_start = True
+        while waiting:
+            unknown, waiting = self._unknown_pieces(waiting, every_start)
+            every_start = False
+            if not unknown:
                 break
-            pieces = list(wanted)
+            pieces = list(unknown)
             try:
                 for i in range(0, len(pieces), _SQL_VARIABLES):
                     chunk = pieces[i:i + _SQL_VARIABLES]
-                    entries.update(db.execute(f"SELECT word, n FROM freq WHERE word IN ({','.join('?' * len(chunk))})",
-                                              chunk).fetchall())
+                    for word, n, following in db.execute(
+                            f"SELECT word, n, next FROM freq WHERE word IN ({','.join('?' * len(chunk))})", chunk):
+                        self._entries[word] = n
+                        self._next[word] = following
             except sqlite3.Error:
-                return None
-            grow = [(text, k) for text, k in grow if text[k:k + length] in entries]
-        return entries
+                return False
+            self._not_entries.update(piece for piece in pieces if piece not in self._entries)
+        self._blocks |= blocks
+        self._texts |= texts
+        return True
+
+    def _unknown_pieces(self, starts: list[tuple[str, int, int]], every_start: bool = False
+                        ) -> tuple[set[str], list[tuple[str, int, int]]]:
+        """From each (block, start, length) — or, with ``every_start``, from every start of each
+        block — the pieces read on while they are known entries: the first piece not known at
+        each start, and the starts that wait for it. A piece one longer than an entry is an entry
+        only if its last character is among the entry's next ones."""
+        entries, following, not_entries = self._entries, self._next, self._not_entries
+        unknown: set[str] = set()
+        waiting = []
+        for block, first, length in starts:
+            n = len(block)
+            for k in range(first, n) if every_start else (first,):
+                last = k + _LONGEST_WORD if k + _LONGEST_WORD < n else n
+                end = k + length
+                while end <= last:
+                    piece = block[k:end]
+                    if piece in entries:
+                        if end < last and block[end] not in following[piece]:
+                            break  # the longer piece is no entry: the DAG stops here
+                        end += 1
+                        continue
+                    if piece not in not_entries:
+                        unknown.add(piece)
+                        waiting.append((block, k, end - k))
+                    break
+        return unknown, waiting
 
     def _open_index(self) -> tuple[sqlite3.Connection, Any, int] | None:
         if self._index is not None and self._index[2] == os.getpid():
@@ -266,7 +319,12 @@ class SharedTokenizer:
         if not path.exists():
             return None
         try:
-            db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            # immutable: the index is never written in place (a new one replaces the file), so
+            # SQLite need not lock it nor check it for changes at each query
+            db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            # pages read from the mapped file, not copied in by a read call each (the index is
+            # 9 MB; SQLite's own page cache holds 2 MB of it)
+            db.execute(f"PRAGMA mmap_size={_INDEX_MAP_BYTES}")
             small.total = db.execute("SELECT n FROM total").fetchone()[0]
         except (sqlite3.Error, TypeError):
             return None
@@ -274,6 +332,13 @@ class SharedTokenizer:
         _mark_used(cache)
         self._index = (db, small, os.getpid())
         return self._index
+
+
+def _han_blocks(text: str) -> list[str]:
+    """The pieces of ``text`` ``_cut_no_hmm`` cuts with the dictionary: jieba's blocks of Chinese
+    characters (letters and digits with them); every other character is a token by itself."""
+    han = import_jieba().re_han_default
+    return [block for block in han.split(text) if block and han.match(block)]
 
 
 def _lcut(tokenizer: Any, text: str, hmm: bool) -> list[str]:

@@ -120,3 +120,24 @@ def test_prose_before_a_table_in_a_table_section_is_prose() -> None:
     report = extract(text)
     assert [m.text for m in report.mentions] == ["53条"]
     assert report.fields["proactive.total"].value == 53
+
+
+def test_no_figure_of_the_prose_spans_stands_in_a_table() -> None:
+    """find_mentions reads the prose spans only, so a figure there is never in the table of a
+    table section (mentions no longer asks): every offset of every span of the bundled reports,
+    and of sections made up with a table section's prose before its table."""
+    from extractor.ingest import load_document
+    from extractor.script import to_reading_text
+    from extractor.sections import split_sections
+
+    paths = [p for d in ("dev", "dev2", "full", "seed") for p in sorted((ROOT / "evals" / d).iterdir())
+             if p.suffix in (".txt", ".md", ".html", ".pdf")]
+    texts = [to_reading_text(load_document(p).text) for p in paths]
+    texts.append("一、总体情况\n主动公开5条。\n二、主动公开政府信息情况\n本年发布12条。\n第二十条第(一)项\n信息内容\t3\n三、收到和处理政府信息公开申请情况\n本年新收政府信息公开申请\t4\n")
+    tables = 0
+    for text in texts:
+        sections = split_sections(text)
+        tables += sum(s.is_table for s in sections.sections)
+        for start, end in sections.prose_spans():
+            assert not any(sections.in_table(pos) for pos in range(start, end))
+    assert tables > 10

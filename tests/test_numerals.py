@@ -47,3 +47,21 @@ def test_numerals_read_without_cn2an_agree_with_cn2an() -> None:
     assert len(small) == 10 + 100 + 36  # 零–九, 十–九十九, 一百…九亿
     for numeral in small:
         assert parse_numeral(numeral) == Decimal(str(cn2an.cn2an(numeral, "normal"))), numeral
+
+
+def test_plain_digits_read_as_the_mixed_reader_reads_them() -> None:
+    """A numeral of ASCII digits only is read without the mixed reader's pattern, to the same
+    Decimal (digits and exponent), rounded alike in a narrow context and exact in a wide one."""
+    from decimal import localcontext
+
+    from extractor.numerals import _parse_mixed
+
+    numerals = ["0", "7", "00", "0123", "1300", "2024", "99999", "1" * 29, "9" * 40 + "5", "12345678901234567890123456789"]
+    for precision in (28, 4300):
+        with localcontext() as context:
+            context.prec = precision
+            parse_numeral.cache_clear()
+            for numeral in numerals:
+                fast, slow = parse_numeral(numeral), _parse_mixed(numeral)
+                assert (str(fast), fast.as_tuple()) == (str(slow), slow.as_tuple()), (precision, numeral)
+    parse_numeral.cache_clear()

@@ -105,3 +105,28 @@ def test_statements_of_none_found_from_their_starts_are_finditer_s() -> None:
         for text in texts:
             expected = [(m.span(), m.group()) for m in rule.pattern.finditer(text)]
             assert [(m.span(), m.group()) for m in finditer_from(rule.pattern, rule.starts, text)] == expected
+
+
+def _without_lookahead(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern behind its opening look-ahead (the alternation it filters)."""
+    assert pattern.pattern.startswith("(?=")
+    return re.compile(pattern.pattern[pattern.pattern.index(")(?:") + 1:])
+
+
+def test_not_statistic_patterns_find_with_their_lookahead_what_they_find_without() -> None:
+    """NOT_STATISTIC_HINT and ANY_NOT_STATISTIC open with a look-ahead at the characters their
+    matches start with: over every window around a number of the bundled reports and made-up
+    stretches (letters that fold to ASCII case-insensitively: ſ, K, İ), the same matches."""
+    from extractor import patterns as P
+
+    texts = [p.read_text(encoding="utf-8") for d in ("dev", "dev2", "full", "seed") for p in sorted((EVALS / d).glob("*.txt"))]
+    windows = [t[max(0, m.start() - 40):m.end() + 40] for t in texts for m in re.finditer(r"\d+", t)]
+    windows += ["ſ@x.cn", "K.tang@gov.cn", "İnfo@a.org", "WWW.GOV.CN", "HTTPS://A.B", "（2024）3号", "第 12 号", "邮编：100000",
+                "办公地点:某路1号", "１２３４５６７８９０１", "2024.", "2024 .", "电话：0371-12345678", "13912345678", "12月31日"]
+    assert len(windows) > 1000
+    for pattern in (P.NOT_STATISTIC_HINT, P.ANY_NOT_STATISTIC):
+        plain = _without_lookahead(pattern)
+        for window in windows:
+            assert [m.span() for m in pattern.finditer(window)] == [m.span() for m in plain.finditer(window)], window
+    assert _without_lookahead(P.ANY_NOT_STATISTIC).pattern == "(?:" + "|".join(
+        f"(?i:{p.pattern})" if p.flags & re.I else f"(?:{p.pattern})" for p in P.NOT_STATISTICS) + ")"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,33 @@ def test_clauses_prefetched_together_match_the_whole_dictionary(tmp_path: Path, 
     assert queries == [] and shared._whole is None
     shared.lcut("结转下年度继续办理", HMM=False)  # not prefetched: looked up on its own
     assert queries
+
+
+def test_a_later_document_asks_only_for_pieces_not_asked_before(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What the index answered is kept for the run's later clauses: a document whose clauses were
+    all seen asks nothing, one with a new word asks only for its new pieces; the tokens are the
+    whole dictionary's either way, and after ``forget_lookups`` everything is asked again."""
+    from extractor import segmenter
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = segmenter.load_tokenizer()
+    first = ["本年度共收到政府信息公开申请", "依申请公开办理完毕"]
+    later = ["本年度共收到政府信息公开申请", "结转下年度继续办理"]
+    shared = segmenter.SharedTokenizer()
+    shared.prefetch(first)
+    asked: list[str] = []
+    shared._index[0].set_trace_callback(asked.append)
+    shared.prefetch(first)
+    assert asked == []
+    shared.prefetch(later)
+    pieces = [p for q in asked for p in re.findall(r"'([^']*)'", q)]
+    assert "结" in pieces and "政" not in pieces and "办" not in pieces  # 办 was asked for with 办理完毕
+    assert all(p in whole.FREQ for p in pieces if len(p) > 1)  # a longer piece is asked for only when it is an entry
+    assert [shared.lcut(c, HMM=False) for c in first + later] == [whole.lcut(c, HMM=False) for c in first + later]
+    asked.clear()
+    shared.forget_lookups()
+    shared.prefetch(first)
+    assert asked
 
 
 def test_clauses_cut_as_jieba_cuts_them(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
