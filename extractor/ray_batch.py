@@ -335,38 +335,70 @@ def _connect(address: str | None) -> bool:
     level = setup.level
     setup.setLevel(logging.ERROR)
     try:
-        with _without_monitors(ray):
+        with _one_run_node():
             # the actors print nothing the user needs: their errors come back with their results
-            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False,
+                     _system_config=ONE_RUN_SYSTEM_CONFIG)
     finally:
         setup.setLevel(level)
     return True
 
 
+# A local Ray started for one run: its workers at the command's own priority, as the local
+# engine's worker processes are (Ray lowers its workers' to nice 15 by default, below the
+# raylet's; on a machine shared with other jobs that makes them wait for every other process).
+ONE_RUN_SYSTEM_CONFIG = {"worker_niceness": 0, "enable_metrics_collection": False}
+
+
+AGENT_PORTS = ("metrics_agent_port", "metrics_export_port", "dashboard_agent_listen_port", "runtime_env_agent_port")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextlib.contextmanager
-def _without_monitors(ray: Any) -> Iterator[None]:
-    """``ray.init`` starting a node without the autoscaler's monitor (a one-run local Ray never
-    scales) and the log monitor (it sends the workers' output to the driver, which
-    ``log_to_driver=False`` turns away): two Python processes fewer, each of which imports Ray
-    (0.4-1.3 CPU-seconds) while ``ray.init`` runs. ``ray.init`` has no parameter for them; the
-    node's own settings (``RayParams.no_monitor``, ``include_log_monitor``, as ``ray start``
-    sets them) are given through the class it builds them with. With a Ray whose settings are
-    named otherwise, the node starts as ``ray.init`` starts it."""
-    from ray._private import parameter
+def _one_run_node() -> Iterator[None]:
+    """``ray.init`` starting a node without the processes a one-run local Ray does not use, each
+    a Python process that imports Ray (0.4-1.3 CPU-seconds) while ``ray.init`` runs: the
+    autoscaler's monitor (a one-run Ray never scales), the log monitor (it sends the workers'
+    output to the driver, which ``log_to_driver=False`` turns away) and the dashboard's head
+    process (``include_dashboard=False`` still starts it, for usage statistics only; ``ray.init``
+    waits for it to come up before it starts the raylet). ``ray.init`` has no parameter for
+    them; the node's own settings (``RayParams.no_monitor``, ``include_log_monitor``, as
+    ``ray start`` sets them) are given through the class it builds them with, and the node's
+    ``start_api_server`` is left out. With a Ray whose settings or methods are named
+    otherwise, the node starts as ``ray.init`` starts it."""
+    from ray._private import node, parameter
 
     plain = parameter.RayParams
+    api_server = getattr(node.Node, "start_api_server", None)
 
     class OneRunParams(plain):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any):
             super().__init__(*args, **kwargs)
             self.no_monitor = True
             self.include_log_monitor = False
+            for name in AGENT_PORTS:  # the raylet waits for an agent to report a port left to it
+                if hasattr(self, name) and not getattr(self, name):
+                    setattr(self, name, _free_port())
+
+    def no_api_server(self: Any, **_: Any) -> None:
+        self._webui_url = ""  # what Ray records when the dashboard is left out
 
     parameter.RayParams = OneRunParams
+    if api_server is not None:
+        node.Node.start_api_server = no_api_server
     try:
         yield
     finally:
         parameter.RayParams = plain
+        if api_server is not None:
+            node.Node.start_api_server = api_server
 
 
 def _quiet() -> None:

@@ -255,15 +255,17 @@ def test_a_cluster_slot_whose_holder_died_is_taken_back_after_its_lease():
     asyncio.run(scenario())
 
 
-def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors(tmp_path):
+def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_unused_processes(tmp_path):
     """``--engine ray`` with no cluster: the command starts a local Ray for the run, without the
-    autoscaler's monitor and the log monitor (a one-run Ray uses neither), and keeps Ray's note
-    about token authentication off stderr."""
+    autoscaler's monitor, the log monitor and the dashboard's head process (a one-run Ray uses
+    none of them), its workers at the command's priority (not Ray's nice 15), and keeps Ray's
+    note about token authentication off stderr."""
     psutil = pytest.importorskip("psutil")  # installed with Ray
     out = tmp_path / "own.parquet"
     cmd = [sys.executable, "-m", "extractor.cli", "extract", "evals/seed", "-o", str(out), "--engine", "ray"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen: set[str] = set()
+    niceness: dict[int, int] = {}  # Ray's workers (actors): pid → niceness, last seen
     root = psutil.Process(proc.pid)
     while proc.poll() is None:  # the command lines of the processes the run started
         try:
@@ -272,7 +274,10 @@ def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors
             break
         for member in family:
             try:
-                seen.add(" ".join(member.cmdline()))
+                line = " ".join(member.cmdline())
+                seen.add(line)
+                if line.startswith("ray::") and "Agent" not in line:
+                    niceness[member.pid] = member.nice()
             except psutil.Error:
                 pass
         time.sleep(0.05)
@@ -280,10 +285,63 @@ def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors
     proc.stderr.close()
     assert proc.wait() == 0, stderr
     assert any("raylet" in line for line in seen)  # Ray's processes were seen
+    assert any("ray::MapWorker" in line for line in seen)  # the extraction actors
     assert not any("monitor.py" in line for line in seen)  # monitor.py, log_monitor.py
+    assert not any("dashboard.py" in line for line in seen)  # the dashboard's head (its agent is dashboard/agent.py)
+    assert niceness and set(niceness.values()) == {os.nice(0)}, niceness
     assert "Token authentication" not in stderr
     expected = tmp_path / "local.parquet"
     extract([str(EVALS / "seed")], expected)
     mine = table(out).to_pylist()
     assert len(mine) > 1 and mine == [{**row, "doc": row["doc"].replace(str(EVALS / "seed"), "evals/seed")}
                     for row in table(expected).to_pylist()]
+
+
+def test_a_one_run_node_leaves_out_what_it_can_and_restores_ray(monkeypatch):
+    """Inside ``_one_run_node`` the node's settings say no monitors and give the agents their
+    ports (the raylet then does not wait for each agent to report one), and the dashboard's head
+    is not started; outside it Ray's own classes are back."""
+    pytest.importorskip("ray")
+    from ray._private import node, parameter
+
+    from extractor.ray_batch import _one_run_node
+
+    plain, api_server = parameter.RayParams, node.Node.start_api_server
+    with _one_run_node():
+        params = parameter.RayParams()
+        assert params.no_monitor and not params.include_log_monitor
+        ports = [params.metrics_agent_port, params.metrics_export_port, params.dashboard_agent_listen_port,
+                 params.runtime_env_agent_port]
+        assert all(port > 0 for port in ports) and len(set(ports)) == 4
+        assert parameter.RayParams(runtime_env_agent_port=6500).runtime_env_agent_port == 6500  # a port given stays
+
+        class FakeNode:
+            _webui_url = None
+
+        fake = FakeNode()
+        node.Node.start_api_server(fake, include_dashboard=False, raise_on_failure=False)
+        assert fake._webui_url == ""  # what Ray records when the dashboard is left out
+    assert parameter.RayParams is plain and node.Node.start_api_server is api_server
+
+
+def test_a_ray_named_otherwise_starts_its_node_as_ray_init_does(monkeypatch):
+    """A Ray whose node has no ``start_api_server`` and whose settings lack an agent's port: the
+    context changes nothing it cannot find (no method added, no port set)."""
+    pytest.importorskip("ray")
+    from ray._private import node, parameter
+
+    from extractor.ray_batch import _one_run_node
+
+    monkeypatch.delattr(node.Node, "start_api_server")
+
+    class OlderParams(parameter.RayParams):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            del self.runtime_env_agent_port
+
+    monkeypatch.setattr(parameter, "RayParams", OlderParams)
+    with _one_run_node():
+        params = parameter.RayParams()
+        assert not hasattr(params, "runtime_env_agent_port") and params.metrics_agent_port > 0
+        assert not hasattr(node.Node, "start_api_server")
+    assert parameter.RayParams is OlderParams and not hasattr(node.Node, "start_api_server")
