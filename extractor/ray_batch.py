@@ -319,8 +319,9 @@ class _ClusterSlots:
 # ------------------------------------------------------------------------------- the batch
 
 
-def _connect(address: str | None) -> bool:
-    """Join ``address`` (or start a local Ray when None); True when this call started Ray."""
+def _connect(address: str | None, run: contextlib.ExitStack) -> bool:
+    """Join ``address`` (or start a local Ray when None); True when this call started Ray.
+    ``run`` holds what a local Ray needs until it is shut down."""
     import ray
 
     if ray.is_initialized():
@@ -335,7 +336,7 @@ def _connect(address: str | None) -> bool:
     level = setup.level
     setup.setLevel(logging.ERROR)
     try:
-        with _one_run_node():
+        with _one_run_node(), _without_slow_imports(run):
             # the actors print nothing the user needs: their errors come back with their results
             ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False,
                      _system_config=ONE_RUN_SYSTEM_CONFIG)
@@ -348,6 +349,42 @@ def _connect(address: str | None) -> bool:
 # engine's worker processes are (Ray lowers its workers' to nice 15 by default, below the
 # raylet's; on a machine shared with other jobs that makes them wait for every other process).
 ONE_RUN_SYSTEM_CONFIG = {"worker_niceness": 0, "enable_metrics_collection": False}
+
+
+# Modules that Ray's own imports reach and that cost much to import, yet that Ray never uses:
+# rfc3987-syntax (brought by Jupyter: jsonschema[format-nongpl]) builds some twenty Earley
+# parsers when imported, about 1 CPU-second, because jsonschema imports it for a format checker
+# Ray does not use. Each Python process of a local Ray (two agents, the Ray Data service actors,
+# the extraction actors) imports Ray, so each paid it.
+SLOW_UNUSED_IMPORTS = ("rfc3987_syntax",)
+
+
+@contextlib.contextmanager
+def _without_slow_imports(run: contextlib.ExitStack) -> Iterator[None]:
+    """``ray.init`` starting a node whose Python processes cannot import ``SLOW_UNUSED_IMPORTS``
+    (jsonschema, which tries it, goes on without that format checker): a folder of stand-ins
+    that raise ImportError, first on their ``PYTHONPATH``, which the raylet, and through it every
+    agent and worker, takes from this process's environment as ``ray.init`` starts them. The
+    environment is given back when ``ray.init`` returns; the folder lasts as long as ``run``."""
+    import importlib.util
+
+    present = [name for name in SLOW_UNUSED_IMPORTS if importlib.util.find_spec(name) is not None]
+    if not present:
+        yield
+        return
+    folder = run.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-ray-path-"))
+    for name in present:
+        with open(os.path.join(folder, name + ".py"), "w", encoding="utf-8") as fh:
+            fh.write(f"raise ImportError({name!r} + ' is left out of the processes of this Ray (xxgk)')\n")
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = folder if not before else folder + os.pathsep + before
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 AGENT_PORTS = ("metrics_agent_port", "metrics_export_port", "dashboard_agent_listen_port", "runtime_env_agent_port")
@@ -430,12 +467,13 @@ class RayBatch(Batch):
         import ray
         import ray.data
 
-        started = _connect(self.address)
-        try:
-            yield from self._run(ray, form, keep_report)
-        finally:
-            if started:
-                ray.shutdown()
+        with contextlib.ExitStack() as run:
+            started = _connect(self.address, run)
+            try:
+                yield from self._run(ray, form, keep_report)
+            finally:
+                if started:
+                    ray.shutdown()
 
     def _run(self, ray: Any, form: str | None, keep_report: bool) -> Iterator[Result]:
         cpus = int(ray.cluster_resources().get("CPU", 1)) or 1

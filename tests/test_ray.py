@@ -345,3 +345,33 @@ def test_a_ray_named_otherwise_starts_its_node_as_ray_init_does(monkeypatch):
         assert not hasattr(params, "runtime_env_agent_port") and params.metrics_agent_port > 0
         assert not hasattr(node.Node, "start_api_server")
     assert parameter.RayParams is OlderParams and not hasattr(node.Node, "start_api_server")
+
+
+def test_ray_processes_started_for_a_run_cannot_import_the_slow_unused_modules(monkeypatch, tmp_path):
+    """While a one-run Ray starts, ``PYTHONPATH`` leads to stand-ins that make the slow modules
+    Ray never uses fail to import (as if not installed) in every process started then; the
+    environment is given back at once, the stand-ins removed with the run. A module that is not
+    installed gets no stand-in."""
+    import contextlib
+
+    from extractor import ray_batch
+
+    monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("csv", "no_such_module_xxgk"))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    probe = "import importlib.util, sys\ntry:\n import csv\nexcept ImportError: print('left out')\nelse: print('imported')"
+    with contextlib.ExitStack() as run:
+        with ray_batch._without_slow_imports(run):
+            folder = os.environ["PYTHONPATH"].split(os.pathsep)[0]
+            assert os.environ["PYTHONPATH"] == folder + os.pathsep + str(tmp_path)
+            assert sorted(os.listdir(folder)) == ["csv.py"]
+            started = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+            assert started.stdout.strip() == "left out"
+        assert os.environ["PYTHONPATH"] == str(tmp_path) and os.path.isdir(folder)  # the run still needs it
+    assert not os.path.exists(folder)
+    monkeypatch.delenv("PYTHONPATH")
+    with contextlib.ExitStack() as run, ray_batch._without_slow_imports(run):
+        assert "PYTHONPATH" in os.environ
+    assert "PYTHONPATH" not in os.environ
+    monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("no_such_module_xxgk",))
+    with contextlib.ExitStack() as run, ray_batch._without_slow_imports(run):
+        assert "PYTHONPATH" not in os.environ
