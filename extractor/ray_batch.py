@@ -391,10 +391,11 @@ AGENT_PORTS = ("metrics_agent_port", "metrics_export_port", "dashboard_agent_lis
 
 
 def _free_port() -> int:
+    """A port free on every interface now (as Ray's own ``Node._get_unused_port`` picks one)."""
     import socket
 
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind(("", 0))
         return int(probe.getsockname()[1])
 
 
