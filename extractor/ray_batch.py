@@ -336,20 +336,21 @@ def _connect(address: str | None, run: contextlib.ExitStack) -> bool:
     level = setup.level
     setup.setLevel(logging.ERROR)
     try:
-        with _one_run_node(), _without_slow_imports(run):
+        with _one_run_node(), _one_run_environment(run):
             # the actors print nothing the user needs: their errors come back with their results
-            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False,
-                     _system_config=ONE_RUN_SYSTEM_CONFIG)
+            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
     finally:
         setup.setLevel(level)
     return True
 
 
-# A local Ray started for one run: its workers at the command's own priority, as the local
-# engine's worker processes are (Ray lowers its workers' to nice 15 by default, below the
-# raylet's; on a machine shared with other jobs that makes them wait for every other process).
-ONE_RUN_SYSTEM_CONFIG = {"worker_niceness": 0, "enable_metrics_collection": False}
-
+# Ray's settings for a local Ray started for one run, given as Ray reads them from the environment
+# its processes start with (``RAY_<setting>``; a Ray without such a setting ignores it, a value
+# the user set is kept): its workers at the command's own priority, as the local engine's worker
+# processes are (Ray lowers them to nice 15, below every other job of a shared machine), and no
+# metrics (nobody reads them; with the agents' ports given, see ``_one_run_node``, every worker
+# would send them to a dashboard agent that, without ``ray[default]``, does not take them).
+ONE_RUN_SETTINGS = {"RAY_worker_niceness": "0", "RAY_enable_metrics_collection": "0"}
 
 # Modules that Ray's own imports reach and that cost much to import, yet that Ray never uses:
 # rfc3987-syntax (brought by Jupyter: jsonschema[format-nongpl]) builds some twenty Earley
@@ -360,31 +361,34 @@ SLOW_UNUSED_IMPORTS = ("rfc3987_syntax",)
 
 
 @contextlib.contextmanager
-def _without_slow_imports(run: contextlib.ExitStack) -> Iterator[None]:
-    """``ray.init`` starting a node whose Python processes cannot import ``SLOW_UNUSED_IMPORTS``
-    (jsonschema, which tries it, goes on without that format checker): a folder of stand-ins
-    that raise ImportError, first on their ``PYTHONPATH``, which the raylet, and through it every
-    agent and worker, takes from this process's environment as ``ray.init`` starts them. The
-    environment is given back when ``ray.init`` returns; the folder lasts as long as ``run``."""
+def _one_run_environment(run: contextlib.ExitStack) -> Iterator[None]:
+    """``ray.init`` starting a node whose processes (the raylet, and through it every agent and
+    worker, take this process's environment as ``ray.init`` starts them) have ``ONE_RUN_SETTINGS``
+    and cannot import ``SLOW_UNUSED_IMPORTS`` (jsonschema, which tries, goes on without that
+    format checker): a folder of stand-ins that raise ImportError, first on their
+    ``PYTHONPATH``. The environment is given back when ``ray.init`` returns; the folder lasts
+    as long as ``run``."""
     import importlib.util
 
+    changes = {name: value for name, value in ONE_RUN_SETTINGS.items() if name not in os.environ}
     present = [name for name in SLOW_UNUSED_IMPORTS if importlib.util.find_spec(name) is not None]
-    if not present:
-        yield
-        return
-    folder = run.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-ray-path-"))
-    for name in present:
-        with open(os.path.join(folder, name + ".py"), "w", encoding="utf-8") as fh:
-            fh.write(f"raise ImportError({name!r} + ' is left out of the processes of this Ray (xxgk)')\n")
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = folder if not before else folder + os.pathsep + before
+    if present:
+        folder = run.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-ray-path-"))
+        for name in present:
+            with open(os.path.join(folder, name + ".py"), "w", encoding="utf-8") as fh:
+                fh.write(f"raise ImportError({name!r} + ' is left out of the processes of this Ray (xxgk)')\n")
+        path = os.environ.get("PYTHONPATH")
+        changes["PYTHONPATH"] = folder if not path else folder + os.pathsep + path
+    before = {name: os.environ.get(name) for name in changes}
+    os.environ.update(changes)
     try:
         yield
     finally:
-        if before is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = before
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 AGENT_PORTS = ("metrics_agent_port", "metrics_export_port", "dashboard_agent_listen_port", "runtime_env_agent_port")

@@ -347,31 +347,36 @@ def test_a_ray_named_otherwise_starts_its_node_as_ray_init_does(monkeypatch):
     assert parameter.RayParams is OlderParams and not hasattr(node.Node, "start_api_server")
 
 
-def test_ray_processes_started_for_a_run_cannot_import_the_slow_unused_modules(monkeypatch, tmp_path):
-    """While a one-run Ray starts, ``PYTHONPATH`` leads to stand-ins that make the slow modules
-    Ray never uses fail to import (as if not installed) in every process started then; the
-    environment is given back at once, the stand-ins removed with the run. A module that is not
-    installed gets no stand-in."""
+def test_ray_processes_started_for_a_run_get_the_one_run_settings_and_not_the_slow_modules(monkeypatch, tmp_path):
+    """While a one-run Ray starts, the environment its processes take has Ray's one-run settings
+    (a value the user set kept) and a ``PYTHONPATH`` that leads to stand-ins making the slow
+    modules Ray never uses fail to import (as if not installed); the environment is given back
+    at once, the stand-ins removed with the run. A module that is not installed gets none."""
     import contextlib
 
     from extractor import ray_batch
 
     monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("csv", "no_such_module_xxgk"))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
-    probe = "import importlib.util, sys\ntry:\n import csv\nexcept ImportError: print('left out')\nelse: print('imported')"
+    monkeypatch.setenv("RAY_worker_niceness", "5")  # the user's
+    monkeypatch.delenv("RAY_enable_metrics_collection", raising=False)
+    probe = "try:\n import csv\nexcept ImportError: print('left out')\nelse: print('imported')"
     with contextlib.ExitStack() as run:
-        with ray_batch._without_slow_imports(run):
+        with ray_batch._one_run_environment(run):
             folder = os.environ["PYTHONPATH"].split(os.pathsep)[0]
             assert os.environ["PYTHONPATH"] == folder + os.pathsep + str(tmp_path)
             assert sorted(os.listdir(folder)) == ["csv.py"]
+            assert os.environ["RAY_enable_metrics_collection"] == "0" and os.environ["RAY_worker_niceness"] == "5"
             started = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
             assert started.stdout.strip() == "left out"
         assert os.environ["PYTHONPATH"] == str(tmp_path) and os.path.isdir(folder)  # the run still needs it
+        assert "RAY_enable_metrics_collection" not in os.environ and os.environ["RAY_worker_niceness"] == "5"
     assert not os.path.exists(folder)
     monkeypatch.delenv("PYTHONPATH")
-    with contextlib.ExitStack() as run, ray_batch._without_slow_imports(run):
-        assert "PYTHONPATH" in os.environ
-    assert "PYTHONPATH" not in os.environ
+    monkeypatch.delenv("RAY_worker_niceness")
+    with contextlib.ExitStack() as run, ray_batch._one_run_environment(run):
+        assert "PYTHONPATH" in os.environ and os.environ["RAY_worker_niceness"] == "0"
+    assert "PYTHONPATH" not in os.environ and "RAY_worker_niceness" not in os.environ
     monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("no_such_module_xxgk",))
-    with contextlib.ExitStack() as run, ray_batch._without_slow_imports(run):
+    with contextlib.ExitStack() as run, ray_batch._one_run_environment(run):
         assert "PYTHONPATH" not in os.environ
