@@ -197,7 +197,8 @@ def main() -> None:
                   f"ray {cpu['ray']:.1f}, ratio {cpu['ray'] / cpu['local']:.2f}x", flush=True)
         if _has_module(args.python, "rfc3987_syntax"):
             print("note: rfc3987-syntax is installed (Jupyter's jsonschema[format-nongpl]); `import ray` "
-                  "builds its parser, about 0.8 CPU-s in each of Ray's Python processes", flush=True)
+                  "builds its parsers, about 1 CPU-s, in the command (the Ray it starts keeps it out of "
+                  "its own processes)", flush=True)
         import pyarrow.parquet as pq
 
         same = pq.read_table(base / "local.parquet").equals(pq.read_table(base / "ray.parquet"))
