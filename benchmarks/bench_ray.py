@@ -7,7 +7,13 @@ the cost per 100,000 PDFs in the README).
 Not a test: timings depend on the machine and on what else runs on it (the load average is
 printed before each run). Usage:
 
-    python benchmarks/bench_ray.py [--docs 5000] [--pdf-every 50] [--repeat 1]
+    python benchmarks/bench_ray.py [--docs 5000] [--pdf-every 50] [--repeat 1] [--by-process]
+                                   [--python PATH]
+
+``--python``: run both engines with another interpreter, e.g. a venv with ``.[ray]`` only, as a
+Ray node is installed (README, Ray section): the dev venv's Jupyter brings rfc3987-syntax, which
+costs every Python process of Ray about a second when it imports Ray, and the local engine
+nothing.
 
 The corpus: the bundled texts (evals/dev, evals/dev2, evals/seed, examples, the text reports of
 evals/full) repeated to ``--docs`` files, one in ``--pdf-every`` replaced by a bundled PDF or
@@ -52,13 +58,14 @@ def make_corpus(folder: Path, n: int, pdf_every: int) -> tuple[Path, int]:
     return folder, n_converted
 
 
-def run_cli(corpus: Path, out: Path, *args: str, by_process: dict[str, float] | None = None) -> tuple[float, float | None]:
+def run_cli(corpus: Path, out: Path, *args: str, by_process: dict[str, float] | None = None,
+            python: str = sys.executable) -> tuple[float, float | None]:
     """Wall seconds of one ``xxgk extract`` process, and the CPU seconds of it and every process
     it started (Ray's too), sampled every 50 ms (None without psutil, which Ray installs);
     ``by_process`` receives them by process (its title: ``ray::…`` for Ray's workers)."""
     for leftover in out.parent.glob(out.name + "*"):
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
-    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(corpus), "-o", str(out), *args]
+    cmd = [python, "-m", "extractor.cli", "extract", str(corpus), "-o", str(out), *args]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
@@ -127,6 +134,13 @@ def _title(process: object) -> str:
     return os.path.basename(cmdline[0])
 
 
+def _has_module(python: str, name: str) -> bool:
+    if python == sys.executable:
+        return importlib.util.find_spec(name) is not None
+    probe = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({name!r}) is None)"
+    return subprocess.run([python, "-c", probe], check=False).returncode == 0
+
+
 def pdf_cpu_seconds() -> dict[str, float]:
     """CPU seconds of one extraction of each bundled PDF, in this process (jieba loaded first)."""
     from extractor import extract_file
@@ -147,12 +161,14 @@ def main() -> None:
     parser.add_argument("--pdf-every", type=int, default=50, help="one document in this many is a PDF or HTML report")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each engine (best kept)")
     parser.add_argument("--by-process", action="store_true", help="print each run's CPU seconds by process")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter both engines run with (default: this one)")
     args = parser.parse_args()
     cpus = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-ray-") as tmp:
         base = Path(tmp)
         corpus, converted = make_corpus(base / "corpus", args.docs, args.pdf_every)
-        print(f"corpus: {args.docs} documents ({converted} PDF/HTML reports); {cpus} CPUs", flush=True)
+        print(f"corpus: {args.docs} documents ({converted} PDF/HTML reports); {cpus} CPUs; {args.python}", flush=True)
         times: dict[str, float] = {}
         cpu: dict[str, float] = {}
         engines = (("local", ["--workers", str(cpus)]), ("ray", ["--engine", "ray"]))
@@ -161,7 +177,8 @@ def main() -> None:
             for engine, extra in engines:
                 load = os.getloadavg()[0]
                 split: dict[str, float] | None = {} if args.by_process else None
-                runs[engine].append(run_cli(corpus, base / f"{engine}.parquet", *extra, by_process=split))
+                runs[engine].append(run_cli(corpus, base / f"{engine}.parquet", *extra, by_process=split,
+                                            python=args.python))
                 wall, used = runs[engine][-1]
                 print(f"{engine}: {wall:.1f} s wall, " + (f"{used:.1f} CPU-s" if used is not None else "CPU not measured")
                       + f" (load average before: {load:.1f})", flush=True)
@@ -178,9 +195,10 @@ def main() -> None:
         if len(cpu) == 2:
             print(f"CPU seconds (every process of the run, Ray's included): local {cpu['local']:.1f}, "
                   f"ray {cpu['ray']:.1f}, ratio {cpu['ray'] / cpu['local']:.2f}x", flush=True)
-        if importlib.util.find_spec("rfc3987_syntax") is not None:
+        if _has_module(args.python, "rfc3987_syntax"):
             print("note: rfc3987-syntax is installed (Jupyter's jsonschema[format-nongpl]); `import ray` "
-                  "builds its parser, about 0.8 CPU-s in each of Ray's Python processes", flush=True)
+                  "builds its parsers, about 1 CPU-s, in the command (the Ray it starts keeps it out of "
+                  "its own processes)", flush=True)
         import pyarrow.parquet as pq
 
         same = pq.read_table(base / "local.parquet").equals(pq.read_table(base / "ray.parquet"))

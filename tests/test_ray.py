@@ -255,15 +255,17 @@ def test_a_cluster_slot_whose_holder_died_is_taken_back_after_its_lease():
     asyncio.run(scenario())
 
 
-def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors(tmp_path):
+def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_unused_processes(tmp_path):
     """``--engine ray`` with no cluster: the command starts a local Ray for the run, without the
-    autoscaler's monitor and the log monitor (a one-run Ray uses neither), and keeps Ray's note
-    about token authentication off stderr."""
+    autoscaler's monitor, the log monitor and the dashboard's head process (a one-run Ray uses
+    none of them), its workers at the command's priority (not Ray's nice 15), and keeps Ray's
+    note about token authentication off stderr."""
     psutil = pytest.importorskip("psutil")  # installed with Ray
     out = tmp_path / "own.parquet"
     cmd = [sys.executable, "-m", "extractor.cli", "extract", "evals/seed", "-o", str(out), "--engine", "ray"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen: set[str] = set()
+    niceness: dict[int, int] = {}  # Ray's workers (actors): pid → niceness, last seen
     root = psutil.Process(proc.pid)
     while proc.poll() is None:  # the command lines of the processes the run started
         try:
@@ -272,7 +274,10 @@ def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors
             break
         for member in family:
             try:
-                seen.add(" ".join(member.cmdline()))
+                line = " ".join(member.cmdline())
+                seen.add(line)
+                if line.startswith("ray::") and "Agent" not in line:
+                    niceness[member.pid] = member.nice()
             except psutil.Error:
                 pass
         time.sleep(0.05)
@@ -280,10 +285,98 @@ def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_monitors
     proc.stderr.close()
     assert proc.wait() == 0, stderr
     assert any("raylet" in line for line in seen)  # Ray's processes were seen
+    assert any("ray::MapWorker" in line for line in seen)  # the extraction actors
     assert not any("monitor.py" in line for line in seen)  # monitor.py, log_monitor.py
+    assert not any("dashboard.py" in line for line in seen)  # the dashboard's head (its agent is dashboard/agent.py)
+    assert niceness and set(niceness.values()) == {os.nice(0)}, niceness
     assert "Token authentication" not in stderr
     expected = tmp_path / "local.parquet"
     extract([str(EVALS / "seed")], expected)
     mine = table(out).to_pylist()
     assert len(mine) > 1 and mine == [{**row, "doc": row["doc"].replace(str(EVALS / "seed"), "evals/seed")}
                     for row in table(expected).to_pylist()]
+
+
+def test_a_one_run_node_leaves_out_what_it_can_and_restores_ray(monkeypatch):
+    """Inside ``_one_run_node`` the node's settings say no monitors and give the agents their
+    ports (the raylet then does not wait for each agent to report one), and the dashboard's head
+    is not started; outside it Ray's own classes are back."""
+    pytest.importorskip("ray")
+    from ray._private import node, parameter
+
+    from extractor.ray_batch import _one_run_node
+
+    plain, api_server = parameter.RayParams, node.Node.start_api_server
+    with _one_run_node():
+        params = parameter.RayParams()
+        assert params.no_monitor and not params.include_log_monitor
+        ports = [params.metrics_agent_port, params.metrics_export_port, params.dashboard_agent_listen_port,
+                 params.runtime_env_agent_port]
+        assert all(port > 0 for port in ports) and len(set(ports)) == 4
+        assert parameter.RayParams(runtime_env_agent_port=6500).runtime_env_agent_port == 6500  # a port given stays
+
+        class FakeNode:
+            _webui_url = None
+
+        fake = FakeNode()
+        node.Node.start_api_server(fake, include_dashboard=False, raise_on_failure=False)
+        assert fake._webui_url == ""  # what Ray records when the dashboard is left out
+    assert parameter.RayParams is plain and node.Node.start_api_server is api_server
+
+
+def test_a_ray_named_otherwise_starts_its_node_as_ray_init_does(monkeypatch):
+    """A Ray whose node has no ``start_api_server`` and whose settings lack an agent's port: the
+    context changes nothing it cannot find (no method added, no port set)."""
+    pytest.importorskip("ray")
+    from ray._private import node, parameter
+
+    from extractor.ray_batch import _one_run_node
+
+    monkeypatch.delattr(node.Node, "start_api_server")
+
+    class OlderParams(parameter.RayParams):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            del self.runtime_env_agent_port
+
+    monkeypatch.setattr(parameter, "RayParams", OlderParams)
+    with _one_run_node():
+        params = parameter.RayParams()
+        assert not hasattr(params, "runtime_env_agent_port") and params.metrics_agent_port > 0
+        assert not hasattr(node.Node, "start_api_server")
+    assert parameter.RayParams is OlderParams and not hasattr(node.Node, "start_api_server")
+
+
+def test_ray_processes_started_for_a_run_get_the_one_run_settings_and_not_the_slow_modules(monkeypatch, tmp_path):
+    """While a one-run Ray starts, the environment its processes take has Ray's one-run settings
+    (a value the user set kept) and a ``PYTHONPATH`` that leads to stand-ins making the slow
+    modules Ray never uses fail to import (as if not installed); the environment is given back
+    at once, the stand-ins removed with the run. A module that is not installed gets none."""
+    import contextlib
+
+    from extractor import ray_batch
+
+    monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("csv", "no_such_module_xxgk"))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("RAY_worker_niceness", "5")  # the user's
+    monkeypatch.delenv("RAY_enable_metrics_collection", raising=False)
+    probe = "try:\n import csv\nexcept ImportError: print('left out')\nelse: print('imported')"
+    with contextlib.ExitStack() as run:
+        with ray_batch._one_run_environment(run):
+            folder = os.environ["PYTHONPATH"].split(os.pathsep)[0]
+            assert os.environ["PYTHONPATH"] == folder + os.pathsep + str(tmp_path)
+            assert sorted(os.listdir(folder)) == ["csv.py"]
+            assert os.environ["RAY_enable_metrics_collection"] == "0" and os.environ["RAY_worker_niceness"] == "5"
+            started = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+            assert started.stdout.strip() == "left out"
+        assert os.environ["PYTHONPATH"] == str(tmp_path) and os.path.isdir(folder)  # the run still needs it
+        assert "RAY_enable_metrics_collection" not in os.environ and os.environ["RAY_worker_niceness"] == "5"
+    assert not os.path.exists(folder)
+    monkeypatch.delenv("PYTHONPATH")
+    monkeypatch.delenv("RAY_worker_niceness")
+    with contextlib.ExitStack() as run, ray_batch._one_run_environment(run):
+        assert "PYTHONPATH" in os.environ and os.environ["RAY_worker_niceness"] == "0"
+    assert "PYTHONPATH" not in os.environ and "RAY_worker_niceness" not in os.environ
+    monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("no_such_module_xxgk",))
+    with contextlib.ExitStack() as run, ray_batch._one_run_environment(run):
+        assert "PYTHONPATH" not in os.environ
