@@ -33,6 +33,16 @@ NARRATIVE_REQUESTS = TEMPLATE.narrative_requests  # field → rows of table 三 
 NARRATIVE_REVIEW = TEMPLATE.narrative_review  # field → blocks of table 四 whose 总计 it states (summed)
 
 
+def _added(cells: Sequence[Number | None]) -> Number:
+    """The printed cells added in order, from 0, as ``_Sum.add`` adds them (a float sum depends on
+    the order); blank cells count nothing."""
+    value: Number = 0
+    for cell in cells:
+        if cell is not None:
+            value += cell
+    return value
+
+
 @dataclass(slots=True)
 class _Sum:
     """A sum being written out: its terms as printed, and the blank cells read as 0."""
@@ -64,12 +74,8 @@ class _Sum:
 
     @classmethod
     def _of(cls, cells: list[Number | None], names: Callable[[], list[str]]) -> _Sum:
-        value: Number = 0
-        for cell in cells:  # in order, from 0, as ``add`` does (a float sum depends on the order)
-            if cell is not None:
-                value += cell
         blanks = [n for n, c in zip(names(), cells, strict=True) if c is None] if None in cells else []
-        return cls(cells, value, blanks)
+        return cls(cells, _added(cells), blanks)
 
     @property
     def text(self) -> str:
@@ -135,12 +141,7 @@ class _Verdicts:
         """Count ``sum(cells) = total`` held when every cell is printed and the sums agree, as ``add``
         would, without the sums and details it makes (most equations of a report are so: a few
         hundred). False: not so plain, left to ``add``."""
-        if total is None or None in cells:
-            return False
-        value: Number = 0
-        for cell in cells:  # from 0, in order, as ``_Sum.add`` adds
-            value += cell  # type: ignore[operator]  (no None: tested above)
-        if value != total:
+        if total is None or None in cells or _added(cells) != total:
             return False
         self.held += 1
         return True
@@ -411,13 +412,6 @@ def run_checks(report: Report) -> list[Check]:
     results = [check(grid) for check in TABLE_CHECKS]
     results += [check(report, grid) for check in REPORT_CHECKS]
     return [c for c in results if c is not None]
-
-
-def same_body(a: str, b: str) -> bool:
-    """One body however its titles name it: 淮安市洪泽区人民政府 and 洪泽区人民政府."""
-    a, b = "".join(a.split()), "".join(b.split())
-    short, long = sorted((a, b), key=len)
-    return short == long or (len(short) >= 4 and long.endswith(short))
 
 
 @dataclass(frozen=True)

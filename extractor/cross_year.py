@@ -10,7 +10,7 @@ deletes it when the index is closed or the process ends), read through a page ca
 size: a result costs the same memory and, through the database's B-tree, about the same time
 at the millionth document as at the first.
 
-Bodies are matched as ``checks.same_body`` says: names without white space, equal, or one ending
+Bodies are matched as ``same_body`` says: names without white space, equal, or one ending
 with the other of ``SAME_BODY_MIN_SUFFIX`` characters or more (淮安市洪泽区人民政府 and
 洪泽区人民政府). Names are stored reversed, so the names ending with a given one are a range of
 the index (those starting with its reversal) and the names it ends with are its reversal's
@@ -39,13 +39,19 @@ def body_key(body: str) -> str:
     return "".join(body.split())
 
 
+def same_body(a: str, b: str) -> bool:
+    """One body however its titles name it: 淮安市洪泽区人民政府 and 洪泽区人民政府."""
+    short, long = sorted((body_key(a), body_key(b)), key=len)
+    return short == long or (len(short) >= SAME_BODY_MIN_SUFFIX and long.endswith(short))
+
+
 class CrossYear:
     """Pairs results of one body in consecutive years as a batch streams by.
 
     ``add_ends`` indexes one result and returns the checks it completes, each with the id of
     the later year's entry it belongs to: the one just added, or one seen earlier (whose output
     a caller may already have written: a *late* check). The checks and their order are those
-    of comparing the result with every earlier one in turn (``checks.same_body``), as candidates
+    of comparing the result with every earlier one in turn (``same_body``), as candidates
     are visited in arrival order. An entry can carry ``data`` (anything JSON can hold: what a
     caller needs to deliver a late check), read back with ``data`` and replaced with ``set_data``.
 

@@ -7,7 +7,7 @@ into tables (documents, mentions, fields, field_parts, table_cells, checks, erro
 the views ``body_year``, ``year_on_year`` and ``cross_year`` are SQL over those tables, so the
 cross-year comparison runs as a query over the whole store, not in one process's memory.
 
-Bodies are paired across years as ``cross_year.CrossYear`` pairs them (``checks.same_body``): the
+Bodies are paired across years as ``cross_year.CrossYear`` pairs them (``cross_year.same_body``): the
 same name once whitespace is removed (``body_key``, computed here in Python with the pipeline's
 own rule), or one name ending with the other when the shorter has at least
 ``SAME_BODY_MIN_SUFFIX`` characters (淮安市洪泽区人民政府 and 洪泽区人民政府).
@@ -247,7 +247,7 @@ def _body_year_sql() -> str:
        FROM documents d WHERE d.body IS NOT NULL AND d.year IS NOT NULL"""
 
 
-# Two documents are of one body as checks.same_body says (see the module's docstring).
+# Two documents are of one body as cross_year.same_body says (see the module's docstring).
 _SAME_BODY = """(a.body_key = b.body_key
     OR (length(b.body_key) >= {min_suffix} AND ends_with(a.body_key, b.body_key))
     OR (length(a.body_key) >= {min_suffix} AND ends_with(b.body_key, a.body_key)))"""

@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 import extractor.batch as batch_module
 from extractor import extract, extract_batch, extract_file
 from extractor.batch import Inputs, doc_bytes, doc_name, extract_one
-from extractor.checks import check_carry_over, same_body
+from extractor.checks import check_carry_over
 from extractor.cli import app
-from extractor.cross_year import CrossYear
+from extractor.cross_year import CrossYear, same_body
 from extractor.models import Report
 from extractor.output import OutputLock
 

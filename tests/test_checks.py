@@ -320,7 +320,7 @@ def test_carry_over_that_agrees() -> None:
 
 
 def test_one_body_however_its_titles_name_it() -> None:
-    from extractor.checks import same_body
+    from extractor.cross_year import same_body
 
     assert same_body("淮安市洪泽区人民政府", "洪泽区人民政府")
     assert same_body("龙亭区人民政府办公室", "龙亭区 人民政府办公室")
