@@ -86,22 +86,6 @@ class _Result:
             self.read_any = True
         return value
 
-    def put_row(self, keys: Sequence[str], cells: Sequence[str | None]) -> list[Cell]:
-        """``put`` of each cell of a row, in one loop (a report has a few hundred cells)."""
-        values: list[Cell] = []
-        for key, raw in zip(keys, cells, strict=True):
-            if raw is None:
-                values.append(None)
-                continue
-            value, note = parse_cell(raw)
-            if note is not None:
-                self.notes[key] = note
-                self.read_any = True
-            elif value is not None:
-                self.read_any = True
-            values.append(value)
-        return values
-
 
 def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[RowSpec],
                strays: Sequence[str] = ()) -> dict[str, Any]:
@@ -142,7 +126,7 @@ def _read_rows(result: _Result, table: str, rows: list[_Row], specs: Sequence[Ro
     for t, spec in enumerate(specs):
         cells = fitted_rows.get(t)
         if cells:
-            values = result.put_row(_cell_keys(table, spec), cells)
+            values = [result.put(key, raw) for key, raw in zip(_cell_keys(table, spec), cells, strict=True)]
         else:  # a row not read: no cell to parse
             values = [None] * spec.width
         out[spec.key] = dict(zip(spec.columns, values, strict=True)) if spec.columns else values[0]
@@ -157,14 +141,20 @@ _RUN_CELL = re.compile(r"\d[\d.\s]*")
 _FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
+def _lone_glued_run(cells: Sequence[str]) -> GluedRun | None:
+    """The row's one filled cell when it is a run of figures glued to its label, else None."""
+    filled = [c for c in cells if c.strip()]
+    return filled[0] if len(filled) == 1 and isinstance(filled[0], GluedRun) else None
+
+
 def _spaced_run(cells: Sequence[str], width: int) -> list[str] | None:
     """The figures of a run glued to its label (``GluedRun``) when a space parts each from the next
     and there are as many as the row has cells (一、本年新收…8 0 0 0 0 0 8): each is a cell, as in a
     line whose cells spaces set apart. Fewer parts (stray spaces, 200 000121) leave a run to split."""
-    filled = [c for c in cells if c.strip()]
-    if width < 2 or len(filled) != 1 or not isinstance(filled[0], GluedRun):
+    run = _lone_glued_run(cells)
+    if width < 2 or run is None:
         return None
-    parts = filled[0].split()
+    parts = run.split()
     return parts if len(parts) == width and all(_FIGURE.fullmatch(p) for p in parts) else None
 
 
@@ -177,10 +167,10 @@ def _signed_run(cells: Sequence[str], width: int) -> list[str] | None:
     """previous | ±change [| decisions] run together (``GluedRun``): the sign starts the change, so
     the figures before it are the previous count; read when the digits after it leave one split
     (0+11 = 0 | +1 | 1, 35-15 = 35 | -15), else None (396-5181: 396 | -5 | 181, -51 | 81 or -518 | 1)."""
-    filled = [c for c in cells if c.strip()]
-    if width not in (2, 3) or len(filled) != 1 or not isinstance(filled[0], GluedRun):
+    run = _lone_glued_run(cells)
+    if width not in (2, 3) or run is None:
         return None
-    m = _SIGNED_RUN.fullmatch(re.sub(r"\s+", "", filled[0]))
+    m = _SIGNED_RUN.fullmatch(re.sub(r"\s+", "", run))
     if m is None or not _FIGURE.fullmatch(m[1]):
         return None
     before, sign, after = m.groups()
