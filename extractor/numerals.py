@@ -87,11 +87,6 @@ SMALL_CHINESE_NUMERAL = re.compile(r"[零一二三四五六七八九]|[一二三
                                    r"|[一二三四五六七八九][百千万亿]")
 
 
-def load_numeral_parser() -> None:
-    """Import cn2an now (a batch's workers, before they fork), not at the first numeral it reads."""
-    import cn2an  # noqa: F401
-
-
 _CHINESE_DECIMAL = re.compile(rf"(?P<whole>.+?)点(?P<digits>[{''.join(CN_DIGIT_VALUES)}]+)(?P<big>[{CN_BIG}]?)")
 
 

@@ -139,3 +139,37 @@ def test_workers_that_die_as_they_are_fed_end_no_batch(tmp_path: Path, monkeypat
     results = list(Batch([tmp_path], workers=2).results("jsonl"))
     assert [Path(r.doc or "").name for r in results] == names
     assert all('"message": "worker process ended"' in r.line for r in results)
+
+
+def _reports_its_frozen_objects(path: str, **_: object) -> Report:
+    import gc
+    import os
+
+    if "dies" in Path(path).name:
+        os._exit(1)
+    return Report(doc=path, body=f"{os.getpid()} {gc.get_freeze_count()}")
+
+
+def test_workers_inherit_the_parents_objects_frozen_and_the_parent_does_not_keep_them_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker's garbage collections leave what it inherited alone (so those pages stay
+    shared, not copied); the parent's own objects are collected as before, during the run and
+    after it, and a worker started again after one died inherits its objects frozen too."""
+    import gc
+
+    import extractor.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "extract_file", _reports_its_frozen_objects)
+    names = [f"{i:03d}{'-dies' if i == 1 else ''}.txt" for i in range(200)]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    frozen_by_worker: dict[str, int] = {}
+    parent_during: set[int] = set()
+    for report in Batch([tmp_path], workers=2):
+        parent_during.add(gc.get_freeze_count())
+        if not report.errors:
+            pid, frozen = (report.body or "").split()
+            frozen_by_worker[pid] = int(frozen)
+    assert len(frozen_by_worker) == 3  # two workers, and the one started when the first died
+    assert min(frozen_by_worker.values()) > 10_000  # the package, jieba's dictionary, the rules
+    assert parent_during == {0} and gc.get_freeze_count() == 0
