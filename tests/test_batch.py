@@ -60,7 +60,18 @@ def _quadratic(reports: list[Report]) -> list[tuple[int, str, bool | None, str]]
     return found
 
 
-def test_the_index_gives_the_checks_of_comparing_with_every_earlier_result_in_the_same_order() -> None:
+@pytest.mark.parametrize("temporary_folder", ["writable", "none", "/proc"])
+def test_the_index_gives_the_checks_of_comparing_with_every_earlier_result_in_the_same_order(
+        temporary_folder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The same on disk and, where SQLite would find no temporary folder to write in (a read-only
+    container), in memory, said once as a warning. /proc: root may write there by its
+    permissions, as on a read-only mount, yet no file can be made in it."""
+    import extractor.cross_year as cross_year
+
+    if temporary_folder == "none":
+        monkeypatch.setattr(cross_year, "sqlite_temporary_folders", lambda: [str(tmp_path / "absent")])
+    elif temporary_folder == "/proc":
+        monkeypatch.setattr(cross_year, "sqlite_temporary_folders", lambda: ["/proc"])
     rng = random.Random(7)
     bodies = ["淮安市洪泽区人民政府", "洪泽区人民政府", "洪泽区 人民政府", "淮阴区人民政府", "市政府", "淮安市政府",
               "区政府", "龙亭区人民政府办公室", "开封市龙亭区人民政府办公室", "人民政府"]
@@ -82,6 +93,17 @@ def test_the_index_gives_the_checks_of_comparing_with_every_earlier_result_in_th
     by_id = {id(r): r for r in reports}
     pairs = {by_id[i].body for i, *_ in reference}
     assert {"淮安市洪泽区人民政府", "洪泽区人民政府", "市政府"} <= pairs
+    in_memory = [r.getMessage() for r in caplog.records if "kept in memory" in r.getMessage()]
+    assert len(in_memory) == (temporary_folder != "writable")
+    assert index._db.execute("PRAGMA database_list").fetchone()[2] == ""  # neither names a file
+
+
+def test_sqlites_temporary_folder_is_found_where_sqlite_looks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from extractor.cross_year import sqlite_temporary_folders
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.delenv("SQLITE_TMPDIR", raising=False)
+    assert sqlite_temporary_folders() == [str(tmp_path), "/var/tmp", "/usr/tmp", "/tmp", "."]
 
 
 def test_the_index_keeps_nothing_in_memory_per_result() -> None:
