@@ -326,7 +326,6 @@ class WorkerPool:
             warm_up()  # in the parent, before forking: every worker starts with it loaded
             if form == "parquet":
                 import pyarrow  # noqa: F401 — the workers make Arrow rows (and the parent writes them)
-            gc.collect()  # the garbage of loading, not copied into every worker
         self._args = (with_text, llm, time_limit, form, keep_report)
         self.form, self.keep_report = form, keep_report
         self.time_limit = time_limit
