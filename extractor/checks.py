@@ -15,12 +15,14 @@ that was read was printed blank.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .models import Check, Report, Tables
 from .schema import TEMPLATE
+from .table_model import is_plain_json
 
 Number = int | float
 # The tables' rows and columns, and which rows each narrative field states, are the schema's.
@@ -431,6 +433,25 @@ class YearEnds:
             if row is None or not row.is_read:
                 return False, None
             return True, row.value_of("total")
+
+        return cls(doc, year, ends("carried_forward"), ends("carried_over"))
+
+    @classmethod
+    def of_json(cls, doc: str | None, year: int, tables: Any) -> YearEnds | None:
+        """``of`` for a written result's ``tables`` (the JSON of output.md); None where
+        ``Tables.from_json`` reads no tables. JSON as this package writes it is read where it
+        stands (``is_plain_json``), anything else built into ``Tables`` first."""
+        if not is_plain_json(tables):
+            built = Tables.from_json(tables)
+            return None if built is None else cls.of(doc, year, built)
+        requests = tables.get("requests")
+        unread = tables.get("unread") or ()
+
+        def ends(key: str) -> tuple[bool, Number | None]:
+            if not isinstance(requests, Mapping) or key not in requests or f"requests.{key}" in unread:
+                return False, None
+            row = requests[key]
+            return True, row.get("total") if isinstance(row, Mapping) else None
 
         return cls(doc, year, ends("carried_forward"), ends("carried_over"))
 

@@ -51,7 +51,7 @@ from .long_format import (
     parquet_schema,
     read_arrow,
 )
-from .models import Check, Report, Tables
+from .models import Check, Report
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 # A Parquet part is written when one of these is reached (whole documents only): small enough
@@ -531,8 +531,7 @@ def _known_jsonl(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, 
                 continue
             columns = {k: result.get(k) for k in ("doc", "body", "year", "admin_level", "region")}
             year = result.get("year")
-            tables = Tables.from_json(result.get("tables")) if year is not None else None
-            ends = YearEnds.of(result["doc"], year, tables) if tables is not None else None
+            ends = YearEnds.of_json(result["doc"], year, result.get("tables")) if year is not None else None
             written = [c for c in result.get("checks") or [] if c.get("name") == CROSS_YEAR]
             yield columns, ends, written
 

@@ -250,6 +250,40 @@ class Tables(BaseModel):
         return out
 
 
+_READ_BY = frozenset(r.value for r in ReadBy)
+_PLAIN_NUMBERS = frozenset({int, float, type(None)})  # as JSON gives them (not bool, not a string)
+
+
+def is_plain_json(data: Any) -> bool:
+    """``data`` is tables in the JSON shape of output.md with nothing ``Tables.from_json`` would
+    refuse or convert (a known format and ``read_by``, rows of JSON numbers or nulls, lists and
+    notes of strings), so a reader that needs a few cells can take them from ``data`` as they
+    stand: building every cell (``from_json``) costs 0.5 ms a result, and ``--resume`` reads every
+    result of an output for two cells each."""
+    if not isinstance(data, Mapping) or not data or "missing_rows" in data:
+        return False
+    if data.get("format") not in ("2021", "2019") or (data.get("read_by") and data.get("read_by") not in _READ_BY):
+        return False
+    for name in TABLE_NAMES:
+        rows = data.get(name)
+        if isinstance(rows, Mapping):
+            kinds = set(map(type, rows.values()))  # rows: a number, or a dict of cells
+            if dict in kinds:
+                kinds.discard(dict)
+                kinds.update(type(v) for row in rows.values() if type(row) is dict for v in row.values())
+            if not kinds <= _PLAIN_NUMBERS:
+                return False
+    for key in ("unread", "read_by_arithmetic"):
+        items = data.get(key)
+        if items and not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
+            return False
+    for key in ("cell_notes", "read_by_prose"):
+        texts = data.get(key)
+        if texts and not (isinstance(texts, Mapping) and all(isinstance(t, str) for t in texts.values())):
+            return False
+    return True
+
+
 def _row(table: str, key: str, value: Any, notes: Mapping[str, str], unread: set[str], split: set[str],
          by_prose: Mapping[str, str]) -> dict[str, Any]:
     """A ``TableRow``'s fields, its cells as the fields of each ``TableCell``."""

@@ -9,17 +9,19 @@ split by arithmetic, a 2019 table, and a pair of years of one body)."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from extractor import CellStatus, LLMRun, Report, Tables, extract_file
-from extractor.checks import run_checks
+from extractor.checks import YearEnds, run_checks
 from extractor.llm.summary import run_totals
 from extractor.long_format import long_rows
 from extractor.output import known_documents
 from extractor.schema import TEMPLATE
+from extractor.table_model import is_plain_json
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = ROOT / "tests" / "data" / "typed" / "results-before-typed-tables.jsonl"
@@ -184,6 +186,49 @@ def test_resume_reads_the_year_ends_from_json_written_before(tmp_path: Path) -> 
     assert later is not None and [c["name"] for c in written] == ["cross_year.carry_over"]
     # a row listed unread is not present: no carry-over is claimed from it
     assert known["evals/dev/r124.txt"][0].forward == (False, None)  # type: ignore[union-attr]
+
+
+def _variants(tables: dict[str, Any], rng: random.Random) -> list[Any]:
+    """The tables JSON as written, and changed the ways a hand-edited or foreign output may be:
+    rows gone, rows listed unread, totals blank or typed otherwise, keys of the wrong kind."""
+    out: list[Any] = [tables, {}, None, [], "tables", {"format": "2021"}, {**tables, "format": "2020"},
+                      {**tables, "read_by": "guess"}, {**tables, "read_by": ""}, {**tables, "missing_rows": []}]
+    requests = tables.get("requests") or {}
+    for key in ("carried_forward", "carried_over"):
+        out.append({**tables, "requests": {k: v for k, v in requests.items() if k != key}})
+        out.append({**tables, "unread": [*(tables.get("unread") or []), f"requests.{key}"]})
+        for total in (None, 0, 2.5, True, "12", "x", [1], {"n": 1}):
+            row = requests.get(key)
+            changed = {**row, "total": total} if isinstance(row, dict) else total
+            out.append({**tables, "requests": {**requests, key: changed}})
+        out.append({**tables, "requests": {**requests, key: 7}})  # a one-value row
+    out += [{**tables, "requests": "rows"}, {**tables, "requests": []}, {**tables, "unread": "requests.carried_over"},
+            {**tables, "unread": [1]}, {**tables, "cell_notes": {"requests.new.total": 3}},
+            {**tables, "read_by_prose": ["x"]}, {**tables, "read_by_arithmetic": [None]}]
+    other = rng.choice([n for n in ("active", "review_litigation") if isinstance(tables.get(n), dict)] or ["active"])
+    rows = tables.get(other) or {}
+    if rows:
+        key = rng.choice(sorted(rows))
+        out.append({**tables, other: {**rows, key: "五"}})  # another table's cell: not a number
+    return out
+
+
+def test_resume_reads_the_year_ends_from_json_as_from_the_tables_built_from_it(bundled: dict[str, Report]) -> None:
+    """``--resume`` reads two cells of each written result where they stand in its JSON, without
+    building its tables (``YearEnds.of_json``): the same year ends as building them, for every
+    bundled report and for JSON changed in every way that could tell them apart."""
+    rng = random.Random(3)
+    compared = read_where_they_stand = 0
+    written = [report.model_dump(mode="json")["tables"] for report in bundled.values()] + [
+        r["tables"] for r in OLD_RESULTS]
+    for tables in written:
+        for variant in _variants(tables, rng) if isinstance(tables, dict) else [tables]:
+            built = Tables.from_json(variant)
+            expected = None if built is None else YearEnds.of("d.txt", 2024, built)
+            assert YearEnds.of_json("d.txt", 2024, variant) == expected, as_text(variant)[:300]
+            compared += 1
+            read_where_they_stand += is_plain_json(variant)
+    assert compared > 500 and read_where_they_stand > 200
 
 
 # ---------------------------------------------------------------------------- the LLM record
