@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from typer.testing import CliRunner
 import extractor.batch as batch_module
 from extractor import extract, extract_batch, extract_file
 from extractor.batch import Inputs, doc_bytes, doc_name, extract_one
-from extractor.checks import check_carry_over
+from extractor.checks import YearEnds, check_carry_over
 from extractor.cli import app
 from extractor.cross_year import CrossYear, same_body
 from extractor.models import Report
@@ -394,6 +395,45 @@ def test_kill_then_resume_gives_exactly_the_clean_runs_records(corpus40: Path, c
         assert sorted(map(key, _records(out))) == sorted(map(key, expected))
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != out.name]
     assert leftovers == []
+
+
+def test_resume_reads_of_a_parquet_output_what_reading_every_row_gives(clean_run) -> None:  # type: ignore[no-untyped-def]
+    """``--resume`` picks in Arrow the few rows of each report it needs (its own row, its first
+    table row, the year ends, the cross-year checks, late ones included) and reads the same as
+    from every row."""
+    import pyarrow.parquet as pq
+
+    from extractor.long_format import known_long
+    from extractor.output import known_documents
+
+    out, _ = clean_run(".parquet")
+
+    def every_row() -> Iterator[dict[str, Any]]:
+        for batch in pq.ParquetFile(out).iter_batches(batch_size=7):  # batches that split reports
+            yield from batch.to_pylist()
+
+    known = list(known_documents(out))
+    assert known == list(known_long(every_row()))
+    assert len(known) == 40 and sum(ends is not None for _, ends, _ in known) >= 20  # 20 reports of two years
+    assert sum(len(written) for _, _, written in known) >= 10  # the pairs' checks, late ones among them
+
+
+def test_a_report_with_tables_but_no_year_end_rows_reads_back_with_its_year_ends_absent(tmp_path: Path) -> None:
+    """Its first table row says it has tables: year ends (absent both), not none at all."""
+    import pyarrow.parquet as pq
+
+    from extractor.long_format import arrow_table, known_long, long_rows
+    from extractor.output import known_documents
+
+    only_active = Report(doc="a.txt", body="某区人民政府", year=2024,
+                         tables={"format": "2021", "active": {"licensing": 3, "regulations": {"new": 1, "repealed": 0,
+                                                                                              "in_force": 9}}})
+    no_tables = Report(doc="b.txt", body="某区人民政府", year=2023)
+    out = tmp_path / "r.parquet"
+    pq.write_table(arrow_table([*long_rows(only_active), *long_rows(no_tables)]), out)
+    known = list(known_documents(out))
+    assert known == list(known_long(pq.read_table(out).to_pylist()))
+    assert [ends for _, ends, _ in known] == [YearEnds("a.txt", 2024, (False, None), (False, None)), None]
 
 
 def test_a_second_run_on_the_same_output_refuses(tmp_path: Path) -> None:
