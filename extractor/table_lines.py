@@ -210,7 +210,7 @@ def _text_lines(raw_lines: Sequence[str]) -> list[_Line]:
     out: list[_Line] = []
     for raw in raw_lines:
         line = raw.strip()
-        if not line or _AT_START.search(line) or _RUNNING_HEADER.search(line):  # a rule or furniture
+        if not line or _is_rule_or_furniture(line):
             continue
         if not line.strip("|"):  # pipes only
             if line == "|" and not separators_only:
@@ -275,8 +275,9 @@ def _bare_pipes_separate(raw_lines: Sequence[str]) -> bool:
     return plain > piped
 
 
-def _is_furniture(line: str) -> bool:
-    return _PAGE_NUMBER.search(line) is not None or _RUNNING_HEADER.search(line) is not None
+def _is_rule_or_furniture(line: str) -> bool:
+    """A Markdown rule, a page number or a running header: not a line of the table."""
+    return _AT_START.search(line) is not None or _RUNNING_HEADER.search(line) is not None
 
 
 # Page furniture (tried on every table line): page numbers, and running headers, in two searches.

@@ -107,11 +107,11 @@ def test_one_page_number_pattern_for_pdf_pages_and_table_lines():
     flattened = _line_with(EVALS / "full" / "shanghai-office-2025.md", "— 1 —")
     for line in (foot, flattened):
         assert P.PAGE_NUMBER.match(line.strip()) and P.PAGE_NUMBER_AT_EDGE.match(line.strip()), line
-        assert table_lines._is_furniture(line.strip())
+        assert table_lines._is_rule_or_furniture(line.strip())
     assert ingest_pdf._PAGE_NUMBER is P.PAGE_NUMBER_AT_EDGE
     assert P.PAGE_NUMBER_AT_EDGE.match("4") and not P.PAGE_NUMBER.match("4")  # a bare number: at an edge only
     assert not P.PAGE_NUMBER_AT_EDGE.match("2024") and not P.PAGE_NUMBER.match("- 2024 -")  # a year
-    assert not table_lines._is_furniture("行政规范性文件\t3\t0\t7")
+    assert not table_lines._is_rule_or_furniture("行政规范性文件\t3\t0\t7")
 
 
 # Every regex of patterns.py run on a real line: (file, a piece of the line, how the regex is run
