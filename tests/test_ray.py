@@ -231,6 +231,74 @@ def test_results_are_put_back_in_input_order_and_a_lost_block_is_named():
     assert list(in_input_order([], 2)) == [(0, None), (1, None)]
 
 
+def test_the_documents_of_a_lost_block_are_asked_for_again_once_the_stream_ends():
+    from extractor.ray_batch import in_input_order
+
+    asked: list[list[int]] = []
+
+    def again(lost: list[int]) -> list[tuple[int, bytes]]:
+        asked.append(lost)
+        return [(i, bytes([97 + i])) for i in lost if i != 4]  # 4 fails again
+
+    arriving = iter([(2, b"c"), (0, b"a"), (5, b"f"), (1, b"b")])
+    got = []
+    for pair in in_input_order(arriving, 6, again):
+        got.append(pair)
+        if pair[0] == 2:  # what came before the first lost one is out while the stream runs
+            assert asked == []
+    assert asked == [[3, 4]]
+    assert got == [(0, b"a"), (1, b"b"), (2, b"c"), (3, b"d"), (4, None), (5, b"f")]
+    assert list(in_input_order(iter([(0, b"a")]), 1, again)) == [(0, b"a")] and asked == [[3, 4]]  # none lost
+
+
+CRASH_HOOK = """
+import os
+import extractor.ray_batch as ray_batch
+
+def setup():
+    # a document that kills its actor's process (a crash in a C library), every time it is read
+    plain = ray_batch._extract_serialised
+    def crashing(path, **kwargs):
+        if "crash" in os.path.basename(str(kwargs.get("doc") or path)):
+            os._exit(1)
+        return plain(path, **kwargs)
+    ray_batch._extract_serialised = crashing
+"""
+
+
+def test_a_document_that_kills_its_actor_every_time_costs_only_itself(cluster, tmp_path):
+    """Ray tries a block whose actor died on a fresh actor twice more, then gives up on the whole
+    block; its documents are then tried again one to a block, so only the killer has an error."""
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    sources = sorted((EVALS / "dev").glob("*.txt"))[:12]
+    for k, source in enumerate(sources):
+        name = f"{k:02d}-{'crash' if k == 5 else 'ok'}.txt"
+        (corpus / name).write_bytes(source.read_bytes())
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "crash_hook.py").write_text(CRASH_HOOK, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    # a driver of its own (a job) whose actors run the hook as they start
+    code = ("import sys, ray; from extractor.cli import main; "
+            f"ray.init(address={cluster!r}, logging_level='ERROR', runtime_env={{'env_vars': {{'PYTHONPATH': "
+            f"{str(hooks)!r} + ':' + {str(ROOT)!r}}}, 'worker_process_setup_hook': 'crash_hook.setup'}}); main()")
+    proc = subprocess.run([sys.executable, "-c", code, "extract", str(corpus), "-o", str(out), "--engine", "ray",
+                           "--workers", "2"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import json
+
+    results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [Path(r["doc"]).name for r in results] == sorted(p.name for p in corpus.iterdir())
+    failed = [Path(r["doc"]).name for r in results if r["errors"]]
+    assert failed == ["05-crash.txt"], [(Path(r["doc"]).name, r["errors"]) for r in results if r["errors"]]
+    assert "actor process ended" in results[5]["errors"][0]["message"]
+    local = tmp_path / "local.jsonl"
+    extract([str(corpus)], local)
+    expected = [json.loads(line) for line in local.read_text(encoding="utf-8").splitlines()]
+    assert [r for r in results if not r["errors"]] == [r for r in expected if "crash" not in r["doc"]]
+
+
 def test_a_cluster_slot_whose_holder_died_is_taken_back_after_its_lease():
     import asyncio
 
