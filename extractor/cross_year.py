@@ -20,20 +20,16 @@ prefixes.
 from __future__ import annotations
 
 import json
-import logging
-import os
-import sqlite3
-import tempfile
 from typing import Any
 
 from .checks import YearEnds, carry_over
 from .models import Check, Report
+from .scratch import scratch_database
 
 SAME_BODY_MIN_SUFFIX = 4  # a shorter name (市政府) could be any body's
 # Above every character a name can hold: the end of the range of names starting with a prefix
 _AFTER_ALL = "\U0010ffff"
 _PAGE_CACHE_KIB = 1024  # SQLite's page cache: what the index holds in memory at most (the OS caches the rest)
-log = logging.getLogger(__name__)
 
 
 def body_key(body: str) -> str:
@@ -63,7 +59,7 @@ class CrossYear:
     """
 
     def __init__(self) -> None:
-        self._db = _scratch_database()
+        self._db = scratch_database("the cross-year index", "about 1 KiB a report")
         self._db.execute(f"PRAGMA cache_size = -{_PAGE_CACHE_KIB}")
         self._db.execute("PRAGMA journal_mode = OFF")  # a scratch index: nothing to roll back
         self._db.execute("PRAGMA synchronous = OFF")
@@ -124,41 +120,6 @@ class CrossYear:
 
     def close(self) -> None:
         self._db.close()
-
-
-def _scratch_database() -> sqlite3.Connection:
-    """A private temporary database on disk (SQLite names it "" and removes it when it is closed),
-    or one in memory where SQLite would find no folder to write it in (a read-only container):
-    the batch then pairs the years as before with the index in memory (about 1 KiB a report)
-    instead of failing when the page cache first spills, hundreds of reports into the run."""
-    if os.name != "posix" or _can_write_in(_sqlite_choice(sqlite_temporary_folders())):
-        return sqlite3.connect("", check_same_thread=False)
-    log.warning("no writable temporary folder (TMPDIR, /var/tmp, /usr/tmp, /tmp, the current folder): "
-                "the cross-year index is kept in memory, about 1 KiB a report")
-    return sqlite3.connect(":memory:", check_same_thread=False)
-
-
-def sqlite_temporary_folders() -> list[str]:
-    """Where SQLite's unix VFS puts its temporary files: the first of these that is a writable
-    folder (``unixTempFileDir`` in SQLite's os_unix.c)."""
-    return [d for d in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR")) if d] + [
-        "/var/tmp", "/usr/tmp", "/tmp", "."]
-
-
-def _sqlite_choice(folders: list[str]) -> str | None:
-    """The folder SQLite takes: the first that the permissions say it may write in (root may,
-    by its permissions, write in /proc, where SQLite then fails to create its file)."""
-    return next((f for f in folders if os.path.isdir(f) and os.access(f, os.W_OK | os.X_OK)), None)
-
-
-def _can_write_in(folder: str | None) -> bool:
-    if folder is None:
-        return False
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            return True
-    except OSError:
-        return False
 
 
 def _ends(year: int, stored: str) -> YearEnds:

@@ -67,12 +67,12 @@ def test_the_index_gives_the_checks_of_comparing_with_every_earlier_result_in_th
     """The same on disk and, where SQLite would find no temporary folder to write in (a read-only
     container), in memory, said once as a warning. /proc: root may write there by its
     permissions, as on a read-only mount, yet no file can be made in it."""
-    import extractor.cross_year as cross_year
+    import extractor.scratch as scratch
 
     if temporary_folder == "none":
-        monkeypatch.setattr(cross_year, "sqlite_temporary_folders", lambda: [str(tmp_path / "absent")])
+        monkeypatch.setattr(scratch, "sqlite_temporary_folders", lambda: [str(tmp_path / "absent")])
     elif temporary_folder == "/proc":
-        monkeypatch.setattr(cross_year, "sqlite_temporary_folders", lambda: ["/proc"])
+        monkeypatch.setattr(scratch, "sqlite_temporary_folders", lambda: ["/proc"])
     rng = random.Random(7)
     bodies = ["淮安市洪泽区人民政府", "洪泽区人民政府", "洪泽区 人民政府", "淮阴区人民政府", "市政府", "淮安市政府",
               "区政府", "龙亭区人民政府办公室", "开封市龙亭区人民政府办公室", "人民政府"]
@@ -100,7 +100,7 @@ def test_the_index_gives_the_checks_of_comparing_with_every_earlier_result_in_th
 
 
 def test_sqlites_temporary_folder_is_found_where_sqlite_looks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from extractor.cross_year import sqlite_temporary_folders
+    from extractor.scratch import sqlite_temporary_folders
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.delenv("SQLITE_TMPDIR", raising=False)

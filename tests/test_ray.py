@@ -251,6 +251,29 @@ def test_the_documents_of_a_lost_block_are_asked_for_again_once_the_stream_ends(
     assert list(in_input_order(iter([(0, b"a")]), 1, again)) == [(0, b"a")] and asked == [[3, 4]]  # none lost
 
 
+def test_results_held_for_a_lost_one_past_the_memory_budget_wait_on_disk():
+    """A block lost near the start holds every later result until the stream ends: past the
+    budget they wait in a scratch file, and come out in order all the same."""
+    import random
+
+    from extractor.ray_batch import _Held, in_input_order
+
+    order = list(range(1, 400))
+    random.Random(5).shuffle(order)
+    arriving = [(i, f"result {i}".encode()) for i in order]  # 0 is lost, then found again
+    held = _Held(budget=200)
+    got = []
+    for i, blob in in_input_order(arriving, 400, lambda lost: [(j, f"result {j}".encode()) for j in lost], held):
+        assert held.in_memory <= 200
+        got.append((i, blob))
+    assert held.spilled
+    assert got == [(i, f"result {i}".encode()) for i in range(400)]
+    # and one never found again is None, wherever the others waited
+    held = _Held(budget=30)
+    assert list(in_input_order([(2, b"cc"), (1, b"b" * 40), (3, b"d")], 4, None, held)) == [
+        (0, None), (1, b"b" * 40), (2, b"cc"), (3, b"d")]
+
+
 CRASH_HOOK = """
 import os
 import extractor.ray_batch as ray_batch
