@@ -538,11 +538,32 @@ def _known_jsonl(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, 
 
 
 def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows ``known_long`` needs (as ``_parquet_rows`` picks them), each a dict only once
+    picked: a report's 230 rows as dicts cost 1.4 ms."""
     if not path.exists():
         return
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            yield {k: (v if v != "" else None) for k, v in row.items()}
+        rows = csv.reader(fh)
+        header = next(rows, None)
+        if header is None:
+            return
+        where = {name: header.index(name) if name in header else None for name in ("kind", "doc", "table", "row", "key")}
+
+        def cell(row: list[str], name: str) -> str:
+            k = where[name]
+            return row[k] if k is not None and k < len(row) else ""
+
+        previous: tuple[str, str] = ("", "")  # the row before: kind, doc
+        for row in rows:
+            kind, doc = cell(row, "kind"), cell(row, "doc")
+            if kind == "table":
+                first = not (previous[0] == "table" and doc and previous[1] == doc)
+                keep = first or (cell(row, "table") == "requests" and cell(row, "row") in _YEAR_END_ROWS)
+            else:
+                keep = kind == "doc" or (kind == "check" and cell(row, "key") == CROSS_YEAR)
+            previous = (kind, doc)
+            if keep:  # a short row's missing cells are absent, which known_long reads as None, as csv.DictReader gives
+                yield {k: (v if v != "" else None) for k, v in zip(header, row, strict=False)}
 
 
 # What ``known_long`` reads of a long-format output

@@ -397,42 +397,57 @@ def test_kill_then_resume_gives_exactly_the_clean_runs_records(corpus40: Path, c
     assert leftovers == []
 
 
-def test_resume_reads_of_a_parquet_output_what_reading_every_row_gives(clean_run) -> None:  # type: ignore[no-untyped-def]
-    """``--resume`` picks in Arrow the few rows of each report it needs (its own row, its first
-    table row, the year ends, the cross-year checks, late ones included) and reads the same as
-    from every row."""
+def _every_row(out: Path) -> Iterator[dict[str, Any]]:
+    import csv
+
     import pyarrow.parquet as pq
 
+    if out.suffix == ".csv":
+        with out.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                yield {k: (v if v != "" else None) for k, v in row.items()}
+        return
+    for batch in pq.ParquetFile(out).iter_batches(batch_size=7):  # batches that split reports
+        yield from batch.to_pylist()
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_resume_reads_of_a_long_format_output_what_reading_every_row_gives(clean_run, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    """``--resume`` picks the few rows of each report it needs (its own row, its first table row,
+    the year ends, the cross-year checks, late ones included; in Arrow for Parquet) and reads the
+    same as from every row."""
     from extractor.long_format import known_long
     from extractor.output import known_documents
 
-    out, _ = clean_run(".parquet")
-
-    def every_row() -> Iterator[dict[str, Any]]:
-        for batch in pq.ParquetFile(out).iter_batches(batch_size=7):  # batches that split reports
-            yield from batch.to_pylist()
+    out, _ = clean_run(suffix)
 
     known = list(known_documents(out))
-    assert known == list(known_long(every_row()))
+    assert known == list(known_long(_every_row(out)))
     assert len(known) == 40 and sum(ends is not None for _, ends, _ in known) >= 20  # 20 reports of two years
     assert sum(len(written) for _, _, written in known) >= 10  # the pairs' checks, late ones among them
 
 
-def test_a_report_with_tables_but_no_year_end_rows_reads_back_with_its_year_ends_absent(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_report_with_tables_but_no_year_end_rows_reads_back_with_its_year_ends_absent(tmp_path: Path,
+                                                                                       suffix: str) -> None:
     """Its first table row says it has tables: year ends (absent both), not none at all."""
     import pyarrow.parquet as pq
 
-    from extractor.long_format import arrow_table, known_long, long_rows
+    from extractor.long_format import LONG_COLUMNS, arrow_table, csv_bytes, known_long, long_rows
     from extractor.output import known_documents
 
     only_active = Report(doc="a.txt", body="某区人民政府", year=2024,
                          tables={"format": "2021", "active": {"licensing": 3, "regulations": {"new": 1, "repealed": 0,
                                                                                               "in_force": 9}}})
     no_tables = Report(doc="b.txt", body="某区人民政府", year=2023)
-    out = tmp_path / "r.parquet"
-    pq.write_table(arrow_table([*long_rows(only_active), *long_rows(no_tables)]), out)
+    out = tmp_path / f"r{suffix}"
+    rows = [*long_rows(only_active), *long_rows(no_tables)]
+    if suffix == ".csv":
+        out.write_bytes(",".join(LONG_COLUMNS).encode() + b"\r\n" + csv_bytes(rows))
+    else:
+        pq.write_table(arrow_table(rows), out)
     known = list(known_documents(out))
-    assert known == list(known_long(pq.read_table(out).to_pylist()))
+    assert known == list(known_long(_every_row(out)))
     assert [ends for _, ends, _ in known] == [YearEnds("a.txt", 2024, (False, None), (False, None)), None]
 
 
