@@ -269,9 +269,7 @@ def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | 
 
 def warm_up() -> None:
     """Load jieba's dictionary and the rules once (a worker's first document would otherwise pay
-    for them). Not cn2an: it reads only the rare numerals our own reader leaves to it (none in
-    the bundled excerpts, two in the complete reports), and importing it before the workers fork
-    (0.1 s) is start-up that two workers cannot share; a worker that needs it imports it then."""
+    for them). Not cn2an (0.1 s before the fork): only rare numerals need it, imported then."""
     from .segmenter import shared_tokenizer
 
     shared_tokenizer().load()  # the whole dictionary, not the index a single small file reads
@@ -336,13 +334,11 @@ class WorkerPool:
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(target=_worker_main, args=(child, *self._args), daemon=True)
+        # Forked, it inherits what the parent holds frozen: its collections leave those pages shared
+        # (Python's gc.freeze recipe for fork without exec: 24 -> 17 MiB private a worker); the
+        # parent unfreezes at once, so a caller's own objects are collected as before.
         forked = self._ctx.get_start_method() == "fork"
         if forked:
-            # What the worker inherits (dictionary, rules) lives as long as it does: frozen, out
-            # of the collector's sight, the worker's collections do not write to it and its
-            # pages stay shared with the parent instead of copied (Python's gc.freeze recipe for
-            # fork without exec: 24 → 17 MiB of private memory a worker). The parent unfreezes
-            # at once, so a library caller's own objects are collected as before.
             gc.freeze()
         try:
             process.start()

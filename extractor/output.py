@@ -40,13 +40,15 @@ from .batch_result import Result
 from .checks import YearEnds
 from .long_format import (
     CROSS_YEAR,
-    DOC_COLUMNS,
+    KNOWN_COLUMNS,
     LONG_COLUMNS,
     arrow_table,
     check_row,
     columns_check_row,
     csv_bytes,
+    known_csv_rows,
     known_long,
+    known_row_mask,
     long_rows,
     normalise,
     parquet_schema,
@@ -511,7 +513,7 @@ def known_documents(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | Non
         return
     rows: Iterable[dict[str, Any]]
     if fmt == "csv":
-        rows = _csv_rows(path)
+        rows = known_csv_rows(path)
     else:
         rows = _parquet_rows(path)
     yield from known_long(rows)
@@ -537,41 +539,6 @@ def _known_jsonl(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, 
             yield columns, ends, written
 
 
-def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows ``known_long`` needs (as ``_parquet_rows`` picks them), each a dict only once
-    picked: a report's 230 rows as dicts cost 1.4 ms."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = csv.reader(fh)
-        header = next(rows, None)
-        if header is None:
-            return
-        where = {name: header.index(name) if name in header else None for name in ("kind", "doc", "table", "row", "key")}
-
-        def cell(row: list[str], name: str) -> str:
-            k = where[name]
-            return row[k] if k is not None and k < len(row) else ""
-
-        previous: tuple[str, str] = ("", "")  # the row before: kind, doc
-        for row in rows:
-            kind, doc = cell(row, "kind"), cell(row, "doc")
-            if kind == "table":
-                first = not (previous[0] == "table" and doc and previous[1] == doc)
-                keep = first or (cell(row, "table") == "requests" and cell(row, "row") in _YEAR_END_ROWS)
-            else:
-                keep = kind == "doc" or (kind == "check" and cell(row, "key") == CROSS_YEAR)
-            previous = (kind, doc)
-            if keep:  # a short row's missing cells are absent, which known_long reads as None, as csv.DictReader gives
-                yield {k: (v if v != "" else None) for k, v in zip(header, row, strict=False)}
-
-
-# What ``known_long`` reads of a long-format output
-_KNOWN_COLUMNS = (*DOC_COLUMNS, "kind", "table", "row", "column", "cell_status", "value", "value_decimal", "key",
-                  "ok", "detail")
-_YEAR_END_ROWS = ("carried_forward", "carried_over")
-
-
 def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
     """The rows ``known_long`` needs, with the columns it reads: a document's own row, its first
     table row (it has tables), its two rows of table 三 that pair the years, and the cross-year
@@ -582,34 +549,9 @@ def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
     files = ([path] if path.exists() else []) + _part_files(parts_path(path))
     for file in files:
         source = pq.ParquetFile(file)
-        names = [c for c in _KNOWN_COLUMNS if c in source.schema_arrow.names]
+        names = [c for c in KNOWN_COLUMNS if c in source.schema_arrow.names]
         for batch in source.iter_batches(batch_size=65_536, columns=names):
-            yield from batch.filter(_known_row_mask(batch)).to_pylist()
-
-
-def _known_row_mask(batch: Any) -> Any:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    def column(name: str) -> Any:
-        index = batch.schema.get_field_index(name)
-        return batch.column(index) if index >= 0 else pa.nulls(batch.num_rows, pa.string())
-
-    def equal(name: str, value: str) -> Any:
-        return pc.fill_null(pc.equal(column(name), value), False)
-
-    def after(values: Any, first: Any) -> Any:  # each row's value of the row before it
-        return pa.concat_arrays([pa.array([first], values.type), values.slice(0, len(values) - 1)])
-
-    doc, table = column("doc"), equal("kind", "table")
-    if len(table) == 0:
-        return table
-    same_doc = pc.fill_null(pc.equal(doc, after(doc, None)), False)
-    first_table = pc.and_(table, pc.invert(pc.and_(after(table, False), same_doc)))
-    year_end = pc.and_(pc.and_(table, equal("table", "requests")),
-                       pc.fill_null(pc.is_in(column("row"), pa.array(_YEAR_END_ROWS)), False))
-    check = pc.and_(equal("kind", "check"), equal("key", CROSS_YEAR))
-    return pc.or_(pc.or_(equal("kind", "doc"), check), pc.or_(first_table, year_end))
+            yield from batch.filter(known_row_mask(batch)).to_pylist()
 
 
 def docs_done(path: Path) -> set[str]:

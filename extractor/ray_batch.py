@@ -17,13 +17,11 @@ Ray is an optional extra: ``pip install 'xxgk-extractor[ray]'``.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import math
 import os
 import pickle
 import re
-import sqlite3
 import tempfile
 import threading
 import time
@@ -47,8 +45,9 @@ from .batch import (
 )
 from .batch_result import Result, make_result
 from .ingest import MAX_BYTES
+from .input_order import in_input_order
 from .models import Report
-from .scratch import scratch_database
+from .thread_budget import thread_budget
 
 if TYPE_CHECKING:
     from .llm import LLMConfig
@@ -128,74 +127,6 @@ class RayInputs(Inputs):
 # ------------------------------------------------------------------------------- one document
 
 
-class _Watchdog:
-    """Raises ``DocumentTimeout`` in a thread past its deadline: Ray runs an actor's calls in a
-    thread that is not the process's main thread, where SIGALRM (``batch._time_budget``) cannot
-    be used. Like the signal, the exception lands between two Python instructions.
-
-    One thread watches every deadline of the process (an actor's LLM threads each have their
-    own): a timer thread per document cost 0.15 ms of CPU, about 3 % of a document's."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._armed: dict[int, list[Any]] = {}  # thread → [deadline, fired]
-        self._wakes_at: float | None = None  # when the watching thread wakes next (None: when told)
-        self._thread: threading.Thread | None = None
-
-    def arm(self, seconds: float) -> list[Any]:
-        entry = [time.monotonic() + seconds, False]
-        with self._lock:
-            self._armed[threading.get_ident()] = entry
-            if self._thread is None or not self._thread.is_alive():  # the first, or one after a fork
-                self._thread, self._wakes_at = threading.Thread(target=self._watch, daemon=True), None
-                self._thread.start()
-            if self._wakes_at is None or entry[0] < self._wakes_at:
-                self._lock.notify()
-        return entry
-
-    def disarm(self, entry: list[Any]) -> None:
-        thread = threading.get_ident()
-        with self._lock:
-            if self._armed.get(thread) is entry:
-                del self._armed[thread]
-            if entry[1]:  # raised already, or still pending: clear a pending one
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
-
-    def _watch(self) -> None:
-        with self._lock:
-            while True:
-                now = time.monotonic()
-                for thread, entry in list(self._armed.items()):
-                    if entry[0] <= now:
-                        entry[1] = True
-                        del self._armed[thread]
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
-                                                                   ctypes.py_object(DocumentTimeout))
-                # with nothing armed, it still wakes at the last deadline it knew (then waits to be
-                # told): documents that end within their budget need not wake it at all
-                nearest = min((entry[0] for entry in self._armed.values()), default=self._wakes_at)
-                self._wakes_at = nearest if nearest is not None and nearest > now else None
-                self._lock.wait(None if self._wakes_at is None else self._wakes_at - now)
-
-
-_WATCHDOG = _Watchdog()
-# a process forked while the watching thread held its lock gets a watchdog of its own
-os.register_at_fork(after_in_child=lambda: _WATCHDOG.__init__())  # type: ignore[misc]
-
-
-@contextlib.contextmanager
-def _thread_budget(seconds: float | None) -> Iterator[None]:
-    """``DocumentTimeout`` in this thread once ``seconds`` have passed (none: no budget)."""
-    if not seconds:
-        yield
-        return
-    entry = _WATCHDOG.arm(seconds)
-    try:
-        yield
-    finally:
-        _WATCHDOG.disarm(entry)
-
-
 def extract_where(path: str, doc: str, *, with_text: bool, llm: LLMConfig | None,
                   time_limit: float | None) -> tuple[Report, str | None]:
     """One document, named ``doc``: a local ``path`` read in place, a URI read through
@@ -219,7 +150,7 @@ def extract_where(path: str, doc: str, *, with_text: bool, llm: LLMConfig | None
 
 def _within_budget(budget: float | None, path: str, args: dict[str, Any]) -> tuple[Report, str | None]:
     try:
-        with _thread_budget(budget):
+        with thread_budget(budget):
             return _extract_serialised(path, **args)
     except DocumentTimeout:  # the timer fired as the document finished, outside its own handler
         return timeout_report(args["doc"], args["time_limit"]), None
@@ -604,84 +535,6 @@ def _extract_alone(item: dict[str, Any], options: dict[str, Any]) -> bytes:
 
     batch = pa.table({"i": [item["i"]], "path": [item["path"]], "doc": [item["doc"]]})
     return bytes(Extractor(**options)(batch).column("result")[0].as_py())
-
-
-# Bytes of results held in memory while a result before them is still missing (a slow block, or one
-# Ray Data gave up on, whose documents are known only when the stream ends); beyond, a scratch file
-HELD_IN_MEMORY = 256 << 20
-
-
-class _Held:
-    """Results waiting for those before them: in memory up to ``budget`` bytes, the rest in a
-    scratch database. A block lost near the start of a run of a million documents holds every
-    later result until the stream ends: in memory, that was the whole output."""
-
-    def __init__(self, budget: int = HELD_IN_MEMORY):
-        self._memory: dict[int, bytes] = {}
-        self.in_memory = 0  # bytes
-        self._budget = budget
-        self._db: sqlite3.Connection | None = None
-
-    @property
-    def spilled(self) -> bool:
-        return self._db is not None
-
-    def put(self, i: int, blob: bytes) -> None:
-        if self.in_memory + len(blob) <= self._budget:
-            self._memory[i] = blob
-            self.in_memory += len(blob)
-            return
-        if self._db is None:
-            self._db = scratch_database("results waiting for an earlier one", "as large as they are")
-            self._db.execute("PRAGMA journal_mode = OFF")  # scratch: nothing to roll back
-            self._db.execute("PRAGMA synchronous = OFF")
-            self._db.execute("CREATE TABLE held (i INTEGER PRIMARY KEY, blob BLOB NOT NULL)")
-        self._db.execute("INSERT OR REPLACE INTO held VALUES (?, ?)", (i, blob))
-
-    def __contains__(self, i: int) -> bool:
-        return i in self._memory or (
-            self._db is not None and self._db.execute("SELECT 1 FROM held WHERE i = ?", (i,)).fetchone() is not None)
-
-    def pop(self, i: int) -> bytes | None:
-        blob = self._memory.pop(i, None)
-        if blob is not None:
-            self.in_memory -= len(blob)
-            return blob
-        if self._db is not None:
-            row = self._db.execute("SELECT blob FROM held WHERE i = ?", (i,)).fetchone()
-            if row is not None:
-                self._db.execute("DELETE FROM held WHERE i = ?", (i,))
-                return bytes(row[0])
-        return None
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-
-
-def in_input_order(pairs: Iterable[tuple[int, bytes]], total: int,
-                   again: Callable[[list[int]], Iterable[tuple[int, bytes]]] | None = None,
-                   held: _Held | None = None) -> Iterator[tuple[int, bytes | None]]:
-    """Results ``(index, result)`` as they come, yielded by index from 0 to ``total - 1``; each
-    is held (``_Held``) until those before it are out. The indexes that never came (their block
-    failed every try) are asked for ``again`` once the stream has ended; one that still does not
-    come is yielded with None."""
-    ready = _Held() if held is None else held
-    try:
-        expected = 0
-        for i, blob in pairs:
-            ready.put(i, blob)
-            while expected in ready:
-                yield expected, ready.pop(expected)
-                expected += 1
-        lost = [i for i in range(expected, total) if i not in ready]
-        if lost and again is not None:
-            for i, blob in again(lost):
-                ready.put(i, blob)
-        for i in range(expected, total):
-            yield i, ready.pop(i)
-    finally:
-        ready.close()
 
 
 def _where(path: str) -> str:

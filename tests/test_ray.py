@@ -223,7 +223,7 @@ def test_a_document_over_its_time_budget_gets_an_error_in_an_actor(cluster):
 
 
 def test_results_are_put_back_in_input_order_and_a_lost_block_is_named():
-    from extractor.ray_batch import in_input_order
+    from extractor.input_order import in_input_order
 
     arriving = [(2, b"c"), (0, b"a"), (5, b"f"), (1, b"b")]  # blocks finish out of order; 3 and 4 never come
     got = list(in_input_order(arriving, 6))
@@ -232,7 +232,7 @@ def test_results_are_put_back_in_input_order_and_a_lost_block_is_named():
 
 
 def test_the_documents_of_a_lost_block_are_asked_for_again_once_the_stream_ends():
-    from extractor.ray_batch import in_input_order
+    from extractor.input_order import in_input_order
 
     asked: list[list[int]] = []
 
@@ -256,12 +256,12 @@ def test_results_held_for_a_lost_one_past_the_memory_budget_wait_on_disk():
     budget they wait in a scratch file, and come out in order all the same."""
     import random
 
-    from extractor.ray_batch import _Held, in_input_order
+    from extractor.input_order import Held, in_input_order
 
     order = list(range(1, 400))
     random.Random(5).shuffle(order)
     arriving = [(i, f"result {i}".encode()) for i in order]  # 0 is lost, then found again
-    held = _Held(budget=200)
+    held = Held(budget=200)
     got = []
     for i, blob in in_input_order(arriving, 400, lambda lost: [(j, f"result {j}".encode()) for j in lost], held):
         assert held.in_memory <= 200
@@ -269,7 +269,7 @@ def test_results_held_for_a_lost_one_past_the_memory_budget_wait_on_disk():
     assert held.spilled
     assert got == [(i, f"result {i}".encode()) for i in range(400)]
     # and one never found again is None, wherever the others waited
-    held = _Held(budget=30)
+    held = Held(budget=30)
     assert list(in_input_order([(2, b"cc"), (1, b"b" * 40), (3, b"d")], 4, None, held)) == [
         (0, None), (1, b"b" * 40), (2, b"cc"), (3, b"d")]
 

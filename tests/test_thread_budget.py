@@ -1,5 +1,5 @@
 """A document's time budget where SIGALRM cannot reach (a Ray actor's calls run in a thread that
-is not the main one): ``ray_batch._thread_budget``, one watching thread for the process."""
+is not the main one): ``thread_budget``, one watching thread for the process."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 import pytest
 
 from extractor.batch import DocumentTimeout
-from extractor.ray_batch import _WATCHDOG, _thread_budget
+from extractor.thread_budget import WATCHDOG, thread_budget
 
 
 def _spin(seconds: float) -> None:
@@ -21,24 +21,24 @@ def _spin(seconds: float) -> None:
 
 def test_a_document_over_its_budget_is_stopped_where_it_is() -> None:
     started = time.monotonic()
-    with pytest.raises(DocumentTimeout), _thread_budget(0.2):
+    with pytest.raises(DocumentTimeout), thread_budget(0.2):
         _spin(5)
     assert 0.2 <= time.monotonic() - started < 2
 
 
 def test_documents_within_their_budget_leave_nothing_pending() -> None:
     for _ in range(2000):
-        with _thread_budget(0.3):
+        with thread_budget(0.3):
             pass
     _spin(0.6)  # past every deadline armed above: none of them fires now
-    with _thread_budget(0.5):
+    with thread_budget(0.5):
         _spin(0.1)
     _spin(0.7)
 
 
 def test_no_budget_is_no_limit() -> None:
     for seconds in (None, 0, 0.0):
-        with _thread_budget(seconds):
+        with thread_budget(seconds):
             _spin(0.05)
 
 
@@ -48,7 +48,7 @@ def test_each_thread_has_its_own_budget() -> None:
 
     def document(name: str, budget: float, work: float) -> None:
         try:
-            with _thread_budget(budget):
+            with thread_budget(budget):
                 _spin(work)
             outcome[name] = "done"
         except DocumentTimeout:
@@ -65,22 +65,22 @@ def test_each_thread_has_its_own_budget() -> None:
 
 
 def test_a_shorter_budget_armed_while_the_watchdog_sleeps_is_kept() -> None:
-    with _thread_budget(30):
+    with thread_budget(30):
         pass  # the watching thread now sleeps until 30 s from now
     started = time.monotonic()
-    with pytest.raises(DocumentTimeout), _thread_budget(0.2):
+    with pytest.raises(DocumentTimeout), thread_budget(0.2):
         _spin(5)
     assert time.monotonic() - started < 2
 
 
 def test_a_forked_child_gets_a_watchdog_of_its_own() -> None:
-    with _thread_budget(30):
+    with thread_budget(30):
         pid = os.fork()
         if pid == 0:  # the child: the parent's watching thread is not here
             code = 1
             try:
                 try:
-                    with _thread_budget(0.2):
+                    with thread_budget(0.2):
                         _spin(5)
                 except DocumentTimeout:
                     code = 0
@@ -88,4 +88,4 @@ def test_a_forked_child_gets_a_watchdog_of_its_own() -> None:
                 os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert _WATCHDOG._thread is not None and _WATCHDOG._thread.is_alive()
+    assert WATCHDOG._thread is not None and WATCHDOG._thread.is_alive()
