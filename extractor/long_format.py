@@ -290,40 +290,55 @@ def _number(value: Any) -> Any:
     return int(number) if number.is_integer() and "." not in str(value) else number
 
 
-def known_long(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
+def known_long(rows: Iterable[dict[str, Any]], checks: Iterable[dict[str, Any]] | None = None,
+               ) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
     """Documents of long-format rows: the ``doc`` row opens one; its ``requests`` table rows give
-    the year ends; check rows anywhere (late ones come after all documents) are collected by doc."""
-    docs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # columns, requests rows seen
+    the year ends; its cross-year checks are the check rows of ``checks``, or of ``rows`` when
+    ``checks`` is None. Late checks come after every document, so with ``checks`` given (a pass of
+    their own over the output, ``--resume``) a document is yielded as its rows end and nothing of
+    it is kept (a million reports kept until the end took 1.6 KiB each); without, ``rows`` are
+    read to the end first."""
+    if checks is None:
+        rows = list(rows)
+        checks = rows
     written: dict[str, list[dict[str, Any]]] = {}
-    current: dict[str, Any] | None = None
+    for row in checks:
+        if row.get("kind") == "check" and row.get("key") == CROSS_YEAR and row.get("doc"):
+            ok = row.get("ok")
+            if isinstance(ok, str):
+                ok = {"True": True, "False": False}.get(ok)
+            written.setdefault(row["doc"], []).append({"name": CROSS_YEAR, "ok": ok, "detail": row.get("detail") or ""})
+    columns: dict[str, Any] | None = None
+    seen: dict[str, Any] = {}
     for row in rows:
         kind = row.get("kind")
         if kind == "doc" and row.get("doc"):
-            current = {"rows": {}, "tables": False}
+            if columns is not None:
+                yield _known_document(columns, seen, written)
+            seen = {"rows": {}, "tables": False}
             columns = {k: row.get(k) for k in DOC_COLUMNS}
             if columns["year"] is not None:
                 columns["year"] = int(columns["year"])
-            docs.append((columns, current))
-        elif kind == "table" and current is not None and row.get("doc") == docs[-1][0]["doc"]:
-            current["tables"] = True
+        elif kind == "table" and columns is not None and row.get("doc") == columns["doc"]:
+            seen["tables"] = True
             if row.get("table") == "requests" and row.get("row") in ("carried_forward", "carried_over"):
-                cells = current["rows"].setdefault(row["row"], {"unread": False, "total": None})
+                cells = seen["rows"].setdefault(row["row"], {"unread": False, "total": None})
                 if row.get("cell_status") == "unread":
                     cells["unread"] = True
                 if row.get("column") == "total":
                     value = row.get("value")
                     cells["total"] = _number(value if value is not None else row.get("value_decimal"))
-        elif kind == "check" and row.get("key") == CROSS_YEAR and row.get("doc"):
-            ok = row.get("ok")
-            if isinstance(ok, str):
-                ok = {"True": True, "False": False}.get(ok)
-            written.setdefault(row["doc"], []).append({"name": CROSS_YEAR, "ok": ok, "detail": row.get("detail") or ""})
-    for columns, seen in docs:
-        ends = None
-        if seen["tables"] and columns["year"] is not None:
-            ends = YearEnds(columns["doc"], columns["year"], _row_end(seen, "carried_forward"),
-                            _row_end(seen, "carried_over"))
-        yield columns, ends, written.pop(columns["doc"], [])
+    if columns is not None:
+        yield _known_document(columns, seen, written)
+
+
+def _known_document(columns: dict[str, Any], seen: dict[str, Any], written: dict[str, list[dict[str, Any]]],
+                    ) -> tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]:
+    ends = None
+    if seen["tables"] and columns["year"] is not None:
+        ends = YearEnds(columns["doc"], columns["year"], _row_end(seen, "carried_forward"),
+                        _row_end(seen, "carried_over"))
+    return columns, ends, written.pop(columns["doc"], [])
 
 
 def _row_end(seen: dict[str, Any], name: str) -> tuple[bool, Any]:
@@ -337,9 +352,10 @@ KNOWN_COLUMNS = (*DOC_COLUMNS, "kind", "table", "row", "column", "cell_status", 
 _YEAR_END_ROWS = ("carried_forward", "carried_over")
 
 
-def known_row_mask(batch: Any) -> Any:
+def known_row_mask(batch: Any, checks: bool = False) -> Any:
     """Which rows of an Arrow batch ``known_long`` needs: a report's own row, its first table
-    row (it has tables), its two rows of table 三 that pair the years, and the cross-year checks."""
+    row (it has tables), its two rows of table 三 that pair the years, and the cross-year checks
+    (``checks``: those only)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -353,20 +369,21 @@ def known_row_mask(batch: Any) -> Any:
     def after(values: Any, first: Any) -> Any:  # each row's value of the row before it
         return pa.concat_arrays([pa.array([first], values.type), values.slice(0, len(values) - 1)])
 
+    check = pc.and_(equal("kind", "check"), equal("key", CROSS_YEAR))
     doc, table = column("doc"), equal("kind", "table")
-    if len(table) == 0:
-        return table
+    if checks or len(table) == 0:
+        return check
     same_doc = pc.fill_null(pc.equal(doc, after(doc, None)), False)
     first_table = pc.and_(table, pc.invert(pc.and_(after(table, False), same_doc)))
     year_end = pc.and_(pc.and_(table, equal("table", "requests")),
                        pc.fill_null(pc.is_in(column("row"), pa.array(_YEAR_END_ROWS)), False))
-    check = pc.and_(equal("kind", "check"), equal("key", CROSS_YEAR))
     return pc.or_(pc.or_(equal("kind", "doc"), check), pc.or_(first_table, year_end))
 
 
-def known_csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+def known_csv_rows(path: Path, checks: bool = False) -> Iterator[dict[str, Any]]:
     """The rows of a CSV output that ``known_long`` needs (``known_row_mask`` picks the same in
-    Arrow), each made a dict only once picked: a report's 230 rows as dicts cost 1.4 ms."""
+    Arrow), each made a dict only once picked: a report's 230 rows as dicts cost 1.4 ms.
+    ``checks``: its cross-year check rows only."""
     if not path.exists():
         return
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -383,7 +400,9 @@ def known_csv_rows(path: Path) -> Iterator[dict[str, Any]]:
         previous: tuple[str, str] = ("", "")  # the row before: kind, doc
         for row in rows:
             kind, doc = cell(row, "kind"), cell(row, "doc")
-            if kind == "table":
+            if checks:
+                keep = kind == "check" and cell(row, "key") == CROSS_YEAR
+            elif kind == "table":
                 first = not (previous[0] == "table" and doc and previous[1] == doc)
                 keep = first or (cell(row, "table") == "requests" and cell(row, "row") in _YEAR_END_ROWS)
             else:
