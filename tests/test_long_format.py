@@ -310,3 +310,29 @@ def test_every_kind_of_row_is_documented_and_produced(seed_parquet: Path) -> Non
     assert documented - {"kind"} == set(KINDS)  # less the header
     produced = set(pq.read_table(seed_parquet).column("kind").to_pylist())
     assert produced == set(KINDS) - {"error", "warning"}  # the seed reads without error or repair
+
+
+def test_with_the_checks_read_first_each_report_comes_as_its_rows_end() -> None:
+    """``--resume`` of a long output: a report is given as soon as the next one's row is read,
+    its late cross-year check (written after every report) taken from the checks' own pass."""
+    from extractor.long_format import CROSS_YEAR, known_long, long_rows
+
+    reports = [Report(doc=f"{i}.txt", body="某区人民政府", year=2020 + i) for i in range(3)]
+    late = {"kind": "check", "doc": "2.txt", "key": CROSS_YEAR, "ok": "False", "detail": "2021 ≠ 2022"}
+    rows = [row for r in reports for row in long_rows(r)] + [late]
+    read = 0
+
+    def counted() -> Any:
+        nonlocal read
+        for row in rows:
+            read += 1
+            yield row
+
+    given = []
+    for columns, _, written in known_long(counted(), [late]):
+        given.append((columns["doc"], read, written))
+    first_of_second = next(k for k, row in enumerate(rows) if row.get("doc") == "1.txt") + 1
+    assert given[0][:2] == ("0.txt", first_of_second)  # nothing read past the next report's row
+    assert [g[0] for g in given] == ["0.txt", "1.txt", "2.txt"]
+    assert given[2][2] == [{"name": CROSS_YEAR, "ok": False, "detail": "2021 ≠ 2022"}]
+    assert list(known_long(rows)) == list(known_long(rows, [late]))  # one pass, read to the end first: the same
