@@ -359,9 +359,12 @@ def known_row_mask(batch: Any, checks: bool = False) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def column(name: str) -> Any:
+    def column(name: str) -> Any:  # as text (a file written elsewhere may type a column otherwise)
         index = batch.schema.get_field_index(name)
-        return batch.column(index) if index >= 0 else pa.nulls(batch.num_rows, pa.string())
+        if index < 0 or pa.types.is_null(batch.column(index).type):
+            return pa.nulls(batch.num_rows, pa.string())
+        values = batch.column(index)
+        return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
 
     def equal(name: str, value: str) -> Any:
         return pc.fill_null(pc.equal(column(name), value), False)

@@ -43,7 +43,7 @@ from .batch import (
     timeout_report,
     warm_up,
 )
-from .batch_result import Result, make_result
+from .batch_result import Result, make_result, message
 from .ingest import MAX_BYTES
 from .input_order import in_input_order
 from .models import Report
@@ -516,16 +516,19 @@ def _one_by_one(ray: Any, items: list[dict[str, Any]], options: dict[str, Any]) 
     that kills its worker is tried again on another (``ACTOR_RETRIES`` times) and touches no other
     task, so only a document that kills its process every time is left without a result."""
     alone = ray.remote(num_cpus=1, max_retries=ACTOR_RETRIES)(_extract_alone)
-    pending = {alone.remote(item, options): item["i"] for item in items}
+    pending = {alone.remote(item, options): item for item in items}
     while pending:
-        done, _ = ray.wait(list(pending), num_returns=1)
+        done, _ = ray.wait(list(pending), num_returns=min(len(pending), 64), timeout=1.0)
         for ref in done:
-            i = pending.pop(ref)
+            item = pending.pop(ref)
             try:
-                blob = ray.get(ref)
+                yield item["i"], ray.get(ref)
+            except ray.exceptions.RayTaskError as exc:  # raised in our code, not a crash: its error
+                report = Report(doc=item["doc"])
+                report.add_error("extract", message(exc.cause or exc))
+                yield item["i"], pickle.dumps(make_result(report, None, options["form"], options["keep_report"]))
             except ray.exceptions.RayError:  # its worker died on every try
                 continue
-            yield i, blob
 
 
 def _extract_alone(item: dict[str, Any], options: dict[str, Any]) -> bytes:

@@ -262,7 +262,8 @@ def is_plain_json(data: Any) -> bool:
     result of an output for two cells each."""
     if not isinstance(data, Mapping) or not data or "missing_rows" in data:
         return False
-    if data.get("format") not in ("2021", "2019") or (data.get("read_by") and data.get("read_by") not in _READ_BY):
+    read_by = data.get("read_by")
+    if data.get("format") not in ("2021", "2019") or (read_by and not (isinstance(read_by, str) and read_by in _READ_BY)):
         return False
     for name in TABLE_NAMES:
         rows = data.get(name)

@@ -24,14 +24,20 @@ class Watchdog:
     own): a timer thread per document cost 0.15 ms of CPU, about 3 % of a document's."""
 
     def __init__(self) -> None:
-        self._lock = threading.Condition()
+        # A plain lock, entered by ``with`` in C: the exception the watcher sends a thread that
+        # waits for the lock in ``disarm`` lands once the lock is held, and leaving the ``with``
+        # releases it (a Condition's own ``__enter__`` is Python: the exception landed inside
+        # it, after the lock was taken and before the ``with`` could release it, and the lock
+        # stayed held for good: no budget again, any later ``arm`` stuck).
+        self._mutex = threading.Lock()
+        self._lock = threading.Condition(self._mutex)
         self._armed: dict[int, list[Any]] = {}  # thread → [deadline, fired]
         self._wakes_at: float | None = None  # when the watching thread wakes next (None: when told)
         self._thread: threading.Thread | None = None
 
     def arm(self, seconds: float) -> list[Any]:
         entry = [time.monotonic() + seconds, False]
-        with self._lock:
+        with self._mutex:
             self._armed[threading.get_ident()] = entry
             if self._thread is None or not self._thread.is_alive():  # the first, or one after a fork
                 self._thread, self._wakes_at = threading.Thread(target=self._watch, daemon=True), None
@@ -42,7 +48,7 @@ class Watchdog:
 
     def disarm(self, entry: list[Any]) -> None:
         thread = threading.get_ident()
-        with self._lock:
+        with self._mutex:
             if self._armed.get(thread) is entry:
                 del self._armed[thread]
             if entry[1]:  # raised already, or still pending: clear a pending one

@@ -336,3 +336,21 @@ def test_with_the_checks_read_first_each_report_comes_as_its_rows_end() -> None:
     assert [g[0] for g in given] == ["0.txt", "1.txt", "2.txt"]
     assert given[2][2] == [{"name": CROSS_YEAR, "ok": False, "detail": "2021 ≠ 2022"}]
     assert list(known_long(rows)) == list(known_long(rows, [late]))  # one pass, read to the end first: the same
+
+
+def test_a_parquet_file_written_elsewhere_reads_back_whatever_its_column_types(tmp_path: Path) -> None:
+    """A column of nulls only is typed null by pandas and pyarrow; a year may be text, a flag an
+    integer: the rows ``--resume`` picks are picked all the same, and it reads what every row says."""
+    from extractor.long_format import known_long
+    from extractor.output import known_documents
+
+    rows = [{"doc": "a.txt", "kind": "doc", "year": "2024", "body": "某区人民政府", "row": None, "table": None, "key": 7},
+            {"doc": "a.txt", "kind": "table", "year": None, "body": None, "row": None, "table": "active", "key": 7},
+            {"doc": "b.txt", "kind": "doc", "year": None, "body": "某区人民政府", "row": None, "table": None, "key": 7}]
+    table = pa.Table.from_pylist(rows)
+    assert pa.types.is_null(table.schema.field("row").type) and pa.types.is_integer(table.schema.field("key").type)
+    out = tmp_path / "elsewhere.parquet"
+    pq.write_table(table, out)
+    known = list(known_documents(out))
+    assert known == list(known_long(table.to_pylist()))
+    assert [columns["doc"] for columns, _, _ in known] == ["a.txt", "b.txt"] and known[0][1] is not None

@@ -89,3 +89,49 @@ def test_a_forked_child_gets_a_watchdog_of_its_own() -> None:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert WATCHDOG._thread is not None and WATCHDOG._thread.is_alive()
+
+
+def test_a_budget_that_runs_out_while_disarm_waits_for_the_lock_leaves_the_lock_free() -> None:
+    """The watcher fires at a thread that waits in ``disarm`` for the lock the watcher holds:
+    the exception lands once the thread holds the lock, and leaving the ``with`` releases it
+    (entered in Python, a Condition stayed held for good: no budget again, every arm stuck)."""
+    import ctypes
+
+    from extractor.thread_budget import Watchdog
+
+    watchdog = Watchdog()
+    outcome: dict[str, str] = {}
+    armed, go, waiting = threading.Event(), threading.Event(), threading.Event()
+
+    def document() -> None:
+        entry = watchdog.arm(100)
+        armed.set()
+        go.wait()
+        try:
+            waiting.set()
+            watchdog.disarm(entry)  # waits for the lock the "watcher" below holds
+            outcome["disarm"] = "returned"
+        except DocumentTimeout:
+            outcome["disarm"] = "over budget"
+
+    thread = threading.Thread(target=document)
+    thread.start()
+    armed.wait()
+    with watchdog._lock:  # as the watcher, firing at an expired deadline
+        go.set()
+        waiting.wait()
+        _spin(0.2)
+        for ident, entry in list(watchdog._armed.items()):
+            entry[1] = True
+            del watchdog._armed[ident]
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(DocumentTimeout))
+    thread.join(5)
+    assert outcome == {"disarm": "over budget"}
+    assert watchdog._mutex.acquire(timeout=1)  # free
+    watchdog._mutex.release()
+    with pytest.raises(DocumentTimeout):  # and budgets still hold
+        entry = watchdog.arm(0.2)
+        try:
+            _spin(5)
+        finally:
+            watchdog.disarm(entry)

@@ -192,7 +192,8 @@ def _variants(tables: dict[str, Any], rng: random.Random) -> list[Any]:
     """The tables JSON as written, and changed the ways a hand-edited or foreign output may be:
     rows gone, rows listed unread, totals blank or typed otherwise, keys of the wrong kind."""
     out: list[Any] = [tables, {}, None, [], "tables", {"format": "2021"}, {**tables, "format": "2020"},
-                      {**tables, "read_by": "guess"}, {**tables, "read_by": ""}, {**tables, "missing_rows": []}]
+                      {**tables, "read_by": "guess"}, {**tables, "read_by": ""}, {**tables, "read_by": ["labels"]},
+                      {**tables, "read_by": {"labels": 1}}, {**tables, "missing_rows": []}]
     requests = tables.get("requests") or {}
     for key in ("carried_forward", "carried_over"):
         out.append({**tables, "requests": {k: v for k, v in requests.items() if k != key}})
