@@ -61,8 +61,6 @@ class CrossYear:
     def __init__(self) -> None:
         self._db = scratch_database("the cross-year index", "about 1 KiB a report")
         self._db.execute(f"PRAGMA cache_size = -{_PAGE_CACHE_KIB}")
-        self._db.execute("PRAGMA journal_mode = OFF")  # a scratch index: nothing to roll back
-        self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute("CREATE TABLE entry (id INTEGER PRIMARY KEY, name TEXT NOT NULL, year INTEGER NOT NULL,"
                          " ends TEXT NOT NULL, data TEXT)")
         self._db.execute("CREATE INDEX entry_by_name ON entry (name, year)")

@@ -35,8 +35,6 @@ class Held:
             return
         if self._db is None:
             self._db = scratch_database("results waiting for an earlier one", "as large as they are")
-            self._db.execute("PRAGMA journal_mode = OFF")  # scratch: nothing to roll back
-            self._db.execute("PRAGMA synchronous = OFF")
             self._db.execute("CREATE TABLE held (i INTEGER PRIMARY KEY, blob BLOB NOT NULL)")
         self._db.execute("INSERT OR REPLACE INTO held VALUES (?, ?)", (i, blob))
 

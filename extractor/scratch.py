@@ -16,12 +16,17 @@ def scratch_database(what: str, cost: str) -> sqlite3.Connection:
     """A private temporary database on disk (SQLite names it "" and removes it when it is closed),
     or one in memory where SQLite would find no folder to write it in (a read-only container):
     the batch then goes on with ``what`` in memory (``cost``, said in a warning) instead of failing
-    when the page cache first spills, hundreds of reports into the run."""
+    when the page cache first spills, hundreds of reports into the run. No journal, no syncing:
+    nothing in it outlives the run."""
     if os.name != "posix" or _can_write_in(_sqlite_choice(sqlite_temporary_folders())):
-        return sqlite3.connect("", check_same_thread=False)
-    log.warning(f"no writable temporary folder (TMPDIR, /var/tmp, /usr/tmp, /tmp, the current folder): "
-                f"{what} is kept in memory, {cost}")
-    return sqlite3.connect(":memory:", check_same_thread=False)
+        db = sqlite3.connect("", check_same_thread=False)
+    else:
+        log.warning(f"no writable temporary folder (TMPDIR, /var/tmp, /usr/tmp, /tmp, the current folder): "
+                    f"{what} is kept in memory, {cost}")
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.execute("PRAGMA journal_mode = OFF")  # scratch: nothing to roll back
+    db.execute("PRAGMA synchronous = OFF")
+    return db
 
 
 def sqlite_temporary_folders() -> list[str]:
