@@ -231,10 +231,15 @@ class _time_budget:
             signal.signal(signal.SIGALRM, self._old)
 
 
-def timeout_report(doc: str, seconds: float | None) -> Report:
+def failed_report(doc: str, why: str) -> Report:
+    """The result of a document that could not be extracted: its error alone."""
     report = Report(doc=doc)
-    report.add_error("extract", f"time limit exceeded ({seconds:g} s): document skipped")
+    report.add_error("extract", why)
     return report
+
+
+def timeout_report(doc: str, seconds: float | None) -> Report:
+    return failed_report(doc, f"time limit exceeded ({seconds:g} s): document skipped")
 
 
 def extract_one(path: str, *, with_text: bool = False, llm: LLMConfig | None = None,
@@ -261,9 +266,7 @@ def _extract_serialised(path: str, *, with_text: bool = False, llm: LLMConfig | 
     except DocumentTimeout:
         return timeout_report(doc, time_limit), None
     except Exception as exc:  # noqa: BLE001 — never let one document stop a batch
-        report = Report(doc=doc)
-        report.add_error("extract", message(exc))
-        return report, None
+        return failed_report(doc, message(exc)), None
     return serialised(report)
 
 
@@ -422,10 +425,8 @@ class WorkerPool:
         """Kill ``worker``, put the rest of its chunk back in front, start a fresh one."""
         if died is not None and worker.chunk:  # its current document is what killed it
             index, path = worker.chunk[0]
-            failed = Report(doc=doc_name(path))
-            failed.add_error("extract", died)
             worker.chunk = worker.chunk[1:]
-            self._ready[index] = self._made(failed)
+            self._ready[index] = self._made(failed_report(doc_name(path), died))
         queue[:0] = worker.chunk
         worker.chunk = []
         self._selector.unregister(worker.conn)
@@ -479,8 +480,7 @@ class Batch:
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.llm, self.with_text, self.time_limit = llm, with_text, time_limit
         self.on_late = on_late
-        # the years of every result seen (on disk, so memory stays flat), and the reports the
-        # caller may still hold (library use), which a late check is appended to
+        # every result's years (on disk: memory stays flat); reports a caller holds get late checks
         self.cross_year = CrossYear()
         self._reports: weakref.WeakValueDictionary[int, Report] = weakref.WeakValueDictionary()
         self._line: tuple[Report | None, int, str | None] = (None, 0, None)

@@ -39,6 +39,7 @@ from .batch import (
     LateCheck,
     _extract_serialised,
     doc_name,
+    failed_report,
     serialised,
     timeout_report,
     warm_up,
@@ -478,31 +479,29 @@ class RayBatch(Batch):
             return _one_by_one(ray, [items[i] for i in lost], options)
 
         try:
-            for i, blob in in_input_order(_results(ray, items, actors, BLOCK_DOCS, options), len(items), again):
+            for i, blob in in_input_order(_results(ray, items, actors, options), len(items), again):
                 if blob is not None:
                     yield pickle.loads(blob)
                 else:  # a document on which its actor died on every try
-                    report = Report(doc=doc_name(self.documents[i]))
-                    report.add_error("extract", ACTOR_LOST)
-                    yield make_result(report, None, form, keep_report)
+                    yield make_result(failed_report(doc_name(self.documents[i]), ACTOR_LOST), None, form, keep_report)
         finally:
             if slots is not None:
                 ray.kill(slots)
 
 
-def _results(ray: Any, items: list[dict[str, Any]], actors: int, docs_per_block: int,
-             options: dict[str, Any]) -> Iterator[tuple[int, bytes]]:
-    """``(index, pickled Result)`` of each of ``items`` as Ray Data's actors finish them, in
-    blocks of up to ``docs_per_block`` documents (a block is a task: 256 documents instead of 32
+def _results(ray: Any, items: list[dict[str, Any]], actors: int, options: dict[str, Any],
+             ) -> Iterator[tuple[int, bytes]]:
+    """``(index, pickled Result)`` of each of ``items`` as Ray Data's ``actors`` finish them, in
+    blocks of up to ``BLOCK_DOCS`` documents (a block is a task: 256 documents instead of 32
     took 2.5-4.5 s off 19-23 s for 5,000 documents, the same CPU-seconds, on 2 CPUs), yet enough
     blocks for every actor to have work."""
-    blocks = min(len(items), max(actors * 4, math.ceil(len(items) / docs_per_block)))
+    blocks = min(len(items), max(actors * 4, math.ceil(len(items) / BLOCK_DOCS)))
     with warnings.catch_warnings():
         # max_task_retries has no named parameter yet; Ray 2.60 warns of the keyword form
         warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
         dataset = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
             Extractor, batch_size=BATCH_DOCS, batch_format="pyarrow", fn_constructor_kwargs=options,
-            compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))), num_cpus=1,
+            compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1,
             max_task_retries=ACTOR_RETRIES)
     for batch in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
         yield from zip(batch.column("i").to_pylist(), batch.column("result").to_pylist(), strict=True)
@@ -524,8 +523,7 @@ def _one_by_one(ray: Any, items: list[dict[str, Any]], options: dict[str, Any]) 
             try:
                 yield item["i"], ray.get(ref)
             except ray.exceptions.RayTaskError as exc:  # raised in our code, not a crash: its error
-                report = Report(doc=item["doc"])
-                report.add_error("extract", message(exc.cause or exc))
+                report = failed_report(item["doc"], message(exc.cause or exc))
                 yield item["i"], pickle.dumps(make_result(report, None, options["form"], options["keep_report"]))
             except ray.exceptions.RayError:  # its worker died on every try
                 continue
