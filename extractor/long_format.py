@@ -290,6 +290,9 @@ def _number(value: Any) -> Any:
     return int(number) if number.is_integer() and "." not in str(value) else number
 
 
+_YEAR_END_ROWS = ("carried_forward", "carried_over")  # the rows of table 三 that pair the years
+
+
 def known_long(rows: Iterable[dict[str, Any]], checks: Iterable[dict[str, Any]] | None = None,
                ) -> Iterator[tuple[dict[str, Any], YearEnds | None, list[dict[str, Any]]]]:
     """Documents of long-format rows: the ``doc`` row opens one; its ``requests`` table rows give
@@ -321,7 +324,7 @@ def known_long(rows: Iterable[dict[str, Any]], checks: Iterable[dict[str, Any]] 
                 columns["year"] = int(columns["year"])
         elif kind == "table" and columns is not None and row.get("doc") == columns["doc"]:
             seen["tables"] = True
-            if row.get("table") == "requests" and row.get("row") in ("carried_forward", "carried_over"):
+            if row.get("table") == "requests" and row.get("row") in _YEAR_END_ROWS:
                 cells = seen["rows"].setdefault(row["row"], {"unread": False, "total": None})
                 if row.get("cell_status") == "unread":
                     cells["unread"] = True
@@ -349,7 +352,6 @@ def _row_end(seen: dict[str, Any], name: str) -> tuple[bool, Any]:
 # What ``known_long`` reads of a long-format output
 KNOWN_COLUMNS = (*DOC_COLUMNS, "kind", "table", "row", "column", "cell_status", "value", "value_decimal", "key",
                  "ok", "detail")
-_YEAR_END_ROWS = ("carried_forward", "carried_over")
 
 
 def known_row_mask(batch: Any, checks: bool = False) -> Any:
@@ -373,9 +375,9 @@ def known_row_mask(batch: Any, checks: bool = False) -> Any:
         return pa.concat_arrays([pa.array([first], values.type), values.slice(0, len(values) - 1)])
 
     check = pc.and_(equal("kind", "check"), equal("key", CROSS_YEAR))
-    doc, table = column("doc"), equal("kind", "table")
-    if checks or len(table) == 0:
+    if checks or batch.num_rows == 0:  # (an empty batch has no row before its first)
         return check
+    doc, table = column("doc"), equal("kind", "table")
     same_doc = pc.fill_null(pc.equal(doc, after(doc, None)), False)
     first_table = pc.and_(table, pc.invert(pc.and_(after(table, False), same_doc)))
     year_end = pc.and_(pc.and_(table, equal("table", "requests")),
@@ -403,13 +405,12 @@ def known_csv_rows(path: Path, checks: bool = False) -> Iterator[dict[str, Any]]
         previous: tuple[str, str] = ("", "")  # the row before: kind, doc
         for row in rows:
             kind, doc = cell(row, "kind"), cell(row, "doc")
-            if checks:
-                keep = kind == "check" and cell(row, "key") == CROSS_YEAR
-            elif kind == "table":
+            check = kind == "check" and cell(row, "key") == CROSS_YEAR
+            if checks or kind != "table":
+                keep = check or (not checks and kind == "doc")
+            else:
                 first = not (previous[0] == "table" and doc and previous[1] == doc)
                 keep = first or (cell(row, "table") == "requests" and cell(row, "row") in _YEAR_END_ROWS)
-            else:
-                keep = kind == "doc" or (kind == "check" and cell(row, "key") == CROSS_YEAR)
             previous = (kind, doc)
             if keep:  # a short row's missing cells are absent, which known_long reads as None, as csv.DictReader gives
                 yield {k: (v if v != "" else None) for k, v in zip(header, row, strict=False)}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
 
@@ -251,6 +251,7 @@ class Tables(BaseModel):
 
 
 _READ_BY = frozenset(r.value for r in ReadBy)
+_FORMATS = frozenset(get_args(TableFormat))
 _PLAIN_NUMBERS = frozenset({int, float, type(None)})  # as JSON gives them (not bool, not a string)
 
 
@@ -263,7 +264,7 @@ def is_plain_json(data: Any) -> bool:
     if not isinstance(data, Mapping) or not data or "missing_rows" in data:
         return False
     read_by = data.get("read_by")
-    if data.get("format") not in ("2021", "2019") or (read_by and not (isinstance(read_by, str) and read_by in _READ_BY)):
+    if data.get("format") not in _FORMATS or (read_by and not (isinstance(read_by, str) and read_by in _READ_BY)):
         return False
     for name in TABLE_NAMES:
         rows = data.get(name)
