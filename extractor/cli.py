@@ -258,6 +258,10 @@ def _run_batch(writer: ResultWriter | PrettyWriter, inputs: list[str], out: Path
                         err.print(notice, markup=False, soft_wrap=True)
                 advance()
         writer.close()
+    except RayMissing as exc:  # Ray Data, imported as the run starts Ray, is not installed
+        if isinstance(writer, ResultWriter):
+            writer.abandon()
+        fail(escape(str(exc)))
     except OSError as exc:
         if isinstance(writer, ResultWriter):
             writer.abandon()

@@ -17,6 +17,7 @@ Ray is an optional extra: ``pip install 'xxgk-extractor[ray]'``.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import math
 import os
@@ -48,6 +49,7 @@ from .batch_result import Result, make_result, message
 from .ingest import MAX_BYTES
 from .input_order import in_input_order
 from .models import Report
+from .ray_node import connect
 from .thread_budget import thread_budget
 
 if TYPE_CHECKING:
@@ -71,12 +73,25 @@ class RayMissing(Exception):
 
 
 def require_ray() -> None:
-    """Raise ``RayMissing`` (saying what to install) unless Ray Data can be imported."""
+    """Raise ``RayMissing`` (saying what to install) unless Ray with Ray Data is installed. Ray
+    Data itself is imported by the run (``import_ray_data``), while its local Ray starts."""
     try:
         import ray  # noqa: F401
+
+        found = importlib.util.find_spec("ray.data") is not None
+    except (ImportError, ValueError):  # ValueError: a module set to None in sys.modules
+        found = False
+    if not found:
+        raise RayMissing(RAY_MISSING)
+
+
+def import_ray_data() -> None:
+    """``import ray.data`` (0.5 s: pandas, pyarrow), ``RayMissing`` where a dependency of it is
+    not installed (Ray without its ``data`` extra)."""
+    try:
         import ray.data  # noqa: F401
-    except ImportError:
-        raise RayMissing(RAY_MISSING) from None
+    except ImportError as exc:
+        raise RayMissing(f"{RAY_MISSING} ({exc})") from None
 
 
 # ------------------------------------------------------------------------------- inputs
@@ -288,130 +303,6 @@ class _ClusterSlots:
 # ------------------------------------------------------------------------------- the batch
 
 
-def _connect(address: str | None, run: contextlib.ExitStack) -> bool:
-    """Join ``address`` (or start a local Ray when None); True when this call started Ray.
-    ``run`` holds what a local Ray needs until it is shut down."""
-    import ray
-
-    if ray.is_initialized():
-        return False
-    if address is not None:
-        ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
-        return True
-    # A local Ray for this run only. Ray says on stderr that it turned on token authentication
-    # for it (as it does for every new local cluster unless RAY_AUTH_MODE says otherwise): a
-    # note about Ray's defaults, not about the run, kept out of the command's output.
-    setup = logging.getLogger("ray._private.authentication.authentication_token_setup")
-    level = setup.level
-    setup.setLevel(logging.ERROR)
-    try:
-        with _one_run_node(), _one_run_environment(run):
-            # the actors print nothing the user needs: their errors come back with their results
-            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
-    finally:
-        setup.setLevel(level)
-    return True
-
-
-# Ray's settings for a local Ray started for one run, given as Ray reads them from the environment
-# its processes start with (``RAY_<setting>``; a Ray without such a setting ignores it, a value
-# the user set is kept): its workers at the command's own priority, as the local engine's worker
-# processes are (Ray lowers them to nice 15, below every other job of a shared machine), and no
-# metrics (nobody reads them; with the agents' ports given, see ``_one_run_node``, every worker
-# would send them to a dashboard agent that, without ``ray[default]``, does not take them).
-ONE_RUN_SETTINGS = {"RAY_worker_niceness": "0", "RAY_enable_metrics_collection": "0"}
-
-# Modules that Ray's own imports reach and that cost much to import, yet that Ray never uses:
-# rfc3987-syntax (brought by Jupyter: jsonschema[format-nongpl]) builds some twenty Earley
-# parsers when imported, about 1 CPU-second, because jsonschema imports it for a format checker
-# Ray does not use. Each Python process of a local Ray (two agents, the Ray Data service actors,
-# the extraction actors) imports Ray, so each paid it.
-SLOW_UNUSED_IMPORTS = ("rfc3987_syntax",)
-
-
-@contextlib.contextmanager
-def _one_run_environment(run: contextlib.ExitStack) -> Iterator[None]:
-    """``ray.init`` starting a node whose processes (the raylet, and through it every agent and
-    worker, take this process's environment as ``ray.init`` starts them) have ``ONE_RUN_SETTINGS``
-    and cannot import ``SLOW_UNUSED_IMPORTS`` (jsonschema, which tries, goes on without that
-    format checker): a folder of stand-ins that raise ImportError, first on their
-    ``PYTHONPATH``. The environment is given back when ``ray.init`` returns; the folder lasts
-    as long as ``run``."""
-    import importlib.util
-
-    changes = {name: value for name, value in ONE_RUN_SETTINGS.items() if name not in os.environ}
-    present = [name for name in SLOW_UNUSED_IMPORTS if importlib.util.find_spec(name) is not None]
-    if present:
-        folder = run.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-ray-path-"))
-        for name in present:
-            with open(os.path.join(folder, name + ".py"), "w", encoding="utf-8") as fh:
-                fh.write(f"raise ImportError({name!r} + ' is left out of the processes of this Ray (xxgk)')\n")
-        path = os.environ.get("PYTHONPATH")
-        changes["PYTHONPATH"] = folder if not path else folder + os.pathsep + path
-    before = {name: os.environ.get(name) for name in changes}
-    os.environ.update(changes)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                del os.environ[name]
-            else:
-                os.environ[name] = value
-
-
-AGENT_PORTS = ("metrics_agent_port", "metrics_export_port", "dashboard_agent_listen_port", "runtime_env_agent_port")
-
-
-def _free_port() -> int:
-    """A port free on every interface now (as Ray's own ``Node._get_unused_port`` picks one)."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _one_run_node() -> Iterator[None]:
-    """``ray.init`` starting a node without the processes a one-run local Ray does not use, each
-    a Python process that imports Ray (0.4-1.3 CPU-seconds) while ``ray.init`` runs: the
-    autoscaler's monitor (a one-run Ray never scales), the log monitor (it sends the workers'
-    output to the driver, which ``log_to_driver=False`` turns away) and the dashboard's head
-    process (``include_dashboard=False`` still starts it, for usage statistics only; ``ray.init``
-    waits for it to come up before it starts the raylet). ``ray.init`` has no parameter for
-    them; the node's own settings (``RayParams.no_monitor``, ``include_log_monitor``, as
-    ``ray start`` sets them) are given through the class it builds them with, and the node's
-    ``start_api_server`` is left out. With a Ray whose settings or methods are named
-    otherwise, the node starts as ``ray.init`` starts it."""
-    from ray._private import node, parameter
-
-    plain = parameter.RayParams
-    api_server = getattr(node.Node, "start_api_server", None)
-
-    class OneRunParams(plain):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any):
-            super().__init__(*args, **kwargs)
-            self.no_monitor = True
-            self.include_log_monitor = False
-            for name in AGENT_PORTS:  # the raylet waits for an agent to report a port left to it
-                if hasattr(self, name) and not getattr(self, name):
-                    setattr(self, name, _free_port())
-
-    def no_api_server(self: Any, **_: Any) -> None:
-        self._webui_url = ""  # what Ray records when the dashboard is left out
-
-    parameter.RayParams = OneRunParams
-    if api_server is not None:
-        node.Node.start_api_server = no_api_server
-    try:
-        yield
-    finally:
-        parameter.RayParams = plain
-        if api_server is not None:
-            node.Node.start_api_server = api_server
-
-
 def _quiet() -> None:
     """Ray Data's log lines (plan, start, finish) and its note that progress bars are off stay
     in its log files; its warnings still show."""
@@ -439,10 +330,9 @@ class RayBatch(Batch):
         if not self.documents:
             return
         import ray
-        import ray.data
 
         with contextlib.ExitStack() as run:
-            started = _connect(self.address, run)
+            started = connect(self.address, run, meanwhile=import_ray_data)
             try:
                 yield from self._run(ray, form, keep_report)
             finally:

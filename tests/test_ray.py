@@ -189,6 +189,66 @@ def test_without_ray_the_engine_says_what_to_install(monkeypatch, tmp_path):
     assert not (tmp_path / "r.parquet").exists()
 
 
+def test_ray_without_ray_data_says_what_to_install(monkeypatch):
+    """Ray installed without its ``data`` extra: the check before the run finds no Ray Data, or
+    (a dependency of Ray Data missing) importing it as the run starts says what to install."""
+    pytest.importorskip("ray")
+    from extractor.ray_batch import RAY_MISSING, RayMissing, import_ray_data, require_ray
+
+    require_ray()  # Ray and Ray Data installed (the [ray] extra)
+    monkeypatch.setitem(sys.modules, "ray.data", None)  # as if ray.data could not be imported
+    with pytest.raises(RayMissing, match=r"pip install 'xxgk-extractor\[ray\]'"):
+        require_ray()
+    with pytest.raises(RayMissing) as raised:
+        import_ray_data()
+    assert str(raised.value).startswith(RAY_MISSING)
+
+
+def test_ray_data_failing_to_import_as_the_run_starts_ends_the_command_with_what_to_install(
+        cluster, monkeypatch, tmp_path):
+    from extractor import ray_batch
+
+    def missing() -> None:
+        raise ray_batch.RayMissing(ray_batch.RAY_MISSING + " (No module named 'pandas')")
+
+    monkeypatch.setattr(ray_batch, "import_ray_data", missing)
+    out = tmp_path / "r.parquet"
+    result = runner.invoke(app, ["extract", str(EVALS / "seed"), "--engine", "ray", "--address", cluster, "-o", str(out)])
+    assert result.exit_code == 2, result.stderr
+    assert "pip install 'xxgk-extractor[ray]'" in result.stderr and "pandas" in result.stderr
+    assert not out.exists() or out.stat().st_size == 0 or table(out).num_rows == 0
+
+
+def test_a_local_ray_starts_while_the_driver_imports_and_is_shut_down_when_that_fails():
+    """``connect`` with no address starts a local Ray in a thread while ``meanwhile`` runs in the
+    caller (the driver's import of Ray Data); when ``meanwhile`` fails, the Ray it started is
+    shut down and the error is raised. In a fresh process: the module's cluster is not in it."""
+    pytest.importorskip("ray")
+    probe = """
+import contextlib, threading, ray
+from extractor.ray_node import connect
+seen = []
+def broken():
+    seen.append(sorted(t.name for t in threading.enumerate()))
+    raise RuntimeError("meanwhile failed")
+with contextlib.ExitStack() as run:
+    try:
+        connect(None, run, broken)
+    except RuntimeError as exc:
+        print("raised:", exc)
+print("starting beside:", "xxgk-ray-init" in seen[0])
+print("initialized after:", ray.is_initialized())
+with contextlib.ExitStack() as run:
+    print("started:", connect(None, run, lambda: None), ray.is_initialized())
+    ray.shutdown()
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["raised: meanwhile failed", "starting beside: True",
+                                        "initialized after: False", "started: True True"], done.stdout
+    assert "SIGTERM" not in done.stderr and "Token authentication" not in done.stderr, done.stderr
+
+
 def test_engine_options_are_checked(tmp_path):
     result = runner.invoke(app, ["extract", str(EVALS / "seed"), "--engine", "spark"])
     assert result.exit_code == 2 and "--engine" in result.stderr
@@ -380,7 +440,7 @@ def test_a_run_that_starts_its_own_ray_writes_the_same_rows_without_the_unused_p
     assert not any("monitor.py" in line for line in seen)  # monitor.py, log_monitor.py
     assert not any("dashboard.py" in line for line in seen)  # the dashboard's head (its agent is dashboard/agent.py)
     assert niceness and set(niceness.values()) == {os.nice(0)}, niceness
-    assert "Token authentication" not in stderr
+    assert "Token authentication" not in stderr and "SIGTERM" not in stderr
     expected = tmp_path / "local.parquet"
     extract([str(EVALS / "seed")], expected)
     mine = table(out).to_pylist()
@@ -395,7 +455,7 @@ def test_a_one_run_node_leaves_out_what_it_can_and_restores_ray(monkeypatch):
     pytest.importorskip("ray")
     from ray._private import node, parameter
 
-    from extractor.ray_batch import _one_run_node
+    from extractor.ray_node import _one_run_node
 
     plain, api_server = parameter.RayParams, node.Node.start_api_server
     with _one_run_node():
@@ -421,7 +481,7 @@ def test_a_ray_named_otherwise_starts_its_node_as_ray_init_does(monkeypatch):
     pytest.importorskip("ray")
     from ray._private import node, parameter
 
-    from extractor.ray_batch import _one_run_node
+    from extractor.ray_node import _one_run_node
 
     monkeypatch.delattr(node.Node, "start_api_server")
 
@@ -445,15 +505,15 @@ def test_ray_processes_started_for_a_run_get_the_one_run_settings_and_not_the_sl
     at once, the stand-ins removed with the run. A module that is not installed gets none."""
     import contextlib
 
-    from extractor import ray_batch
+    from extractor import ray_node
 
-    monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("csv", "no_such_module_xxgk"))
+    monkeypatch.setattr(ray_node, "SLOW_UNUSED_IMPORTS", ("csv", "no_such_module_xxgk"))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     monkeypatch.setenv("RAY_worker_niceness", "5")  # the user's
     monkeypatch.delenv("RAY_enable_metrics_collection", raising=False)
     probe = "try:\n import csv\nexcept ImportError: print('left out')\nelse: print('imported')"
     with contextlib.ExitStack() as run:
-        with ray_batch._one_run_environment(run):
+        with ray_node._one_run_environment(run):
             folder = os.environ["PYTHONPATH"].split(os.pathsep)[0]
             assert os.environ["PYTHONPATH"] == folder + os.pathsep + str(tmp_path)
             assert sorted(os.listdir(folder)) == ["csv.py"]
@@ -465,9 +525,9 @@ def test_ray_processes_started_for_a_run_get_the_one_run_settings_and_not_the_sl
     assert not os.path.exists(folder)
     monkeypatch.delenv("PYTHONPATH")
     monkeypatch.delenv("RAY_worker_niceness")
-    with contextlib.ExitStack() as run, ray_batch._one_run_environment(run):
+    with contextlib.ExitStack() as run, ray_node._one_run_environment(run):
         assert "PYTHONPATH" in os.environ and os.environ["RAY_worker_niceness"] == "0"
     assert "PYTHONPATH" not in os.environ and "RAY_worker_niceness" not in os.environ
-    monkeypatch.setattr(ray_batch, "SLOW_UNUSED_IMPORTS", ("no_such_module_xxgk",))
-    with contextlib.ExitStack() as run, ray_batch._one_run_environment(run):
+    monkeypatch.setattr(ray_node, "SLOW_UNUSED_IMPORTS", ("no_such_module_xxgk",))
+    with contextlib.ExitStack() as run, ray_node._one_run_environment(run):
         assert "PYTHONPATH" not in os.environ
