@@ -17,7 +17,7 @@ Ray is an optional extra: ``pip install 'xxgk-extractor[ray]'``.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
+import importlib.metadata
 import logging
 import math
 import os
@@ -73,16 +73,33 @@ class RayMissing(Exception):
 
 
 def require_ray() -> None:
-    """Raise ``RayMissing`` (saying what to install) unless Ray with Ray Data is installed. Ray
-    Data itself is imported by the run (``import_ray_data``), while its local Ray starts."""
+    """Raise ``RayMissing`` (saying what to install) unless Ray and what Ray Data needs (the
+    requirements of its ``data`` extra: every Ray wheel holds ``ray.data`` itself) are installed.
+    Ray Data is imported by the run (``import_ray_data``), while its local Ray starts."""
     try:
         import ray  # noqa: F401
-
-        found = importlib.util.find_spec("ray.data") is not None
-    except (ImportError, ValueError):  # ValueError: a module set to None in sys.modules
-        found = False
-    if not found:
+    except ImportError:
+        raise RayMissing(RAY_MISSING) from None
+    if any(not _installed(name) for name in _ray_data_requirements()):
         raise RayMissing(RAY_MISSING)
+
+
+def _ray_data_requirements() -> list[str]:
+    """The distributions Ray's ``data`` extra asks for (numpy, pandas, pyarrow, fsspec in Ray 2.60)."""
+    try:
+        requires = importlib.metadata.requires("ray") or []
+    except importlib.metadata.PackageNotFoundError:  # Ray run from a source tree: nothing to read
+        return []
+    extra = re.compile(r"""extra\s*==\s*["']data["']""")
+    return [m[0] for r in requires if extra.search(r) and (m := re.match(r"[A-Za-z0-9._-]+", r))]
+
+
+def _installed(distribution: str) -> bool:
+    try:
+        importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def import_ray_data() -> None:
@@ -331,13 +348,9 @@ class RayBatch(Batch):
             return
         import ray
 
-        with contextlib.ExitStack() as run:
-            started = connect(self.address, run, meanwhile=import_ray_data)
-            try:
-                yield from self._run(ray, form, keep_report)
-            finally:
-                if started:
-                    ray.shutdown()
+        with contextlib.ExitStack() as run:  # a Ray this run started is shut down as it closes
+            connect(self.address, run, meanwhile=import_ray_data)
+            yield from self._run(ray, form, keep_report)
 
     def _run(self, ray: Any, form: str | None, keep_report: bool) -> Iterator[Result]:
         cpus = int(ray.cluster_resources().get("CPU", 1)) or 1

@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -14,10 +16,10 @@ from typing import Any
 
 
 def connect(address: str | None, run: contextlib.ExitStack, meanwhile: Callable[[], None] = lambda: None) -> bool:
-    """Join ``address`` (or start a local Ray when None); True when this call started Ray.
-    ``run`` holds what a local Ray needs until it is shut down. ``meanwhile`` runs while a local
-    Ray starts (``_start_local``), else before joining; what it raises is raised, with a Ray it
-    started shut down."""
+    """Join ``address`` (or start a local Ray when None); True when this call started Ray, which
+    ``run`` then shuts down as it closes (with what a local Ray needs until then). ``meanwhile``
+    runs while a local Ray starts (``_start_local``), else before joining; what it raises is
+    raised, with a Ray it started shut down as ``run`` closes."""
     import ray
 
     if ray.is_initialized():
@@ -25,10 +27,37 @@ def connect(address: str | None, run: contextlib.ExitStack, meanwhile: Callable[
         return False
     if address is not None:
         meanwhile()
-        ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+        with _sigterm_kept():
+            ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+        run.callback(ray.shutdown)
         return True
     _start_local(run, meanwhile)
     return True
+
+
+@contextlib.contextmanager
+def _sigterm_kept() -> Iterator[None]:
+    """``ray.init`` in the main thread with the SIGTERM handler it finds kept: Ray sets one that
+    exits at once (``sys.exit``), which would replace the command's own (``cli._stop_on_signals``:
+    a stopped run ends with a finished output and its message). Where there was none (SIG_DFL),
+    Ray's stays."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        if before not in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, before)
+
+
+def _exit_on_sigterm() -> None:
+    """What ``ray.init`` does in the main thread (and not in another, where ``_start_local`` calls
+    it): SIGTERM exits through ``sys.exit``, so a Ray started for the run is shut down on the
+    way out. Only where no handler is set: the command's own, or a caller's, is kept."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(signum))
 
 
 # Ray's log records kept off the command's stderr while a one-run local Ray starts: notes about
@@ -51,9 +80,10 @@ def _start_local(run: contextlib.ExitStack, meanwhile: Callable[[], None]) -> No
     Starting the node takes 1.6-1.7 s in which this process waits for Ray's own processes (GCS,
     raylet, agents) to come up, about one CPU of two idle; the driver's import of Ray Data
     (0.5 s) fits in it. An error of either is raised once both are done (a Ray that started is
-    then shut down). Ray's processes die with the thread that started them (on Linux the
-    signal Ray asks for at its parent's death follows that thread), so the thread lasts as long
-    as ``run``."""
+    then shut down as ``run`` closes, as after a run). Ray's processes die with the thread that
+    started them (on Linux the signal Ray asks for at its parent's death follows that thread),
+    so the thread lasts as long as ``run``; a signal that stops the command while Ray is still
+    starting is raised once Ray is up, so that ``run`` shuts it down."""
     import ray
 
     failure: list[BaseException] = []
@@ -70,24 +100,33 @@ def _start_local(run: contextlib.ExitStack, meanwhile: Callable[[], None]) -> No
         if not failure:
             over.wait()
 
-    run.callback(over.set)  # after ray.shutdown, which the caller runs inside ``run``
+    run.callback(over.set)  # last: after ray.shutdown and the stand-ins' folder
+    _exit_on_sigterm()
     notes = _StartNotes()
     loggers = [logging.getLogger(name) for name in _START_NOTES]
     for logger in loggers:
         logger.addFilter(notes)
+    stopped: BaseException | None = None
     try:
         threading.Thread(target=start, name="xxgk-ray-init", daemon=True).start()
         try:
             meanwhile()
-        finally:
-            started.wait()
-    except BaseException:
-        if not failure and ray.is_initialized():
-            ray.shutdown()
-        raise
+        except BaseException as exc:  # noqa: BLE001 — raised once Ray has started
+            stopped = exc
+        while not started.is_set():
+            # Ctrl-C or SIGTERM while Ray is still starting (a second or so): wait it out, so the
+            # Ray that then comes up is shut down here and not left to a thread that has ended
+            try:
+                started.wait()
+            except BaseException as exc:  # noqa: BLE001 — raised once Ray has started
+                stopped = stopped or exc
+        if not failure:
+            run.callback(ray.shutdown)  # first as ``run`` closes
     finally:
         for logger in loggers:
             logger.removeFilter(notes)
+    if stopped is not None:
+        raise stopped
     if failure:
         raise failure[0]
 

@@ -189,17 +189,15 @@ def test_without_ray_the_engine_says_what_to_install(monkeypatch, tmp_path):
     assert not (tmp_path / "r.parquet").exists()
 
 
-def test_ray_without_ray_data_says_what_to_install(monkeypatch):
-    """Ray installed without its ``data`` extra: the check before the run finds no Ray Data, or
-    (a dependency of Ray Data missing) importing it as the run starts says what to install."""
+def test_ray_data_that_cannot_be_imported_says_what_to_install(monkeypatch):
+    """Ray Data failing to import as the run starts (what the check before the run cannot see:
+    a requirement of an older version, a broken install) says what to install."""
     pytest.importorskip("ray")
     from extractor.ray_batch import RAY_MISSING, RayMissing, import_ray_data, require_ray
 
-    require_ray()  # Ray and Ray Data installed (the [ray] extra)
+    require_ray()  # Ray and what Ray Data needs installed (the [ray] extra)
     monkeypatch.setitem(sys.modules, "ray.data", None)  # as if ray.data could not be imported
-    with pytest.raises(RayMissing, match=r"pip install 'xxgk-extractor\[ray\]'"):
-        require_ray()
-    with pytest.raises(RayMissing) as raised:
+    with pytest.raises(RayMissing, match=r"pip install 'xxgk-extractor\[ray\]'") as raised:
         import_ray_data()
     assert str(raised.value).startswith(RAY_MISSING)
 
@@ -240,13 +238,98 @@ print("starting beside:", "xxgk-ray-init" in seen[0])
 print("initialized after:", ray.is_initialized())
 with contextlib.ExitStack() as run:
     print("started:", connect(None, run, lambda: None), ray.is_initialized())
-    ray.shutdown()
+print("shut down with the run:", not ray.is_initialized())
 """
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["raised: meanwhile failed", "starting beside: True",
-                                        "initialized after: False", "started: True True"], done.stdout
+                                        "initialized after: False", "started: True True",
+                                        "shut down with the run: True"], done.stdout
     assert "SIGTERM" not in done.stderr and "Token authentication" not in done.stderr, done.stderr
+
+
+def test_ctrl_c_while_a_local_ray_starts_stops_once_it_is_up_and_leaves_nothing_running():
+    """Ctrl-C (SIGINT) while the command waits for its local Ray to come up: the interrupt is
+    raised once Ray is up, and the run shuts that Ray down (its GCS and raylet are not left
+    running, nor marked as running: the next ``connect`` starts a new one)."""
+    psutil = pytest.importorskip("psutil")  # installed with Ray
+    probe = """
+import contextlib, os, signal, threading, ray, psutil
+from extractor.ray_node import connect
+def interrupt_soon():  # the driver's imports are done; Ray takes a second or more to start
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+with contextlib.ExitStack() as run:
+    try:
+        connect(None, run, interrupt_soon)
+    except KeyboardInterrupt:
+        print("interrupted once up:", ray.is_initialized())
+print("initialized after:", ray.is_initialized())
+left = [p.name() for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE]
+print("GCS or raylet left:", any(n in ("gcs_server", "raylet") for n in left))
+with contextlib.ExitStack() as run:
+    print("next run starts its own:", connect(None, run), bool(ray.cluster_resources().get("CPU")))
+"""
+    del psutil
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["interrupted once up: True", "initialized after: False",
+                                        "GCS or raylet left: False", "next run starts its own: True True"], done.stdout
+
+
+def test_a_sigterm_handler_set_before_joining_a_cluster_is_kept(cluster, monkeypatch):
+    """``ray.init`` in the main thread sets a SIGTERM handler that exits at once; joining a
+    cluster keeps the one the command set (a stopped run finishes its output)."""
+    import contextlib
+    import signal
+
+    import ray
+
+    from extractor.ray_node import connect
+
+    def ours(signum, frame):  # type: ignore[no-untyped-def]
+        pass
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # the module's Ray, joined again
+    joined: list[str] = []
+
+    def init(**kwargs):  # type: ignore[no-untyped-def]
+        joined.append(kwargs["address"])
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)  # as ray.init does
+
+    monkeypatch.setattr(ray, "init", init)
+    monkeypatch.setattr(ray, "shutdown", lambda: joined.append("shutdown"))
+    before = signal.signal(signal.SIGTERM, ours)
+    try:
+        with contextlib.ExitStack() as run:
+            assert connect(cluster, run) is True
+            assert signal.getsignal(signal.SIGTERM) is ours
+        assert joined == [cluster, "shutdown"]  # shut down (disconnected) as the run closed
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_ray_without_its_data_extra_is_found_missing_before_the_output_is_touched(monkeypatch, tmp_path):
+    """Every Ray wheel holds ``ray.data``; what the ``data`` extra adds (pandas, …) is what may be
+    missing. The command says what to install before it opens the output: a previous output stays."""
+    pytest.importorskip("ray")
+    import importlib.metadata
+
+    from extractor import ray_batch
+
+    assert "pandas" in ray_batch._ray_data_requirements()
+    real = importlib.metadata.distribution
+
+    def distribution(name: str):  # type: ignore[no-untyped-def]
+        if name == "pandas":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "distribution", distribution)
+    previous = tmp_path / "r.jsonl"
+    previous.write_text('{"doc": "earlier"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(EVALS / "seed"), "--engine", "ray", "-o", str(previous)])
+    assert result.exit_code == 2 and "pip install 'xxgk-extractor[ray]'" in result.stderr
+    assert previous.read_text(encoding="utf-8") == '{"doc": "earlier"}\n'
 
 
 def test_engine_options_are_checked(tmp_path):
