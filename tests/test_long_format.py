@@ -354,3 +354,19 @@ def test_a_parquet_file_written_elsewhere_reads_back_whatever_its_column_types(t
     known = list(known_documents(out))
     assert known == list(known_long(table.to_pylist()))
     assert [columns["doc"] for columns, _, _ in known] == ["a.txt", "b.txt"] and known[0][1] is not None
+
+
+def test_the_scan_for_cross_year_checks_finds_the_key_wherever_a_block_ends(tmp_path: Path) -> None:
+    """A CSV output is read again for its cross-year checks only when its bytes hold their key
+    (a run of one year has none): found across the end of a block, at the start and at the end."""
+    from extractor.long_format import CROSS_YEAR, _holds
+
+    key = CROSS_YEAR.encode()
+    path = tmp_path / "r.csv"
+    for before in range(0, 40):  # the key starting at every place around the ends of 16-byte blocks
+        path.write_bytes(b"x" * before + key + b"y" * 3)
+        assert _holds(path, CROSS_YEAR, block=16), before
+    path.write_bytes(b"check,cross_year.carry_ove,r\n" * 10)  # the key cut in two by a comma
+    assert not _holds(path, CROSS_YEAR, block=16)
+    path.write_bytes(b"")
+    assert not _holds(path, CROSS_YEAR, block=16)
