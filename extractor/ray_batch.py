@@ -85,13 +85,24 @@ def require_ray() -> None:
 
 
 def _ray_data_requirements() -> list[str]:
-    """The distributions Ray's ``data`` extra asks for (numpy, pandas, pyarrow, fsspec in Ray 2.60)."""
+    """The distributions Ray's ``data`` extra asks for on this platform (numpy, pandas, pyarrow,
+    fsspec in Ray 2.60), read by ``packaging`` (a requirement of Ray's) from Ray's metadata."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requires = importlib.metadata.requires("ray") or []
     except importlib.metadata.PackageNotFoundError:  # Ray run from a source tree: nothing to read
         return []
-    extra = re.compile(r"""extra\s*==\s*["']data["']""")
-    return [m[0] for r in requires if extra.search(r) and (m := re.match(r"[A-Za-z0-9._-]+", r))]
+    names = []
+    for line in requires:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        # the extra's own: asked for with it, not without it (a platform marker evaluated here)
+        if req.marker is not None and req.marker.evaluate({"extra": "data"}) and not req.marker.evaluate({"extra": ""}):
+            names.append(req.name)
+    return names
 
 
 def _installed(distribution: str) -> bool:

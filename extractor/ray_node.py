@@ -85,9 +85,10 @@ def _start_local(run: contextlib.ExitStack, meanwhile: Callable[[], None]) -> No
     so the thread lasts as long as ``run``; a signal that stops the command while Ray is still
     starting is raised once Ray is up, so that ``run`` shuts it down."""
     import ray
+    from ray._private import node, parameter, services  # noqa: F401 — imported here, not in both threads at once
 
     failure: list[BaseException] = []
-    started, over = threading.Event(), threading.Event()
+    started, over, registered = threading.Event(), threading.Event(), threading.Event()
 
     def start() -> None:
         try:
@@ -99,6 +100,8 @@ def _start_local(run: contextlib.ExitStack, meanwhile: Callable[[], None]) -> No
         started.set()
         if not failure:
             over.wait()
+            if not registered.is_set() and ray.is_initialized():
+                ray.shutdown()  # the caller left before it could take the Ray that came up (a second Ctrl-C)
 
     run.callback(over.set)  # last: after ray.shutdown and the stand-ins' folder
     _exit_on_sigterm()
@@ -115,13 +118,17 @@ def _start_local(run: contextlib.ExitStack, meanwhile: Callable[[], None]) -> No
             stopped = exc
         while not started.is_set():
             # Ctrl-C or SIGTERM while Ray is still starting (a second or so): wait it out, so the
-            # Ray that then comes up is shut down here and not left to a thread that has ended
+            # Ray that then comes up is shut down as ``run`` closes; a second one stops at once
+            # (a ``ray.init`` that hangs), and the thread shuts down the Ray it then starts
             try:
                 started.wait()
-            except BaseException as exc:  # noqa: BLE001 — raised once Ray has started
-                stopped = stopped or exc
+            except BaseException as exc:
+                if stopped is not None:
+                    raise
+                stopped = exc
         if not failure:
             run.callback(ray.shutdown)  # first as ``run`` closes
+            registered.set()
     finally:
         for logger in loggers:
             logger.removeFilter(notes)

@@ -366,6 +366,9 @@ def test_the_scan_for_cross_year_checks_finds_the_key_wherever_a_block_ends(tmp_
     for before in range(0, 40):  # the key starting at every place around the ends of 16-byte blocks
         path.write_bytes(b"x" * before + key + b"y" * 3)
         assert _holds(path, CROSS_YEAR, block=16), before
+    for size in (15, 16, 21, 32):  # the key as the file's last bytes, after a byte-order mark
+        path.write_bytes(b"\xef\xbb\xbf" + b"z" * size + key)
+        assert _holds(path, CROSS_YEAR, block=16), size
     path.write_bytes(b"check,cross_year.carry_ove,r\n" * 10)  # the key cut in two by a comma
     assert not _holds(path, CROSS_YEAR, block=16)
     path.write_bytes(b"")

@@ -223,28 +223,32 @@ def test_a_local_ray_starts_while_the_driver_imports_and_is_shut_down_when_that_
     shut down and the error is raised. In a fresh process: the module's cluster is not in it."""
     pytest.importorskip("ray")
     probe = """
-import contextlib, threading, ray
+import contextlib, signal, threading, ray
 from extractor.ray_node import connect
 seen = []
 def broken():
-    seen.append(sorted(t.name for t in threading.enumerate()))
+    seen.append(("xxgk-ray-init" in {t.name for t in threading.enumerate()}, ray.is_initialized()))
     raise RuntimeError("meanwhile failed")
 with contextlib.ExitStack() as run:
     try:
         connect(None, run, broken)
     except RuntimeError as exc:
         print("raised:", exc)
-print("starting beside:", "xxgk-ray-init" in seen[0])
+print("ran while Ray was starting:", seen[0] == (True, False))
 print("initialized after:", ray.is_initialized())
 with contextlib.ExitStack() as run:
     print("started:", connect(None, run, lambda: None), ray.is_initialized())
 print("shut down with the run:", not ray.is_initialized())
+try:  # no SIGTERM handler was set: as ray.init sets in the main thread, SIGTERM exits
+    signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+except SystemExit as exc:
+    print("SIGTERM exits:", exc.code == signal.SIGTERM)
 """
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["raised: meanwhile failed", "starting beside: True",
+    assert done.stdout.splitlines() == ["raised: meanwhile failed", "ran while Ray was starting: True",
                                         "initialized after: False", "started: True True",
-                                        "shut down with the run: True"], done.stdout
+                                        "shut down with the run: True", "SIGTERM exits: True"], done.stdout
     assert "SIGTERM" not in done.stderr and "Token authentication" not in done.stderr, done.stderr
 
 
@@ -274,6 +278,34 @@ with contextlib.ExitStack() as run:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["interrupted once up: True", "initialized after: False",
                                         "GCS or raylet left: False", "next run starts its own: True True"], done.stdout
+
+
+def test_a_second_ctrl_c_while_a_local_ray_starts_stops_at_once_and_that_ray_is_shut_down():
+    """A second Ctrl-C does not wait for Ray (a ``ray.init`` that hangs could not be stopped
+    otherwise); the thread starting Ray shuts it down once it is up, leaving nothing running."""
+    pytest.importorskip("psutil")  # installed with Ray
+    probe = """
+import contextlib, os, signal, threading, time, ray, psutil
+from extractor.ray_node import connect
+def interrupt_twice():
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGINT)).start()
+with contextlib.ExitStack() as run:
+    try:
+        connect(None, run, interrupt_twice)
+    except KeyboardInterrupt:
+        print("stopped before Ray was up:", not ray.is_initialized())
+for thread in threading.enumerate():
+    if thread.name == "xxgk-ray-init":
+        thread.join(120)
+print("shut down by its thread:", not ray.is_initialized())
+left = [p.name() for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE]
+print("GCS or raylet left:", any(n in ("gcs_server", "raylet") for n in left))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["stopped before Ray was up: True", "shut down by its thread: True",
+                                        "GCS or raylet left: False"], done.stdout
 
 
 def test_a_sigterm_handler_set_before_joining_a_cluster_is_kept(cluster, monkeypatch):
