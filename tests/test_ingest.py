@@ -18,6 +18,8 @@ from extractor.ingest import load_document, sniff_kind
 from extractor.layout import Document, clean_inline, join_lines
 from extractor.schema import TABLE_NAMES
 
+from .pdf_fonts import embedded_song, unembedded_song
+
 EVALS = Path(__file__).resolve().parents[1] / "evals"  # the project's own gold data
 FULL = EVALS / "full"
 SEED = EVALS / "seed" / "longting-2024.txt"
@@ -443,21 +445,19 @@ def test_extract_file_reads_docx(seed_files):
 
 # --- PDF made from the seed (reportlab, with its built-in CID font: no font file needed) ---
 
-def seed_as_pdf(path: Path) -> Path:
+def seed_as_pdf(path: Path, *, embed_font: bool = True) -> Path:
     """The seed typeset as a PDF: justified paragraphs with first-line indent, ruled tables
-    (table 三 crosses a page), a running header and ``- N -`` page numbers."""
+    (table 三 crosses a page), a running header and ``- N -`` page numbers. ``embed_font``: set
+    in a font the PDF holds (as Word and WPS export), else in one it only names (``pdf_fonts``)."""
     from html import escape
 
     reportlab = pytest.importorskip("reportlab")  # test-only dependency (dev extra)
     del reportlab
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    font = "STSong-Light"
+    font = embedded_song() if embed_font else unembedded_song()
     body = ParagraphStyle("body", fontName=font, fontSize=14, leading=26, firstLineIndent=28,
                           wordWrap="CJK", alignment=4)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=30, firstLineIndent=0, alignment=1)
@@ -658,8 +658,6 @@ def seed_with_turned_tables(path: Path, counter: bool) -> Path:
     pytest.importorskip("reportlab")
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import (
         BaseDocTemplate,
         Frame,
@@ -671,9 +669,9 @@ def seed_with_turned_tables(path: Path, counter: bool) -> Path:
         TableStyle,
     )
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK")
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7.5, leading=10, wordWrap="CJK")
+    font = embedded_song()
+    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=10, wordWrap="CJK")
 
     def turn(canvas, _document):
         if counter:  # landscape content turned a quarter counter-clockwise: it reads upwards

@@ -1,8 +1,8 @@
 """The PDFium reading of pages (prose, and tables from the ruling PDFium reads) gives exactly
 what pdfplumber gives.
 
-Every bundled PDF (evals/full), the seed typeset as a PDF and the seed with its tables set a
-quarter turn is read twice, once with each
+Every bundled PDF (evals/full), the seed typeset as a PDF (in a font it embeds, and in one it
+does not) and the seed with its tables set a quarter turn is read twice, once with each
 backend (``XXGK_PDF_BACKEND``), and the text, the table grids, the errors and the extracted
 fields must be identical. The PDFium path must also really be taken: on every document some
 pages are read by it, table pages among them, or the comparison would prove nothing. The
@@ -21,6 +21,7 @@ from extractor import extract_file
 from extractor.ingest import load_document
 from extractor.ingest.pdfium_chars import BACKEND_ENV, open_document, page_chars, read_page
 
+from .pdf_fonts import embedded_song
 from .test_ingest import FULL, seed_as_pdf, seed_with_turned_tables
 
 pytest.importorskip("pypdfium2")
@@ -69,6 +70,49 @@ def test_backends_identical_on_bundled_pdf(path, monkeypatch):
 def test_backends_identical_on_seed_pdf(seed_pdf, monkeypatch):
     assert _fast_pages(seed_pdf) >= 1
     _assert_same(seed_pdf, monkeypatch)
+
+
+def test_backends_identical_on_seed_pdf_in_a_font_it_does_not_embed(tmp_path, monkeypatch):
+    """STSong-Light, named and not held: on a machine with no CJK font PDFium leaves out the
+    character of every one-character line (the title's last, narrow cells' labels set a
+    character a line); such pages go to pdfplumber, so nothing is lost wherever this runs."""
+    pytest.importorskip("reportlab")
+    path = seed_as_pdf(tmp_path / "seed-unembedded.pdf", embed_font=False)
+    _assert_same(path, monkeypatch)
+    text = load_document(path).text
+    assert "行政复议\t" in text and "年度报告\n" in text
+
+
+def _lone_space_pdf(path: Path, font: str) -> Path:
+    """A page of one word and, lower down, a text object of one space, in ``font``."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.setFont(font, 12)
+    c.drawString(72, 700, "政府信息公开")
+    c.drawString(72, 650, " ")
+    c.save()
+    return path
+
+
+def test_text_object_without_a_box_in_a_font_not_embedded_goes_to_pdfplumber(tmp_path):
+    """A text object PDFium gives no box, in a font the PDF does not embed, may be characters
+    PDFium could not lay out (pdfminer reads them from the font's encoding): its page goes to
+    pdfplumber. Shown on every machine with a space in Helvetica (never embedded: no box, and
+    pdfminer reads a character there); in a font the PDF holds, a blank glyph loses nothing."""
+    pytest.importorskip("reportlab")
+    import pdfplumber
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    for font, routed in (("Helvetica", True), (embedded_song(), False)):
+        path = _lone_space_pdf(tmp_path / f"{font}.pdf", font)
+        page = pdfium.PdfDocument(path.read_bytes())[0]
+        boxes = [obj.get_bounds() for obj in page.get_objects() if obj.type == raw.FPDF_PAGEOBJ_TEXT]
+        assert len(boxes) == 2 and boxes[1][0] == boxes[1][2]  # the space: no width
+        with pdfplumber.open(path) as pdf:
+            assert pdf.pages[0].chars[-1]["text"] == " "
+        assert (read_page(open_document(path.read_bytes()), 0) is None) is routed
 
 
 def test_backends_identical_on_pdf_with_turned_tables(tmp_path, monkeypatch):

@@ -11,8 +11,14 @@ rectangles and curves neither stroked nor filled in a visible colour are left ou
 kept whatever their colour). Coordinates are PDFium's (single precision): they agree with
 pdfminer's to a thousandth of a point.
 
-A page holding a form XObject, or a path segment of a kind we do not know, returns None: the
-caller reads that page with pdfplumber.
+A page holding a form XObject, a path segment of a kind we do not know, or text PDFium could not
+lay out returns None: the caller reads that page with pdfplumber. Text PDFium could not lay out:
+a text object in a font the PDF does not embed, to which PDFium gives no extent. On a machine
+with no CJK font to stand in for such a font (a server, a container), PDFium gives a text object
+of one CJK character an empty box and leaves the character out of its text page, where pdfminer
+reads it from the font's encoding (a one-character line of a title, a narrow table cell's
+label set a character a line); a blank glyph (a space) of an embedded font has no extent either,
+and loses nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
     handle = address(page.raw)
     get_object = lean(raw, "FPDFPage_GetObject", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
     type_of = lean(raw, "FPDFPageObj_GetType", ctypes.c_int, ctypes.c_void_p)
+    laid_out = _LaidOut(raw)
     for i in range(raw.FPDFPage_CountObjects(page.raw)):
         obj = get_object(handle, i)
         kind = type_of(obj)
@@ -47,6 +54,8 @@ def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
             return None  # pdfminer reads a form's paths in the form's space: not done here
         if kind == raw.FPDF_PAGEOBJ_PATH:
             paths.append(obj)  # its address: the path's calls below take plain addresses too
+        elif kind == raw.FPDF_PAGEOBJ_TEXT and not laid_out(obj):
+            return None  # its characters are missing from PDFium's text page, not from pdfminer's
     calls = _PathCalls(raw)
     if not _any_ruling(paths, calls):
         return []
@@ -74,6 +83,31 @@ def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
     for pts in curves:
         edges += _curve_edges(pts, height)
     return edges
+
+
+class _LaidOut:
+    """Whether PDFium laid out a text object (module docstring): the object has an extent (bounds
+    of some width and height), or has none in a font the PDF embeds (blank glyphs: spaces)."""
+
+    def __init__(self, raw: Any):
+        void = ctypes.c_void_p
+        self.bounds_of = lean(raw, "FPDFPageObj_GetBounds", ctypes.c_int, void, void, void, void, void)
+        self.font_of = lean(raw, "FPDFTextObj_GetFont", void, void)
+        self.embedded = lean(raw, "FPDFFont_GetIsEmbedded", ctypes.c_int, void)
+        self.box = (ctypes.c_float * 4)()  # left, bottom, right, top
+        self.box_at = [ctypes.addressof(self.box) + k * ctypes.sizeof(ctypes.c_float) for k in range(4)]
+
+    def __call__(self, obj: int) -> bool:
+        if self.bounds_of is None:
+            return False  # a PDFium too old to tell: pdfplumber reads the page
+        if self.bounds_of(obj, *self.box_at):
+            left, bottom, right, top = self.box
+            if right > left and top > bottom:
+                return True
+        if self.font_of is None or self.embedded is None:
+            return False
+        font = self.font_of(obj)
+        return bool(font) and self.embedded(font) == 1
 
 
 class _PathCalls:
