@@ -182,7 +182,8 @@ def seed_as_html() -> str:
 
 @pytest.fixture(scope="module")
 def seed_files(tmp_path_factory) -> dict[str, Path]:
-    """The seed converted once per session: {"html": GBK page with chrome, "docx", "pdf"}."""
+    """The seed converted once per session: {"html": GBK page with chrome, "docx", "pdf",
+    "pdf, font not embedded"}."""
     folder = tmp_path_factory.mktemp("seed")
     html = folder / "longting-2024.html"
     html.write_bytes(seed_as_html().encode("gbk"))
@@ -192,6 +193,8 @@ def seed_files(tmp_path_factory) -> dict[str, Path]:
     except ImportError:
         return files  # the PDF tests skip themselves
     files["pdf"] = seed_as_pdf(folder / "longting-2024.pdf")
+    # in a font the PDF only names: what PDFium makes of it depends on the machine's fonts
+    files["pdf, font not embedded"] = seed_as_pdf(folder / "longting-2024-unembedded.pdf", embed_font=False)
     return files
 
 
