@@ -4,7 +4,11 @@
 Word or WPS embeds its fonts: every reader finds the same glyphs on every machine. Its glyphs
 are plain boxes (what they look like does not matter to a reader of the text) over the blocks
 a report's text is made of, each as wide as STSong-Light's: a text set in either font breaks
-its lines at the same places.
+its lines at the same places. Its space is a box too: reportlab embeds a font in subsets of
+256 glyphs and sets a space between characters of another subset as a text object of its own,
+which PDFium leaves out of its text page when its glyph is blank (an object of no width), and
+such a page is then read by pdfplumber (the seed's table 四 has such spaces: "结果 纠正").
+``embedded_song(blank_space=True)`` has a blank space, for the tests of that case.
 
 ``UNEMBEDDED_SONG`` is reportlab's built-in STSong-Light, which a PDF names but does not hold:
 what a reader makes of it depends on the fonts of the machine (PDFium, with no CJK font
@@ -18,6 +22,7 @@ import io
 from functools import cache
 
 EMBEDDED_SONG = "XxgkTestSong"
+BLANK_SPACE_SUFFIX = "BlankSpace"
 UNEMBEDDED_SONG = "STSong-Light"
 
 # The characters of the embedded font: ASCII, general punctuation (— “ ” …), CJK punctuation
@@ -27,14 +32,16 @@ UNITS_PER_EM = 1000
 ASCENT, DESCENT = 752, -271  # STSong-Light's
 
 
-def embedded_song() -> str:
-    """The name of the embedded font, registered with reportlab (built once a session)."""
+def embedded_song(*, blank_space: bool = False) -> str:
+    """The name of the embedded font, registered with reportlab (built once a session);
+    ``blank_space``: its variant whose space has no outline, as in every real font."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if EMBEDDED_SONG not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(EMBEDDED_SONG, io.BytesIO(_font_bytes())))
-    return EMBEDDED_SONG
+    name = EMBEDDED_SONG + (BLANK_SPACE_SUFFIX if blank_space else "")
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, io.BytesIO(_font_bytes(blank_space))))
+    return name
 
 
 def unembedded_song() -> str:
@@ -48,9 +55,9 @@ def unembedded_song() -> str:
 
 
 @cache
-def _font_bytes() -> bytes:
+def _font_bytes(blank_space: bool) -> bytes:
     """A TrueType font with a box glyph, as wide as STSong-Light's, for every character of
-    ``BLOCKS``, and a blank space."""
+    ``BLOCKS`` and for the space (a blank one with ``blank_space``)."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from reportlab.pdfbase import pdfmetrics
@@ -69,8 +76,8 @@ def _font_bytes() -> bytes:
         return pen.glyph()
 
     space = round(pdfmetrics.stringWidth(" ", UNEMBEDDED_SONG, UNITS_PER_EM))
-    glyphs = {".notdef": box(UNITS_PER_EM // 2), "space": TTGlyphPen(None).glyph()}
-    metrics = {".notdef": (UNITS_PER_EM // 2, 0), "space": (space, 0)}
+    glyphs = {".notdef": box(UNITS_PER_EM // 2), "space": TTGlyphPen(None).glyph() if blank_space else box(space)}
+    metrics = {".notdef": (UNITS_PER_EM // 2, 0), "space": (space, 0 if blank_space else min(50, space // 4))}
     codes = [c for start, end in BLOCKS for c in range(start, end)]
     for c in codes:
         width = round(pdfmetrics.stringWidth(chr(c), UNEMBEDDED_SONG, UNITS_PER_EM))
@@ -82,7 +89,8 @@ def _font_bytes() -> bytes:
     builder.setupGlyf(glyphs)
     builder.setupHorizontalMetrics(metrics)
     builder.setupHorizontalHeader(ascent=ASCENT, descent=DESCENT)
-    builder.setupNameTable({"familyName": EMBEDDED_SONG, "styleName": "Regular"})
+    name = EMBEDDED_SONG + (BLANK_SPACE_SUFFIX if blank_space else "")
+    builder.setupNameTable({"familyName": name, "styleName": "Regular", "psName": name})
     builder.setupOS2(sTypoAscender=ASCENT, sTypoDescender=DESCENT, usWinAscent=ASCENT, usWinDescent=-DESCENT)
     builder.setupPost()
     out = io.BytesIO()

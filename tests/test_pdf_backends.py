@@ -73,46 +73,73 @@ def test_backends_identical_on_seed_pdf(seed_pdf, monkeypatch):
 
 
 def test_backends_identical_on_seed_pdf_in_a_font_it_does_not_embed(tmp_path, monkeypatch):
-    """STSong-Light, named and not held: on a machine with no CJK font PDFium leaves out the
-    character of every one-character line (the title's last, narrow cells' labels set a
-    character a line); such pages go to pdfplumber, so nothing is lost wherever this runs."""
+    """STSong-Light, named and not held: on a machine with no CJK font PDFium gives a
+    one-character line no width and leaves its character out (the title's last, narrow cells'
+    labels set a character a line); such pages go to pdfplumber, the others (longer lines keep
+    their width) to PDFium, so nothing is lost wherever this runs. (Where a CJK font is
+    installed, as install.sh installs one, every page goes to PDFium.)"""
     pytest.importorskip("reportlab")
     path = seed_as_pdf(tmp_path / "seed-unembedded.pdf", embed_font=False)
+    assert _fast_pages(path) >= 1
     _assert_same(path, monkeypatch)
     text = load_document(path).text
     assert "行政复议\t" in text and "年度报告\n" in text
 
 
-def _lone_space_pdf(path: Path, font: str) -> Path:
-    """A page of one word and, lower down, a text object of one space, in ``font``."""
+def _spaced_figures_pdf(path: Path, font: str) -> Path:
+    """One line set a text object a piece, as WPS sets a line: "Total", " ", "12", " ", "345"."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path))
     c.setFont(font, 12)
-    c.drawString(72, 700, "政府信息公开")
-    c.drawString(72, 650, " ")
+    x = 72.0
+    for piece in ("Total", " ", "12", " ", "345"):
+        c.drawString(x, 700, piece)
+        x += stringWidth(piece, font, 12)
     c.save()
     return path
 
 
-def test_text_object_without_a_box_in_a_font_not_embedded_goes_to_pdfplumber(tmp_path):
-    """A text object PDFium gives no box, in a font the PDF does not embed, may be characters
-    PDFium could not lay out (pdfminer reads them from the font's encoding): its page goes to
-    pdfplumber. Shown on every machine with a space in Helvetica (never embedded: no box, and
-    pdfminer reads a character there); in a font the PDF holds, a blank glyph loses nothing."""
+@pytest.mark.parametrize("font, routed", [("Helvetica", True), ("blank space", True), ("boxed space", False)])
+def test_text_object_of_no_width_sends_its_page_to_pdfplumber(tmp_path, monkeypatch, font, routed):
+    """PDFium's text page skips a text object less than 0.01 pt wide (its glyphs' boxes: a
+    space's glyph is blank), whatever its font; pdfminer reads its characters. A page with one
+    goes to pdfplumber, or "12 345" would read "12345": shown with a space in Helvetica (never
+    embedded) and in a font the PDF embeds; where the space's glyph has a box, PDFium keeps it."""
     pytest.importorskip("reportlab")
-    import pdfplumber
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    for font, routed in (("Helvetica", True), (embedded_song(), False)):
-        path = _lone_space_pdf(tmp_path / f"{font}.pdf", font)
-        page = pdfium.PdfDocument(path.read_bytes())[0]
-        boxes = [obj.get_bounds() for obj in page.get_objects() if obj.type == raw.FPDF_PAGEOBJ_TEXT]
-        assert len(boxes) == 2 and boxes[1][0] == boxes[1][2]  # the space: no width
-        with pdfplumber.open(path) as pdf:
-            assert pdf.pages[0].chars[-1]["text"] == " "
-        assert (read_page(open_document(path.read_bytes()), 0) is None) is routed
+    name = {"blank space": embedded_song(blank_space=True), "boxed space": embedded_song()}.get(font, font)
+    path = _spaced_figures_pdf(tmp_path / "spaced.pdf", name)
+    page = pdfium.PdfDocument(path.read_bytes())[0]
+    widths = [obj.get_bounds()[2] - obj.get_bounds()[0] for obj in page.get_objects() if obj.type == raw.FPDF_PAGEOBJ_TEXT]
+    assert len(widths) == 5 and (min(widths) < 0.01) is routed
+    assert (read_page(open_document(path.read_bytes()), 0) is None) is routed
+    _assert_same(path, monkeypatch)
+    assert "Total 12 345" in load_document(path).text
+
+
+def test_glyphs_without_a_character_send_their_page_to_pdfplumber(tmp_path, monkeypatch):
+    """A font the PDF embeds without its ToUnicode map: PDFium gives each code it cannot map as
+    that code (a control character), pdfminer as ``(cid:N)``; such a page goes to pdfplumber."""
+    pytest.importorskip("reportlab")
+    from reportlab.pdfgen import canvas
+
+    source = tmp_path / "mapped.pdf"
+    c = canvas.Canvas(str(source))
+    c.setFont(embedded_song(), 12)
+    c.drawString(72, 700, "政府信息公开 2024年")
+    c.save()
+    data = source.read_bytes()
+    assert data.count(b"/ToUnicode") == 1
+    path = tmp_path / "unmapped.pdf"
+    path.write_bytes(data.replace(b"/ToUnicode", b"/XoUnicode"))  # same length: offsets hold
+    assert read_page(open_document(source.read_bytes()), 0) is not None
+    assert read_page(open_document(path.read_bytes()), 0) is None
+    _assert_same(path, monkeypatch)
+    assert "(cid:" in load_document(path).text
 
 
 def test_backends_identical_on_pdf_with_turned_tables(tmp_path, monkeypatch):

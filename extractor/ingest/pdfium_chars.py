@@ -8,7 +8,8 @@ the page, the box pdfminer draws: the baseline's descent up by the font size), `
 (``extractor.ingest.pdfium_ruling``), which pdfplumber's table finder turns into cell boxes.
 A page it cannot vouch for returns None and is read by pdfplumber: a page with characters not
 set upright, a rotated page, a page whose media box is not at the origin, a page whose ruling
-PDFium's reading does not cover (a form XObject).
+PDFium's reading does not cover (a form XObject), a page with a text object PDFium's text page
+leaves out (one of no width: ``pdfium_ruling``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ BOX_TO_SIZE = 3
 # characters): a space, a carriage return, a line feed.
 GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))
 GENERATED_CHARS = frozenset(map(chr, GENERATED_CODES))
-UNKNOWN_CHARS = frozenset("\x00\ufffd\ufffe\uffff")  # a glyph PDFium knows no character for
+# A glyph PDFium knows no character for: NUL and the non-characters, and a control character (C0
+# but tab and line ends, DEL, C1), which PDFium gives as the glyph's code where the font maps the
+# code to no character (no ToUnicode, no encoding entry) and pdfminer writes ``(cid:N)``
+UNKNOWN_CHARS = frozenset("\x00\ufffd\ufffe\uffff") | frozenset(
+    chr(c) for c in (*range(0x01, 0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\n\r")
 _SPECIAL_CHARS = GENERATED_CHARS | UNKNOWN_CHARS
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

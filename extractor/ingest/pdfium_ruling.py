@@ -11,14 +11,13 @@ rectangles and curves neither stroked nor filled in a visible colour are left ou
 kept whatever their colour). Coordinates are PDFium's (single precision): they agree with
 pdfminer's to a thousandth of a point.
 
-A page holding a form XObject, a path segment of a kind we do not know, or text PDFium could not
-lay out returns None: the caller reads that page with pdfplumber. Text PDFium could not lay out:
-a text object in a font the PDF does not embed, to which PDFium gives no extent. On a machine
-with no CJK font to stand in for such a font (a server, a container), PDFium gives a text object
-of one CJK character an empty box and leaves the character out of its text page, where pdfminer
-reads it from the font's encoding (a one-character line of a title, a narrow table cell's
-label set a character a line); a blank glyph (a space) of an embedded font has no extent either,
-and loses nothing.
+A page holding a form XObject, a path segment of a kind we do not know, or a text object PDFium
+leaves out of its text page returns None: the caller reads that page with pdfplumber. PDFium's
+text page skips a text object less than 0.01 pt wide (its width is its glyphs' boxes'), where
+pdfminer reads its characters all the same: an object of spaces only (a space's glyph is blank:
+"12 345" set an object a piece would read "12345"), and, on a machine with no CJK font to stand
+in for a CJK font the PDF does not embed, an object of one CJK character (a title's last, a
+narrow cell's label set a character a line).
 """
 
 from __future__ import annotations
@@ -86,28 +85,23 @@ def page_ruling(page: Any, raw: Any) -> list[Edge] | None:
 
 
 class _LaidOut:
-    """Whether PDFium laid out a text object (module docstring): the object has an extent (bounds
-    of some width and height), or has none in a font the PDF embeds (blank glyphs: spaces)."""
+    """Whether PDFium laid out a text object (module docstring): its bounds have a width.
+    PDFium's text page skips an object narrower than a hundredth of a point (CPDF_TextPage's
+    ProcessTextObject), whatever its font; pdfminer reads its characters all the same."""
+
+    MIN_WIDTH = 0.01  # CPDF_TextPage's
 
     def __init__(self, raw: Any):
         void = ctypes.c_void_p
         self.bounds_of = lean(raw, "FPDFPageObj_GetBounds", ctypes.c_int, void, void, void, void, void)
-        self.font_of = lean(raw, "FPDFTextObj_GetFont", void, void)
-        self.embedded = lean(raw, "FPDFFont_GetIsEmbedded", ctypes.c_int, void)
         self.box = (ctypes.c_float * 4)()  # left, bottom, right, top
         self.box_at = [ctypes.addressof(self.box) + k * ctypes.sizeof(ctypes.c_float) for k in range(4)]
 
     def __call__(self, obj: int) -> bool:
-        if self.bounds_of is None:
-            return False  # a PDFium too old to tell: pdfplumber reads the page
-        if self.bounds_of(obj, *self.box_at):
-            left, bottom, right, top = self.box
-            if right > left and top > bottom:
-                return True
-        if self.font_of is None or self.embedded is None:
-            return False
-        font = self.font_of(obj)
-        return bool(font) and self.embedded(font) == 1
+        if self.bounds_of is None or not self.bounds_of(obj, *self.box_at):
+            return False  # bounds PDFium cannot give: pdfplumber reads the page
+        left, _, right, _ = self.box
+        return abs(right - left) >= self.MIN_WIDTH
 
 
 class _PathCalls:
