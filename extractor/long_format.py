@@ -349,15 +349,15 @@ def _row_end(seen: dict[str, Any], name: str) -> tuple[bool, Any]:
     return (False, None) if cells is None or cells["unread"] else (True, cells["total"])
 
 
-# What ``known_long`` reads of a long-format output
-KNOWN_COLUMNS = (*DOC_COLUMNS, "kind", "table", "row", "column", "cell_status", "value", "value_decimal", "key",
-                 "ok", "detail")
+# What ``known_long`` reads of a long-format output: of its reports' rows, and of its checks
+KNOWN_COLUMNS = (*DOC_COLUMNS, "kind", "table", "row", "column", "cell_status", "value", "value_decimal")
+KNOWN_CHECK_COLUMNS = ("doc", "kind", "key", "ok", "detail")
 
 
 def known_row_mask(batch: Any, checks: bool = False) -> Any:
     """Which rows of an Arrow batch ``known_long`` needs: a report's own row, its first table
-    row (it has tables), its two rows of table 三 that pair the years, and the cross-year checks
-    (``checks``: those only)."""
+    row (it has tables) and its two rows of table 三 that pair the years; with ``checks``, the
+    cross-year checks instead (read in a pass of their own)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -374,15 +374,16 @@ def known_row_mask(batch: Any, checks: bool = False) -> Any:
     def after(values: Any, first: Any) -> Any:  # each row's value of the row before it
         return pa.concat_arrays([pa.array([first], values.type), values.slice(0, len(values) - 1)])
 
-    check = pc.and_(equal("kind", "check"), equal("key", CROSS_YEAR))
-    if checks or batch.num_rows == 0:  # (an empty batch has no row before its first)
-        return check
+    if checks:
+        return pc.and_(equal("kind", "check"), equal("key", CROSS_YEAR))
     doc, table = column("doc"), equal("kind", "table")
+    if batch.num_rows == 0:  # (an empty batch has no row before its first)
+        return table
     same_doc = pc.fill_null(pc.equal(doc, after(doc, None)), False)
     first_table = pc.and_(table, pc.invert(pc.and_(after(table, False), same_doc)))
     year_end = pc.and_(pc.and_(table, equal("table", "requests")),
                        pc.fill_null(pc.is_in(column("row"), pa.array(_YEAR_END_ROWS)), False))
-    return pc.or_(pc.or_(equal("kind", "doc"), check), pc.or_(first_table, year_end))
+    return pc.or_(equal("kind", "doc"), pc.or_(first_table, year_end))
 
 
 def _holds(path: Path, text: str, block: int = 1 << 20) -> bool:
@@ -404,7 +405,7 @@ def _holds(path: Path, text: str, block: int = 1 << 20) -> bool:
 def known_csv_rows(path: Path, checks: bool = False) -> Iterator[dict[str, Any]]:
     """The rows of a CSV output that ``known_long`` needs (``known_row_mask`` picks the same in
     Arrow), each made a dict only once picked: a report's 230 rows as dicts cost 1.4 ms.
-    ``checks``: its cross-year check rows only."""
+    ``checks``: its cross-year check rows instead."""
     if not path.exists() or (checks and not _holds(path, CROSS_YEAR)):
         return
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -421,9 +422,10 @@ def known_csv_rows(path: Path, checks: bool = False) -> Iterator[dict[str, Any]]
         previous: tuple[str, str] = ("", "")  # the row before: kind, doc
         for row in rows:
             kind, doc = cell(row, "kind"), cell(row, "doc")
-            check = kind == "check" and cell(row, "key") == CROSS_YEAR
-            if checks or kind != "table":
-                keep = check or (not checks and kind == "doc")
+            if checks:
+                keep = kind == "check" and cell(row, "key") == CROSS_YEAR
+            elif kind != "table":
+                keep = kind == "doc"
             else:
                 first = not (previous[0] == "table" and doc and previous[1] == doc)
                 keep = first or (cell(row, "table") == "requests" and cell(row, "row") in _YEAR_END_ROWS)

@@ -40,6 +40,7 @@ from .batch_result import Result
 from .checks import YearEnds
 from .long_format import (
     CROSS_YEAR,
+    KNOWN_CHECK_COLUMNS,
     KNOWN_COLUMNS,
     LONG_COLUMNS,
     arrow_table,
@@ -539,17 +540,16 @@ def _known_jsonl(path: Path) -> Iterator[tuple[dict[str, Any], YearEnds | None, 
 
 def _parquet_rows(path: Path, checks: bool = False) -> Iterator[dict[str, Any]]:
     """The rows ``known_long`` needs, with the columns it reads: a document's own row, its first
-    table row (it has tables), its two rows of table 三 that pair the years, and the cross-year
-    checks; some 6 rows of a report's 230, chosen in Arrow before any becomes a Python dict
-    (``--resume`` of a Parquet output read every row: 1.2 ms a report). ``checks``: the
-    cross-year checks only."""
+    table row (it has tables) and its two rows of table 三 that pair the years; a few rows of a
+    report's 230, chosen in Arrow before any becomes a Python dict (``--resume`` of a Parquet
+    output read every row: 1.2 ms a report). ``checks``: the cross-year checks instead."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     files = ([path] if path.exists() else []) + _part_files(parts_path(path))
     for file in files:
         source = pq.ParquetFile(file)
-        wanted = ("doc", "kind", "key", "ok", "detail") if checks else KNOWN_COLUMNS
+        wanted = KNOWN_CHECK_COLUMNS if checks else KNOWN_COLUMNS
         names = [c for c in wanted if c in source.schema_arrow.names]
         for batch in source.iter_batches(batch_size=65_536, columns=names):
             try:
