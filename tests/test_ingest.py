@@ -446,7 +446,7 @@ def test_extract_file_reads_docx(seed_files):
     assert "1300 余条" in report.text
 
 
-# --- PDF made from the seed (reportlab, with its built-in CID font: no font file needed) ---
+# --- PDF made from the seed (reportlab, in a CJK font the tests build: tests/pdf_fonts.py) ---
 
 def seed_as_pdf(path: Path, *, embed_font: bool = True) -> Path:
     """The seed typeset as a PDF: justified paragraphs with first-line indent, ruled tables

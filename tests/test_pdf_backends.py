@@ -114,7 +114,8 @@ def test_text_object_of_no_width_sends_its_page_to_pdfplumber(tmp_path, monkeypa
     name = {"blank space": embedded_song(blank_space=True), "boxed space": embedded_song()}.get(font, font)
     path = _spaced_figures_pdf(tmp_path / "spaced.pdf", name)
     page = pdfium.PdfDocument(path.read_bytes())[0]
-    widths = [obj.get_bounds()[2] - obj.get_bounds()[0] for obj in page.get_objects() if obj.type == raw.FPDF_PAGEOBJ_TEXT]
+    bounds = [obj.get_bounds() for obj in page.get_objects() if obj.type == raw.FPDF_PAGEOBJ_TEXT]
+    widths = [right - left for left, _, right, _ in bounds]
     assert len(widths) == 5 and (min(widths) < 0.01) is routed
     assert (read_page(open_document(path.read_bytes()), 0) is None) is routed
     _assert_same(path, monkeypatch)
