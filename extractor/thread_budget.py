@@ -58,17 +58,20 @@ class Watchdog:
         with self._lock:
             while True:
                 now = time.monotonic()
-                for thread, entry in list(self._armed.items()):
-                    if entry[0] <= now:
-                        entry[1] = True
-                        del self._armed[thread]
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
-                                                                   ctypes.py_object(DocumentTimeout))
+                self._fire(now)
                 # with nothing armed, it still wakes at the last deadline it knew (then waits to be
                 # told): documents that end within their budget need not wake it at all
                 nearest = min((entry[0] for entry in self._armed.values()), default=self._wakes_at)
                 self._wakes_at = nearest if nearest is not None and nearest > now else None
                 self._lock.wait(None if self._wakes_at is None else self._wakes_at - now)
+
+    def _fire(self, now: float) -> None:
+        """``DocumentTimeout`` in every thread whose deadline is ``now`` or earlier (the lock held)."""
+        for thread, entry in list(self._armed.items()):
+            if entry[0] <= now:
+                entry[1] = True
+                del self._armed[thread]
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(DocumentTimeout))
 
 
 WATCHDOG = Watchdog()

@@ -3,6 +3,7 @@ is not the main one): ``thread_budget``, one watching thread for the process."""
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -95,8 +96,6 @@ def test_a_budget_that_runs_out_while_disarm_waits_for_the_lock_leaves_the_lock_
     """The watcher fires at a thread that waits in ``disarm`` for the lock the watcher holds:
     the exception lands once the thread holds the lock, and leaving the ``with`` releases it
     (entered in Python, a Condition stayed held for good: no budget again, every arm stuck)."""
-    import ctypes
-
     from extractor.thread_budget import Watchdog
 
     watchdog = Watchdog()
@@ -121,10 +120,7 @@ def test_a_budget_that_runs_out_while_disarm_waits_for_the_lock_leaves_the_lock_
         go.set()
         waiting.wait()
         _spin(0.2)
-        for ident, entry in list(watchdog._armed.items()):
-            entry[1] = True
-            del watchdog._armed[ident]
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(DocumentTimeout))
+        watchdog._fire(math.inf)  # every deadline past
     thread.join(5)
     assert outcome == {"disarm": "over budget"}
     assert watchdog._mutex.acquire(timeout=1)  # free
